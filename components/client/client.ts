@@ -1,0 +1,139 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { ContextProvider } from '@lit/context';
+import { createClient, type CommsClient } from '../../core/client.js';
+import type { ConfigUpdate } from '../../core/config.js';
+import { isBasicError, type BasicError } from '../../core/errors.js';
+import type { LogLevel } from '../../core/logger.js';
+import { clientContext } from '../shared/context.js';
+import { CommsClientChangeEvent, CommsErrorEvent } from '../shared/events.js';
+import { styles } from './client.styles.js';
+
+/**
+ * The provider: creates a comms-kit client from its attributes (or takes one given as
+ * `.client`) and provides it by context to every comms-kit element inside it.
+ *
+ * @tag comms-client
+ * @slot - The page content that uses the client: other comms-kit elements, anywhere inside.
+ * @event comms-client-change - The provided client was created, replaced or removed. `detail.client`.
+ * @event comms-error - The attributes could not make a client. `detail.error` is a `{code, message}`.
+ * @csspart error - The message shown when the attributes are wrong.
+ * @cssproperty --comms-client-error-color - Text color of the error message.
+ * @cssproperty --comms-client-error-background - Background of the error message.
+ * @cssproperty --comms-client-error-border - Border color of the error message.
+ */
+export class CommsClientElement extends LitElement {
+  static override styles = styles;
+
+  static override properties = {
+    server: { type: String, reflect: true },
+    logLevel: { type: String, attribute: 'log-level' },
+    config: { attribute: false },
+    client: { attribute: false },
+    _error: { state: true },
+  };
+
+  /** The gateway's address, e.g. `http://127.0.0.1:8080` (the `server` config shorthand). */
+  declare server: string | undefined;
+
+  /** The log level of a client this element creates: `silent`, `error`, `warn`, `info`, `debug`. */
+  declare logLevel: LogLevel | undefined;
+
+  /** Further configuration for a client this element creates (merged over the attributes). */
+  declare config: ConfigUpdate | undefined;
+
+  /**
+   * The client to provide. Set it to provide a client you created yourself; otherwise the
+   * element creates one from its attributes, and destroys it when removed from the page.
+   */
+  declare client: CommsClient | undefined;
+
+  declare _error: BasicError | undefined;
+
+  readonly #provider = new ContextProvider(this, { context: clientContext });
+  #owned: CommsClient | undefined;
+  #provided: CommsClient | undefined;
+
+  /** The client this element provides now (given or created). */
+  get activeClient(): CommsClient | undefined {
+    return this.client ?? this.#owned;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#sync();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A move within the page disconnects and reconnects in one task: keep the client then.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#dropOwned();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('server') || changed.has('logLevel') || changed.has('config')) {
+      this.#applyConfig();
+    }
+    this.#sync();
+  }
+
+  #attributeConfig(): ConfigUpdate {
+    const config: ConfigUpdate = {};
+    if (this.server) config.server = this.server;
+    if (this.logLevel) config.logs = { logLevel: this.logLevel };
+    return { ...config, ...this.config, logs: { ...config.logs, ...this.config?.logs } };
+  }
+
+  #applyConfig(): void {
+    if (!this.#owned || this.client) return;
+    try {
+      this.#owned.updateConfig(this.#attributeConfig());
+      this._error = undefined;
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #sync(): void {
+    if (!this.isConnected) return;
+    if (!this.client && !this.#owned && !this._error) {
+      try {
+        this.#owned = createClient(this.#attributeConfig());
+      } catch (error) {
+        this.#fail(error);
+      }
+    }
+    if (this.client && this.#owned) this.#dropOwned();
+    const next = this.activeClient;
+    if (next !== this.#provided) {
+      this.#provided = next;
+      this.#provider.setValue(next);
+      this.dispatchEvent(new CommsClientChangeEvent(next));
+    }
+  }
+
+  #dropOwned(): void {
+    const owned = this.#owned;
+    this.#owned = undefined;
+    if (owned) void owned.destroy();
+    if (!this.client && this.#provided === owned) {
+      this.#provided = undefined;
+      this.#provider.setValue(undefined);
+    }
+  }
+
+  #fail(error: unknown): void {
+    const basic: BasicError = isBasicError(error)
+      ? { code: error.code, message: error.message }
+      : { code: 'unknown', message: String(error) };
+    this._error = basic;
+    this.dispatchEvent(new CommsErrorEvent(basic));
+  }
+
+  protected override render() {
+    return html`${
+        this._error ? html`<p part="error" role="alert">${this._error.message}</p>` : nothing
+      }<slot></slot>`;
+  }
+}

@@ -1,0 +1,42 @@
+import { LitElement } from 'lit';
+import { ContextConsumer } from '@lit/context';
+import type { CommsClient } from '../../core/client.js';
+import { clientContext } from './context.js';
+import { ensureContextRoot } from './context-root.js';
+
+/**
+ * The base of every comms-kit element that uses a client: it receives the client from the
+ * nearest `<comms-client>` by context; an explicit `.client` property wins.
+ */
+export class CommsElement extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+  };
+
+  /** The client to use, overriding the one provided by an enclosing `<comms-client>`. */
+  declare client: CommsClient | undefined;
+
+  #contextClient: CommsClient | undefined;
+
+  constructor() {
+    super();
+    new ContextConsumer(this, {
+      context: clientContext,
+      subscribe: true,
+      callback: (client) => {
+        this.#contextClient = client;
+        this.requestUpdate();
+      },
+    });
+  }
+
+  /** The client in effect: the explicit `.client`, else the one from context. */
+  get activeClient(): CommsClient | undefined {
+    return this.client ?? this.#contextClient;
+  }
+
+  override connectedCallback(): void {
+    ensureContextRoot();
+    super.connectedCallback();
+  }
+}

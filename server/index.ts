@@ -1,0 +1,57 @@
+/**
+ * comms-kit/server: the gateway, for Node. `startServer()` runs it in-process; the
+ * `comms-kit-server` command runs it from the shell.
+ */
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from './app.js';
+
+export { buildApp, type AppOptions } from './app.js';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions extends AppOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+}
+
+/** A running gateway. */
+export interface RunningServer {
+  /** The base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** The port actually bound. */
+  port: number;
+  app: FastifyInstance;
+  /** Stops accepting connections and closes the open ones. */
+  close(): Promise<void>;
+}
+
+/** Error thrown by {@link startServer} when the port is already taken. */
+export class PortInUseError extends Error {
+  readonly code = 'server:portInUse';
+  constructor(host: string, port: number) {
+    super(
+      `port ${port} on ${host} is already in use: stop the program using it, or choose another port with --port or PORT`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Builds and starts the gateway. Rejects with {@link PortInUseError} when the port is taken. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  const app = await buildApp(options);
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    await app.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(host, port);
+    throw error;
+  }
+  const address = app.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shownHost}:${bound}`, port: bound, app, close: () => app.close() };
+}

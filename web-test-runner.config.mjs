@@ -1,0 +1,36 @@
+/**
+ * Browser tests in real Chromium (Debian's, or CHROME_PATH), with fake media devices so
+ * getUserMedia and real RTCPeerConnections work without prompts. One group per area.
+ */
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { chromeArgs, findChrome } from './scripts/chrome.mjs';
+import { cjsToEsm } from './scripts/wtr-cjs.mjs';
+
+const executablePath = findChrome();
+if (!executablePath) {
+  throw new Error(
+    'No Chrome/Chromium found: run `node scripts/ensure-chromium.mjs` or set CHROME_PATH.',
+  );
+}
+
+export default {
+  rootDir: '.',
+  nodeResolve: { exportConditions: ['browser', 'development'] },
+  plugins: [
+    // CommonJS dependencies, served as ES modules as the build bundles them.
+    cjsToEsm(['webrtc-adapter/dist/adapter_factory.js', 'sdp-transform']),
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+  ],
+  browsers: [
+    chromeLauncher({ launchOptions: { executablePath, headless: true, args: chromeArgs } }),
+  ],
+  concurrency: 1,
+  testFramework: { config: { timeout: 20000 } },
+  testsFinishTimeout: 10 * 60 * 1000,
+  groups: [
+    { name: 'core', files: 'test/core/**/*.test.ts' },
+    { name: 'components', files: 'test/components/**/*.test.ts' },
+    { name: 'e2e', files: ['test/e2e/**/*.test.ts', 'test/e2e/**/*.test.html'] },
+  ],
+};
