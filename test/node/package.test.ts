@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import type * as Core from '../../core/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -26,7 +27,10 @@ describe('the package', () => {
       });
     }
     try {
-      const core = await import('comms-kit/core');
+      // Through the package's own exports map, as a user imports it (resolved at run time:
+      // the built declarations do not exist yet when the typecheck runs).
+      const specifier = 'comms-kit/core';
+      const core = (await import(specifier)) as typeof Core;
       const client = core.createClient({ logs: { logLevel: 'silent' } });
       assert.equal(client.getVersion(), pkg.version);
       await client.destroy();
