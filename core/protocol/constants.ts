@@ -1,0 +1,100 @@
+/**
+ * Wire-protocol constants shared by the gateway and the core. Small and free of dependencies:
+ * the core imports these at run time, and only the types of `schema.ts`.
+ */
+
+/** The protocol version every WebSocket frame carries as `v`. */
+export const PROTOCOL_VERSION = 1;
+
+/** REST routes, relative to the gateway's base URL. */
+export const Routes = {
+  SIGNUP: '/v1/auth/signup',
+  LOGIN: '/v1/auth/login',
+  REFRESH: '/v1/auth/refresh',
+  LOGOUT: '/v1/auth/logout',
+  ME: '/v1/users/me',
+  WEBSOCKET: '/v1/ws',
+  HEALTH: '/healthz',
+  READY: '/readyz',
+} as const;
+
+/**
+ * WebSocket subprotocols: the client offers `comms-kit.v1` plus `bearer.<accessToken>`, so the
+ * token never appears in a URL or an access log. The server selects `comms-kit.v1`. With
+ * `connectivity.webSocketOAuthMode: 'query'` the token goes in `?access_token=` instead.
+ */
+export const WS_SUBPROTOCOL = 'comms-kit.v1';
+/** Prefix of the subprotocol that carries the access token. */
+export const WS_BEARER_PREFIX = 'bearer.';
+/** Query parameter carrying the access token in `'query'` mode. */
+export const WS_TOKEN_QUERY = 'access_token';
+
+/** The services a client can subscribe to (as in the seeds). */
+export const SERVICES = ['call', 'chat', 'presence', 'smsinbound'] as const;
+/** One of {@link SERVICES}. */
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Subscription lifetime bounds, in seconds. */
+export const SUBSCRIPTION_EXPIRES = { MIN: 60, MAX: 86400, DEFAULT: 3600 } as const;
+
+/** Largest WebSocket frame the gateway accepts, in bytes. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * WebSocket close codes and what the client does after each. Standard codes where one fits;
+ * 4xxx are comms-kit's own.
+ */
+export const CloseCodes = {
+  /** Normal closure (logout, the client's own disconnect): do not reconnect. */
+  NORMAL: 1000,
+  /** The server is going away (shutdown): reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** Policy violation (repeated rate-limit abuse): reconnect with backoff. */
+  POLICY: 1008,
+  /** Frame too large: reconnect with backoff. */
+  TOO_BIG: 1009,
+  /** Server restarting: reconnect with backoff. */
+  SERVICE_RESTART: 1012,
+  /** The access token expired on an open socket: refresh it, then reconnect. */
+  TOKEN_EXPIRED: 4001,
+  /** The session was revoked (logout elsewhere, refresh-token reuse): do not reconnect. */
+  SESSION_REVOKED: 4003,
+  /** No frame and no pong for too long: reconnect with backoff. */
+  IDLE: 4008,
+} as const;
+
+/** Close codes after which the client must not reconnect by itself. */
+export const FINAL_CLOSE_CODES: readonly number[] = [CloseCodes.NORMAL, CloseCodes.SESSION_REVOKED];
+
+/**
+ * Error codes the gateway sends (`{error: {code, message}}` in REST bodies and WebSocket
+ * replies). Stable: a code never changes meaning.
+ */
+export const WireErrorCodes = {
+  REQUEST_INVALID: 'request:invalid',
+  NOT_FOUND: 'request:notFound',
+  RATE_LIMITED: 'rate:limited',
+  FRAME_MALFORMED: 'frame:malformed',
+  FRAME_INVALID: 'frame:invalid',
+  FRAME_UNKNOWN_TYPE: 'frame:unknownType',
+  FRAME_TOO_LARGE: 'frame:tooLarge',
+  AUTH_REQUIRED: 'auth:required',
+  AUTH_INVALID_CREDENTIALS: 'auth:invalidCredentials',
+  AUTH_TOKEN_INVALID: 'auth:tokenInvalid',
+  AUTH_TOKEN_EXPIRED: 'auth:tokenExpired',
+  AUTH_REFRESH_INVALID: 'auth:refreshInvalid',
+  AUTH_REFRESH_REUSED: 'auth:refreshReused',
+  AUTH_TICKET_INVALID: 'auth:ticketInvalid',
+  AUTH_TICKET_EXPIRED: 'auth:ticketExpired',
+  AUTH_TICKETS_DISABLED: 'auth:ticketsDisabled',
+  ORIGIN_FORBIDDEN: 'origin:forbidden',
+  IDENTITY_TAKEN: 'identity:taken',
+  IDENTITY_INVALID: 'identity:invalid',
+  PASSWORD_WEAK: 'password:weak',
+  SUBSCRIPTION_NOT_FOUND: 'subscription:notFound',
+  SERVER_INTERNAL: 'server:internal',
+  SERVER_UNAVAILABLE: 'server:unavailable',
+} as const;
+
+/** One of {@link WireErrorCodes}. */
+export type WireErrorCode = (typeof WireErrorCodes)[keyof typeof WireErrorCodes];

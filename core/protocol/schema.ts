@@ -1,0 +1,263 @@
+/**
+ * The one schema source of the gateway's wire protocol (TypeBox, i.e. JSON Schema). The gateway
+ * validates every REST body and WebSocket frame against it at run time; the core imports only
+ * the static types (`import type`), so none of this code reaches the browser bundle;
+ * `docs/protocol.md` is written from it by `scripts/protocol-doc.ts`.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { PROTOCOL_VERSION, SERVICES, SUBSCRIPTION_EXPIRES } from './constants.js';
+
+// ── Shared pieces ────────────────────────────────────────────────────────────
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.String({ description: 'Stable machine-readable code, e.g. `auth:tokenExpired`.' }),
+    message: Type.String({ description: 'Human-readable explanation naming what was wrong.' }),
+  },
+  { $id: 'ErrorBody', description: 'The seeds’ BasicError.' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** Every REST error response: HTTP 4xx/5xx with this body. */
+export const ErrorResponse = Type.Object({ error: ErrorBody }, { $id: 'ErrorResponse' });
+export type ErrorResponse = Static<typeof ErrorResponse>;
+
+export const Username = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  pattern: '^[a-z0-9][a-z0-9._-]*$',
+  description: 'Lower-case letters, digits, `.`, `_`, `-`; 3–32 characters.',
+});
+export const Email = Type.String({ maxLength: 254, format: 'email' });
+export const E164 = Type.String({
+  pattern: '^\\+[1-9][0-9]{6,14}$',
+  description: 'E.164 number, e.g. `+15551234567`.',
+});
+export const Password = Type.String({ minLength: 1, maxLength: 256 });
+export const DisplayName = Type.String({ minLength: 1, maxLength: 64 });
+
+export const UserInfo = Type.Object(
+  {
+    id: Type.String({ description: 'The user’s stable id.' }),
+    username: Type.Union([Type.String(), Type.Null()]),
+    email: Type.Union([Type.String(), Type.Null()]),
+    number: Type.Union([Type.String(), Type.Null()]),
+    displayName: Type.String(),
+  },
+  { $id: 'UserInfo' },
+);
+export type UserInfo = Static<typeof UserInfo>;
+
+// ── REST ─────────────────────────────────────────────────────────────────────
+
+/** `POST /v1/auth/signup` (Sinch `newUser`): at least one of username, email, number. */
+export const SignupRequest = Type.Object(
+  {
+    username: Type.Optional(Username),
+    email: Type.Optional(Email),
+    number: Type.Optional(E164),
+    password: Password,
+    displayName: Type.Optional(DisplayName),
+  },
+  { $id: 'SignupRequest', additionalProperties: false },
+);
+export type SignupRequest = Static<typeof SignupRequest>;
+
+/** `201` answer to signup. */
+export const SignupResponse = Type.Object({ user: UserInfo }, { $id: 'SignupResponse' });
+export type SignupResponse = Static<typeof SignupResponse>;
+
+/** `POST /v1/auth/login` with a password: `identity` is a username, email or E.164 number. */
+export const PasswordLogin = Type.Object(
+  { identity: Type.String({ minLength: 1, maxLength: 254 }), password: Password },
+  { additionalProperties: false },
+);
+/** `POST /v1/auth/login` with an app-signed ticket (Sinch `userTicket`, Kandy `hmacToken`). */
+export const TicketLogin = Type.Object(
+  { ticket: Type.String({ minLength: 1, maxLength: 4096 }) },
+  { additionalProperties: false },
+);
+export const LoginRequest = Type.Union([PasswordLogin, TicketLogin], { $id: 'LoginRequest' });
+export type LoginRequest = Static<typeof LoginRequest>;
+
+/** `POST /v1/auth/refresh`: trades a refresh token for a new pair (the old one is spent). */
+export const RefreshRequest = Type.Object(
+  { refreshToken: Type.String({ minLength: 1, maxLength: 512 }) },
+  { $id: 'RefreshRequest', additionalProperties: false },
+);
+export type RefreshRequest = Static<typeof RefreshRequest>;
+
+/** `POST /v1/auth/logout`: revokes the refresh token's family and closes its sockets. */
+export const LogoutRequest = RefreshRequest;
+
+/** Answer to login and refresh. */
+export const TokenResponse = Type.Object(
+  {
+    tokenType: Type.Literal('Bearer'),
+    accessToken: Type.String({ description: 'JWT (HS256), at most 15 minutes.' }),
+    expiresIn: Type.Integer({ description: 'Seconds until the access token expires.' }),
+    refreshToken: Type.String({ description: 'Opaque, single use, rotating.' }),
+    refreshExpiresIn: Type.Integer({ description: 'Seconds until the refresh token expires.' }),
+    user: UserInfo,
+  },
+  { $id: 'TokenResponse' },
+);
+export type TokenResponse = Static<typeof TokenResponse>;
+
+/** The payload of an app-signed user ticket, before signing. */
+export const TicketPayload = Type.Object(
+  {
+    appKey: Type.String({ minLength: 1 }),
+    userId: Username,
+    displayName: Type.Optional(DisplayName),
+    iat: Type.Integer({ description: 'Issued at, seconds since the epoch.' }),
+    exp: Type.Integer({
+      description: 'Expires at, seconds since the epoch; at most 1 hour after iat.',
+    }),
+  },
+  { $id: 'TicketPayload', additionalProperties: false },
+);
+export type TicketPayload = Static<typeof TicketPayload>;
+
+// ── WebSocket: client → server requests ──────────────────────────────────────
+
+const Service = Type.Union(
+  SERVICES.map((s) => Type.Literal(s)),
+  { description: 'A service name.' },
+);
+const RequestBase = {
+  v: Type.Literal(PROTOCOL_VERSION),
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'Client-made; echoed as `re` in the reply.',
+  }),
+};
+
+export const PingFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('ping') },
+  { additionalProperties: false, description: 'Keepalive. Reply: `{time}` (server clock, ms).' },
+);
+export const SubscribeFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('subscribe'),
+    services: Type.Array(Service, { minItems: 1, uniqueItems: true }),
+    clientCorrelator: Type.String({
+      minLength: 1,
+      maxLength: 128,
+      description: 'One per device: the same correlator replaces the earlier subscription.',
+    }),
+    expires: Type.Optional(
+      Type.Integer({ minimum: SUBSCRIPTION_EXPIRES.MIN, maximum: SUBSCRIPTION_EXPIRES.MAX }),
+    ),
+  },
+  { additionalProperties: false, description: 'Reply: `{subscription}`.' },
+);
+export const UnsubscribeFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('unsubscribe'),
+    services: Type.Optional(Type.Array(Service, { minItems: 1, uniqueItems: true })),
+  },
+  {
+    additionalProperties: false,
+    description: 'Without `services`: all. Reply: `{subscription}` (null when none is left).',
+  },
+);
+export const ExtendFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('subscription.extend'),
+    expires: Type.Optional(
+      Type.Integer({ minimum: SUBSCRIPTION_EXPIRES.MIN, maximum: SUBSCRIPTION_EXPIRES.MAX }),
+    ),
+  },
+  { additionalProperties: false, description: 'Reply: `{subscription}`.' },
+);
+export const TokenUpdateFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('token.update'),
+    accessToken: Type.String({ minLength: 1, maxLength: 4096 }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'A refreshed access token for this socket, so it stays open past the old one’s expiry. Reply: `{expiresAt}`.',
+  },
+);
+
+/** Every request frame, keyed by `type`. Features add theirs here. */
+export const RequestFrames = {
+  ping: PingFrame,
+  subscribe: SubscribeFrame,
+  unsubscribe: UnsubscribeFrame,
+  'subscription.extend': ExtendFrame,
+  'token.update': TokenUpdateFrame,
+} as const satisfies Record<string, TSchema>;
+export type RequestType = keyof typeof RequestFrames;
+export type RequestFrame<T extends RequestType = RequestType> = Static<(typeof RequestFrames)[T]>;
+
+// ── WebSocket: server → client ───────────────────────────────────────────────
+
+export const Subscription = Type.Object(
+  {
+    id: Type.String(),
+    clientCorrelator: Type.String(),
+    services: Type.Array(Service),
+    expires: Type.Integer({ description: 'Lifetime in seconds, as granted.' }),
+    expiresAt: Type.Integer({
+      description: 'When it lapses unless extended (ms since the epoch).',
+    }),
+  },
+  { $id: 'Subscription' },
+);
+export type Subscription = Static<typeof Subscription>;
+
+/** The success payload of each request type (merged into `{v, re, ok: true}`). */
+export const ReplyPayloads = {
+  ping: Type.Object({ time: Type.Integer() }),
+  subscribe: Type.Object({ subscription: Subscription }),
+  unsubscribe: Type.Object({ subscription: Type.Union([Subscription, Type.Null()]) }),
+  'subscription.extend': Type.Object({ subscription: Subscription }),
+  'token.update': Type.Object({ expiresAt: Type.Integer() }),
+} as const satisfies Record<RequestType, TSchema>;
+export type ReplyPayload<T extends RequestType> = Static<(typeof ReplyPayloads)[T]>;
+
+export const OkReply = Type.Object(
+  { v: Type.Literal(PROTOCOL_VERSION), re: Type.String(), ok: Type.Literal(true) },
+  { additionalProperties: true, description: 'Plus the request type’s reply payload.' },
+);
+export const ErrorReply = Type.Object(
+  {
+    v: Type.Literal(PROTOCOL_VERSION),
+    re: Type.Union([Type.String(), Type.Null()], {
+      description: 'Null when the frame had no readable id.',
+    }),
+    ok: Type.Literal(false),
+    error: ErrorBody,
+  },
+  { description: 'Exactly one reply answers each request.' },
+);
+export type OkReply<T extends RequestType = RequestType> = Static<typeof OkReply> & ReplyPayload<T>;
+export type ErrorReply = Static<typeof ErrorReply>;
+export type Reply<T extends RequestType = RequestType> = OkReply<T> | ErrorReply;
+
+/** The payload of each pushed event (merged into `{v, type: 'event', event}`). */
+export const EventPayloads = {
+  'subscription:change': Type.Object({
+    reason: Type.Union([
+      Type.Literal('replaced'),
+      Type.Literal('expired'),
+      Type.Literal('unsubscribed'),
+    ]),
+    subscription: Type.Union([Subscription, Type.Null()]),
+  }),
+} as const satisfies Record<string, TSchema>;
+export type EventName = keyof typeof EventPayloads;
+export type EventFrame<E extends EventName = EventName> = {
+  v: typeof PROTOCOL_VERSION;
+  type: 'event';
+  event: E;
+} & Static<(typeof EventPayloads)[E]>;
