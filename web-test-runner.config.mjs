@@ -6,6 +6,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromeArgs, findChrome } from './scripts/chrome.mjs';
 import { cjsToEsm } from './scripts/wtr-cjs.mjs';
+import { gatewayPlugin } from './test/helpers/gateway-plugin.mjs';
 
 const executablePath = findChrome();
 if (!executablePath) {
@@ -18,6 +19,8 @@ export default {
   rootDir: '.',
   nodeResolve: { exportConditions: ['browser', 'development'] },
   plugins: [
+    // Browser tests start real gateways (fresh database, loopback) through server commands.
+    gatewayPlugin(),
     // CommonJS dependencies, served as ES modules as the build bundles them.
     cjsToEsm(['webrtc-adapter/dist/adapter_factory.js', 'sdp-transform']),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),

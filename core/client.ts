@@ -15,15 +15,68 @@ import { CommsError, ErrorCodes } from './errors.js';
 import type { AnyEventListener, CommsEventMap, CommsEventName, EventListener } from './events.js';
 import { createLogger, type Logger, type LogTarget } from './logger.js';
 import { getBrowserDetails, type BrowserDetails } from './platform/browser.js';
+import { defaultRuntime, type Runtime } from './platform/runtime.js';
 import { Store, type ReadableStore } from './store.js';
+import type { ClientState } from './state.js';
 import { version } from './version.js';
+import { AuthManager, initialAuthState, isFinalAuthError } from './auth/manager.js';
+import type { Credentials, SavedSession, SignupOptions, UserInfoResult } from './auth/types.js';
+import type { UserInfo } from './protocol/schema.js';
+import { ConnectionManager, initialConnectionState } from './transport/connection.js';
+import type { WSConnectionObject } from './transport/types.js';
+import { changeReasons, initialServicesState, ServicesManager } from './services/manager.js';
+import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
 
-/** The client's whole state tree. Each feature owns one slice. */
-export interface ClientState {
-  /** The resolved configuration (defaults merged with what the application gave). */
-  config: ClientConfig;
-  /** `'active'` until `destroy()` is called. */
-  lifecycle: 'active' | 'destroyed';
+export type { ClientState } from './state.js';
+
+/** Options of `connect()`. */
+export interface ConnectOptions extends SubscribeOptions {
+  /** Services to subscribe to once connected. Default `['call', 'chat', 'presence']`; `[]` for none. */
+  services?: ServiceDescriptor[];
+}
+
+/** The services `connect()` subscribes to when not told. */
+export const DEFAULT_SERVICES = ['call', 'chat', 'presence'] as const;
+
+/** The `auth` namespace. */
+export interface AuthNamespace {
+  /** Sets the credentials (password, bearer token, app-signed ticket, or saved session). */
+  setCredentials(credentials: Credentials): void;
+  /** Authenticates, opens the WebSocket and subscribes to services. Resolves with the user info. */
+  connect(credentials?: Credentials, options?: ConnectOptions): Promise<UserInfoResult>;
+  /** Unsubscribes (best effort) and closes the WebSocket; the credentials stay set. */
+  disconnect(): Promise<void>;
+  /** The current user and access token (the seeds' `getUserInfo`). */
+  getUserInfo(): UserInfoResult;
+  /** Gives a new bearer access token (bearer credentials only); sent over the open socket. */
+  updateToken(credentials: { bearerAccessToken: string; username?: string }): void;
+  /** Creates an account (Sinch `newUser`). Does not log in. */
+  signup(options: SignupOptions): Promise<UserInfo>;
+  /** Disconnects, revokes the session on the server and forgets the credentials. */
+  logout(): Promise<void>;
+  /** The session to save for a later page (Sinch `getSession`): pass it to `setCredentials({session})`. */
+  getSession(): SavedSession | null;
+  /** Renews the access token now (it also renews itself before it expires). */
+  refreshToken(): Promise<void>;
+}
+
+/** The `connection` namespace (as in the seeds). */
+export interface ConnectionNamespace {
+  /** The state of the WebSocket (the seeds' WSConnectionObject). */
+  getSocketState(): WSConnectionObject;
+  /** Turns keepalive pings on or off at once. */
+  enableConnectivityChecking(enable: boolean): void;
+  /** Drops the WebSocket and recovers as after a real loss. */
+  resetConnection(): void;
+}
+
+/** The `services` namespace (as in the seeds). */
+export interface ServicesNamespace {
+  subscribe(services: ServiceDescriptor[], options?: SubscribeOptions): Promise<SubscriptionsInfo>;
+  unsubscribe(services?: ServiceDescriptor[]): Promise<SubscriptionsInfo>;
+  getSubscriptions(): SubscriptionsInfo;
+  /** Reasons for a subscription change the application did not ask for. */
+  readonly changeReasons: typeof changeReasons;
 }
 
 type Events = { [K in CommsEventName]: (params: CommsEventMap[K]) => void };
@@ -36,14 +89,167 @@ export class CommsClient {
   readonly #emitter: Emitter<Events> = createNanoEvents<Events>();
   readonly #all = new Set<AnyEventListener>();
   readonly #log: Logger;
+  readonly #auth: AuthManager;
+  readonly #connection: ConnectionManager;
+  readonly #services: ServicesManager;
   #destroyed = false;
 
-  /** Use {@link createClient}. */
-  constructor(config: unknown = {}) {
+  /** Authentication (seeds: the top-level `setCredentials`, `connect`, … and Sinch's `newUser`). */
+  readonly auth: AuthNamespace;
+  /** The WebSocket connection. */
+  readonly connection: ConnectionNamespace;
+  /** Service subscriptions. */
+  readonly services: ServicesNamespace;
+
+  /**
+   * Use {@link createClient}. `runtime` replaces parts of the environment (for tests of one
+   * layer: a fake clock or socket).
+   */
+  constructor(config: unknown = {}, runtime: Partial<Runtime> = {}) {
     const resolved = resolveConfig(config);
-    this.#store = new Store<ClientState>({ config: resolved, lifecycle: 'active' });
+    const env: Runtime = { ...defaultRuntime(), ...runtime };
+    const correlator = `${version}-${env.random().toString(36).slice(2, 12)}`;
+    this.#store = new Store<ClientState>({
+      config: resolved,
+      lifecycle: 'active',
+      auth: initialAuthState,
+      connection: initialConnectionState,
+      services: initialServicesState(correlator),
+    });
     this.#log = this.logger({ type: 'client' });
+    const context = (type: string) => ({
+      runtime: env,
+      config: () => this.#store.getState().config,
+      store: this.#store,
+      emit: this.emit.bind(this),
+      log: this.logger({ type }),
+    });
+    this.#auth = new AuthManager(context('auth'));
+    this.#connection = new ConnectionManager(context('connection'), {
+      accessToken: () => this.#auth.accessToken(),
+      isFinalAuthError,
+      onConnected: async (reconnected) => {
+        if (reconnected) await this.#services.restore();
+      },
+      onEvent: (frame) => {
+        if (!this.#services.handleEvent(frame)) this.#log.debug(`unhandled event '${frame.event}'`);
+      },
+      onLost: () => this.#services.connectionLost(),
+    });
+    this.#services = new ServicesManager(context('services'), this.#connection);
+    this.#auth.onToken((accessToken) => {
+      if (!this.#connection.connected) return;
+      this.#connection.request({ type: 'token.update', accessToken }).catch((error: unknown) => {
+        this.#log.warn('the gateway refused the renewed token; reconnecting', error);
+        this.#connection.reset();
+      });
+    });
+
+    const guard =
+      <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
+      (...args: A): R => {
+        this.#assertActive(name);
+        return fn(...args);
+      };
+    this.auth = {
+      setCredentials: guard('setCredentials', (credentials: Credentials) =>
+        this.#auth.setCredentials(credentials, this.#connection.connected),
+      ),
+      connect: guard('connect', (credentials?: Credentials, options?: ConnectOptions) =>
+        this.#connect(credentials, options),
+      ),
+      disconnect: guard('disconnect', () => this.#disconnect()),
+      getUserInfo: guard('getUserInfo', () => this.#auth.getUserInfo()),
+      updateToken: guard(
+        'updateToken',
+        (credentials: { bearerAccessToken: string; username?: string }) =>
+          this.#auth.updateToken(credentials),
+      ),
+      signup: guard('signup', (options: SignupOptions) => this.#auth.signup(options)),
+      logout: guard('logout', async () => {
+        await this.#disconnect();
+        await this.#auth.logout();
+      }),
+      getSession: guard('getSession', () => this.#auth.getSession()),
+      refreshToken: guard('refreshToken', async () => {
+        await this.#auth.refresh();
+      }),
+    };
+    this.connection = {
+      getSocketState: guard('getSocketState', () => this.#connection.getSocketState()),
+      enableConnectivityChecking: guard('enableConnectivityChecking', (enable: boolean) => {
+        this.updateConfig({ connectivity: { checkConnectivity: enable } });
+        this.#connection.setConnectivityChecking(enable);
+      }),
+      resetConnection: guard('resetConnection', () => this.#connection.reset()),
+    };
+    this.services = {
+      subscribe: guard('subscribe', (services: ServiceDescriptor[], options?: SubscribeOptions) =>
+        this.#services.subscribe(services, options),
+      ),
+      unsubscribe: guard('unsubscribe', (services?: ServiceDescriptor[]) =>
+        this.#services.unsubscribe(services),
+      ),
+      getSubscriptions: guard('getSubscriptions', () => this.#services.getSubscriptions()),
+      changeReasons,
+    };
     this.#log.info(`comms-kit ${version} created`);
+  }
+
+  /** The seeds' top-level `setCredentials` (same as `auth.setCredentials`). */
+  setCredentials(credentials: Credentials): void {
+    this.auth.setCredentials(credentials);
+  }
+
+  /** The seeds' top-level `connect` (same as `auth.connect`). */
+  connect(credentials?: Credentials, options?: ConnectOptions): Promise<UserInfoResult> {
+    return this.auth.connect(credentials, options);
+  }
+
+  /** The seeds' top-level `disconnect` (same as `auth.disconnect`). */
+  disconnect(): Promise<void> {
+    return this.auth.disconnect();
+  }
+
+  /** The seeds' top-level `getUserInfo` (same as `auth.getUserInfo`). */
+  getUserInfo(): UserInfoResult {
+    return this.auth.getUserInfo();
+  }
+
+  /** The seeds' top-level `updateToken` (same as `auth.updateToken`). */
+  updateToken(credentials: { bearerAccessToken: string; username?: string }): void {
+    this.auth.updateToken(credentials);
+  }
+
+  async #connect(credentials?: Credentials, options: ConnectOptions = {}): Promise<UserInfoResult> {
+    if (credentials !== undefined) {
+      this.#auth.setCredentials(credentials, this.#connection.connected);
+    } else if (!this.#auth.hasCredentials && !this.#auth.restoreSavedSession()) {
+      throw new CommsError(
+        ErrorCodes.AUTH_NO_CREDENTIALS,
+        'connect(): no credentials: pass them, call setCredentials(), or configure authentication.storage with a saved session',
+      );
+    }
+    await this.#auth.authenticate();
+    await this.#connection.connect();
+    const services = options.services ?? [...DEFAULT_SERVICES];
+    if (services.length > 0) {
+      const { services: _s, ...subscribeOptions } = options;
+      await this.#services.subscribe(services, subscribeOptions);
+    }
+    return this.#auth.getUserInfo();
+  }
+
+  async #disconnect(): Promise<void> {
+    if (this.#connection.connected && this.#services.getSubscriptions().subscribed.length > 0) {
+      try {
+        await this.#services.unsubscribe();
+      } catch {
+        // Best effort: the subscription lapses on the server by itself.
+      }
+    }
+    this.#services.clear();
+    this.#connection.disconnect();
   }
 
   /** The read side of the state tree, for bindings such as the elements' controllers. */
@@ -134,6 +340,9 @@ export class CommsClient {
     if (this.#destroyed) return Promise.resolve();
     this.#destroyed = true;
     this.#log.info('client destroyed');
+    this.#services.dispose();
+    this.#connection.dispose();
+    this.#auth.dispose();
     return new Promise((resolve) => {
       setTimeout(() => {
         this.#store.update((s) => ({ ...s, lifecycle: 'destroyed' }));
@@ -197,3 +406,5 @@ export class CommsClient {
 export function createClient(config: ClientConfig = {}): CommsClient {
   return new CommsClient(config);
 }
+
+export type { Credentials, SavedSession, SignupOptions, UserInfoResult };

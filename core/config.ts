@@ -5,6 +5,7 @@
  */
 import { CommsError, ErrorCodes } from './errors.js';
 import { isLogLevel, type LogsConfig } from './logger.js';
+import type { ReconnectPolicy } from './transport/reconnect-policy.js';
 
 /** A REST server address (`config.authentication.server`). */
 export interface ServerAddress {
@@ -26,9 +27,25 @@ export interface WebSocketAddress {
   port?: number;
 }
 
+/** Where a session is saved so a page reload resumes it (e.g. `window.localStorage`). */
+export type SessionStorageLike = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
 /** `config.authentication`. */
 export interface AuthenticationConfig {
   server?: ServerAddress;
+  /**
+   * Renew the access token by itself before it expires, without dropping the socket (Notify's
+   * `forceRefreshToken`). Default true.
+   */
+  autoRefresh?: boolean;
+  /**
+   * Save the session (user and refresh token) here after every change, and resume from it when
+   * `connect()` is called without credentials. Off by default: a refresh token in
+   * `localStorage` is readable by any script on the page.
+   */
+  storage?: SessionStorageLike;
+  /** The key the session is saved under. Default `'comms-kit:session'`. */
+  storageKey?: string;
 }
 
 /** `config.subscription`. */
@@ -58,6 +75,12 @@ export interface ConnectivityConfig {
   checkConnectivity?: boolean;
   /** `'query'` appends the bearer access token to the WebSocket URL. Default `'none'`. */
   webSocketOAuthMode?: 'none' | 'query';
+  /** Fraction by which each reconnect delay is spread at random (0–1). Default 0.2. */
+  reconnectJitter?: number;
+  /** Replaces the reconnect rule; the default follows the settings above. */
+  reconnectPolicy?: ReconnectPolicy;
+  /** Milliseconds to wait for the WebSocket to open, or for a reply to a request. Default 10000. */
+  requestTimeout?: number;
 }
 
 /** `config.call` (the call engine arrives with the calls feature; the options are fixed now). */
@@ -116,7 +139,11 @@ export interface ClientConfig {
 /** The seeds' defaults. */
 export const defaultConfig = {
   logs: { logLevel: 'debug', logActions: false },
-  authentication: { server: { protocol: 'https', port: 443 } },
+  authentication: {
+    server: { protocol: 'https', port: 443 },
+    autoRefresh: true,
+    storageKey: 'comms-kit:session',
+  },
   subscription: {
     expires: 3600,
     serviceUnavailableMaxRetries: 3,
@@ -131,6 +158,8 @@ export const defaultConfig = {
     autoReconnect: true,
     checkConnectivity: true,
     webSocketOAuthMode: 'none',
+    reconnectJitter: 0.2,
+    requestTimeout: 10000,
   },
   call: {
     iceCollectionIdealTimeout: 1000,
@@ -181,6 +210,7 @@ const positiveNumbers = [
   'connectivity.reconnectDelay',
   'connectivity.reconnectTimeLimit',
   'connectivity.reconnectTimeMultiplier',
+  'connectivity.requestTimeout',
   'call.iceCollectionIdealTimeout',
   'call.iceCollectionMaxTimeout',
   'call.callAuditTimer',
@@ -267,6 +297,10 @@ export function validateConfig(config: ClientConfig): void {
   const limit = config.connectivity?.reconnectLimit;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
     throw invalid('connectivity.reconnectLimit', 'a whole number ≥ 0 (0: no limit)', limit);
+  }
+  const jitter = config.connectivity?.reconnectJitter;
+  if (jitter !== undefined && (typeof jitter !== 'number' || jitter < 0 || jitter > 1)) {
+    throw invalid('connectivity.reconnectJitter', 'a number from 0 to 1', jitter);
   }
   const expires = config.subscription?.expires;
   if (expires !== undefined && (typeof expires !== 'number' || expires < 60)) {

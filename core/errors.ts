@@ -20,6 +20,24 @@ export const ErrorCodes = {
   INVALID_ARGUMENT: 'argument:invalid',
   /** An SDP handler threw or returned something that is not an SDP object. */
   SDP_HANDLER_FAILED: 'sdp:handlerFailed',
+  /** An operation needs credentials and none are set. */
+  AUTH_NO_CREDENTIALS: 'auth:noCredentials',
+  /** Credentials cannot change while a subscription is active (as in the seeds). */
+  AUTH_SUBSCRIBED: 'auth:subscribed',
+  /** The server could not be reached (network error, refused, DNS). */
+  NETWORK_ERROR: 'network:error',
+  /** The server answered something that is not the protocol. */
+  PROTOCOL_ERROR: 'protocol:error',
+  /** No reply came in time. */
+  REQUEST_TIMEOUT: 'request:timeout',
+  /** The operation needs an open connection and there is none. */
+  NOT_CONNECTED: 'connection:notConnected',
+  /** The WebSocket was lost and reconnecting gave up (see `reconnectLimit`). */
+  CONNECTION_LOST: 'connection:lost',
+  /** The operation was cancelled by `disconnect()` or `destroy()`. */
+  CANCELLED: 'operation:cancelled',
+  /** A service name that is not one of `services.getSubscriptions().available`. */
+  SERVICE_UNKNOWN: 'subscription:unknownService',
 } as const;
 
 /** One of the {@link ErrorCodes} values. */

@@ -1,7 +1,49 @@
 /**
  * comms-kit/core: the headless SDK. No Lit, no rendering, no side effects at import.
  */
-export { createClient, CommsClient, type ClientState } from './client.js';
+export {
+  createClient,
+  CommsClient,
+  DEFAULT_SERVICES,
+  type ClientState,
+  type ConnectOptions,
+  type AuthNamespace,
+  type ConnectionNamespace,
+  type ServicesNamespace,
+} from './client.js';
+export type {
+  Credentials,
+  PasswordCredentials,
+  BearerCredentials,
+  TicketCredentials,
+  SessionCredentials,
+  SavedSession,
+  SignupOptions,
+  UserInfoResult,
+  AuthState,
+} from './auth/types.js';
+export {
+  DefaultReconnectPolicy,
+  type ReconnectPolicy,
+  type ReconnectContext,
+} from './transport/reconnect-policy.js';
+export type { WSConnectionObject, ConnectionState, SocketStatus } from './transport/types.js';
+export { changeReasons } from './services/manager.js';
+export type {
+  ServiceDescriptor,
+  SubscribeOptions,
+  SubscriptionsInfo,
+  ServicesState,
+} from './services/types.js';
+export {
+  CloseCodes,
+  WireErrorCodes,
+  SERVICES,
+  PROTOCOL_VERSION,
+  type ServiceName,
+} from './protocol/constants.js';
+export type { UserInfo, Subscription } from './protocol/schema.js';
+export type { Runtime } from './platform/runtime.js';
 export {
   defaultConfig,
   type ClientConfig,
@@ -11,6 +53,7 @@ export {
   type ConnectivityConfig,
   type CallConfig,
   type NotificationsConfig,
+  type SessionStorageLike,
 } from './config.js';
 export { CommsError, ErrorCodes, isBasicError, type BasicError, type ErrorCode } from './errors.js';
 export type { AnyEventListener, CommsEventMap, CommsEventName, EventListener } from './events.js';

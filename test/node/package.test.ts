@@ -15,7 +15,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 
 describe('the package', () => {
-  it('importing comms-kit/core in Node does not touch window or document', async () => {
+  it('importing comms-kit/core in Node does not touch window or document, and a client works there', async () => {
     const touched: string[] = [];
     for (const name of ['window', 'document', 'customElements', 'HTMLElement']) {
       Object.defineProperty(globalThis, name, {
@@ -26,20 +26,23 @@ describe('the package', () => {
         },
       });
     }
+    let core: typeof Core;
     try {
       // Through the package's own exports map, as a user imports it (resolved at run time:
       // the built declarations do not exist yet when the typecheck runs).
       const specifier = 'comms-kit/core';
-      const core = (await import(specifier)) as typeof Core;
-      const client = core.createClient({ logs: { logLevel: 'silent' } });
-      assert.equal(client.getVersion(), pkg.version);
-      await client.destroy();
+      core = (await import(specifier)) as typeof Core;
     } finally {
       for (const name of ['window', 'document', 'customElements', 'HTMLElement']) {
         delete (globalThis as Record<string, unknown>)[name];
       }
     }
     assert.deepEqual(touched, []);
+    // Creating a client reads the environment (online/offline events) and works without a DOM.
+    const client = core.createClient({ logs: { logLevel: 'silent' } });
+    assert.equal(client.getVersion(), pkg.version);
+    assert.equal(client.connection.getSocketState().status, 'disconnected');
+    await client.destroy();
   });
 
   it('the core version constant matches package.json', async () => {

@@ -1,0 +1,18 @@
+/**
+ * The client's whole state tree: one immutable object, one slice per feature. Each feature
+ * declares its slice's type beside its code; this file only assembles them.
+ */
+import type { AuthState } from './auth/types.js';
+import type { ClientConfig } from './config.js';
+import type { ConnectionState } from './transport/types.js';
+import type { ServicesState } from './services/types.js';
+
+export interface ClientState {
+  /** The resolved configuration (defaults merged with what the application gave). */
+  config: ClientConfig;
+  /** `'active'` until `destroy()` is called. */
+  lifecycle: 'active' | 'destroyed';
+  auth: AuthState;
+  connection: ConnectionState;
+  services: ServicesState;
+}

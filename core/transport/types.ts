@@ -1,0 +1,49 @@
+/** The connection's life: what `ws:change` reports and `getSocketState()` returns. */
+export type SocketStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+/** Where the WebSocket connects (the seeds' `wsInfo`). */
+export interface WSInfo {
+  protocol: string | undefined;
+  server: string | undefined;
+  port: number | undefined;
+  url: string;
+  params: string | undefined;
+}
+
+/** The seeds' WSConnectionObject, plus comms-kit's status, attempt and online fields. */
+export interface WSConnectionObject {
+  /** True while the WebSocket is open. */
+  connected: boolean;
+  /** True while a keepalive ping waits for its reply. */
+  pinging: boolean;
+  pingInterval: number;
+  reconnectLimit: number;
+  reconnectDelay: number;
+  reconnectTimeMultiplier: number;
+  reconnectTimeLimit: number;
+  autoReconnect: boolean;
+  /** How the access token reaches the server: `'subprotocol'` or `'query'`. */
+  method: 'subprotocol' | 'query';
+  wsInfo: WSInfo;
+  /** comms-kit: `disconnected`, `connecting`, `connected` or `reconnecting`. */
+  status: SocketStatus;
+  /** comms-kit: the reconnect attempt under way or next (0 while connected). */
+  attempt: number;
+  /** comms-kit: when the next reconnect attempt starts (ms since the epoch), if one is planned. */
+  nextAttemptAt: number | null;
+  /** comms-kit: the close code of the last lost socket. */
+  lastCloseCode: number | null;
+  /** comms-kit: false while the browser reports it is offline. */
+  online: boolean;
+}
+
+/** The `connection` slice of the client state. */
+export interface ConnectionState {
+  status: SocketStatus;
+  pinging: boolean;
+  attempt: number;
+  nextAttemptAt: number | null;
+  lastCloseCode: number | null;
+  online: boolean;
+  error: { code: string; message: string } | null;
+}
