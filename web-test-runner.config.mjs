@@ -34,6 +34,7 @@ export default {
   groups: [
     { name: 'core', files: 'test/core/**/*.test.ts' },
     { name: 'components', files: 'test/components/**/*.test.ts' },
+    { name: 'conformance', files: 'test/conformance/**/*.test.ts' },
     { name: 'e2e', files: ['test/e2e/**/*.test.ts', 'test/e2e/**/*.test.html'] },
   ],
 };

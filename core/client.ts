@@ -26,6 +26,20 @@ import { ConnectionManager, initialConnectionState } from './transport/connectio
 import type { WSConnectionObject } from './transport/types.js';
 import { changeReasons, initialServicesState, ServicesManager } from './services/manager.js';
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
+import { CallManager, initialCallsState } from './call/manager.js';
+import { mediaConnectionStates, states } from './call/states.js';
+import { Transitions, type CallSignalling, type RemoteParty } from './call/signalling.js';
+import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
+import { MediaManager, initialMediaState } from './media/manager.js';
+import type {
+  DefaultDevices,
+  DetachedMedia,
+  DevicesObject,
+  MediaRequest,
+  TrackObject,
+} from './media/types.js';
+import type { SdpHandlerFunction } from './sdp/types.js';
+import type { LocalHub } from './backends/local/hub.js';
 
 export type { ClientState } from './state.js';
 
@@ -70,6 +84,59 @@ export interface ConnectionNamespace {
   resetConnection(): void;
 }
 
+/** The `call` namespace (as in the seeds). */
+export interface CallNamespace {
+  /** Starts a call; returns its id at once. Progress: `call:start`, `call:stateChange`. */
+  make(destination: string, media?: MediaRequest, options?: MakeOptions): string;
+  answer(callId: string, media?: MediaRequest, options?: AnswerOptions): Promise<void>;
+  reject(callId: string): Promise<void>;
+  ignore(callId: string): Promise<void>;
+  end(callId: string): Promise<void>;
+  sendRingingFeedback(callId: string): Promise<void>;
+  hold(callId: string): Promise<void>;
+  unhold(callId: string): Promise<void>;
+  addMedia(callId: string, media?: MediaRequest): Promise<void>;
+  removeMedia(callId: string, trackIds: string[]): Promise<void>;
+  startVideo(callId: string, videoOptions?: MediaRequest['videoOptions']): Promise<void>;
+  stopVideo(callId: string): Promise<void>;
+  startScreenshare(callId: string, screenOptions?: MediaRequest['screenOptions']): Promise<void>;
+  stopScreenshare(callId: string): Promise<void>;
+  /** Replaces a local track; resolves with the new track's id. */
+  replaceTrack(callId: string, trackId: string, media: MediaRequest): Promise<string>;
+  sendDTMF(callId: string, tone: string, duration?: number, intertoneGap?: number): Promise<void>;
+  getStats(callId: string, trackId?: string): Promise<RTCStatsReport>;
+  getAvailableCodecs(kind: 'audio' | 'video'): Promise<RTCRtpCodec[]>;
+  restartMedia(callId: string): Promise<void>;
+  setSdpHandlers(handlers: SdpHandlerFunction[]): void;
+  getAll(): CallObject[];
+  getById(callId: string): CallObject | undefined;
+  readonly states: typeof states;
+  readonly mediaConnectionStates: typeof mediaConnectionStates;
+}
+
+/** The `media` namespace (as in the seeds, plus Kandy's device helpers). */
+export interface MediaNamespace {
+  getDevices(): DevicesObject;
+  initializeDevices(permission?: { audio: boolean; video: boolean }): Promise<DevicesObject>;
+  createLocalMedia(request: MediaRequest): Promise<DetachedMedia[]>;
+  getLocalMedia(): DetachedMedia[];
+  disposeLocalMedia(media: DetachedMedia | string): void;
+  renderTracks(
+    trackIds: string[],
+    selector: string | Element,
+    options?: { speakerId?: string },
+  ): Promise<void>;
+  removeTracks(trackIds: string[], selector?: string | Element): void;
+  muteTracks(trackIds: string[]): void;
+  unmuteTracks(trackIds: string[]): void;
+  getTrackById(trackId: string): TrackObject | undefined;
+  setDefaultDevices(devices: DefaultDevices): void;
+  /** Switches the microphone and/or camera of every active call (Kandy `changeInputDevices`). */
+  changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void>;
+  /** Sends every rendered remote media element to this speaker (Kandy `changeSpeaker`). */
+  changeSpeaker(speakerId: string): Promise<void>;
+}
+
 /** The `services` namespace (as in the seeds). */
 export interface ServicesNamespace {
   subscribe(services: ServiceDescriptor[], options?: SubscribeOptions): Promise<SubscriptionsInfo>;
@@ -92,7 +159,16 @@ export class CommsClient {
   readonly #auth: AuthManager;
   readonly #connection: ConnectionManager;
   readonly #services: ServicesManager;
+  readonly #media: MediaManager;
+  readonly #calls: CallManager;
+  #localParty: RemoteParty | undefined;
+  #detachLocal: (() => void) | undefined;
   #destroyed = false;
+
+  /** Calls (the seeds' `call` namespace). */
+  readonly call: CallNamespace;
+  /** Media tracks and devices (the seeds' `media` namespace). */
+  readonly media: MediaNamespace;
 
   /** Authentication (seeds: the top-level `setCredentials`, `connect`, … and Sinch's `newUser`). */
   readonly auth: AuthNamespace;
@@ -115,6 +191,8 @@ export class CommsClient {
       auth: initialAuthState,
       connection: initialConnectionState,
       services: initialServicesState(correlator),
+      call: initialCallsState,
+      media: initialMediaState,
     });
     this.#log = this.logger({ type: 'client' });
     const context = (type: string) => ({
@@ -137,6 +215,11 @@ export class CommsClient {
       onLost: () => this.#services.connectionLost(),
     });
     this.#services = new ServicesManager(context('services'), this.#connection);
+    this.#media = new MediaManager(context('media'));
+    this.#calls = new CallManager(context('call'), this.#media, () => {
+      const user = this.#store.getState().auth.user;
+      return this.#localParty?.id ?? user?.username ?? user?.id ?? 'anonymous';
+    });
     this.#auth.onToken((accessToken) => {
       if (!this.#connection.connected) return;
       this.#connection.request({ type: 'token.update', accessToken }).catch((error: unknown) => {
@@ -183,6 +266,78 @@ export class CommsClient {
       }),
       resetConnection: guard('resetConnection', () => this.#connection.reset()),
     };
+    const call = this.#calls;
+    this.call = {
+      make: guard('make', (d: string, m?: MediaRequest, o?: MakeOptions) => call.make(d, m, o)),
+      answer: guard('answer', (id: string, m?: MediaRequest, o?: AnswerOptions) =>
+        call.answer(id, m, o),
+      ),
+      reject: guard('reject', (id: string) => call.reject(id)),
+      ignore: guard('ignore', (id: string) => call.ignore(id)),
+      end: guard('end', (id: string) => call.end(id)),
+      sendRingingFeedback: guard('sendRingingFeedback', (id: string) =>
+        call.sendRingingFeedback(id),
+      ),
+      hold: guard('hold', (id: string) => call.hold(id)),
+      unhold: guard('unhold', (id: string) => call.unhold(id)),
+      addMedia: guard('addMedia', (id: string, m?: MediaRequest) => call.addMedia(id, m)),
+      removeMedia: guard('removeMedia', (id: string, t: string[]) => call.removeMedia(id, t)),
+      startVideo: guard('startVideo', (id: string, o?: MediaRequest['videoOptions']) =>
+        call.startVideo(id, o),
+      ),
+      stopVideo: guard('stopVideo', (id: string) => call.stopVideo(id)),
+      startScreenshare: guard('startScreenshare', (id: string, o?: MediaRequest['screenOptions']) =>
+        call.startScreenshare(id, o),
+      ),
+      stopScreenshare: guard('stopScreenshare', (id: string) => call.stopScreenshare(id)),
+      replaceTrack: guard('replaceTrack', (id: string, t: string, m: MediaRequest) =>
+        call.replaceTrack(id, t, m),
+      ),
+      sendDTMF: guard('sendDTMF', (id: string, tone: string, d?: number, g?: number) =>
+        call.sendDTMF(id, tone, d, g),
+      ),
+      getStats: guard('getStats', (id: string, t?: string) => call.getStats(id, t)),
+      getAvailableCodecs: guard('getAvailableCodecs', (k: 'audio' | 'video') =>
+        call.getAvailableCodecs(k),
+      ),
+      restartMedia: guard('restartMedia', (id: string) => call.restartMedia(id)),
+      setSdpHandlers: guard('setSdpHandlers', (h: SdpHandlerFunction[]) => call.setSdpHandlers(h)),
+      getAll: guard('getAll', () => call.getAll()),
+      getById: guard('getById', (id: string) => call.getById(id)),
+      states,
+      mediaConnectionStates,
+    };
+    const media = this.#media;
+    this.media = {
+      getDevices: guard('getDevices', () => media.getDevices()),
+      initializeDevices: guard('initializeDevices', (p?: { audio: boolean; video: boolean }) =>
+        media.initializeDevices(p),
+      ),
+      createLocalMedia: guard('createLocalMedia', (r: MediaRequest) => media.createLocalMedia(r)),
+      getLocalMedia: guard('getLocalMedia', () => media.getLocalMedia()),
+      disposeLocalMedia: guard('disposeLocalMedia', (m: DetachedMedia | string) =>
+        media.disposeLocalMedia(m),
+      ),
+      renderTracks: guard(
+        'renderTracks',
+        (t: string[], s: string | Element, o?: { speakerId?: string }) =>
+          media.renderTracks(t, s, o),
+      ),
+      removeTracks: guard('removeTracks', (t: string[], s?: string | Element) =>
+        media.removeTracks(t, s),
+      ),
+      muteTracks: guard('muteTracks', (t: string[]) => media.muteTracks(t)),
+      unmuteTracks: guard('unmuteTracks', (t: string[]) => media.unmuteTracks(t)),
+      getTrackById: guard('getTrackById', (t: string) => media.getTrackById(t)),
+      setDefaultDevices: guard('setDefaultDevices', (d: DefaultDevices) =>
+        media.setDefaultDevices(d),
+      ),
+      changeInputDevices: guard(
+        'changeInputDevices',
+        (d: { microphone?: string; camera?: string }) => this.#changeInputDevices(d),
+      ),
+      changeSpeaker: guard('changeSpeaker', (id: string) => media.changeSpeaker(id)),
+    };
     this.services = {
       subscribe: guard('subscribe', (services: ServiceDescriptor[], options?: SubscribeOptions) =>
         this.#services.subscribe(services, options),
@@ -219,6 +374,58 @@ export class CommsClient {
   /** The seeds' top-level `updateToken` (same as `auth.updateToken`). */
   updateToken(credentials: { bearerAccessToken: string; username?: string }): void {
     this.auth.updateToken(credentials);
+  }
+
+  /**
+   * Joins an in-page hub as `party` (the local backend: Storybook, offline demos, tests of one
+   * page). Calls then reach other clients registered on the same hub. Returns a function that
+   * leaves the hub.
+   */
+  useLocalBackend(hub: LocalHub, party: RemoteParty): () => void {
+    this.#assertActive('useLocalBackend');
+    this.#detachLocal?.();
+    const signalling = hub.register(party);
+    this.#localParty = party;
+    this.#useSignalling(signalling);
+    this.#detachLocal = () => {
+      signalling.unregister();
+      this.#localParty = undefined;
+      this.#detachLocal = undefined;
+    };
+    return this.#detachLocal;
+  }
+
+  #useSignalling(signalling: CallSignalling): void {
+    this.#calls.useSignalling(signalling);
+  }
+
+  async #changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
+    this.#media.setDefaultDevices({
+      ...(devices.microphone ? { microphone: devices.microphone } : {}),
+      ...(devices.camera ? { camera: devices.camera } : {}),
+    });
+    for (const call of this.#calls.getAll()) {
+      if (call.state !== states.CONNECTED && call.state !== states.ON_HOLD) continue;
+      for (const trackId of call.localTracks) {
+        const track = this.#media.getTrackById(trackId);
+        if (
+          track?.type === 'audio' &&
+          devices.microphone &&
+          track.deviceId !== devices.microphone
+        ) {
+          await this.#calls.replaceTrack(call.id, trackId, {
+            audio: true,
+            audioOptions: { deviceId: devices.microphone },
+          });
+        }
+        if (track?.type === 'video' && devices.camera && track.deviceId !== devices.camera) {
+          await this.#calls.replaceTrack(call.id, trackId, {
+            video: true,
+            videoOptions: { deviceId: devices.camera },
+          });
+        }
+      }
+    }
   }
 
   async #connect(credentials?: Credentials, options: ConnectOptions = {}): Promise<UserInfoResult> {
@@ -340,6 +547,9 @@ export class CommsClient {
     if (this.#destroyed) return Promise.resolve();
     this.#destroyed = true;
     this.#log.info('client destroyed');
+    this.#calls.endAll(Transitions.ENDED);
+    this.#detachLocal?.();
+    this.#media.disposeAll();
     this.#services.dispose();
     this.#connection.dispose();
     this.#auth.dispose();

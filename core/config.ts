@@ -87,6 +87,12 @@ export interface ConnectivityConfig {
 export interface CallConfig {
   /** Passed to every `RTCPeerConnection` (ICE servers and the like). */
   defaultPeerConfig?: RTCConfiguration;
+  /**
+   * `'FULL'` (default): send the description at once and trickle candidates after it.
+   * `'NONE'`: wait for complete candidates (through `iceCollectionCheckFunction`) and send
+   * them inside the description, for backends that cannot trickle.
+   */
+  trickleIceMode?: 'FULL' | 'NONE';
   /** Milliseconds to wait for an ideal candidate list. Default 1000. */
   iceCollectionIdealTimeout?: number;
   /** Milliseconds to wait for ICE collection at most. Default 3000. */
@@ -162,6 +168,7 @@ export const defaultConfig = {
     requestTimeout: 10000,
   },
   call: {
+    trickleIceMode: 'FULL',
     iceCollectionIdealTimeout: 1000,
     iceCollectionMaxTimeout: 3000,
     serverTurnCredentials: true,

@@ -5,6 +5,9 @@
 import type { BasicError } from './errors.js';
 import type { ClientConfig } from './config.js';
 import type { SocketStatus, WSConnectionObject } from './transport/types.js';
+import type { CallState, MediaConnectionState } from './call/states.js';
+import type { CallTransition, CustomParameter } from './call/signalling.js';
+import type { DevicesObject, TrackObject } from './media/types.js';
 
 /** Event name → the single parameter object its listeners receive. */
 export interface CommsEventMap {
@@ -36,6 +39,75 @@ export interface CommsEventMap {
   'subscription:error': { error: BasicError };
   /** An attempt to extend the subscription was made (seed event). */
   'subscription:resub': { attemptNum: number; isFailure: boolean; error?: BasicError };
+
+  /** A call operation started or finished (seed event). */
+  'call:operation': {
+    callId: string;
+    operation: string;
+    operationId: string;
+    transition: 'START' | 'UPDATE' | 'FINISH';
+    isLocal: boolean;
+    previous?: { operation: string; status: string };
+    error?: BasicError;
+  };
+  /** An outgoing call was started, or failed to start (seed event). */
+  'call:start': { callId: string; error?: BasicError };
+  /** An incoming call arrived (seed event). */
+  'call:receive': { callId: string; error?: BasicError };
+  /** A call's state changed (seed event). */
+  'call:stateChange': {
+    callId: string;
+    previous: { state: CallState; localHold?: boolean; remoteHold?: boolean };
+    transition?: CallTransition;
+    error?: BasicError;
+  };
+  /** Tracks became available to the call, local or remote (seed event). */
+  'call:tracksAdded': { callId: string; trackIds: string[] };
+  /** Tracks stopped being available to the call (seed event). */
+  'call:tracksRemoved': { callId: string; trackIds: string[] };
+  /** Same as `call:tracksAdded` (Kandy's name). */
+  'call:newMedia': { callId: string; trackIds: string[] };
+  /** Same as `call:tracksRemoved` (Kandy's name). */
+  'call:removedMedia': { callId: string; trackIds: string[] };
+  /** A local track was replaced (seed event). */
+  'call:trackReplaced': {
+    callId: string;
+    newTrackId?: string;
+    oldTrack?: TrackObject;
+    error?: BasicError;
+  };
+  /** The media connection state changed (seed event). */
+  'call:mediaConnectionChange': { callId: string; previous: { state: MediaConnectionState } };
+  /** A media restart was attempted (seed event). */
+  'call:mediaRestart': { callId: string; error?: BasicError };
+  /** A stats report arrived (seed event). */
+  'call:statsReceived': {
+    callId: string;
+    trackId?: string;
+    result?: RTCStatsReport;
+    error?: BasicError;
+  };
+  /** The codecs available for a kind (seed event). */
+  'call:availableCodecs': { kind: string; codecs: RTCRtpCodec[] };
+  /** Custom parameters came from the other side (seed event). */
+  'call:customParameters': { callId: string; customParameters: CustomParameter[] };
+  /** A DTMF tone was played on the call (comms-kit). */
+  'call:dtmf': { callId: string; tone: string };
+
+  /** The application muted a track (seed event). */
+  'media:muted': { trackId: string };
+  /** The application unmuted a track (seed event). */
+  'media:unmuted': { trackId: string };
+  /** A track's source stopped delivering media (seed event). */
+  'media:sourceMuted': { trackId: string };
+  /** A track's source delivers media again (seed event). */
+  'media:sourceUnmuted': { trackId: string };
+  /** A track ended (device unplugged, permission revoked, remote stop) (seed event). */
+  'media:trackEnded': { trackId: string; callId: string | null };
+  /** The device lists changed (seed event). */
+  'devices:change': { devices: DevicesObject };
+  /** Devices or media could not be obtained (seed event). */
+  'devices:error': { error: BasicError };
 }
 
 /** Any event name of {@link CommsEventMap}. */

@@ -10,7 +10,41 @@ export {
   type AuthNamespace,
   type ConnectionNamespace,
   type ServicesNamespace,
+  type CallNamespace,
+  type MediaNamespace,
 } from './client.js';
+export {
+  states as callStates,
+  mediaConnectionStates,
+  transitions as callTransitions,
+} from './call/states.js';
+export type { CallState, MediaConnectionState } from './call/states.js';
+export { CallErrorCodes, defaultIceCollectionCheck } from './call/manager.js';
+export type { IceCollectionCheckResult, IceCollectionInfo } from './call/manager.js';
+export { Transitions } from './call/signalling.js';
+export type {
+  CallSignalling,
+  SignallingHandlers,
+  RemoteParty,
+  CustomParameter,
+  CallTransition,
+  MediaOffered,
+} from './call/signalling.js';
+export type { CallObject, MakeOptions, AnswerOptions, BandwidthControls } from './call/types.js';
+export { normalizeDestination } from './call/destination.js';
+export type {
+  MediaRequest,
+  TrackObject,
+  MediaObject,
+  DetachedMedia,
+  DevicesObject,
+  DeviceInfo,
+  DefaultDevices,
+  AudioOptions,
+  VideoOptions,
+  ScreenOptions,
+} from './media/types.js';
+export { createLocalHub, type LocalHub, type LocalHubOptions } from './backends/local/hub.js';
 export type {
   Credentials,
   PasswordCredentials,

@@ -6,6 +6,8 @@ import type { AuthState } from './auth/types.js';
 import type { ClientConfig } from './config.js';
 import type { ConnectionState } from './transport/types.js';
 import type { ServicesState } from './services/types.js';
+import type { CallsState } from './call/types.js';
+import type { MediaState } from './media/types.js';
 
 export interface ClientState {
   /** The resolved configuration (defaults merged with what the application gave). */
@@ -15,4 +17,6 @@ export interface ClientState {
   auth: AuthState;
   connection: ConnectionState;
   services: ServicesState;
+  call: CallsState;
+  media: MediaState;
 }

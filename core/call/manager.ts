@@ -1,0 +1,1288 @@
+/**
+ * The call engine (the seeds' `call` namespace). It owns every RTCPeerConnection: local and
+ * remote descriptions through the SDP handler pipeline, trickle ICE (or complete candidates
+ * through the ICE collection check), renegotiation for hold and media changes with glare
+ * resolution, DTMF, stats and codecs. A backend only carries its messages (`CallSignalling`).
+ */
+import * as sdpTransform from 'sdp-transform';
+import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
+import type { FeatureContext } from '../feature.js';
+import type { MediaManager } from '../media/manager.js';
+import type { MediaRequest } from '../media/types.js';
+import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
+import { normalizeDestination } from './destination.js';
+import {
+  assertTransition,
+  isFinal,
+  mediaConnectionStates,
+  states,
+  type CallState,
+  type MediaConnectionState,
+} from './states.js';
+import {
+  Transitions,
+  type CallSignalling,
+  type CallTransition,
+  type CandidateInit,
+  type CustomParameter,
+  type RemoteParty,
+} from './signalling.js';
+import type { AnswerOptions, CallObject, CallsState, MakeOptions } from './types.js';
+
+/** The initial `call` slice. */
+export const initialCallsState: CallsState = { calls: {} };
+
+/** Stable error codes of call operations. */
+export const CallErrorCodes = {
+  UNKNOWN_CALL: 'call:unknown',
+  INVALID_STATE: 'call:invalidState',
+  INVALID_DTMF: 'call:invalidDTMF',
+  DTMF_UNAVAILABLE: 'call:dtmfUnavailable',
+  NO_MEDIA: 'call:noMedia',
+  NEGOTIATION_FAILED: 'call:negotiationFailed',
+  ICE_COLLECTION_FAILED: 'call:iceCollectionFailed',
+  NO_BACKEND: 'call:noBackend',
+} as const;
+
+/** What the ICE collection check returns (the seeds' IceCollectionCheckResult). */
+export interface IceCollectionCheckResult {
+  type: 'StartCall' | 'Error' | 'Wait';
+  error?: string | Error;
+  wait?: number;
+}
+
+/** What the ICE collection check receives (the seeds' IceCollectionInfo). */
+export interface IceCollectionInfo {
+  callId: string;
+  callOperation: string;
+  reason: 'NewCandidate' | 'IceGatheringStateChanged' | 'Scheduled';
+  iceCandidates: RTCIceCandidate[];
+  iceCollectionDuration: number;
+  iceGatheringState: RTCIceGatheringState;
+  rtcPeerConnectionConfig: RTCConfiguration;
+  rtcLocalSessionDescription: string;
+}
+
+/** The default check: proceed when gathering completes, or after the ideal timeout with candidates, or at the max. */
+export function defaultIceCollectionCheck(
+  info: IceCollectionInfo,
+  timeouts: { iceCollectionIdealTimeout: number; iceCollectionMaxTimeout: number },
+): IceCollectionCheckResult {
+  if (info.iceGatheringState === 'complete') return { type: 'StartCall' };
+  if (info.iceCollectionDuration >= timeouts.iceCollectionMaxTimeout) return { type: 'StartCall' };
+  if (
+    info.iceCollectionDuration >= timeouts.iceCollectionIdealTimeout &&
+    info.iceCandidates.length > 0
+  ) {
+    return { type: 'StartCall' };
+  }
+  const next =
+    info.iceCollectionDuration < timeouts.iceCollectionIdealTimeout
+      ? timeouts.iceCollectionIdealTimeout
+      : timeouts.iceCollectionMaxTimeout;
+  return { type: 'Wait', wait: next - info.iceCollectionDuration };
+}
+
+const DTMF = /^[0-9#*,]+$/;
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** What the engine keeps per call beside its public CallObject. */
+interface Session {
+  pc: RTCPeerConnection;
+  polite: boolean;
+  /** Local candidates held until the first description has been sent. */
+  outbox: Array<CandidateInit | null> | null;
+  /** Remote candidates held until a remote description is set. */
+  inbox: Array<CandidateInit | null>;
+  queue: Promise<unknown>;
+  awaitingAnswer: Pending<string> | null;
+  streams: Map<string, string>;
+  candidates: RTCIceCandidate[];
+}
+
+let operationCounter = 0;
+
+export class CallManager {
+  readonly #ctx: FeatureContext;
+  readonly #media: MediaManager;
+  #signalling: CallSignalling | undefined;
+  readonly #sessions = new Map<string, Session>();
+  #sdpHandlers: SdpHandlerFunction[] | undefined;
+  #self: () => string;
+
+  constructor(ctx: FeatureContext, media: MediaManager, self: () => string) {
+    this.#ctx = ctx;
+    this.#media = media;
+    this.#self = self;
+  }
+
+  /** Connects the engine to a backend's signalling (once per backend). */
+  useSignalling(signalling: CallSignalling): void {
+    this.#signalling = signalling;
+    signalling.setHandlers({
+      incoming: (call) => void this.#incoming(call),
+      ringing: (callId) => this.#remoteRinging(callId),
+      answered: (callId, sdp, custom) => void this.#remoteAnswered(callId, sdp, custom),
+      ended: (callId, transition) => this.#remoteEnded(callId, transition),
+      offer: (callId, sdp, hold) => void this.#remoteOffer(callId, sdp, hold),
+      answer: (callId, sdp) => this.#sessions.get(callId)?.awaitingAnswer?.resolve(sdp),
+      candidate: (callId, candidate) => void this.#remoteCandidate(callId, candidate),
+    });
+  }
+
+  // ── reading ──────────────────────────────────────────────────────────────────
+
+  getAll(): CallObject[] {
+    return Object.values(this.#ctx.store.getState().call.calls);
+  }
+
+  getById(callId: string): CallObject | undefined {
+    return this.#ctx.store.getState().call.calls[callId];
+  }
+
+  /** Replaces the SDP handlers for future operations (the seeds' `setSdpHandlers`). */
+  setSdpHandlers(handlers: SdpHandlerFunction[]): void {
+    if (!Array.isArray(handlers) || handlers.some((h) => typeof h !== 'function')) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'setSdpHandlers(handlers): handlers must be an array of functions',
+      );
+    }
+    this.#sdpHandlers = [...handlers];
+  }
+
+  // ── outgoing ─────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts a call and returns its id at once (as in the seeds); progress arrives as
+   * `call:operation`, `call:start` and `call:stateChange`. Bad arguments throw.
+   */
+  make(
+    destination: string,
+    media: MediaRequest = { audio: true },
+    options: MakeOptions = {},
+  ): string {
+    const signalling = this.#requireSignalling();
+    const normalize = this.#ctx.config().call?.normalizeDestination !== false;
+    const to = normalizeDestination(destination, normalize);
+    this.#checkMedia(media, 'make');
+    const callId = crypto.randomUUID();
+    const now = this.#ctx.runtime.now();
+    this.#put({
+      id: callId,
+      direction: 'outgoing',
+      from: this.#self(),
+      to,
+      state: states.INITIATING,
+      mediaConnectionState: mediaConnectionStates.NEW,
+      localHold: false,
+      remoteHold: false,
+      localTracks: [],
+      remoteTracks: [],
+      mediaOffered: null,
+      remoteParticipant: { displayNumber: to, displayName: to },
+      bandwidth: options.bandwidth ?? {},
+      customParameters: options.customParameters ?? [],
+      startTime: now,
+      answerTime: null,
+      endTime: null,
+      transition: null,
+      currentOperations: [],
+    });
+    const session = this.#createSession(callId, false);
+    void this.#operation(callId, 'MAKE', async () => {
+      try {
+        await this.#attachMedia(callId, session, media);
+        const sdp = await this.#createDescription(callId, session, 'offer', 'MAKE');
+        const { to: party } = await signalling.invite({
+          callId,
+          to,
+          sdp,
+          media: {
+            audio: !!media.audio || this.#hasDetached(media, 'audio'),
+            video: !!media.video || !!media.screen || this.#hasDetached(media, 'video'),
+          },
+          displayName: options.displayName,
+          customParameters: options.customParameters ?? [],
+        });
+        this.#flushOutbox(callId, session);
+        this.#patch(callId, {
+          remoteParticipant: { displayNumber: party.id, displayName: party.displayName },
+        });
+        if (this.getById(callId)?.state === states.INITIATING)
+          this.#setState(callId, states.INITIATED);
+        this.#ctx.emit('call:start', { callId });
+      } catch (error) {
+        const basic = toBasic(error);
+        this.#ctx.emit('call:start', { callId, error: basic });
+        this.#finish(callId, failureTransition(error), basic);
+        throw error;
+      }
+    }).catch(() => undefined);
+    return callId;
+  }
+
+  // ── incoming ─────────────────────────────────────────────────────────────────
+
+  async #incoming(call: {
+    callId: string;
+    from: RemoteParty;
+    sdp: string;
+    media: { audio: boolean; video: boolean };
+    customParameters: CustomParameter[];
+  }): Promise<void> {
+    const { callId } = call;
+    if (this.getById(callId)) return;
+    this.#put({
+      id: callId,
+      direction: 'incoming',
+      from: call.from.id,
+      to: this.#self(),
+      state: states.INITIATING,
+      mediaConnectionState: mediaConnectionStates.NEW,
+      localHold: false,
+      remoteHold: false,
+      localTracks: [],
+      remoteTracks: [],
+      mediaOffered: call.media,
+      remoteParticipant: { displayNumber: call.from.id, displayName: call.from.displayName },
+      bandwidth: {},
+      customParameters: [],
+      startTime: this.#ctx.runtime.now(),
+      answerTime: null,
+      endTime: null,
+      transition: null,
+      currentOperations: [],
+    });
+    const session = this.#createSession(callId, true);
+    this.#ctx.emit('call:receive', { callId });
+    if (call.customParameters.length)
+      this.#ctx.emit('call:customParameters', { callId, customParameters: call.customParameters });
+    try {
+      await this.#setRemote(callId, session, 'offer', call.sdp);
+      this.#setState(callId, states.INITIATED);
+      if (this.#ctx.config().call?.ringingFeedbackMode !== 'manual')
+        await this.sendRingingFeedback(callId);
+    } catch (error) {
+      this.#ctx.log.warn(`incoming call ${callId} could not be set up`, error);
+      await this.#signalling?.reject(callId).catch(() => undefined);
+      this.#finish(callId, Transitions.MEDIA_FAILED, toBasic(error));
+    }
+  }
+
+  /** Tells the caller this device is ringing (automatic unless `ringingFeedbackMode: 'manual'`). */
+  async sendRingingFeedback(callId: string): Promise<void> {
+    const call = this.#require(callId, 'sendRingingFeedback', [states.INITIATED], 'incoming');
+    await this.#operation(call.id, 'SEND_RINGING_FEEDBACK', async () => {
+      await this.#requireSignalling().ringing(callId);
+      this.#setState(callId, states.RINGING);
+    });
+  }
+
+  /** Answers an incoming call with the given media. */
+  async answer(
+    callId: string,
+    media: MediaRequest = { audio: true },
+    options: AnswerOptions = {},
+  ): Promise<void> {
+    this.#require(callId, 'answer', [states.INITIATED, states.RINGING], 'incoming');
+    this.#checkMedia(media, 'answer');
+    const session = this.#session(callId);
+    await this.#operation(callId, 'ANSWER', async () => {
+      try {
+        await this.#attachMedia(callId, session, media);
+        const sdp = await this.#createDescription(callId, session, 'answer', 'ANSWER');
+        await this.#requireSignalling().answer(callId, sdp, options.customParameters ?? []);
+        this.#flushOutbox(callId, session);
+        this.#patch(callId, {
+          answerTime: this.#ctx.runtime.now(),
+          customParameters: options.customParameters ?? [],
+          bandwidth: options.bandwidth ?? {},
+        });
+        this.#setState(callId, states.CONNECTED, { statusCode: 200, reasonText: 'Answered' });
+        this.#syncTracks(callId);
+      } catch (error) {
+        await this.#signalling?.end(callId).catch(() => undefined);
+        this.#finish(callId, failureTransition(error), toBasic(error));
+        throw error;
+      }
+    });
+  }
+
+  /** Rejects an incoming call: the caller is told. */
+  async reject(callId: string): Promise<void> {
+    this.#require(callId, 'reject', [states.INITIATED, states.RINGING], 'incoming');
+    await this.#operation(callId, 'REJECT', async () => {
+      await this.#requireSignalling().reject(callId);
+      this.#finish(callId, Transitions.REJECTED);
+    });
+  }
+
+  /** Ignores an incoming call on this device: the caller is not told. */
+  async ignore(callId: string): Promise<void> {
+    this.#require(callId, 'ignore', [states.INITIATED, states.RINGING], 'incoming');
+    await this.#operation(callId, 'IGNORE', async () => {
+      this.#finish(callId, Transitions.IGNORED);
+    });
+  }
+
+  /** Ends a call in any state (cancels an outgoing one that is not answered yet). */
+  async end(callId: string): Promise<void> {
+    const call = this.#require(callId, 'end');
+    if (isFinal(call.state)) return;
+    await this.#operation(
+      callId,
+      'END',
+      async () => {
+        await this.#requireSignalling()
+          .end(callId)
+          .catch((error: unknown) => {
+            this.#ctx.log.warn(`could not tell the other side that call ${callId} ended`, error);
+          });
+        this.#finish(callId, Transitions.ENDED);
+      },
+      true,
+    );
+  }
+
+  // ── mid-call ─────────────────────────────────────────────────────────────────
+
+  /** Puts the call on hold: no media either way until `unhold`. */
+  async hold(callId: string): Promise<void> {
+    const call = this.#require(callId, 'hold', [states.CONNECTED, states.ON_HOLD]);
+    if (call.localHold)
+      throw new CommsError(CallErrorCodes.INVALID_STATE, `hold(): call ${callId} is already held`);
+    await this.#operation(callId, 'HOLD', async () => {
+      const session = this.#session(callId);
+      for (const t of session.pc.getTransceivers())
+        if (t.currentDirection !== 'stopped') t.direction = 'inactive';
+      const previous = { state: call.state, localHold: false, remoteHold: call.remoteHold };
+      await this.#renegotiate(callId, session, 'HOLD', true);
+      this.#patch(callId, { localHold: true });
+      this.#setState(callId, states.ON_HOLD, undefined, previous);
+      this.#syncTracks(callId);
+    });
+  }
+
+  /** Takes the call off hold. */
+  async unhold(callId: string): Promise<void> {
+    const call = this.#require(callId, 'unhold', [states.ON_HOLD]);
+    if (!call.localHold)
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `unhold(): call ${callId} is not held locally`,
+      );
+    await this.#operation(callId, 'UNHOLD', async () => {
+      const session = this.#session(callId);
+      for (const t of session.pc.getTransceivers())
+        if (t.currentDirection !== 'stopped')
+          t.direction = t.sender.track ? 'sendrecv' : 'recvonly';
+      const previous = { state: call.state, localHold: true, remoteHold: call.remoteHold };
+      await this.#renegotiate(callId, session, 'UNHOLD', false);
+      this.#patch(callId, { localHold: false });
+      this.#setState(
+        callId,
+        this.getById(callId)!.remoteHold ? states.ON_HOLD : states.CONNECTED,
+        undefined,
+        previous,
+      );
+      this.#syncTracks(callId);
+    });
+  }
+
+  /** Adds media (audio, video, screen or detached) to a connected call. */
+  async addMedia(callId: string, media: MediaRequest = {}): Promise<void> {
+    this.#require(callId, 'addMedia', [states.CONNECTED]);
+    this.#checkMedia(media, 'addMedia');
+    await this.#operation(callId, 'ADD_MEDIA', async () => {
+      const session = this.#session(callId);
+      await this.#attachMedia(callId, session, media);
+      await this.#renegotiate(callId, session, 'ADD_MEDIA', false);
+      this.#syncTracks(callId);
+    });
+  }
+
+  /** Removes local tracks from a connected call. */
+  async removeMedia(callId: string, trackIds: string[]): Promise<void> {
+    const call = this.#require(callId, 'removeMedia', [states.CONNECTED]);
+    if (
+      !Array.isArray(trackIds) ||
+      trackIds.length === 0 ||
+      trackIds.some((id) => !call.localTracks.includes(id))
+    ) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `removeMedia(): trackIds must be ids of this call's local tracks (${call.localTracks.join(', ') || 'none'})`,
+      );
+    }
+    await this.#operation(callId, 'REMOVE_MEDIA', async () => {
+      const session = this.#session(callId);
+      for (const sender of session.pc.getSenders()) {
+        if (sender.track && trackIds.includes(sender.track.id)) session.pc.removeTrack(sender);
+      }
+      await this.#renegotiate(callId, session, 'REMOVE_MEDIA', false);
+      for (const id of trackIds) if (!this.#media.isDetached(id)) this.#media.dispose(id);
+      this.#syncTracks(callId);
+    });
+  }
+
+  /** Adds a camera track (the seeds' `startVideo`). */
+  startVideo(callId: string, videoOptions?: MediaRequest['videoOptions']): Promise<void> {
+    return this.addMedia(callId, { video: true, videoOptions });
+  }
+
+  /** Removes the camera track (the seeds' `stopVideo`). */
+  stopVideo(callId: string): Promise<void> {
+    const video = this.#localOfType(callId, 'video', 'stopVideo');
+    return this.removeMedia(callId, [video]);
+  }
+
+  /** Adds a screen-share track. */
+  startScreenshare(callId: string, screenOptions?: MediaRequest['screenOptions']): Promise<void> {
+    return this.addMedia(callId, { screen: true, screenOptions });
+  }
+
+  /** Removes the screen-share track. */
+  stopScreenshare(callId: string): Promise<void> {
+    const screen = this.#localOfType(callId, 'screen', 'stopScreenshare');
+    return this.removeMedia(callId, [screen]);
+  }
+
+  /** Replaces a local track with a new one of the same kind, without renegotiating. */
+  async replaceTrack(callId: string, trackId: string, media: MediaRequest): Promise<string> {
+    const call = this.#require(callId, 'replaceTrack', [
+      states.CONNECTED,
+      states.ON_HOLD,
+      states.RINGING,
+      states.INITIATED,
+    ]);
+    if (!call.localTracks.includes(trackId)) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `replaceTrack(): '${trackId}' is not a local track of call ${callId}`,
+      );
+    }
+    this.#checkMedia(media, 'replaceTrack');
+    let newTrackId = '';
+    await this.#operation(callId, 'REPLACE_TRACK', async () => {
+      const session = this.#session(callId);
+      const sender = session.pc.getSenders().find((s) => s.track?.id === trackId);
+      const oldTrack = this.#media.getTrackById(trackId);
+      const [track] = media.medias?.length
+        ? [this.#media.getTrack(media.medias[0]!.media.tracks[0]!.id)!]
+        : await this.#media.createTracks(media, callId);
+      if (!sender || !track || !oldTrack)
+        throw new CommsError(CallErrorCodes.NO_MEDIA, 'replaceTrack(): nothing to replace with');
+      if (track.kind !== oldTrack.kind) {
+        if (!this.#media.isDetached(track.id)) this.#media.dispose(track.id);
+        throw new CommsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `replaceTrack(): a ${oldTrack.kind} track must be replaced by a ${oldTrack.kind} track`,
+        );
+      }
+      this.#media.assign(track.id, callId);
+      await sender.replaceTrack(track);
+      newTrackId = track.id;
+      this.#patch(callId, {
+        localTracks: this.getById(callId)!.localTracks.map((id) =>
+          id === trackId ? track.id : id,
+        ),
+      });
+      if (!this.#media.isDetached(trackId)) this.#media.dispose(trackId);
+      this.#ctx.emit('call:trackReplaced', { callId, newTrackId: track.id, oldTrack });
+    });
+    return newTrackId;
+  }
+
+  /** Sends DTMF tones over RTP (RFC 4733). Resolves when they have been played. */
+  async sendDTMF(callId: string, tone: string, duration = 100, intertoneGap = 70): Promise<void> {
+    this.#require(callId, 'sendDTMF', [states.CONNECTED, states.RINGING, states.EARLY_MEDIA]);
+    if (typeof tone !== 'string' || !DTMF.test(tone)) {
+      throw new CommsError(
+        CallErrorCodes.INVALID_DTMF,
+        `sendDTMF(): '${String(tone)}' has a character that is not a DTMF tone (0-9, *, #, ',')`,
+      );
+    }
+    if (!Number.isFinite(duration) || duration < 40 || duration > 6000) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'sendDTMF(): duration must be from 40 to 6000 ms',
+      );
+    }
+    if (!Number.isFinite(intertoneGap) || intertoneGap < 30) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'sendDTMF(): intertoneGap must be at least 30 ms',
+      );
+    }
+    await this.#operation(callId, 'SEND_DTMF', async () => {
+      const { pc } = this.#session(callId);
+      const sender = pc.getSenders().find((s) => s.track?.kind === 'audio');
+      const dtmf = sender?.dtmf;
+      // DTMF needs the media transport up: right after answer it may still be connecting.
+      if (dtmf && !dtmf.canInsertDTMF && ['new', 'connecting'].includes(pc.connectionState)) {
+        await waitFor(
+          pc,
+          'connectionstatechange',
+          () => !['new', 'connecting'].includes(pc.connectionState),
+          10000,
+        );
+      }
+      if (!dtmf || !dtmf.canInsertDTMF) {
+        throw new CommsError(
+          CallErrorCodes.DTMF_UNAVAILABLE,
+          'sendDTMF(): the call has no audio that can carry DTMF (telephone-event not negotiated)',
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const onTone = (event: RTCDTMFToneChangeEvent) => {
+          if (event.tone) {
+            this.#ctx.emit('call:dtmf', { callId, tone: event.tone });
+          } else {
+            dtmf.removeEventListener('tonechange', onTone);
+            resolve();
+          }
+        };
+        dtmf.addEventListener('tonechange', onTone);
+        dtmf.insertDTMF(tone, duration, intertoneGap);
+      });
+    });
+  }
+
+  /** A stats report of the call (or of one of its tracks). Also emitted as `call:statsReceived`. */
+  async getStats(callId: string, trackId?: string): Promise<RTCStatsReport> {
+    this.#require(callId, 'getStats');
+    const session = this.#sessions.get(callId);
+    try {
+      if (!session)
+        throw new CommsError(
+          CallErrorCodes.INVALID_STATE,
+          `getStats(): call ${callId} has no media connection`,
+        );
+      const track = trackId ? this.#media.getTrack(trackId) : null;
+      if (trackId && !track)
+        throw new CommsError('media:unknownTrack', `getStats(): no track '${trackId}'`);
+      const result = await session.pc.getStats(track ?? null);
+      this.#ctx.emit('call:statsReceived', { callId, trackId, result });
+      return result;
+    } catch (error) {
+      this.#ctx.emit('call:statsReceived', { callId, trackId, error: toBasic(error) });
+      throw error;
+    }
+  }
+
+  /** The codecs this browser can send for `kind`. Also emitted as `call:availableCodecs`. */
+  async getAvailableCodecs(kind: 'audio' | 'video'): Promise<RTCRtpCodec[]> {
+    if (kind !== 'audio' && kind !== 'video') {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `getAvailableCodecs(kind): kind must be 'audio' or 'video'; got '${String(kind)}'`,
+      );
+    }
+    const codecs = RTCRtpSender.getCapabilities(kind)?.codecs ?? [];
+    this.#ctx.emit('call:availableCodecs', { kind, codecs });
+    return codecs;
+  }
+
+  /** Re-establishes a failed media connection with an ICE restart. */
+  async restartMedia(callId: string): Promise<void> {
+    this.#require(callId, 'restartMedia', [states.CONNECTED, states.ON_HOLD]);
+    try {
+      await this.#operation(callId, 'MEDIA_RESTART', async () => {
+        const session = this.#session(callId);
+        session.pc.restartIce();
+        await this.#renegotiate(callId, session, 'MEDIA_RESTART', this.getById(callId)!.localHold);
+      });
+      this.#ctx.emit('call:mediaRestart', { callId });
+    } catch (error) {
+      this.#ctx.emit('call:mediaRestart', { callId, error: toBasic(error) });
+      throw error;
+    }
+  }
+
+  /** Ends every call (disconnect, destroy). */
+  endAll(transition: CallTransition): void {
+    for (const call of this.getAll()) if (!isFinal(call.state)) this.#finish(call.id, transition);
+  }
+
+  // ── the peer connection ─────────────────────────────────────────────────────
+
+  #createSession(callId: string, polite: boolean): Session {
+    const config = this.#ctx.config().call ?? {};
+    const pc = new RTCPeerConnection({ ...config.defaultPeerConfig });
+    const session: Session = {
+      pc,
+      polite,
+      outbox: [],
+      inbox: [],
+      queue: Promise.resolve(),
+      awaitingAnswer: null,
+      streams: new Map(),
+      candidates: [],
+    };
+    this.#sessions.set(callId, session);
+    pc.addEventListener('icecandidate', (event) => {
+      if (event.candidate) session.candidates.push(event.candidate);
+      if (this.#ctx.config().call?.trickleIceMode === 'NONE') return;
+      const candidate = event.candidate ? event.candidate.toJSON() : null;
+      if (session.outbox) session.outbox.push(candidate as CandidateInit | null);
+      else
+        void this.#signalling
+          ?.candidate(callId, candidate as CandidateInit | null)
+          .catch(() => undefined);
+    });
+    pc.addEventListener('track', (event) => {
+      const stream = event.streams[0];
+      if (stream) session.streams.set(event.track.id, stream.id);
+    });
+    pc.addEventListener('iceconnectionstatechange', () => {
+      const call = this.getById(callId);
+      const next = pc.iceConnectionState as MediaConnectionState;
+      if (!call || call.mediaConnectionState === next) return;
+      this.#patch(callId, { mediaConnectionState: next });
+      this.#ctx.emit('call:mediaConnectionChange', {
+        callId,
+        previous: { state: call.mediaConnectionState },
+      });
+    });
+    return session;
+  }
+
+  async #attachMedia(callId: string, session: Session, media: MediaRequest): Promise<void> {
+    const created = await this.#media.createTracks({ ...media, medias: undefined }, callId);
+    const detached = (media.medias ?? []).flatMap((m) =>
+      m.media.tracks
+        .map((t) => this.#media.getTrack(t.id))
+        .filter((t): t is MediaStreamTrack => !!t),
+    );
+    const tracks = [...detached, ...created];
+    const stream = new MediaStream(tracks);
+    for (const track of tracks) {
+      this.#media.assign(track.id, callId);
+      const free = session.pc
+        .getTransceivers()
+        .find(
+          (t) =>
+            t.currentDirection !== 'stopped' &&
+            !t.sender.track &&
+            t.receiver.track.kind === track.kind &&
+            t.mid !== null,
+        );
+      if (free) {
+        await free.sender.replaceTrack(track);
+        free.sender.setStreams?.(stream);
+        free.direction = 'sendrecv';
+      } else {
+        session.pc.addTrack(track, stream);
+      }
+    }
+    this.#patch(callId, {
+      localTracks: [...this.getById(callId)!.localTracks, ...tracks.map((t) => t.id)],
+    });
+  }
+
+  /** Creates an offer or answer, runs the handlers, sets it locally; returns the SDP to send. */
+  async #createDescription(
+    callId: string,
+    session: Session,
+    type: 'offer' | 'answer',
+    operation: string,
+  ): Promise<string> {
+    const { pc } = session;
+    const description = type === 'offer' ? await pc.createOffer() : await pc.createAnswer();
+    const sdp = this.#runHandlers(callId, description.sdp ?? '', {
+      callId,
+      type,
+      step: 'set',
+      endpoint: 'local',
+    });
+    await pc.setLocalDescription({ type, sdp });
+    if (this.#ctx.config().call?.trickleIceMode === 'NONE')
+      await this.#collectIce(callId, session, operation);
+    const local = pc.localDescription?.sdp ?? sdp;
+    return this.#runHandlers(callId, local, { callId, type, step: 'send', endpoint: 'local' });
+  }
+
+  async #setRemote(
+    callId: string,
+    session: Session,
+    type: 'offer' | 'answer',
+    sdp: string,
+  ): Promise<void> {
+    const processed = this.#runHandlers(callId, sdp, {
+      callId,
+      type,
+      step: 'set',
+      endpoint: 'remote',
+    });
+    await session.pc.setRemoteDescription({ type, sdp: processed });
+    const pending = session.inbox.splice(0);
+    for (const candidate of pending) await this.#addCandidate(session, candidate);
+  }
+
+  #runHandlers(callId: string, sdp: string, info: SdpHandlerInfo): string {
+    const handlers =
+      this.#sdpHandlers ??
+      (this.#ctx.config().call?.sdpHandlers as SdpHandlerFunction[] | undefined) ??
+      [];
+    const removeBundling = this.#ctx.config().call?.removeBundling === true;
+    if (handlers.length === 0 && !removeBundling) return sdp;
+    const original = sdpTransform.parse(sdp);
+    let current = sdpTransform.parse(sdp);
+    if (removeBundling) current.groups = [];
+    for (const handler of handlers) {
+      try {
+        const next = handler(current, info, original);
+        if (!next || typeof next !== 'object' || !Array.isArray(next.media))
+          throw new Error('it did not return an SDP object');
+        current = next;
+      } catch (cause) {
+        throw new CommsError(
+          ErrorCodes.SDP_HANDLER_FAILED,
+          `an SDP handler failed on call ${callId}: ${(cause as Error).message}`,
+          { cause },
+        );
+      }
+    }
+    return sdpTransform.write(current);
+  }
+
+  async #collectIce(callId: string, session: Session, operation: string): Promise<void> {
+    const config = this.#ctx.config().call ?? {};
+    const check =
+      (config.iceCollectionCheckFunction as
+        ((info: IceCollectionInfo, t: object) => IceCollectionCheckResult) | undefined) ??
+      defaultIceCollectionCheck;
+    const timeouts = {
+      iceCollectionIdealTimeout: config.iceCollectionIdealTimeout ?? 1000,
+      iceCollectionMaxTimeout: config.iceCollectionMaxTimeout ?? 3000,
+    };
+    const { pc } = session;
+    const started = this.#ctx.runtime.now();
+    await new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (error?: CommsError) => {
+        clearTimeout(timer);
+        pc.removeEventListener('icecandidate', onCandidate);
+        pc.removeEventListener('icegatheringstatechange', onGathering);
+        if (error) reject(error);
+        else resolve();
+      };
+      const run = (reason: IceCollectionInfo['reason']) => {
+        let result: IceCollectionCheckResult;
+        try {
+          result = check(
+            {
+              callId,
+              callOperation: operation,
+              reason,
+              iceCandidates: [...session.candidates],
+              iceCollectionDuration: this.#ctx.runtime.now() - started,
+              iceGatheringState: pc.iceGatheringState,
+              rtcPeerConnectionConfig: pc.getConfiguration(),
+              rtcLocalSessionDescription: pc.localDescription?.sdp ?? '',
+            },
+            timeouts,
+          );
+        } catch (cause) {
+          done(
+            new CommsError(
+              CallErrorCodes.ICE_COLLECTION_FAILED,
+              `the ICE collection check threw: ${(cause as Error).message}`,
+            ),
+          );
+          return;
+        }
+        if (result?.type === 'StartCall') done();
+        else if (result?.type === 'Error')
+          done(
+            new CommsError(
+              CallErrorCodes.ICE_COLLECTION_FAILED,
+              String(result.error ?? 'the ICE collection check refused the candidates'),
+            ),
+          );
+        else if (result?.type === 'Wait') {
+          clearTimeout(timer);
+          if (result.wait !== undefined)
+            timer = setTimeout(() => run('Scheduled'), Math.max(0, result.wait));
+        } else
+          done(
+            new CommsError(
+              CallErrorCodes.ICE_COLLECTION_FAILED,
+              'the ICE collection check returned no valid result',
+            ),
+          );
+      };
+      const onCandidate = () => run('NewCandidate');
+      const onGathering = () => run('IceGatheringStateChanged');
+      pc.addEventListener('icecandidate', onCandidate);
+      pc.addEventListener('icegatheringstatechange', onGathering);
+      run('Scheduled');
+    });
+  }
+
+  /** A local renegotiation: offer, wait for the answer; with glare, the polite side yields. */
+  async #renegotiate(
+    callId: string,
+    session: Session,
+    operation: string,
+    hold: boolean,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const answer = new Promise<string>(
+        (resolve, reject) => (session.awaitingAnswer = { resolve, reject }),
+      );
+      try {
+        const sdp = await this.#createDescription(callId, session, 'offer', operation);
+        await this.#requireSignalling().offer(callId, sdp, hold);
+        const remote = await withTimeout(
+          answer,
+          this.#ctx.config().connectivity?.requestTimeout ?? 10000,
+          `no answer to the ${operation} offer`,
+        );
+        session.awaitingAnswer = null;
+        await this.#setRemote(callId, session, 'answer', remote);
+        return;
+      } catch (error) {
+        session.awaitingAnswer = null;
+        if ((error as CommsError).code !== 'call:glare') throw error;
+        // The other side's offer won: it was answered; offer ours again.
+      }
+    }
+    throw new CommsError(
+      CallErrorCodes.NEGOTIATION_FAILED,
+      `${operation}: the two sides kept offering at once`,
+    );
+  }
+
+  async #remoteOffer(callId: string, sdp: string, hold: boolean): Promise<void> {
+    const session = this.#sessions.get(callId);
+    const call = this.getById(callId);
+    if (!session || !call || isFinal(call.state)) return;
+    const { pc } = session;
+    if (pc.signalingState === 'have-local-offer') {
+      if (!session.polite) return; // ours wins; the other side yields
+      await pc.setLocalDescription({ type: 'rollback' });
+      session.awaitingAnswer?.reject(new CommsError('call:glare', 'both sides offered at once'));
+    }
+    await this.#operation(
+      callId,
+      hold ? 'REMOTE_HOLD' : call.remoteHold ? 'REMOTE_UNHOLD' : 'REMOTE_UPDATE',
+      async () => {
+        const previous = {
+          state: call.state,
+          localHold: call.localHold,
+          remoteHold: call.remoteHold,
+        };
+        await this.#setRemote(callId, session, 'offer', sdp);
+        if (call.localHold)
+          for (const t of pc.getTransceivers())
+            if (t.currentDirection !== 'stopped') t.direction = 'inactive';
+        const answer = await this.#createDescription(callId, session, 'answer', 'REMOTE_UPDATE');
+        await this.#requireSignalling().answerOffer(callId, answer);
+        const now = this.getById(callId)!;
+        if (now.remoteHold !== hold) {
+          this.#patch(callId, { remoteHold: hold });
+          const next = hold || now.localHold ? states.ON_HOLD : states.CONNECTED;
+          this.#setState(callId, next, undefined, previous);
+        }
+        this.#syncTracks(callId);
+      },
+      false,
+      false,
+    );
+  }
+
+  async #remoteAnswered(
+    callId: string,
+    sdp: string,
+    customParameters: CustomParameter[],
+  ): Promise<void> {
+    const session = this.#sessions.get(callId);
+    if (!session || !this.getById(callId)) return;
+    try {
+      await this.#setRemote(callId, session, 'answer', sdp);
+      this.#patch(callId, { answerTime: this.#ctx.runtime.now() });
+      if (customParameters.length)
+        this.#ctx.emit('call:customParameters', { callId, customParameters });
+      this.#setState(callId, states.CONNECTED, { statusCode: 200, reasonText: 'Answered' });
+      this.#syncTracks(callId);
+    } catch (error) {
+      await this.#signalling?.end(callId).catch(() => undefined);
+      this.#finish(callId, Transitions.MEDIA_FAILED, toBasic(error));
+    }
+  }
+
+  #remoteRinging(callId: string): void {
+    const call = this.getById(callId);
+    if (
+      call?.direction === 'outgoing' &&
+      (call.state === states.INITIATED || call.state === states.INITIATING)
+    ) {
+      this.#setState(callId, states.RINGING);
+    }
+  }
+
+  #remoteEnded(callId: string, transition: CallTransition): void {
+    const call = this.getById(callId);
+    if (!call || isFinal(call.state)) return;
+    this.#finish(callId, transition);
+  }
+
+  async #remoteCandidate(callId: string, candidate: CandidateInit | null): Promise<void> {
+    const session = this.#sessions.get(callId);
+    if (!session) return;
+    if (!session.pc.remoteDescription) session.inbox.push(candidate);
+    else await this.#addCandidate(session, candidate);
+  }
+
+  async #addCandidate(session: Session, candidate: CandidateInit | null): Promise<void> {
+    try {
+      await session.pc.addIceCandidate(candidate ?? undefined);
+    } catch (error) {
+      this.#ctx.log.debug('a remote ICE candidate was refused', error);
+    }
+  }
+
+  #flushOutbox(callId: string, session: Session): void {
+    const pending = session.outbox ?? [];
+    session.outbox = null;
+    for (const candidate of pending)
+      void this.#signalling?.candidate(callId, candidate).catch(() => undefined);
+  }
+
+  /** Registers the tracks this side now receives and announces what changed both ways. */
+  #syncTracks(callId: string): void {
+    const session = this.#sessions.get(callId);
+    const call = this.getById(callId);
+    if (!session || !call) return;
+    const receiving = session.pc
+      .getTransceivers()
+      .filter(
+        (t) =>
+          t.currentDirection !== 'stopped' &&
+          (t.currentDirection === 'sendrecv' || t.currentDirection === 'recvonly'),
+      )
+      .map((t) => t.receiver.track);
+    const sending = session.pc
+      .getTransceivers()
+      .filter(
+        (t) =>
+          t.currentDirection !== 'stopped' &&
+          t.sender.track &&
+          (t.currentDirection === 'sendrecv' || t.currentDirection === 'sendonly'),
+      )
+      .map((t) => t.sender.track!.id);
+    const added: string[] = [];
+    for (const track of receiving) {
+      if (!this.#media.getTrackById(track.id)) {
+        this.#media.register(track, session.streams.get(track.id) ?? `remote-${callId}`, {
+          isLocal: false,
+          callId,
+          type: track.kind === 'audio' ? 'audio' : 'video',
+        });
+      }
+      if (!call.remoteTracks.includes(track.id)) added.push(track.id);
+    }
+    const receivingIds = receiving.map((t) => t.id);
+    const removed = call.remoteTracks.filter((id) => !receivingIds.includes(id));
+    const activeLocal = call.localTracks.filter((id) => sending.includes(id));
+    this.#patch(callId, { remoteTracks: receivingIds });
+    const localAdded = activeLocal.filter((id) => !this.#announcedLocal(callId).has(id));
+    const localRemoved = [...this.#announcedLocal(callId)].filter(
+      (id) => !activeLocal.includes(id),
+    );
+    this.#localAnnounced.set(callId, new Set(activeLocal));
+    if (added.length || localAdded.length) {
+      const trackIds = [...localAdded, ...added];
+      this.#ctx.emit('call:tracksAdded', { callId, trackIds });
+      this.#ctx.emit('call:newMedia', { callId, trackIds });
+    }
+    if (removed.length || localRemoved.length) {
+      const trackIds = [...localRemoved, ...removed];
+      this.#ctx.emit('call:tracksRemoved', { callId, trackIds });
+      this.#ctx.emit('call:removedMedia', { callId, trackIds });
+    }
+  }
+
+  readonly #localAnnounced = new Map<string, Set<string>>();
+
+  #announcedLocal(callId: string): Set<string> {
+    return this.#localAnnounced.get(callId) ?? new Set();
+  }
+
+  /** Ends the call locally: stops its media, closes its connection, records why. */
+  #finish(callId: string, transition: CallTransition, error?: BasicError): void {
+    const call = this.getById(callId);
+    if (!call || isFinal(call.state)) return;
+    const session = this.#sessions.get(callId);
+    this.#sessions.delete(callId);
+    session?.awaitingAnswer?.reject(new CommsError(ErrorCodes.CANCELLED, 'the call ended'));
+    session?.pc.close();
+    const trackIds = [...call.localTracks, ...call.remoteTracks];
+    for (const id of call.localTracks) if (!this.#media.isDetached(id)) this.#media.dispose(id);
+    for (const id of call.remoteTracks) this.#media.dispose(id);
+    this.#localAnnounced.delete(callId);
+    const cancelled =
+      call.direction === 'incoming' &&
+      call.answerTime === null &&
+      transition.statusCode === Transitions.CANCELLED.statusCode;
+    this.#patch(callId, {
+      endTime: this.#ctx.runtime.now(),
+      mediaConnectionState: mediaConnectionStates.CLOSED,
+      localTracks: [],
+      remoteTracks: [],
+    });
+    if (trackIds.length) this.#ctx.emit('call:tracksRemoved', { callId, trackIds });
+    this.#setState(
+      callId,
+      cancelled ? states.CANCELLED : states.ENDED,
+      transition,
+      undefined,
+      error,
+    );
+  }
+
+  // ── state ───────────────────────────────────────────────────────────────────
+
+  #setState(
+    callId: string,
+    next: CallState,
+    transition?: CallTransition,
+    previous?: { state: CallState; localHold?: boolean; remoteHold?: boolean },
+    error?: BasicError,
+  ): void {
+    const call = this.getById(callId);
+    if (!call) return;
+    if (call.state === next && !previous) return;
+    assertTransition(callId, call.state, next);
+    this.#patch(callId, { state: next, transition: transition ?? call.transition });
+    this.#ctx.emit('call:stateChange', {
+      callId,
+      previous: previous ?? { state: call.state },
+      ...(transition ? { transition } : {}),
+      ...(error ? { error } : {}),
+    });
+  }
+
+  #put(call: CallObject): void {
+    this.#ctx.store.update((s) => ({
+      ...s,
+      call: { calls: { ...s.call.calls, [call.id]: call } },
+    }));
+  }
+
+  #patch(callId: string, patch: Partial<CallObject>): void {
+    const call = this.getById(callId);
+    if (call) this.#put({ ...call, ...patch });
+  }
+
+  /**
+   * Runs an operation on a call, one at a time per call, emitting `call:operation` START and
+   * FINISH (with the error, if any). `interrupt` runs at once (end must not wait behind a hold).
+   */
+  #operation<T>(
+    callId: string,
+    type: string,
+    run: () => Promise<T>,
+    interrupt = false,
+    isLocal = true,
+  ): Promise<T> {
+    const session = this.#sessions.get(callId);
+    const id = `op-${++operationCounter}`;
+    const start = async (): Promise<T> => {
+      const operation = { id, type, isLocal, status: 'ONGOING' as const };
+      this.#patch(callId, {
+        currentOperations: [...(this.getById(callId)?.currentOperations ?? []), operation],
+      });
+      this.#ctx.emit('call:operation', {
+        callId,
+        operation: type,
+        operationId: id,
+        transition: 'START',
+        isLocal,
+      });
+      try {
+        const result = await run();
+        this.#ctx.emit('call:operation', {
+          callId,
+          operation: type,
+          operationId: id,
+          transition: 'FINISH',
+          isLocal,
+          previous: { operation: type, status: 'ONGOING' },
+        });
+        return result;
+      } catch (error) {
+        this.#ctx.emit('call:operation', {
+          callId,
+          operation: type,
+          operationId: id,
+          transition: 'FINISH',
+          isLocal,
+          previous: { operation: type, status: 'ONGOING' },
+          error: toBasic(error),
+        });
+        throw error;
+      } finally {
+        this.#patch(callId, {
+          currentOperations: (this.getById(callId)?.currentOperations ?? []).filter(
+            (o) => o.id !== id,
+          ),
+        });
+      }
+    };
+    if (!session || interrupt) return start();
+    const result = session.queue.then(start, start);
+    session.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  // ── checks ──────────────────────────────────────────────────────────────────
+
+  #require(
+    callId: string,
+    method: string,
+    allowed?: CallState[],
+    direction?: 'incoming' | 'outgoing',
+  ): CallObject {
+    const call = typeof callId === 'string' ? this.getById(callId) : undefined;
+    if (!call)
+      throw new CommsError(
+        CallErrorCodes.UNKNOWN_CALL,
+        `${method}(): there is no call '${String(callId)}'`,
+      );
+    if (direction && call.direction !== direction) {
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `${method}(): call ${callId} is ${call.direction}; ${method} is for ${direction} calls`,
+      );
+    }
+    if (allowed && !allowed.includes(call.state)) {
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `${method}(): call ${callId} is ${call.state}; it must be ${allowed.join(' or ')}`,
+      );
+    }
+    return call;
+  }
+
+  #session(callId: string): Session {
+    const session = this.#sessions.get(callId);
+    if (!session)
+      throw new CommsError(CallErrorCodes.INVALID_STATE, `call ${callId} has no media connection`);
+    return session;
+  }
+
+  #requireSignalling(): CallSignalling {
+    if (!this.#signalling)
+      throw new CommsError(
+        CallErrorCodes.NO_BACKEND,
+        'calls need a connected backend: connect() first',
+      );
+    return this.#signalling;
+  }
+
+  #checkMedia(media: MediaRequest, method: string): void {
+    if (!media || typeof media !== 'object')
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${method}(): media must be an object such as {audio: true}`,
+      );
+    if (
+      !media.audio &&
+      !media.video &&
+      !media.screen &&
+      !media.medias?.length &&
+      method !== 'addMedia'
+    ) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${method}(): ask for at least one of audio, video, screen or medias`,
+      );
+    }
+    if (
+      method === 'addMedia' &&
+      !media.audio &&
+      !media.video &&
+      !media.screen &&
+      !media.medias?.length
+    ) {
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'addMedia(): ask for at least one of audio, video, screen or medias',
+      );
+    }
+  }
+
+  #hasDetached(media: MediaRequest, kind: string): boolean {
+    return (media.medias ?? []).some((m) => m.media.tracks.some((t) => t.kind === kind));
+  }
+
+  #localOfType(callId: string, type: 'video' | 'screen', method: string): string {
+    const call = this.#require(callId, method, [states.CONNECTED]);
+    const id = call.localTracks.find((t) => this.#media.getTrackById(t)?.type === type);
+    if (!id)
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `${method}(): call ${callId} has no local ${type} track`,
+      );
+    return id;
+  }
+}
+
+function toBasic(error: unknown): BasicError {
+  if (error instanceof CommsError) return error.toJSON();
+  return { code: ErrorCodes.NETWORK_ERROR, message: (error as Error)?.message ?? String(error) };
+}
+
+function failureTransition(error: unknown): CallTransition {
+  const code = (error as CommsError)?.code;
+  if (code === 'call:unknownDestination' || code === 'call:invalidDestination')
+    return Transitions.NOT_FOUND;
+  if (code === 'media:unavailable')
+    return { statusCode: 488, reasonText: (error as Error).message };
+  return { statusCode: 500, reasonText: (error as Error)?.message ?? 'The call failed' };
+}
+
+/** Resolves when `done()` holds after an `event` on `target` (or at once), or after `ms`. */
+function waitFor(
+  target: EventTarget,
+  event: string,
+  done: () => boolean,
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      target.removeEventListener(event, check);
+      resolve();
+    };
+    const check = () => {
+      if (done()) finish();
+    };
+    const timer = setTimeout(finish, ms);
+    target.addEventListener(event, check);
+    check();
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new CommsError(ErrorCodes.REQUEST_TIMEOUT, message)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

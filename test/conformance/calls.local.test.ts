@@ -1,0 +1,39 @@
+import { createClient, createLocalHub, type CommsClient } from '../../core/index.js';
+import { callConformance } from './calls.js';
+
+callConformance('local (in-page)', async () => {
+  const noAnswerTimeout = 1500;
+  const hub = createLocalHub({ noAnswerTimeout });
+  const clients: CommsClient[] = [];
+  let counter = 0;
+  const join = (id: string) => {
+    const client = createClient({ logs: { logLevel: 'silent' } });
+    client.useLocalBackend(hub, { id, displayName: `User ${id}` });
+    clients.push(client);
+    return client;
+  };
+  return {
+    noAnswerTimeout,
+    async user() {
+      const id = `local-user-${++counter}`;
+      return { client: join(id), id };
+    },
+    async device(id) {
+      return join(id);
+    },
+    async intrude(callId) {
+      const intruder = hub.register({ id: 'intruder', displayName: 'Intruder' });
+      try {
+        await intruder.offer(callId, 'v=0', false);
+        return { code: 'none', message: 'the hub accepted signalling from a stranger' };
+      } catch (error) {
+        return { code: (error as { code: string }).code, message: (error as Error).message };
+      } finally {
+        intruder.unregister();
+      }
+    },
+    async teardown() {
+      await Promise.all(clients.map((c) => c.destroy()));
+    },
+  };
+});

@@ -1,0 +1,330 @@
+/**
+ * The call conformance suite: what a user of comms-kit sees in calls, whatever backend carries
+ * the signalling. Each backend runs it (calls.local.test.ts, calls.gateway.test.ts) with real
+ * RTCPeerConnections and Chromium's fake camera and microphone.
+ */
+import { expect } from '@open-wc/testing';
+import type { BasicError, CallState, CommsClient, CommsError } from '../../core/index.js';
+import { nextEvent, until } from '../helpers/client.js';
+import { bytesReceived, hearsAudio, measureFor } from '../helpers/media.js';
+
+/** What a backend provides to the suite. */
+export interface CallBackend {
+  /** A connected client for a new user. */
+  user(): Promise<{ client: CommsClient; id: string }>;
+  /** Another connected device of the user `id`. */
+  device(id: string): Promise<CommsClient>;
+  /** How long an unanswered call rings on this backend (the suite waits for it). */
+  noAnswerTimeout: number;
+  /** A third party tries to send signalling into `callId`; resolves with the refusal. */
+  intrude(callId: string): Promise<BasicError>;
+  teardown(): Promise<void>;
+}
+
+const stateOf = (client: CommsClient, callId: string) => client.call.getById(callId)?.state;
+const reach = (client: CommsClient, callId: string, state: CallState) =>
+  until(client, (s) => s.call.calls[callId]?.state === state);
+
+async function expectError(run: () => unknown, code: string): Promise<CommsError> {
+  try {
+    await run();
+  } catch (error) {
+    expect((error as CommsError).code, (error as Error).message).to.equal(code);
+    return error as CommsError;
+  }
+  throw new Error(`expected an error with code ${code}`);
+}
+
+export function callConformance(name: string, setup: () => Promise<CallBackend>): void {
+  describe(`calls over the ${name} backend`, function () {
+    this.timeout(30000);
+    let backend: CallBackend;
+
+    before(async () => {
+      backend = await setup();
+    });
+    after(async () => {
+      await backend.teardown();
+    });
+
+    /** A calls B; B answers; both connected. */
+    async function connectedCall(media = { audio: true }) {
+      const a = await backend.user();
+      const b = await backend.user();
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, media);
+      await received;
+      await reach(b.client, callId, 'Ringing');
+      await reach(a.client, callId, 'Ringing');
+      await b.client.call.answer(callId, media);
+      await reach(a.client, callId, 'Connected');
+      return { a, b, callId };
+    }
+
+    const remoteAudio = (client: CommsClient, callId: string) => {
+      const id = client.call
+        .getById(callId)!
+        .remoteTracks.find((t) => client.media.getTrackById(t)?.kind === 'audio');
+      return id;
+    };
+
+    it('make → ringing → answer → connected, with audio flowing both ways', async () => {
+      const { a, b, callId } = await connectedCall();
+      const callA = a.client.call.getById(callId)!;
+      const callB = b.client.call.getById(callId)!;
+      expect(callA).to.include({
+        direction: 'outgoing',
+        to: b.id,
+        state: 'Connected',
+        localHold: false,
+        remoteHold: false,
+      });
+      expect(callB).to.include({ direction: 'incoming', from: a.id, state: 'Connected' });
+      expect(callB.mediaOffered).to.deep.equal({ audio: true, video: false });
+      expect(callA.localTracks).to.have.length(1);
+
+      await until(a.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      // The remote audio really carries sound, and bytes keep arriving.
+      expect(
+        await hearsAudio(await liveTrack(a.client, remoteAudio(a.client, callId)!)),
+      ).to.be.greaterThan(0.01);
+      expect(
+        await hearsAudio(await await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+      ).to.be.greaterThan(0.01);
+      const first = bytesReceived(await b.client.call.getStats(callId));
+      await measureFor(500);
+      const second = bytesReceived(await b.client.call.getStats(callId));
+      expect(second).to.be.greaterThan(first);
+      await a.client.call.end(callId);
+      const ended = await reach(b.client, callId, 'Ended');
+      expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(200);
+      expect(a.client.call.getById(callId)!.mediaConnectionState).to.equal('closed');
+    });
+
+    it('hold stops media both ways, unhold resumes it; both sides see the flags', async () => {
+      const { a, b, callId } = await connectedCall();
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      const remoteHeld = until(b.client, (s) => s.call.calls[callId]!.remoteHold);
+      await a.client.call.hold(callId);
+      await remoteHeld;
+      expect(a.client.call.getById(callId)).to.include({
+        state: 'On Hold',
+        localHold: true,
+        remoteHold: false,
+      });
+      expect(b.client.call.getById(callId)).to.include({
+        state: 'On Hold',
+        localHold: false,
+        remoteHold: true,
+      });
+      const held1 = bytesReceived(await b.client.call.getStats(callId));
+      await measureFor(600);
+      const held2 = bytesReceived(await b.client.call.getStats(callId));
+      expect(held2 - held1, 'no audio while held').to.be.lessThan(200);
+
+      await expectError(() => a.client.call.hold(callId), 'call:invalidState');
+      const resumed = until(b.client, (s) => !s.call.calls[callId]!.remoteHold);
+      await a.client.call.unhold(callId);
+      await resumed;
+      expect(a.client.call.getById(callId)!.state).to.equal('Connected');
+      expect(b.client.call.getById(callId)!.state).to.equal('Connected');
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      expect(
+        await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+      ).to.be.greaterThan(0.01);
+      const after1 = bytesReceived(await b.client.call.getStats(callId));
+      await measureFor(500);
+      expect(bytesReceived(await b.client.call.getStats(callId))).to.be.greaterThan(after1 + 1000);
+      await a.client.call.end(callId);
+    });
+
+    it('sends DTMF with telephone-event negotiated and refuses invalid tones', async () => {
+      const { a, callId } = await connectedCall();
+      const tones: string[] = [];
+      a.client.on('call:dtmf', ({ tone }) => tones.push(tone));
+      await a.client.call.sendDTMF(callId, '1#', 80, 50);
+      expect(tones).to.deep.equal(['1', '#']);
+      await expectError(() => a.client.call.sendDTMF(callId, '12x'), 'call:invalidDTMF');
+      expect(a.client.call.getById(callId)!.state).to.equal('Connected');
+      await a.client.call.end(callId);
+    });
+
+    it('video added mid-call appears on the far side, and goes away when stopped', async () => {
+      const { a, b, callId } = await connectedCall();
+      const added = nextEvent(b.client, 'call:tracksAdded', ({ trackIds }) =>
+        trackIds.some((id) => b.client.media.getTrackById(id)?.kind === 'video'),
+      );
+      await a.client.call.startVideo(callId);
+      const { trackIds } = await added;
+      const videoId = trackIds.find((id) => b.client.media.getTrackById(id)?.kind === 'video')!;
+      const container = document.createElement('div');
+      document.body.append(container);
+      await b.client.media.renderTracks([videoId], container);
+      const video = container.querySelector('video')!;
+      await new Promise<void>((resolve) =>
+        video.videoWidth > 0
+          ? resolve()
+          : video.addEventListener('resize', () => resolve(), { once: true }),
+      );
+      expect(video.videoWidth, 'the far side decodes frames').to.be.greaterThan(0);
+
+      const removed = nextEvent(b.client, 'call:tracksRemoved', (p) =>
+        p.trackIds.includes(videoId),
+      );
+      await a.client.call.stopVideo(callId);
+      await removed;
+      expect(b.client.call.getById(callId)!.remoteTracks).not.to.include(videoId);
+      b.client.media.removeTracks([videoId], container);
+      expect(container.querySelector('video')).to.equal(null);
+      container.remove();
+      await a.client.call.end(callId);
+    });
+
+    it('a rejected call ends on both sides with 603', async () => {
+      const a = await backend.user();
+      const b = await backend.user();
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await reach(b.client, callId, 'Ringing');
+      await b.client.call.reject(callId);
+      const ended = await reach(a.client, callId, 'Ended');
+      expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(603);
+      expect(stateOf(b.client, callId)).to.equal('Ended');
+    });
+
+    it('an ignored call stops ringing here only; the caller cancelling reaches other devices', async () => {
+      const a = await backend.user();
+      const b = await backend.user();
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await reach(b.client, callId, 'Ringing');
+      await b.client.call.ignore(callId);
+      expect(stateOf(b.client, callId)).to.equal('Ended');
+      expect(stateOf(a.client, callId)).to.equal('Ringing');
+      await a.client.call.end(callId);
+      expect(stateOf(a.client, callId)).to.equal('Ended');
+    });
+
+    it('a call cancelled before it is answered shows Cancelled (487) to the callee', async () => {
+      const a = await backend.user();
+      const b = await backend.user();
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await reach(b.client, callId, 'Ringing');
+      await a.client.call.end(callId);
+      const cancelled = await reach(b.client, callId, 'Cancelled');
+      expect(cancelled.call.calls[callId]!.transition?.statusCode).to.equal(487);
+    });
+
+    it('calling someone who is in a call ends with busy (486)', async () => {
+      const { b, callId } = await connectedCall();
+      const c = await backend.user();
+      const second = c.client.call.make(b.id, { audio: true });
+      const busy = await reach(c.client, second, 'Ended');
+      expect(busy.call.calls[second]!.transition?.statusCode).to.equal(486);
+      expect(stateOf(b.client, callId)).to.equal('Connected');
+      await b.client.call.end(callId);
+    });
+
+    it('an unanswered call ends with no answer (408) on both sides', async () => {
+      const a = await backend.user();
+      const b = await backend.user();
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      const ended = await reach(a.client, callId, 'Ended');
+      expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(408);
+      await until(b.client, (s) => ['Ended', 'Cancelled'].includes(s.call.calls[callId]!.state));
+    });
+
+    it('rings every device of the callee; the first answer wins and the others stop', async () => {
+      const a = await backend.user();
+      const b = await backend.user();
+      const b2 = await backend.device(b.id);
+      const ringing1 = nextEvent(b.client, 'call:receive');
+      const ringing2 = nextEvent(b2, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await Promise.all([ringing1, ringing2]);
+      await reach(b.client, callId, 'Ringing');
+      await reach(b2, callId, 'Ringing');
+      await b2.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+      const elsewhere = await until(b.client, (s) =>
+        ['Ended', 'Cancelled'].includes(s.call.calls[callId]!.state),
+      );
+      expect(elsewhere.call.calls[callId]!.transition?.reasonText).to.match(/another device/);
+      await a.client.call.end(callId);
+      await reach(b2, callId, 'Ended');
+    });
+
+    it('refuses bad input clearly and leaves the call unharmed', async () => {
+      const { a, b, callId } = await connectedCall();
+      await expectError(() => a.client.call.make('not a destination!'), 'call:invalidDestination');
+      await expectError(() => a.client.call.make('bob', {}), 'argument:invalid');
+      await expectError(() => a.client.call.answer(callId), 'call:invalidState');
+      await expectError(() => a.client.call.hold('no-such-call'), 'call:unknown');
+      await expectError(() => a.client.call.unhold(callId), 'call:invalidState');
+      const refusal = await backend.intrude(callId);
+      expect(refusal.code).to.match(/^call:(unknown|notParty|forbidden)/);
+      expect(stateOf(a.client, callId)).to.equal('Connected');
+      expect(stateOf(b.client, callId)).to.equal('Connected');
+
+      const nobody = a.client.call.make('nobody-here-at-all', { audio: true });
+      const failed = await until(a.client, (s) => s.call.calls[nobody]?.state === 'Ended');
+      expect(failed.call.calls[nobody]!.transition?.statusCode).to.equal(404);
+      expect(stateOf(a.client, callId)).to.equal('Connected');
+      await a.client.call.end(callId);
+    });
+
+    it('replaces the microphone track without renegotiating, and the far side still hears it', async () => {
+      const { a, b, callId } = await connectedCall();
+      const old = a.client.call.getById(callId)!.localTracks[0]!;
+      const replaced = nextEvent(a.client, 'call:trackReplaced');
+      const newId = await a.client.call.replaceTrack(callId, old, { audio: true });
+      expect((await replaced).newTrackId).to.equal(newId);
+      expect(a.client.call.getById(callId)!.localTracks).to.deep.equal([newId]);
+      expect(a.client.media.getTrackById(old)).to.equal(undefined);
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      expect(
+        await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+      ).to.be.greaterThan(0.01);
+      await a.client.call.end(callId);
+    });
+
+    it('mutes and unmutes a local track, reports codecs and stats', async () => {
+      const { a, callId } = await connectedCall();
+      const track = a.client.call.getById(callId)!.localTracks[0]!;
+      const muted = nextEvent(a.client, 'media:muted');
+      a.client.media.muteTracks([track]);
+      expect((await muted).trackId).to.equal(track);
+      expect(a.client.media.getTrackById(track)!.muted).to.equal(true);
+      a.client.media.unmuteTracks([track]);
+      expect(a.client.media.getTrackById(track)!.muted).to.equal(false);
+      const codecs = await a.client.call.getAvailableCodecs('audio');
+      expect(codecs.map((c) => c.mimeType)).to.include('audio/opus');
+      const stats = nextEvent(a.client, 'call:statsReceived');
+      await a.client.call.getStats(callId);
+      expect((await stats).result).to.be.instanceOf(RTCStatsReport);
+      await a.client.call.end(callId);
+    });
+  });
+}
+
+/**
+ * The MediaStreamTrack behind a track id, taken the way an application gets at media: render
+ * it with `media.renderTracks` into a container and read the element's stream.
+ */
+async function liveTrack(client: CommsClient, trackId: string): Promise<MediaStreamTrack> {
+  const container = document.createElement('div');
+  container.hidden = true;
+  document.body.append(container);
+  await client.media.renderTracks([trackId], container);
+  const element = container.querySelector<HTMLMediaElement>(`[data-track-id="${trackId}"]`);
+  const track = (element?.srcObject as MediaStream | null)?.getTracks()[0];
+  if (!track) throw new Error(`track ${trackId} did not render`);
+  return track;
+}
