@@ -40,6 +40,11 @@ import type {
 } from './media/types.js';
 import type { SdpHandlerFunction } from './sdp/types.js';
 import type { LocalHub } from './backends/local/hub.js';
+import { GatewayCallSignalling } from './backends/gateway/call-signalling.js';
+import { HistoryManager, initialHistoryState } from './call/history.js';
+import type { CallRecord, TurnCredentialsResponse } from './protocol/schema.js';
+import { Routes } from './protocol/constants.js';
+import { restRequest } from './backends/gateway/rest.js';
 
 export type { ClientState } from './state.js';
 
@@ -112,6 +117,20 @@ export interface CallNamespace {
   getById(callId: string): CallObject | undefined;
   readonly states: typeof states;
   readonly mediaConnectionStates: typeof mediaConnectionStates;
+  /** Call history (the seeds' `call.history`), from the gateway's call records. */
+  readonly history: CallHistoryNamespace;
+}
+
+/** The `call.history` namespace (as in the seeds). */
+export interface CallHistoryNamespace {
+  /** The cached records, newest first. */
+  get(): CallRecord[];
+  /** Fetches records from the server into the cache. */
+  fetch(amount?: number, offset?: number): Promise<CallRecord[]>;
+  remove(recordId: string): Promise<void>;
+  clear(): Promise<void>;
+  getCache(): string;
+  setCache(data: string): void;
 }
 
 /** The `media` namespace (as in the seeds, plus Kandy's device helpers). */
@@ -161,6 +180,9 @@ export class CommsClient {
   readonly #services: ServicesManager;
   readonly #media: MediaManager;
   readonly #calls: CallManager;
+  readonly #gatewayCalls: GatewayCallSignalling;
+  readonly #history: HistoryManager;
+  readonly #runtime: Runtime;
   #localParty: RemoteParty | undefined;
   #detachLocal: (() => void) | undefined;
   #destroyed = false;
@@ -184,6 +206,7 @@ export class CommsClient {
   constructor(config: unknown = {}, runtime: Partial<Runtime> = {}) {
     const resolved = resolveConfig(config);
     const env: Runtime = { ...defaultRuntime(), ...runtime };
+    this.#runtime = env;
     const correlator = `${version}-${env.random().toString(36).slice(2, 12)}`;
     this.#store = new Store<ClientState>({
       config: resolved,
@@ -193,6 +216,7 @@ export class CommsClient {
       services: initialServicesState(correlator),
       call: initialCallsState,
       media: initialMediaState,
+      history: initialHistoryState,
     });
     this.#log = this.logger({ type: 'client' });
     const context = (type: string) => ({
@@ -210,16 +234,24 @@ export class CommsClient {
         if (reconnected) await this.#services.restore();
       },
       onEvent: (frame) => {
-        if (!this.#services.handleEvent(frame)) this.#log.debug(`unhandled event '${frame.event}'`);
+        if (this.#services.handleEvent(frame) || this.#gatewayCalls.handleEvent(frame)) return;
+        this.#log.debug(`unhandled event '${frame.event}'`);
       },
       onLost: () => this.#services.connectionLost(),
     });
     this.#services = new ServicesManager(context('services'), this.#connection);
+    this.#gatewayCalls = new GatewayCallSignalling(this.#connection);
+    this.#history = new HistoryManager(context('history'), () => this.#auth.accessToken());
     this.#media = new MediaManager(context('media'));
-    this.#calls = new CallManager(context('call'), this.#media, () => {
-      const user = this.#store.getState().auth.user;
-      return this.#localParty?.id ?? user?.username ?? user?.id ?? 'anonymous';
-    });
+    this.#calls = new CallManager(
+      context('call'),
+      this.#media,
+      () => {
+        const user = this.#store.getState().auth.user;
+        return this.#localParty?.id ?? user?.username ?? user?.id ?? 'anonymous';
+      },
+      () => this.#turnServers(),
+    );
     this.#auth.onToken((accessToken) => {
       if (!this.#connection.connected) return;
       this.#connection.request({ type: 'token.update', accessToken }).catch((error: unknown) => {
@@ -306,6 +338,16 @@ export class CommsClient {
       getById: guard('getById', (id: string) => call.getById(id)),
       states,
       mediaConnectionStates,
+      history: {
+        get: guard('history.get', () => this.#history.get()),
+        fetch: guard('history.fetch', (amount?: number, offset?: number) =>
+          this.#history.fetch(amount, offset),
+        ),
+        remove: guard('history.remove', (id: string) => this.#history.remove(id)),
+        clear: guard('history.clear', () => this.#history.clear()),
+        getCache: guard('history.getCache', () => this.#history.getCache()),
+        setCache: guard('history.setCache', (data: string) => this.#history.setCache(data)),
+      },
     };
     const media = this.#media;
     this.media = {
@@ -395,6 +437,31 @@ export class CommsClient {
     return this.#detachLocal;
   }
 
+  #turn: { servers: RTCIceServer[]; until: number } | undefined;
+
+  /** The gateway's TURN servers (cached for half their lifetime), when configured to use them. */
+  async #turnServers(): Promise<RTCIceServer[]> {
+    const config = this.#store.getState().config;
+    if (
+      config.call?.serverTurnCredentials === false ||
+      this.#localParty ||
+      !this.#connection.connected
+    )
+      return [];
+    const now = this.#runtime.now();
+    if (this.#turn && this.#turn.until > now) return this.#turn.servers;
+    const response = await restRequest<TurnCredentialsResponse>(
+      this.#runtime,
+      config,
+      Routes.TURN,
+      {
+        token: await this.#auth.accessToken(),
+      },
+    );
+    this.#turn = { servers: response.iceServers, until: now + (response.ttl * 1000) / 2 };
+    return response.iceServers;
+  }
+
   #useSignalling(signalling: CallSignalling): void {
     this.#calls.useSignalling(signalling);
   }
@@ -439,6 +506,7 @@ export class CommsClient {
     }
     await this.#auth.authenticate();
     await this.#connection.connect();
+    if (!this.#localParty) this.#useSignalling(this.#gatewayCalls);
     const services = options.services ?? [...DEFAULT_SERVICES];
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;

@@ -94,6 +94,13 @@ export interface CommsEventMap {
   /** A DTMF tone was played on the call (comms-kit). */
   'call:dtmf': { callId: string; tone: string };
 
+  /** The cached call history changed (seed event). */
+  'callHistory:change': Record<string, never>;
+  /** A call history operation failed (seed event). */
+  'callHistory:error': { error: BasicError };
+  /** The call history cache was replaced with `setCache` (seed event). */
+  'callHistoryCache:change': Record<string, never>;
+
   /** The application muted a track (seed event). */
   'media:muted': { trackId: string };
   /** The application unmuted a track (seed event). */

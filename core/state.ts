@@ -8,6 +8,7 @@ import type { ConnectionState } from './transport/types.js';
 import type { ServicesState } from './services/types.js';
 import type { CallsState } from './call/types.js';
 import type { MediaState } from './media/types.js';
+import type { HistoryState } from './call/history.js';
 
 export interface ClientState {
   /** The resolved configuration (defaults merged with what the application gave). */
@@ -19,4 +20,5 @@ export interface ClientState {
   services: ServicesState;
   call: CallsState;
   media: MediaState;
+  history: HistoryState;
 }

@@ -112,12 +112,42 @@ export class CallManager {
   #signalling: CallSignalling | undefined;
   readonly #sessions = new Map<string, Session>();
   #sdpHandlers: SdpHandlerFunction[] | undefined;
-  #self: () => string;
+  readonly #self: () => string;
+  readonly #iceServers: () => Promise<RTCIceServer[]>;
 
-  constructor(ctx: FeatureContext, media: MediaManager, self: () => string) {
+  /**
+   * `self` names this user in call objects; `iceServers` adds servers (the gateway's TURN
+   * credentials) to `call.defaultPeerConfig` before candidates are gathered.
+   */
+  constructor(
+    ctx: FeatureContext,
+    media: MediaManager,
+    self: () => string,
+    iceServers: () => Promise<RTCIceServer[]> = async () => [],
+  ) {
     this.#ctx = ctx;
     this.#media = media;
     this.#self = self;
+    this.#iceServers = iceServers;
+  }
+
+  /** Adds the backend's ICE servers to the connection before it gathers candidates. */
+  async #configureIce(session: Session): Promise<void> {
+    let extra: RTCIceServer[] = [];
+    try {
+      extra = await this.#iceServers();
+    } catch (error) {
+      this.#ctx.log.warn(
+        'no TURN credentials from the server; calls may fail across strict NATs',
+        error,
+      );
+    }
+    if (extra.length === 0) return;
+    const config = session.pc.getConfiguration();
+    session.pc.setConfiguration({
+      ...config,
+      iceServers: [...(config.iceServers ?? []), ...extra],
+    });
   }
 
   /** Connects the engine to a backend's signalling (once per backend). */
@@ -196,6 +226,7 @@ export class CallManager {
     const session = this.#createSession(callId, false);
     void this.#operation(callId, 'MAKE', async () => {
       try {
+        await this.#configureIce(session);
         await this.#attachMedia(callId, session, media);
         const sdp = await this.#createDescription(callId, session, 'offer', 'MAKE');
         const { to: party } = await signalling.invite({
@@ -263,6 +294,7 @@ export class CallManager {
     if (call.customParameters.length)
       this.#ctx.emit('call:customParameters', { callId, customParameters: call.customParameters });
     try {
+      await this.#configureIce(session);
       await this.#setRemote(callId, session, 'offer', call.sdp);
       this.#setState(callId, states.INITIATED);
       if (this.#ctx.config().call?.ringingFeedbackMode !== 'manual')

@@ -14,6 +14,8 @@ export const Routes = {
   LOGOUT: '/v1/auth/logout',
   ME: '/v1/users/me',
   WEBSOCKET: '/v1/ws',
+  CALLS: '/v1/calls',
+  TURN: '/v1/turn-credentials',
   HEALTH: '/healthz',
   READY: '/readyz',
 } as const;
@@ -92,6 +94,10 @@ export const WireErrorCodes = {
   IDENTITY_INVALID: 'identity:invalid',
   PASSWORD_WEAK: 'password:weak',
   SUBSCRIPTION_NOT_FOUND: 'subscription:notFound',
+  CALL_UNKNOWN: 'call:unknown',
+  CALL_UNKNOWN_DESTINATION: 'call:unknownDestination',
+  CALL_ALREADY_ANSWERED: 'call:alreadyAnswered',
+  CALL_EXISTS: 'call:exists',
   SERVER_INTERNAL: 'server:internal',
   SERVER_UNAVAILABLE: 'server:unavailable',
 } as const;

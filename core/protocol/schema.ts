@@ -4,7 +4,7 @@
  * the static types (`import type`), so none of this code reaches the browser bundle;
  * `docs/protocol.md` is written from it by `scripts/protocol-doc.ts`.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import { PROTOCOL_VERSION, SERVICES, SUBSCRIPTION_EXPIRES } from './constants.js';
 
 // ── Shared pieces ────────────────────────────────────────────────────────────
@@ -188,6 +188,112 @@ export const TokenUpdateFrame = Type.Object(
   },
 );
 
+// ── Calls: client → server ───────────────────────────────────────────────────
+
+const CallId = Type.String({
+  format: 'uuid',
+  description: 'Made by the caller (crypto.randomUUID()).',
+});
+const Sdp = Type.String({ minLength: 1, maxLength: 32768, description: 'A session description.' });
+export const CustomParameterSchema = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 64 }), value: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+const CustomParameters = Type.Array(CustomParameterSchema, { maxItems: 16 });
+export const MediaOfferedSchema = Type.Object(
+  { audio: Type.Boolean(), video: Type.Boolean() },
+  { additionalProperties: false },
+);
+export const CandidateSchema = Type.Union([
+  Type.Object(
+    {
+      candidate: Type.String({ maxLength: 1024 }),
+      sdpMid: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+      sdpMLineIndex: Type.Optional(
+        Type.Union([Type.Integer({ minimum: 0, maximum: 64 }), Type.Null()]),
+      ),
+      usernameFragment: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Null()])),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
+
+export const CallInviteFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('call.invite'),
+    callId: CallId,
+    to: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'User id, sip: or tel: URI, or E.164.',
+    }),
+    sdp: Sdp,
+    media: MediaOfferedSchema,
+    displayName: Type.Optional(Type.String({ maxLength: 64 })),
+    customParameters: Type.Optional(CustomParameters),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Rings every subscribed device of the callee. Reply: `{to: {id, displayName}}`. Busy, no answer and rejection arrive later as `call:ended`.',
+  },
+);
+function callControl<T extends string, E extends TProperties>(
+  type: T,
+  description: string,
+  extra: E,
+) {
+  return Type.Object(
+    { ...RequestBase, type: Type.Literal(type), callId: CallId, ...extra },
+    { additionalProperties: false, description },
+  );
+}
+export const CallRingingFrame = callControl(
+  'call.ringing',
+  'The callee’s device rings (sent to the caller as `call:ringing`).',
+  {},
+);
+export const CallAnswerFrame = callControl(
+  'call.answer',
+  'The first answer wins; other devices get `call:ended` (answered elsewhere).',
+  {
+    sdp: Sdp,
+    customParameters: Type.Optional(CustomParameters),
+  },
+);
+export const CallRejectFrame = callControl(
+  'call.reject',
+  'Declines the call for every device (603).',
+  {},
+);
+export const CallEndFrame = callControl(
+  'call.end',
+  'Hangs up, or cancels before answer (487).',
+  {},
+);
+export const CallOfferFrame = callControl(
+  'call.offer',
+  'A renegotiation offer (hold, media change).',
+  {
+    sdp: Sdp,
+    hold: Type.Boolean(),
+  },
+);
+export const CallAnswerOfferFrame = callControl(
+  'call.answerOffer',
+  'The answer to a renegotiation offer.',
+  { sdp: Sdp },
+);
+export const CallCandidateFrame = callControl(
+  'call.candidate',
+  'A trickled ICE candidate; null ends them.',
+  {
+    candidate: CandidateSchema,
+  },
+);
+
 /** Every request frame, keyed by `type`. Features add theirs here. */
 export const RequestFrames = {
   ping: PingFrame,
@@ -195,6 +301,14 @@ export const RequestFrames = {
   unsubscribe: UnsubscribeFrame,
   'subscription.extend': ExtendFrame,
   'token.update': TokenUpdateFrame,
+  'call.invite': CallInviteFrame,
+  'call.ringing': CallRingingFrame,
+  'call.answer': CallAnswerFrame,
+  'call.reject': CallRejectFrame,
+  'call.end': CallEndFrame,
+  'call.offer': CallOfferFrame,
+  'call.answerOffer': CallAnswerOfferFrame,
+  'call.candidate': CallCandidateFrame,
 } as const satisfies Record<string, TSchema>;
 export type RequestType = keyof typeof RequestFrames;
 export type RequestFrame<T extends RequestType = RequestType> = Static<(typeof RequestFrames)[T]>;
@@ -222,6 +336,16 @@ export const ReplyPayloads = {
   unsubscribe: Type.Object({ subscription: Type.Union([Subscription, Type.Null()]) }),
   'subscription.extend': Type.Object({ subscription: Subscription }),
   'token.update': Type.Object({ expiresAt: Type.Integer() }),
+  'call.invite': Type.Object({
+    to: Type.Object({ id: Type.String(), displayName: Type.String() }),
+  }),
+  'call.ringing': Type.Object({}),
+  'call.answer': Type.Object({}),
+  'call.reject': Type.Object({}),
+  'call.end': Type.Object({}),
+  'call.offer': Type.Object({}),
+  'call.answerOffer': Type.Object({}),
+  'call.candidate': Type.Object({}),
 } as const satisfies Record<RequestType, TSchema>;
 export type ReplyPayload<T extends RequestType> = Static<(typeof ReplyPayloads)[T]>;
 
@@ -254,6 +378,27 @@ export const EventPayloads = {
     ]),
     subscription: Type.Union([Subscription, Type.Null()]),
   }),
+  'call:incoming': Type.Object({
+    callId: Type.String(),
+    from: Type.Object({ id: Type.String(), displayName: Type.String() }),
+    sdp: Type.String(),
+    media: MediaOfferedSchema,
+    customParameters: CustomParameters,
+  }),
+  'call:ringing': Type.Object({ callId: Type.String() }),
+  'call:answered': Type.Object({
+    callId: Type.String(),
+    sdp: Type.String(),
+    customParameters: CustomParameters,
+  }),
+  'call:ended': Type.Object({
+    callId: Type.String(),
+    statusCode: Type.Integer(),
+    reasonText: Type.String(),
+  }),
+  'call:offer': Type.Object({ callId: Type.String(), sdp: Type.String(), hold: Type.Boolean() }),
+  'call:answer': Type.Object({ callId: Type.String(), sdp: Type.String() }),
+  'call:candidate': Type.Object({ callId: Type.String(), candidate: CandidateSchema }),
 } as const satisfies Record<string, TSchema>;
 export type EventName = keyof typeof EventPayloads;
 export type EventFrame<E extends EventName = EventName> = {
@@ -261,3 +406,59 @@ export type EventFrame<E extends EventName = EventName> = {
   type: 'event';
   event: E;
 } & Static<(typeof EventPayloads)[E]>;
+
+// ── Call history (REST) ──────────────────────────────────────────────────────
+
+/** One call record (CDR), as the gateway keeps it for each party. */
+export const CallRecord = Type.Object(
+  {
+    id: Type.String({ description: 'The record’s id (per user).' }),
+    callId: Type.String(),
+    direction: Type.Union([Type.Literal('outgoing'), Type.Literal('incoming')]),
+    remoteParticipant: Type.Object({ id: Type.String(), displayName: Type.String() }),
+    media: MediaOfferedSchema,
+    startTime: Type.Integer({ description: 'ms since the epoch' }),
+    answerTime: Type.Union([Type.Integer(), Type.Null()]),
+    endTime: Type.Union([Type.Integer(), Type.Null()]),
+    duration: Type.Integer({ description: 'Seconds connected (0 if never answered).' }),
+    result: Type.Union(
+      ['answered', 'missed', 'rejected', 'busy', 'cancelled', 'noAnswer', 'failed'].map((r) =>
+        Type.Literal(r),
+      ),
+    ),
+    statusCode: Type.Integer(),
+    reasonText: Type.String(),
+  },
+  { $id: 'CallRecord' },
+);
+export type CallRecord = Static<typeof CallRecord>;
+
+/** `GET /v1/calls?limit=&offset=`: newest first. */
+export const CallHistoryQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export const CallHistoryResponse = Type.Object(
+  { records: Type.Array(CallRecord), total: Type.Integer() },
+  { $id: 'CallHistoryResponse' },
+);
+export type CallHistoryResponse = Static<typeof CallHistoryResponse>;
+
+/** `GET /v1/turn-credentials`: short-lived TURN credentials (coturn's shared-secret form). */
+export const TurnCredentialsResponse = Type.Object(
+  {
+    iceServers: Type.Array(
+      Type.Object({
+        urls: Type.Array(Type.String()),
+        username: Type.Optional(Type.String()),
+        credential: Type.Optional(Type.String()),
+      }),
+    ),
+    ttl: Type.Integer({ description: 'Seconds the credentials stay valid.' }),
+  },
+  { $id: 'TurnCredentialsResponse' },
+);
+export type TurnCredentialsResponse = Static<typeof TurnCredentialsResponse>;

@@ -177,7 +177,7 @@ export class ServicesManager {
   /** Handles a pushed event; returns true when it was a subscription event. */
   handleEvent(frame: EventFrame): boolean {
     if (frame.event !== 'subscription:change') return false;
-    const { reason, subscription } = frame;
+    const { reason, subscription } = frame as EventFrame<'subscription:change'>;
     this.#ctx.log.info(`subscription changed by the server: ${reason}`);
     if (subscription) {
       this.#granted(subscription, this.#ctx.store.getState().services.wanted);

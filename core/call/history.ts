@@ -1,0 +1,159 @@
+/**
+ * Call history (the seeds' `call.history`): the gateway's call records for this user, cached
+ * in the state tree. `fetch` pages from the server; `get` reads the cache; the cache can be
+ * saved and restored by the application (`getCache`/`setCache`).
+ */
+import { Routes } from '../protocol/constants.js';
+import type { CallHistoryResponse, CallRecord } from '../protocol/schema.js';
+import { restRequest } from '../backends/gateway/rest.js';
+import { CommsError, ErrorCodes } from '../errors.js';
+import type { FeatureContext } from '../feature.js';
+
+/** The `history` slice: call records, newest first. */
+export interface HistoryState {
+  records: CallRecord[];
+  /** How many records the server holds. */
+  total: number;
+}
+
+export const initialHistoryState: HistoryState = { records: [], total: 0 };
+
+export class HistoryManager {
+  readonly #ctx: FeatureContext;
+  readonly #token: () => Promise<string>;
+
+  constructor(ctx: FeatureContext, token: () => Promise<string>) {
+    this.#ctx = ctx;
+    this.#token = token;
+  }
+
+  /** The cached records, newest first. */
+  get(): CallRecord[] {
+    return this.#ctx.store.getState().history.records;
+  }
+
+  /** Fetches `amount` records from `offset` and merges them into the cache. */
+  async fetch(amount = 50, offset = 0): Promise<CallRecord[]> {
+    if (
+      !Number.isInteger(amount) ||
+      amount < 1 ||
+      amount > 200 ||
+      !Number.isInteger(offset) ||
+      offset < 0
+    ) {
+      throw this.#fail(
+        new CommsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'history.fetch(amount, offset): amount must be 1–200 and offset ≥ 0',
+        ),
+      );
+    }
+    try {
+      const response = await restRequest<CallHistoryResponse>(
+        this.#ctx.runtime,
+        this.#ctx.config(),
+        `${Routes.CALLS}?limit=${amount}&offset=${offset}`,
+        { token: await this.#token() },
+      );
+      const byId = new Map(this.get().map((r) => [r.id, r]));
+      for (const record of response.records) byId.set(record.id, record);
+      const records = [...byId.values()].sort((a, b) => b.startTime - a.startTime);
+      this.#set({ records, total: response.total });
+      return response.records;
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** Deletes one record on the server and from the cache. */
+  async remove(recordId: string): Promise<void> {
+    if (typeof recordId !== 'string' || !recordId) {
+      throw this.#fail(
+        new CommsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'history.remove(recordId): recordId must be a string',
+        ),
+      );
+    }
+    try {
+      await restRequest(
+        this.#ctx.runtime,
+        this.#ctx.config(),
+        `${Routes.CALLS}/${encodeURIComponent(recordId)}`,
+        {
+          method: 'DELETE',
+          token: await this.#token(),
+        },
+      );
+      const { records, total } = this.#ctx.store.getState().history;
+      this.#set({
+        records: records.filter((r) => r.id !== recordId),
+        total: Math.max(0, total - 1),
+      });
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** Deletes every record. */
+  async clear(): Promise<void> {
+    try {
+      await restRequest(this.#ctx.runtime, this.#ctx.config(), Routes.CALLS, {
+        method: 'DELETE',
+        token: await this.#token(),
+      });
+      this.#set({ records: [], total: 0 });
+    } catch (error) {
+      throw this.#fail(error);
+    }
+  }
+
+  /** The cache as a string, for `setCache` in a later session. */
+  getCache(): string {
+    return JSON.stringify(this.get());
+  }
+
+  /** Restores a cache saved with `getCache`. */
+  setCache(data: string): void {
+    let records: unknown;
+    try {
+      records = JSON.parse(data);
+    } catch {
+      throw this.#fail(
+        new CommsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'history.setCache(data): data is not JSON from getCache()',
+        ),
+      );
+    }
+    if (
+      !Array.isArray(records) ||
+      records.some((r) => typeof r?.id !== 'string' || typeof r?.startTime !== 'number')
+    ) {
+      throw this.#fail(
+        new CommsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'history.setCache(data): data is not a list of call records',
+        ),
+      );
+    }
+    this.#ctx.store.update((s) => ({
+      ...s,
+      history: { ...s.history, records: records as CallRecord[] },
+    }));
+    this.#ctx.emit('callHistoryCache:change', {});
+    this.#ctx.emit('callHistory:change', {});
+  }
+
+  #set(history: HistoryState): void {
+    this.#ctx.store.update((s) => ({ ...s, history }));
+    this.#ctx.emit('callHistory:change', {});
+  }
+
+  #fail(error: unknown): CommsError {
+    const e =
+      error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+    this.#ctx.emit('callHistory:error', { error: e.toJSON() });
+    return e;
+  }
+}
