@@ -294,6 +294,275 @@ export const CallCandidateFrame = callControl(
   },
 );
 
+// ── Messaging: client → server ───────────────────────────────────────────────
+
+/** Largest text part, in characters (UTF-16 code units). */
+export const MAX_TEXT_LENGTH = 16 * 1024;
+
+export const TextPart = Type.Object(
+  { type: Type.Literal('text'), text: Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH }) },
+  { additionalProperties: false },
+);
+const Parts = Type.Array(TextPart, { minItems: 1, maxItems: 8 });
+const ConversationId = Type.String({ minLength: 1, maxLength: 64 });
+const ConversationType = Type.Union([
+  Type.Literal('im'),
+  Type.Literal('chat'),
+  Type.Literal('sms'),
+]);
+const UserRef = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'A user id (username), or an E.164 number for sms.',
+});
+
+export const ConversationOpenFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('conversation.open'),
+    destination: UserRef,
+    conversationType: Type.Optional(ConversationType),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'The one-to-one conversation with `destination` (created once, then the same). Reply: `{conversation}`.',
+  },
+);
+export const ConversationCreateFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('conversation.create'),
+    members: Type.Array(UserRef, { minItems: 1, maxItems: 100, uniqueItems: true }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'A group conversation (`chat`) with `members` and the sender. Reply: `{conversation}`.',
+  },
+);
+export const ConversationListFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('conversation.list') },
+  {
+    additionalProperties: false,
+    description: 'Every conversation of the user, with unread counts. Reply: `{conversations}`.',
+  },
+);
+export const MessageSendFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('message.send'),
+    conversationId: ConversationId,
+    clientId: Type.String({
+      format: 'uuid',
+      description: 'Made by the sender; the server stores once per clientId.',
+    }),
+    parts: Parts,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Replied to after storing: `{message}`. Sending the same clientId again returns the stored message (same id and seq).',
+  },
+);
+export const MessageHistoryFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('message.history'),
+    conversationId: ConversationId,
+    afterSeq: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'Messages with seq > afterSeq, oldest first (catch-up).',
+      }),
+    ),
+    beforeSeq: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Messages with seq < beforeSeq, newest first (older on demand).',
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  },
+  {
+    additionalProperties: false,
+    description: 'Reply: `{messages, hasMore}` (messages always in ascending seq).',
+  },
+);
+export const MessageReceiptFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('message.receipt'),
+    conversationId: ConversationId,
+    kind: Type.Union([Type.Literal('delivered'), Type.Literal('read')]),
+    seq: Type.Integer({ minimum: 1, description: 'Everything up to and including seq.' }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Marks messages delivered or read up to `seq`; members get `message:receipt`.',
+  },
+);
+export const TypingFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('typing'),
+    conversationId: ConversationId,
+    active: Type.Boolean(),
+  },
+  {
+    additionalProperties: false,
+    description: 'Typing indicator; members get `typing` (expires after 6 s without renewal).',
+  },
+);
+
+// ── Presence, contacts, directory: client → server ───────────────────────────
+
+export const PRESENCE_STATUSES = ['open', 'closed'] as const;
+export const PRESENCE_ACTIVITIES = [
+  'available',
+  'idle',
+  'away',
+  'lunch',
+  'busy',
+  'vacation',
+  'on-the-phone',
+  'unknown',
+  'other',
+] as const;
+const Status = Type.Union(PRESENCE_STATUSES.map((v) => Type.Literal(v)));
+const Activity = Type.Union(PRESENCE_ACTIVITIES.map((v) => Type.Literal(v)));
+const Users = Type.Array(UserRef, { minItems: 1, maxItems: 500, uniqueItems: true });
+
+export const PresenceUpdateFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('presence.update'),
+    status: Status,
+    activity: Activity,
+    note: Type.Optional(Type.String({ maxLength: 256 })),
+  },
+  {
+    additionalProperties: false,
+    description: 'Reply: `{presence}`; watchers get `presence:change`.',
+  },
+);
+export const PresenceFetchFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('presence.fetch'), users: Users },
+  {
+    additionalProperties: false,
+    description: 'Presence of users this user may see. Reply: `{presence: Presence[]}`.',
+  },
+);
+export const PresenceSubscribeFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('presence.subscribe'), users: Users },
+  {
+    additionalProperties: false,
+    description: 'Watch users (only those this user may see). Reply: `{presence}`.',
+  },
+);
+export const PresenceUnsubscribeFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('presence.unsubscribe'), users: Users },
+  { additionalProperties: false, description: 'Stop watching. Reply: `{}`.' },
+);
+export const AvailabilityFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('presence.available'), available: Type.Boolean() },
+  {
+    additionalProperties: false,
+    description: 'Notify’s setClientAvailable: this client takes calls or not. Reply: `{}`.',
+  },
+);
+export const AvailableClientsFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('presence.availableClients') },
+  {
+    additionalProperties: false,
+    description:
+      'Notify’s getAvailableClients: available connected users, excluding self. Reply: `{clients}`.',
+  },
+);
+
+export const ContactFields = {
+  primaryContact: UserRef,
+  firstName: Type.Optional(Type.String({ maxLength: 100 })),
+  lastName: Type.Optional(Type.String({ maxLength: 100 })),
+  photoUrl: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  emailAddress: Type.Optional(Type.String({ maxLength: 254 })),
+  homePhone: Type.Optional(Type.String({ maxLength: 32 })),
+  workPhone: Type.Optional(Type.String({ maxLength: 32 })),
+  mobilePhone: Type.Optional(Type.String({ maxLength: 32 })),
+  conferenceURL: Type.Optional(Type.String({ maxLength: 2048 })),
+  fax: Type.Optional(Type.String({ maxLength: 32 })),
+  pager: Type.Optional(Type.String({ maxLength: 32 })),
+  groupList: Type.Optional(Type.String({ maxLength: 100 })),
+  friendStatus: Type.Optional(Type.Boolean()),
+};
+export const Contact = Type.Object(
+  { contactId: Type.String({ minLength: 1, maxLength: 64 }), ...ContactFields },
+  { $id: 'Contact', additionalProperties: false },
+);
+export type Contact = Static<typeof Contact>;
+
+export const ContactsListFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('contacts.list') },
+  { additionalProperties: false, description: 'Reply: `{contacts}`.' },
+);
+export const ContactsAddFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('contacts.add'),
+    contact: Type.Object(
+      { contactId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), ...ContactFields },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'Reply: `{contact}` (contactId made by the server when absent).',
+  },
+);
+export const ContactsUpdateFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('contacts.update'), contact: Contact },
+  { additionalProperties: false, description: 'Reply: `{contact}`.' },
+);
+export const ContactsRemoveFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('contacts.remove'),
+    contactId: Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false, description: 'Reply: `{}`.' },
+);
+export const DirectorySearchFrame = Type.Object(
+  {
+    ...RequestBase,
+    type: Type.Literal('directory.search'),
+    filters: Type.Object(
+      {
+        userId: Type.Optional(Type.String({ maxLength: 256 })),
+        name: Type.Optional(Type.String({ maxLength: 100 })),
+        firstName: Type.Optional(Type.String({ maxLength: 100 })),
+        lastName: Type.Optional(Type.String({ maxLength: 100 })),
+        userName: Type.Optional(Type.String({ maxLength: 100 })),
+        phoneNumber: Type.Optional(Type.String({ maxLength: 32 })),
+      },
+      { additionalProperties: false },
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Users of the directory matching one filter (substring, case-insensitive). Reply: `{users}`.',
+  },
+);
+export const UserFetchFrame = Type.Object(
+  { ...RequestBase, type: Type.Literal('user.fetch'), userId: UserRef },
+  {
+    additionalProperties: false,
+    description: 'Reply: `{user}` (null when there is no such user).',
+  },
+);
+
 /** Every request frame, keyed by `type`. Features add theirs here. */
 export const RequestFrames = {
   ping: PingFrame,
@@ -309,6 +578,25 @@ export const RequestFrames = {
   'call.offer': CallOfferFrame,
   'call.answerOffer': CallAnswerOfferFrame,
   'call.candidate': CallCandidateFrame,
+  'conversation.open': ConversationOpenFrame,
+  'conversation.create': ConversationCreateFrame,
+  'conversation.list': ConversationListFrame,
+  'message.send': MessageSendFrame,
+  'message.history': MessageHistoryFrame,
+  'message.receipt': MessageReceiptFrame,
+  typing: TypingFrame,
+  'presence.update': PresenceUpdateFrame,
+  'presence.fetch': PresenceFetchFrame,
+  'presence.subscribe': PresenceSubscribeFrame,
+  'presence.unsubscribe': PresenceUnsubscribeFrame,
+  'presence.available': AvailabilityFrame,
+  'presence.availableClients': AvailableClientsFrame,
+  'contacts.list': ContactsListFrame,
+  'contacts.add': ContactsAddFrame,
+  'contacts.update': ContactsUpdateFrame,
+  'contacts.remove': ContactsRemoveFrame,
+  'directory.search': DirectorySearchFrame,
+  'user.fetch': UserFetchFrame,
 } as const satisfies Record<string, TSchema>;
 export type RequestType = keyof typeof RequestFrames;
 export type RequestFrame<T extends RequestType = RequestType> = Static<(typeof RequestFrames)[T]>;
@@ -329,6 +617,78 @@ export const Subscription = Type.Object(
 );
 export type Subscription = Static<typeof Subscription>;
 
+/** A stored message. */
+export const Message = Type.Object(
+  {
+    id: Type.String({ description: 'Server id.' }),
+    clientId: Type.String({ description: 'The sender’s id for it (idempotency key).' }),
+    conversationId: Type.String(),
+    seq: Type.Integer({ description: 'Position in the conversation, from 1, without gaps.' }),
+    sender: Type.String({ description: 'The sender’s user id.' }),
+    parts: Type.Array(TextPart),
+    timestamp: Type.Integer({ description: 'When the server stored it (ms since the epoch).' }),
+  },
+  { $id: 'Message' },
+);
+export type Message = Static<typeof Message>;
+
+/** Per member: how far they have received and read. */
+export const MemberState = Type.Object({
+  userId: Type.String(),
+  displayName: Type.String(),
+  deliveredSeq: Type.Integer(),
+  readSeq: Type.Integer(),
+});
+export type MemberState = Static<typeof MemberState>;
+
+/** A conversation as its member sees it. */
+export const Conversation = Type.Object(
+  {
+    id: Type.String(),
+    type: ConversationType,
+    name: Type.Union([Type.String(), Type.Null()]),
+    members: Type.Array(MemberState),
+    lastSeq: Type.Integer({ description: 'The seq of the newest message (0 when empty).' }),
+    lastMessage: Type.Union([Message, Type.Null()]),
+    unread: Type.Integer({ description: 'Messages from others after this user’s readSeq.' }),
+    createdAt: Type.Integer(),
+  },
+  { $id: 'Conversation' },
+);
+export type Conversation = Static<typeof Conversation>;
+
+/** A user's presence. */
+export const Presence = Type.Object(
+  {
+    userId: Type.String(),
+    status: Status,
+    activity: Activity,
+    note: Type.String(),
+    available: Type.Boolean({
+      description: 'Takes calls (Notify’s availability); false when offline.',
+    }),
+    updatedAt: Type.Integer(),
+  },
+  { $id: 'Presence' },
+);
+export type Presence = Static<typeof Presence>;
+
+/** A directory entry. */
+export const DirectoryUser = Type.Object(
+  {
+    userId: Type.String(),
+    userName: Type.Union([Type.String(), Type.Null()]),
+    displayName: Type.String(),
+    firstName: Type.String(),
+    lastName: Type.String(),
+    emailAddress: Type.Union([Type.String(), Type.Null()]),
+    phoneNumber: Type.Union([Type.String(), Type.Null()]),
+    photoUrl: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'DirectoryUser' },
+);
+export type DirectoryUser = Static<typeof DirectoryUser>;
+
 /** The success payload of each request type (merged into `{v, re, ok: true}`). */
 export const ReplyPayloads = {
   ping: Type.Object({ time: Type.Integer() }),
@@ -346,6 +706,27 @@ export const ReplyPayloads = {
   'call.offer': Type.Object({}),
   'call.answerOffer': Type.Object({}),
   'call.candidate': Type.Object({}),
+  'conversation.open': Type.Object({ conversation: Conversation }),
+  'conversation.create': Type.Object({ conversation: Conversation }),
+  'conversation.list': Type.Object({ conversations: Type.Array(Conversation) }),
+  'message.send': Type.Object({ message: Message }),
+  'message.history': Type.Object({ messages: Type.Array(Message), hasMore: Type.Boolean() }),
+  'message.receipt': Type.Object({}),
+  typing: Type.Object({}),
+  'presence.update': Type.Object({ presence: Presence }),
+  'presence.fetch': Type.Object({ presence: Type.Array(Presence) }),
+  'presence.subscribe': Type.Object({ presence: Type.Array(Presence) }),
+  'presence.unsubscribe': Type.Object({}),
+  'presence.available': Type.Object({}),
+  'presence.availableClients': Type.Object({
+    clients: Type.Array(Type.Object({ userId: Type.String(), displayName: Type.String() })),
+  }),
+  'contacts.list': Type.Object({ contacts: Type.Array(Contact) }),
+  'contacts.add': Type.Object({ contact: Contact }),
+  'contacts.update': Type.Object({ contact: Contact }),
+  'contacts.remove': Type.Object({}),
+  'directory.search': Type.Object({ users: Type.Array(DirectoryUser) }),
+  'user.fetch': Type.Object({ user: Type.Union([DirectoryUser, Type.Null()]) }),
 } as const satisfies Record<RequestType, TSchema>;
 export type ReplyPayload<T extends RequestType> = Static<(typeof ReplyPayloads)[T]>;
 
@@ -399,6 +780,21 @@ export const EventPayloads = {
   'call:offer': Type.Object({ callId: Type.String(), sdp: Type.String(), hold: Type.Boolean() }),
   'call:answer': Type.Object({ callId: Type.String(), sdp: Type.String() }),
   'call:candidate': Type.Object({ callId: Type.String(), candidate: CandidateSchema }),
+  'message:new': Type.Object({ message: Message }),
+  'message:receipt': Type.Object({
+    conversationId: Type.String(),
+    userId: Type.String(),
+    deliveredSeq: Type.Integer(),
+    readSeq: Type.Integer(),
+  }),
+  'conversation:new': Type.Object({ conversation: Conversation }),
+  typing: Type.Object({
+    conversationId: Type.String(),
+    userId: Type.String(),
+    active: Type.Boolean(),
+  }),
+  'presence:change': Type.Object({ presence: Presence }),
+  'contacts:change': Type.Object({ contacts: Type.Array(Contact) }),
 } as const satisfies Record<string, TSchema>;
 export type EventName = keyof typeof EventPayloads;
 export type EventFrame<E extends EventName = EventName> = {
