@@ -42,7 +42,13 @@ import type { SdpHandlerFunction } from './sdp/types.js';
 import type { LocalHub } from './backends/local/hub.js';
 import { GatewayCallSignalling } from './backends/gateway/call-signalling.js';
 import { HistoryManager, initialHistoryState } from './call/history.js';
-import type { CallRecord, TurnCredentialsResponse } from './protocol/schema.js';
+import type { CallRecord, MemberState, TurnCredentialsResponse } from './protocol/schema.js';
+import {
+  ConversationManager,
+  initialConversationsState,
+  checkParts,
+} from './conversation/manager.js';
+import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
 import { Routes } from './protocol/constants.js';
 import { restRequest } from './backends/gateway/rest.js';
 
@@ -133,6 +139,62 @@ export interface CallHistoryNamespace {
   setCache(data: string): void;
 }
 
+/** A message as `getMessages()` returns it: the seeds' fields plus its actions. */
+export interface Message extends MessageView {
+  /** Marks this message (and everything before it) read; the sender sees a read receipt. */
+  markRead(): Promise<void>;
+  /** Sends the same parts to another user. */
+  forward(destination: string): MessageView;
+  /** Sends a failed message again (same client id: stored once). */
+  retry(): void;
+}
+
+/** A message being composed (the seeds' `createMessage` result). */
+export interface MessageDraft {
+  parts: Part[];
+  addPart(part: Part): void;
+  /** Queues the message; it shows as pending until the server stored it. */
+  send(): MessageView;
+}
+
+/** A conversation (the seeds' Conversation object, plus groups, unread, typing, paging). */
+export interface ConversationObject {
+  /** The server's id once known. */
+  id: string | null;
+  type: 'im' | 'chat' | 'sms';
+  /** The other user of a one-to-one conversation. */
+  destination: string | null;
+  name: string | null;
+  members: MemberState[];
+  unread: number;
+  typing: string[];
+  /** True while older messages can be loaded with `loadOlder()`. */
+  hasOlder: boolean;
+  lastMessage: MessageView | null;
+  createMessage(part: Part): MessageDraft;
+  getMessages(): Message[];
+  getMessage(messageId: string): Message | undefined;
+  clearMessages(): void;
+  /** Marks everything read. */
+  markRead(): Promise<void>;
+  /** Loads older messages from the server; resolves with how many came. */
+  loadOlder(limit?: number): Promise<number>;
+  /** Tells the others this user is typing (true) or stopped (false). */
+  sendTyping(active: boolean): Promise<void>;
+}
+
+/** The `conversation` namespace (as in the seeds). */
+export interface ConversationNamespace {
+  /** The one-to-one conversation with `destination` (created in the state if new). */
+  get(destination: string, options?: { type?: 'im' | 'sms' }): ConversationObject;
+  getAll(): ConversationObject[];
+  /** A group conversation (comms-kit). */
+  create(members: string[], options?: { name?: string }): Promise<ConversationObject>;
+  /** The conversation with this server id, if known. */
+  getById(id: string): ConversationObject | undefined;
+  readonly chatTypes: { readonly IM: 'im'; readonly CHAT: 'chat'; readonly SMS: 'sms' };
+}
+
 /** The `media` namespace (as in the seeds, plus Kandy's device helpers). */
 export interface MediaNamespace {
   getDevices(): DevicesObject;
@@ -182,7 +244,11 @@ export class CommsClient {
   readonly #calls: CallManager;
   readonly #gatewayCalls: GatewayCallSignalling;
   readonly #history: HistoryManager;
+  readonly #conversations: ConversationManager;
   readonly #runtime: Runtime;
+
+  /** Messaging (the seeds' `conversation` namespace). */
+  readonly conversation: ConversationNamespace;
   #localParty: RemoteParty | undefined;
   #detachLocal: (() => void) | undefined;
   #destroyed = false;
@@ -217,6 +283,7 @@ export class CommsClient {
       call: initialCallsState,
       media: initialMediaState,
       history: initialHistoryState,
+      conversations: initialConversationsState,
     });
     this.#log = this.logger({ type: 'client' });
     const context = (type: string) => ({
@@ -232,9 +299,16 @@ export class CommsClient {
       isFinalAuthError,
       onConnected: async (reconnected) => {
         if (reconnected) await this.#services.restore();
+        void this.#conversations.sync();
       },
       onEvent: (frame) => {
-        if (this.#services.handleEvent(frame) || this.#gatewayCalls.handleEvent(frame)) return;
+        if (
+          this.#services.handleEvent(frame) ||
+          this.#gatewayCalls.handleEvent(frame) ||
+          this.#conversations.handleEvent(frame)
+        ) {
+          return;
+        }
         this.#log.debug(`unhandled event '${frame.event}'`);
       },
       onLost: () => this.#services.connectionLost(),
@@ -242,14 +316,14 @@ export class CommsClient {
     this.#services = new ServicesManager(context('services'), this.#connection);
     this.#gatewayCalls = new GatewayCallSignalling(this.#connection);
     this.#history = new HistoryManager(context('history'), () => this.#auth.accessToken());
+    this.#conversations = new ConversationManager(context('conversation'), this.#connection, () =>
+      this.#selfId(),
+    );
     this.#media = new MediaManager(context('media'));
     this.#calls = new CallManager(
       context('call'),
       this.#media,
-      () => {
-        const user = this.#store.getState().auth.user;
-        return this.#localParty?.id ?? user?.username ?? user?.id ?? 'anonymous';
-      },
+      () => this.#selfId(),
       () => this.#turnServers(),
     );
     this.#auth.onToken((accessToken) => {
@@ -349,6 +423,24 @@ export class CommsClient {
         setCache: guard('history.setCache', (data: string) => this.#history.setCache(data)),
       },
     };
+    this.conversation = {
+      get: guard('conversation.get', (destination: string, options?: { type?: 'im' | 'sms' }) =>
+        this.#conversationObject(
+          this.#conversations.ensureDirect(destination, options?.type ?? 'im'),
+        ),
+      ),
+      getAll: guard('conversation.getAll', () =>
+        this.#conversations.entries().map((e) => this.#conversationObject(e)),
+      ),
+      create: guard('conversation.create', async (members: string[], options?: { name?: string }) =>
+        this.#conversationObject(await this.#conversations.createGroup(members, options?.name)),
+      ),
+      getById: guard('conversation.getById', (id: string) => {
+        const entry = this.#conversations.entries().find((e) => e.id === id);
+        return entry ? this.#conversationObject(entry) : undefined;
+      }),
+      chatTypes: { IM: 'im', CHAT: 'chat', SMS: 'sms' } as const,
+    };
     const media = this.#media;
     this.media = {
       getDevices: guard('getDevices', () => media.getDevices()),
@@ -435,6 +527,88 @@ export class CommsClient {
       this.#detachLocal = undefined;
     };
     return this.#detachLocal;
+  }
+
+  /** This user's id as conversations and calls name it. */
+  #selfId(): string {
+    const user = this.#store.getState().auth.user;
+    return this.#localParty?.id ?? user?.username ?? user?.id ?? 'anonymous';
+  }
+
+  /** A live handle on a conversation: it finds its entry again each time (its key may change). */
+  #conversationObject(entry: ConversationEntry): ConversationObject {
+    const { type, destination } = entry;
+    let id = entry.id;
+    const current = (): ConversationEntry => {
+      const found =
+        (id && this.#conversations.entries().find((e) => e.id === id)) ||
+        this.#conversations.entries().find((e) => e.destination === destination && e.type === type);
+      if (!found)
+        throw new CommsError('conversation:notFound', 'this conversation is no longer known');
+      id = found.id;
+      return found;
+    };
+    const message = (view: MessageView): Message => ({
+      ...view,
+      markRead: () =>
+        view.seq === null
+          ? Promise.resolve()
+          : this.#conversations.markRead(current().key, view.seq),
+      forward: (to: string) =>
+        this.#conversations.send(this.#conversations.ensureDirect(to).key, view.parts),
+      retry: () => this.#conversations.retry(current().key, view.clientId),
+    });
+    const object: ConversationObject = {
+      get id() {
+        return current().id;
+      },
+      type,
+      destination,
+      get name() {
+        return current().name;
+      },
+      get members() {
+        return current().members;
+      },
+      get unread() {
+        return current().unread;
+      },
+      get typing() {
+        return current().typing;
+      },
+      get hasOlder() {
+        return current().hasOlder;
+      },
+      get lastMessage() {
+        const list = current().messages;
+        return list[list.length - 1] ?? null;
+      },
+      createMessage: (part: Part) => {
+        const parts: Part[] = [];
+        const draft: MessageDraft = {
+          parts,
+          addPart: (next: Part) => {
+            checkParts([next]);
+            parts.push(next);
+          },
+          send: () => this.#conversations.send(current().key, parts),
+        };
+        draft.addPart(part);
+        return draft;
+      },
+      getMessages: () => current().messages.map(message),
+      getMessage: (messageId: string) => {
+        const found = current().messages.find(
+          (m) => m.messageId === messageId || m.clientId === messageId,
+        );
+        return found ? message(found) : undefined;
+      },
+      clearMessages: () => this.#conversations.clearMessages(current().key),
+      markRead: () => this.#conversations.markRead(current().key),
+      loadOlder: (limit?: number) => this.#conversations.loadOlder(current().key, limit),
+      sendTyping: (active: boolean) => this.#conversations.sendTyping(current().key, active),
+    };
+    return object;
   }
 
   #turn: { servers: RTCIceServer[]; until: number } | undefined;
@@ -616,6 +790,7 @@ export class CommsClient {
     this.#destroyed = true;
     this.#log.info('client destroyed');
     this.#calls.endAll(Transitions.ENDED);
+    this.#conversations.dispose();
     this.#detachLocal?.();
     this.#media.disposeAll();
     this.#services.dispose();

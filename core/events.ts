@@ -94,6 +94,23 @@ export interface CommsEventMap {
   /** A DTMF tone was played on the call (comms-kit). */
   'call:dtmf': { callId: string; tone: string };
 
+  /** A conversation was added to the state (seed event). */
+  'conversations:new': { destination: string; type: string };
+  /** The conversation list changed: new messages, unread counts, members (seed event). */
+  'conversations:change': Record<string, never>;
+  /** A conversation's messages changed (seed event); `messageId` when one message did. */
+  'messages:change': {
+    destination: string;
+    type: string;
+    conversationId: string | null;
+    messageId?: string;
+    sender?: string;
+  };
+  /** A message could not be sent (seed event). */
+  'messages:error': { error: BasicError; messageId?: string };
+  /** Who is typing in a conversation changed (comms-kit). */
+  'typing:change': { destination: string; conversationId: string; users: string[] };
+
   /** The cached call history changed (seed event). */
   'callHistory:change': Record<string, never>;
   /** A call history operation failed (seed event). */

@@ -11,8 +11,28 @@ export {
   type ConnectionNamespace,
   type ServicesNamespace,
   type CallNamespace,
+  type CallHistoryNamespace,
   type MediaNamespace,
+  type ConversationNamespace,
+  type ConversationObject,
+  type Message,
+  type MessageDraft,
 } from './client.js';
+export type {
+  MessageView,
+  MessageStatus,
+  Part,
+  ConversationEntry,
+  ConversationsState,
+} from './conversation/types.js';
+export type {
+  CallRecord,
+  Conversation as WireConversation,
+  MemberState,
+  Presence,
+  Contact,
+  DirectoryUser,
+} from './protocol/schema.js';
 export {
   states as callStates,
   mediaConnectionStates,

@@ -9,6 +9,7 @@ import type { ServicesState } from './services/types.js';
 import type { CallsState } from './call/types.js';
 import type { MediaState } from './media/types.js';
 import type { HistoryState } from './call/history.js';
+import type { ConversationsState } from './conversation/types.js';
 
 export interface ClientState {
   /** The resolved configuration (defaults merged with what the application gave). */
@@ -21,4 +22,5 @@ export interface ClientState {
   call: CallsState;
   media: MediaState;
   history: HistoryState;
+  conversations: ConversationsState;
 }
