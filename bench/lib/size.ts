@@ -64,12 +64,18 @@ export function formatKB(bytes: number): string {
 /** The CDN bundle `npm run build` writes. */
 export const cdnBundlePath = join(root, 'dist', 'cdn', 'comms-kit.js');
 
-/** The CDN bundle's code; throws, saying what to run, when it has not been built. */
-export function readCdnBundle(): Buffer {
-  if (!existsSync(cdnBundlePath)) {
-    throw new Error(`${relative(root, cdnBundlePath)} does not exist: run \`npm run build\``);
+/** The same as an IIFE (global `CommsKit`), for a classic `<script>`. */
+export const cdnIifePath = join(root, 'dist', 'cdn', 'comms-kit.iife.js');
+
+/**
+ * The CDN bundle's code (or the IIFE's); throws, saying what to run, when it has not been
+ * built.
+ */
+export function readCdnBundle(path = cdnBundlePath): Buffer {
+  if (!existsSync(path)) {
+    throw new Error(`${relative(root, path)} does not exist: run \`npm run build\``);
   }
-  return readFileSync(cdnBundlePath);
+  return readFileSync(path);
 }
 
 const virtualEntry = 'virtual:comms-kit-bench-entry';
