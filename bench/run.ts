@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cdnLoad } from './cdn-load.js';
 import { cdnSize } from './cdn-size.js';
 import { coreSize } from './core-size.js';
 import type { BenchContext, Benchmark, RunOptions } from './lib/benchmark.js';
@@ -20,7 +21,7 @@ import { root } from './lib/size.js';
 import { formatTable } from './lib/table.js';
 
 /** Every benchmark, in the order they run. Register a new one here. */
-const benchmarks: Benchmark[] = [cdnSize, coreSize];
+const benchmarks: Benchmark[] = [cdnSize, coreSize, cdnLoad];
 
 const usage = `npm run bench -- [options]
 
