@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { cdnLoad } from './cdn-load.js';
 import { cdnSize } from './cdn-size.js';
 import { coreSize } from './core-size.js';
+import { gatewayMemory } from './gateway-memory.js';
 import type { BenchContext, Benchmark, RunOptions } from './lib/benchmark.js';
 import { describeMachine } from './lib/machine.js';
 import { createProbes } from './lib/probes.js';
@@ -21,7 +22,7 @@ import { root } from './lib/size.js';
 import { formatTable } from './lib/table.js';
 
 /** Every benchmark, in the order they run. Register a new one here. */
-const benchmarks: Benchmark[] = [cdnSize, coreSize, cdnLoad];
+const benchmarks: Benchmark[] = [cdnSize, coreSize, cdnLoad, gatewayMemory];
 
 const usage = `npm run bench -- [options]
 
