@@ -10,8 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { callSetup } from './call-setup.js';
 import { cdnLoad } from './cdn-load.js';
 import { cdnSize } from './cdn-size.js';
+import { chatRender } from './chat-render.js';
 import { coreSize } from './core-size.js';
 import { gatewayMemory } from './gateway-memory.js';
 import type { BenchContext, Benchmark, RunOptions } from './lib/benchmark.js';
@@ -20,9 +22,20 @@ import { createProbes } from './lib/probes.js';
 import { Recorder, type BenchmarkResult } from './lib/report.js';
 import { root } from './lib/size.js';
 import { formatTable } from './lib/table.js';
+import { messageLatency } from './message-latency.js';
+import { messageThroughput } from './message-throughput.js';
 
 /** Every benchmark, in the order they run. Register a new one here. */
-const benchmarks: Benchmark[] = [cdnSize, coreSize, cdnLoad, gatewayMemory];
+const benchmarks: Benchmark[] = [
+  cdnSize,
+  coreSize,
+  cdnLoad,
+  gatewayMemory,
+  callSetup,
+  messageLatency,
+  messageThroughput,
+  chatRender,
+];
 
 const usage = `npm run bench -- [options]
 
