@@ -31,7 +31,7 @@ import { bearerProtocols, createUsers, webSocketUrl } from './lib/gateway.js';
 import { openIdleSockets } from './lib/load.js';
 import { openFilesLimit, startMeasuredServer, type MemoryUsage } from './lib/processes.js';
 
-const DEFAULT_RUNS = 3;
+const DEFAULT_RUNS = 5;
 const SOCKETS_PER_USER = 100;
 const WARMUP_SOCKETS = 100;
 const IDLE_MS = 1000;
