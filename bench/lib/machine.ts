@@ -2,7 +2,7 @@
  * The machine a run measured on, recorded with its figures (figures from different machines
  * do not compare).
  */
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { chromiumVersion } from './chromium.js';
 import { openFilesLimit } from './processes.js';
 
@@ -20,6 +20,8 @@ export interface Machine {
   memory: number;
   /** `ulimit -n` (soft, hard), which caps the sockets one process can hold. */
   openFiles: { soft: number; hard: number } | null;
+  /** Load averages (1, 5, 15 min) when the run started: how busy the machine already was. */
+  loadAverage: number[];
 }
 
 /** Describes this machine. */
@@ -34,5 +36,6 @@ export async function describeMachine(date: Date): Promise<Machine> {
     os: `${platform()} ${release()}`,
     memory: totalmem(),
     openFiles: openFilesLimit(),
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }

@@ -103,7 +103,7 @@ export function formatTable(results: BenchmarkResult[], machine: Machine): strin
   if (footnotes.length > 0) out.push('', 'not measured:', ...footnotes);
   out.push(
     '',
-    `machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, Chromium ${machine.chromium ?? 'none'}, ${machine.os}, ${machine.date}`,
+    `machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, Chromium ${machine.chromium ?? 'none'}, ${machine.os}, load average ${machine.loadAverage.join(' ')} at start, ${machine.date}`,
   );
   return out.join('\n');
 }
