@@ -1,0 +1,122 @@
+/**
+ * The benchmark harness's own parts: statistics, how targets are judged, the baseline's import
+ * list, and the bare `ws` server with the load generator and the memory stats (the machinery
+ * the gateway memory figure stands on). Fast: no browser, a few dozen sockets.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { quantile, summarize } from '../../bench/lib/stats.js';
+import { Recorder } from '../../bench/lib/report.js';
+import { baselineImports, baselineSource, measure } from '../../bench/lib/size.js';
+import { bearerProtocols, openAndPing, webSocketUrl } from '../../bench/lib/gateway.js';
+import { openIdleSockets } from '../../bench/lib/load.js';
+import { startMeasuredServer, type MeasuredServer } from '../../bench/lib/processes.js';
+
+describe('bench statistics', () => {
+  it('interpolates quantiles between order statistics', () => {
+    assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
+    assert.equal(quantile([1, 2, 3, 4, 5], 0.25), 2);
+    assert.equal(quantile([10], 0.99), 10);
+    assert.throws(() => quantile([], 0.5), /no samples/);
+  });
+
+  it('summarises median and spread', () => {
+    assert.deepEqual(summarize([5, 1, 3]), {
+      n: 3,
+      median: 3,
+      min: 1,
+      max: 5,
+      q1: 2,
+      q3: 4,
+      p99: 4.96,
+    });
+  });
+});
+
+describe('bench targets', () => {
+  it('judges a target on the median, and a ratio on per-run ratios', () => {
+    const record = new Recorder();
+    record.figure('a', 'a', 'ms', [10, 30, 20]);
+    record.baseline('b', 'b', 'ms', [10, 10, 10]);
+    record.ratio('a/b', 'a ÷ b', 'a', 'b');
+    record.target('a', '<=', 20, 'ms', 'a ≤ 20 ms');
+    record.target('a', '<=', 19, 'ms', 'a ≤ 19 ms');
+    record.target('a/b', '>=', 2.5, '×', 'a ≥ 2.5× b');
+    const result = record.result('t', 'test', 1);
+    assert.equal(result.status, 'measured');
+    assert.deepEqual(
+      result.targets.map((t) => [t.label, t.actual, t.pass]),
+      [
+        ['a ≤ 20 ms', 20, true],
+        ['a ≤ 19 ms', 20, false],
+        ['a ≥ 2.5× b', 2, false],
+      ],
+    );
+  });
+
+  it('leaves a target unjudged when its subject is not built, or the run cannot judge it', () => {
+    const record = new Recorder();
+    record.figure('held', 'held', 'sockets', [2000]);
+    record.target('held', '>=', 20000, 'sockets', '≥ 20,000', { unjudged: 'ran 2000' });
+    record.target('missing', '<=', 1.5, '×', '≤ 1.5×');
+    record.notBuilt('no gateway yet');
+    const result = record.result('t', 'test', 1);
+    assert.equal(result.status, 'not built');
+    assert.equal(result.reason, 'no gateway yet');
+    assert.deepEqual(
+      result.targets.map((t) => [t.pass, t.note]),
+      [
+        [null, 'ran 2000'],
+        [null, 'not built'],
+      ],
+    );
+  });
+});
+
+describe('bench sizes', () => {
+  it('lists what the CDN bundle imports from the baseline packages, values only', () => {
+    const imports = baselineImports();
+    assert.ok(imports.get('lit')?.has('LitElement'));
+    assert.ok(imports.get('@lit/context')?.has('createContext'));
+    assert.ok(imports.get('nanoevents')?.has('createNanoEvents'));
+    assert.ok([...imports.keys()].some((s) => s.startsWith('webrtc-adapter')));
+    // store-controller.ts imports only types from lit.
+    assert.ok(!imports.get('lit')?.has('ReactiveController'));
+    assert.ok(!imports.has('sdp-transform'), 'sdp-transform is not part of the baseline');
+    assert.match(baselineSource(imports), /import \{ .*LitElement as _\d+.* \} from "lit";/);
+  });
+
+  it('compresses: gzip and brotli are smaller than the raw code', () => {
+    const sizes = measure('export const x = "comms-kit";\n'.repeat(200));
+    assert.ok(sizes.gzip < sizes.raw && sizes.brotli < sizes.raw);
+  });
+});
+
+describe('bench machinery: bare ws server, load generator, memory stats', () => {
+  let server: MeasuredServer;
+  before(async () => {
+    server = await startMeasuredServer('bare');
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  it('answers a ping on the gateway subprotocol', async () => {
+    const socket = await openAndPing(webSocketUrl(server.url), bearerProtocols('x'));
+    assert.equal(socket.protocol, 'comms-kit.v1');
+    socket.close();
+  });
+
+  it('holds the sockets the generators open, and reports memory', async () => {
+    const before = await server.memory();
+    assert.ok(before.rss > 0 && before.heapUsed > 0);
+    const load = await openIdleSockets(webSocketUrl(server.url), [bearerProtocols('x')], 40);
+    try {
+      assert.equal(load.held, 40, load.errors.join('; '));
+      assert.equal(load.failed, 0);
+    } finally {
+      await load.close();
+    }
+    assert.ok((await server.memory()).rss > 0);
+  });
+});
