@@ -21,7 +21,10 @@ export const root = fileURLToPath(new URL('../../', import.meta.url));
 /** 1 KB, in bytes. */
 export const KB = 1000;
 
-/** The size budgets (gzip bytes) from issue 8. */
+/**
+ * The size targets (gzip bytes) from issue 8. `npm run bench` judges these. They are not met
+ * yet (see docs/benchmarks.md): webrtc-adapter alone is ~15.6 KB gzip of the 20 KB core target.
+ */
 export const budgets = {
   /** The whole CDN bundle. */
   cdnGzip: 45 * KB,
@@ -29,6 +32,18 @@ export const budgets = {
   ownGzip: 24 * KB,
   /** `comms-kit/core` alone, with its dependencies. */
   coreGzip: 20 * KB,
+} as const;
+
+/**
+ * The ceilings `npm test` enforces: the sizes measured when they were last set, plus a little
+ * room. They stop silent growth while the targets above are out of reach; raising one is a
+ * deliberate change, made in its own commit that says why.
+ */
+export const ceilings = {
+  /** Set at 57.6 KB measured (calls, messaging client, <comms-client>). */
+  cdnGzip: 60 * KB,
+  /** Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). */
+  coreGzip: 52 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */

@@ -6,7 +6,8 @@
  * from the server, never skipped; after a reconnect every conversation catches up from its
  * last sequence.
  */
-import { MAX_TEXT_LENGTH, type Conversation, type Message } from '../protocol/schema.js';
+import { MAX_TEXT_LENGTH } from '../protocol/constants.js';
+import type { Conversation, Message } from '../protocol/schema.js';
 import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { EventFrame } from '../protocol/schema.js';

@@ -39,6 +39,9 @@ export type ServiceName = (typeof SERVICES)[number];
 /** Subscription lifetime bounds, in seconds. */
 export const SUBSCRIPTION_EXPIRES = { MIN: 60, MAX: 86400, DEFAULT: 3600 } as const;
 
+/** Largest text part of a message, in characters (UTF-16 code units). */
+export const MAX_TEXT_LENGTH = 16 * 1024;
+
 /** Largest WebSocket frame the gateway accepts, in bytes. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 

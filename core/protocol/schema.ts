@@ -5,7 +5,7 @@
  * `docs/protocol.md` is written from it by `scripts/protocol-doc.ts`.
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { PROTOCOL_VERSION, SERVICES, SUBSCRIPTION_EXPIRES } from './constants.js';
+import { MAX_TEXT_LENGTH, PROTOCOL_VERSION, SERVICES, SUBSCRIPTION_EXPIRES } from './constants.js';
 
 // ── Shared pieces ────────────────────────────────────────────────────────────
 
@@ -295,9 +295,6 @@ export const CallCandidateFrame = callControl(
 );
 
 // ── Messaging: client → server ───────────────────────────────────────────────
-
-/** Largest text part, in characters (UTF-16 code units). */
-export const MAX_TEXT_LENGTH = 16 * 1024;
 
 export const TextPart = Type.Object(
   { type: Type.Literal('text'), text: Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH }) },
