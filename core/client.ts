@@ -49,6 +49,10 @@ import {
   checkParts,
 } from './conversation/manager.js';
 import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
+import { PresenceManager, initialPresenceState, statuses, activities } from './presence/manager.js';
+import { ContactsManager, initialContactsState, type ContactInput } from './contacts/manager.js';
+import { UserManager, initialUsersState, type SearchFilters } from './user/manager.js';
+import type { Contact, DirectoryUser, Presence } from './protocol/schema.js';
 import { Routes } from './protocol/constants.js';
 import { restRequest } from './backends/gateway/rest.js';
 
@@ -195,6 +199,45 @@ export interface ConversationNamespace {
   readonly chatTypes: { readonly IM: 'im'; readonly CHAT: 'chat'; readonly SMS: 'sms' };
 }
 
+/** The `presence` namespace (as in the seeds, plus Notify's availability). */
+export interface PresenceNamespace {
+  update(status: string, activity: string, note?: string): Promise<Presence>;
+  fetch(users: string[]): Promise<Presence[]>;
+  subscribe(users: string[]): Promise<Presence[]>;
+  unsubscribe(users: string[]): Promise<void>;
+  get(userId: string): Presence | undefined;
+  getAll(): Presence[];
+  getSelf(): Presence | null;
+  /** Notify's `setClientAvailable`: whether this client takes calls. */
+  setAvailable(available: boolean): Promise<void>;
+  /** Notify's `getAvailableClients`: connected users that take calls, excluding this user. */
+  getAvailableClients(): Promise<Array<{ userId: string; displayName: string }>>;
+  readonly statuses: typeof statuses;
+  readonly activities: typeof activities;
+}
+
+/** The `contacts` namespace (as in the seeds). */
+export interface ContactsNamespace {
+  add(contact: ContactInput): Promise<Contact>;
+  get(contactId: string): Contact | undefined;
+  getAll(): Contact[];
+  update(contact: Contact): Promise<Contact>;
+  remove(contactId: string): Promise<void>;
+  /** Loads the address book from the server. */
+  refresh(): Promise<Contact[]>;
+  /** Same as `refresh` (Kandy's name). */
+  fetch(): Promise<Contact[]>;
+}
+
+/** The `user` namespace (as in the seeds). */
+export interface UserNamespace {
+  fetch(userId: string): Promise<DirectoryUser | null>;
+  fetchSelfInfo(): Promise<DirectoryUser | null>;
+  get(userId: string): DirectoryUser | undefined;
+  getAll(): DirectoryUser[];
+  search(filters?: SearchFilters): Promise<DirectoryUser[]>;
+}
+
 /** The `media` namespace (as in the seeds, plus Kandy's device helpers). */
 export interface MediaNamespace {
   getDevices(): DevicesObject;
@@ -245,7 +288,17 @@ export class CommsClient {
   readonly #gatewayCalls: GatewayCallSignalling;
   readonly #history: HistoryManager;
   readonly #conversations: ConversationManager;
+  readonly #presence: PresenceManager;
+  readonly #contacts: ContactsManager;
+  readonly #users: UserManager;
   readonly #runtime: Runtime;
+
+  /** Presence (the seeds' `presence` namespace). */
+  readonly presence: PresenceNamespace;
+  /** The personal address book (the seeds' `contacts` namespace). */
+  readonly contacts: ContactsNamespace;
+  /** Users and the directory (the seeds' `user` namespace). */
+  readonly user: UserNamespace;
 
   /** Messaging (the seeds' `conversation` namespace). */
   readonly conversation: ConversationNamespace;
@@ -284,6 +337,9 @@ export class CommsClient {
       media: initialMediaState,
       history: initialHistoryState,
       conversations: initialConversationsState,
+      presence: initialPresenceState,
+      contacts: initialContactsState,
+      users: initialUsersState,
     });
     this.#log = this.logger({ type: 'client' });
     const context = (type: string) => ({
@@ -298,14 +354,19 @@ export class CommsClient {
       accessToken: () => this.#auth.accessToken(),
       isFinalAuthError,
       onConnected: async (reconnected) => {
-        if (reconnected) await this.#services.restore();
+        if (reconnected) {
+          await this.#services.restore();
+          void this.#presence.restore();
+        }
         void this.#conversations.sync();
       },
       onEvent: (frame) => {
         if (
           this.#services.handleEvent(frame) ||
           this.#gatewayCalls.handleEvent(frame) ||
-          this.#conversations.handleEvent(frame)
+          this.#conversations.handleEvent(frame) ||
+          this.#presence.handleEvent(frame) ||
+          this.#contacts.handleEvent(frame)
         ) {
           return;
         }
@@ -319,6 +380,9 @@ export class CommsClient {
     this.#conversations = new ConversationManager(context('conversation'), this.#connection, () =>
       this.#selfId(),
     );
+    this.#presence = new PresenceManager(context('presence'), this.#connection);
+    this.#contacts = new ContactsManager(context('contacts'), this.#connection);
+    this.#users = new UserManager(context('user'), this.#connection, () => this.#selfId());
     this.#media = new MediaManager(context('media'));
     this.#calls = new CallManager(
       context('call'),
@@ -440,6 +504,44 @@ export class CommsClient {
         return entry ? this.#conversationObject(entry) : undefined;
       }),
       chatTypes: { IM: 'im', CHAT: 'chat', SMS: 'sms' } as const,
+    };
+    const presence = this.#presence;
+    this.presence = {
+      update: guard('presence.update', (st: string, ac: string, note?: string) =>
+        presence.update(st, ac, note),
+      ),
+      fetch: guard('presence.fetch', (users: string[]) => presence.fetch(users)),
+      subscribe: guard('presence.subscribe', (users: string[]) => presence.subscribe(users)),
+      unsubscribe: guard('presence.unsubscribe', (users: string[]) => presence.unsubscribe(users)),
+      get: guard('presence.get', (id: string) => presence.get(id)),
+      getAll: guard('presence.getAll', () => presence.getAll()),
+      getSelf: guard('presence.getSelf', () => presence.getSelf()),
+      setAvailable: guard('presence.setAvailable', (available: boolean) =>
+        presence.setAvailable(available),
+      ),
+      getAvailableClients: guard('presence.getAvailableClients', () =>
+        presence.getAvailableClients(),
+      ),
+      statuses,
+      activities,
+    };
+    const contacts = this.#contacts;
+    this.contacts = {
+      add: guard('contacts.add', (c: ContactInput) => contacts.add(c)),
+      get: guard('contacts.get', (id: string) => contacts.get(id)),
+      getAll: guard('contacts.getAll', () => contacts.getAll()),
+      update: guard('contacts.update', (c: Contact) => contacts.update(c)),
+      remove: guard('contacts.remove', (id: string) => contacts.remove(id)),
+      refresh: guard('contacts.refresh', () => contacts.refresh()),
+      fetch: guard('contacts.fetch', () => contacts.refresh()),
+    };
+    const users = this.#users;
+    this.user = {
+      fetch: guard('user.fetch', (id: string) => users.fetch(id)),
+      fetchSelfInfo: guard('user.fetchSelfInfo', () => users.fetchSelfInfo()),
+      get: guard('user.get', (id: string) => users.get(id)),
+      getAll: guard('user.getAll', () => users.getAll()),
+      search: guard('user.search', (filters?: SearchFilters) => users.search(filters)),
     };
     const media = this.#media;
     this.media = {

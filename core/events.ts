@@ -8,6 +8,7 @@ import type { SocketStatus, WSConnectionObject } from './transport/types.js';
 import type { CallState, MediaConnectionState } from './call/states.js';
 import type { CallTransition, CustomParameter } from './call/signalling.js';
 import type { DevicesObject, TrackObject } from './media/types.js';
+import type { Contact, DirectoryUser, Presence } from './protocol/schema.js';
 
 /** Event name → the single parameter object its listeners receive. */
 export interface CommsEventMap {
@@ -110,6 +111,31 @@ export interface CommsEventMap {
   'messages:error': { error: BasicError; messageId?: string };
   /** Who is typing in a conversation changed (comms-kit). */
   'typing:change': { destination: string; conversationId: string; users: string[] };
+
+  /** A watched user's presence changed (seed event). */
+  'presence:change': Presence;
+  /** This user's presence changed (seed event). */
+  'presence:selfChange': Presence;
+  /** Users were added to the watched list (seed event). */
+  'presence:subscribe': { users: string[] };
+  /** Users were removed from the watched list (seed event). */
+  'presence:unsubscribe': { users: string[] };
+  /** A presence operation failed (seed event). */
+  'presence:error': { error: BasicError };
+  /** A contact was added (seed event). */
+  'contacts:new': { contact: Contact };
+  /** The address book changed (seed event). */
+  'contacts:change': Record<string, never>;
+  /** A contacts operation failed (seed event). */
+  'contacts:error': { error: BasicError };
+  /** A user's information was fetched (seed event). */
+  'users:change': { userId: string };
+  /** A user operation failed (comms-kit). */
+  'users:error': { error: BasicError };
+  /** A directory search finished (seed event). */
+  'directory:change': { results: DirectoryUser[] };
+  /** A directory search failed (seed event). */
+  'directory:error': { error: BasicError };
 
   /** The cached call history changed (seed event). */
   'callHistory:change': Record<string, never>;

@@ -17,7 +17,17 @@ export {
   type ConversationObject,
   type Message,
   type MessageDraft,
+  type PresenceNamespace,
+  type ContactsNamespace,
+  type UserNamespace,
 } from './client.js';
+export {
+  statuses as presenceStatuses,
+  activities as presenceActivities,
+} from './presence/manager.js';
+export type { PresenceState } from './presence/manager.js';
+export type { ContactInput, ContactsState } from './contacts/manager.js';
+export type { SearchFilters, UsersState } from './user/manager.js';
 export type {
   MessageView,
   MessageStatus,

@@ -10,6 +10,9 @@ import type { CallsState } from './call/types.js';
 import type { MediaState } from './media/types.js';
 import type { HistoryState } from './call/history.js';
 import type { ConversationsState } from './conversation/types.js';
+import type { PresenceState } from './presence/manager.js';
+import type { ContactsState } from './contacts/manager.js';
+import type { UsersState } from './user/manager.js';
 
 export interface ClientState {
   /** The resolved configuration (defaults merged with what the application gave). */
@@ -23,4 +26,7 @@ export interface ClientState {
   media: MediaState;
   history: HistoryState;
   conversations: ConversationsState;
+  presence: PresenceState;
+  contacts: ContactsState;
+  users: UsersState;
 }

@@ -39,6 +39,21 @@ export type ServiceName = (typeof SERVICES)[number];
 /** Subscription lifetime bounds, in seconds. */
 export const SUBSCRIPTION_EXPIRES = { MIN: 60, MAX: 86400, DEFAULT: 3600 } as const;
 
+/** Presence statuses (as in the seeds). */
+export const PRESENCE_STATUS_VALUES = ['open', 'closed'] as const;
+/** Presence activities (as in the seeds). */
+export const PRESENCE_ACTIVITY_VALUES = [
+  'available',
+  'idle',
+  'away',
+  'lunch',
+  'busy',
+  'vacation',
+  'on-the-phone',
+  'unknown',
+  'other',
+] as const;
+
 /** Largest text part of a message, in characters (UTF-16 code units). */
 export const MAX_TEXT_LENGTH = 16 * 1024;
 

@@ -5,7 +5,14 @@
  * `docs/protocol.md` is written from it by `scripts/protocol-doc.ts`.
  */
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { MAX_TEXT_LENGTH, PROTOCOL_VERSION, SERVICES, SUBSCRIPTION_EXPIRES } from './constants.js';
+import {
+  MAX_TEXT_LENGTH,
+  PRESENCE_ACTIVITY_VALUES,
+  PRESENCE_STATUS_VALUES,
+  PROTOCOL_VERSION,
+  SERVICES,
+  SUBSCRIPTION_EXPIRES,
+} from './constants.js';
 
 // ── Shared pieces ────────────────────────────────────────────────────────────
 
@@ -415,20 +422,8 @@ export const TypingFrame = Type.Object(
 
 // ── Presence, contacts, directory: client → server ───────────────────────────
 
-export const PRESENCE_STATUSES = ['open', 'closed'] as const;
-export const PRESENCE_ACTIVITIES = [
-  'available',
-  'idle',
-  'away',
-  'lunch',
-  'busy',
-  'vacation',
-  'on-the-phone',
-  'unknown',
-  'other',
-] as const;
-const Status = Type.Union(PRESENCE_STATUSES.map((v) => Type.Literal(v)));
-const Activity = Type.Union(PRESENCE_ACTIVITIES.map((v) => Type.Literal(v)));
+const Status = Type.Union(PRESENCE_STATUS_VALUES.map((v) => Type.Literal(v)));
+const Activity = Type.Union(PRESENCE_ACTIVITY_VALUES.map((v) => Type.Literal(v)));
 const Users = Type.Array(UserRef, { minItems: 1, maxItems: 500, uniqueItems: true });
 
 export const PresenceUpdateFrame = Type.Object(
