@@ -48,6 +48,8 @@ export class ConversationManager {
   #draining = false;
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #filling = new Map<string, Promise<void>>();
+  /** Local keys that became server ids (`im:bob` → `c1`): handles and the outbox keep working. */
+  readonly #aliases = new Map<string, string>();
 
   constructor(ctx: FeatureContext, connection: ConnectionManager, self: () => string) {
     this.#ctx = ctx;
@@ -62,7 +64,8 @@ export class ConversationManager {
   }
 
   entry(key: string): ConversationEntry | undefined {
-    return this.#ctx.store.getState().conversations.byKey[key];
+    const { byKey } = this.#ctx.store.getState().conversations;
+    return byKey[key] ?? byKey[this.#aliases.get(key) ?? ''];
   }
 
   /** The entry for a one-to-one conversation with `destination` (created locally if new). */
@@ -290,7 +293,8 @@ export class ConversationManager {
   }
 
   /** Fetches everything after the conversation's last contiguous seq, page by page. */
-  #catchUp(key: string): Promise<void> {
+  #catchUp(original: string): Promise<void> {
+    const key = this.#key(original);
     const running = this.#filling.get(key);
     if (running) return running.then(() => this.#catchUp(key));
     const task = (async () => {
@@ -525,14 +529,18 @@ export class ConversationManager {
       conversationId: conversation.id,
       status: this.#status(merged, m),
     }));
-    // A fresh conversation (or one never loaded) starts from its newest page, not from seq 0.
+    // A conversation this client never held starts after what the user has read: everything
+    // unread is caught up; older history loads on demand (`loadOlder`).
     if (
-      base.lastSeq === 0 &&
-      base.messages.every((m) => m.seq === null) &&
-      conversation.lastSeq > 0
+      isNew ||
+      (placeholder && base.lastSeq === 0 && base.messages.every((m) => m.seq === null))
     ) {
-      merged.lastSeq = Math.max(0, conversation.lastSeq - 50);
+      const readSeq = conversation.members.find((m) => m.userId === me)?.readSeq ?? 0;
+      merged.lastSeq = Math.min(readSeq, conversation.lastSeq);
+      merged.hasOlder = merged.lastSeq > 0;
     }
+    if (placeholder && placeholder.key !== conversation.id)
+      this.#aliases.set(placeholder.key, conversation.id);
     this.#ctx.store.update((s) => {
       const byKey = { ...s.conversations.byKey };
       if (placeholder && placeholder.key !== conversation.id) delete byKey[placeholder.key];
@@ -598,6 +606,11 @@ export class ConversationManager {
   #patchEntry(key: string, recipe: (entry: ConversationEntry) => ConversationEntry): void {
     const entry = this.entry(key);
     if (entry) this.#put(recipe(entry));
+  }
+
+  /** The current key of `key` (following a placeholder's move to its server id). */
+  #key(key: string): string {
+    return this.entry(key)?.key ?? key;
   }
 
   #patchMessage(key: string, clientId: string, patch: Partial<MessageView>): void {
