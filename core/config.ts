@@ -188,6 +188,16 @@ type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]>
 /** A partial configuration, as taken by `updateConfig`. */
 export type ConfigUpdate = DeepPartial<ClientConfig>;
 
+/**
+ * `protocol://host:port` for a configured server; IPv6 hosts get their brackets, a missing
+ * port its protocol's default.
+ */
+export function originOf(protocol: string, host: string, port: number | undefined): string {
+  const secure = protocol === 'https' || protocol === 'wss';
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${protocol}://${bracketed}:${port ?? (secure ? 443 : 80)}`;
+}
+
 /** True for `{}`-style objects: the only values the merge descends into. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;

@@ -1138,27 +1138,22 @@ export class CallManager {
         transition: 'START',
         isLocal,
       });
+      const finish = (error?: unknown) =>
+        this.#ctx.emit('call:operation', {
+          callId,
+          operation: type,
+          operationId: id,
+          transition: 'FINISH',
+          isLocal,
+          previous: { operation: type, status: 'ONGOING' },
+          ...(error === undefined ? {} : { error: toBasic(error) }),
+        });
       try {
         const result = await run();
-        this.#ctx.emit('call:operation', {
-          callId,
-          operation: type,
-          operationId: id,
-          transition: 'FINISH',
-          isLocal,
-          previous: { operation: type, status: 'ONGOING' },
-        });
+        finish();
         return result;
       } catch (error) {
-        this.#ctx.emit('call:operation', {
-          callId,
-          operation: type,
-          operationId: id,
-          transition: 'FINISH',
-          isLocal,
-          previous: { operation: type, status: 'ONGOING' },
-          error: toBasic(error),
-        });
+        finish(error);
         throw error;
       } finally {
         this.#patch(callId, {

@@ -15,6 +15,7 @@ import {
 import type { EventFrame, ReplyPayload, RequestType } from '../protocol/schema.js';
 import { CommsError, ErrorCodes } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
+import { originOf } from '../config.js';
 import type { TimerHandle } from '../platform/runtime.js';
 import { DefaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import { GatewaySocket, type RequestInput } from './socket.js';
@@ -210,11 +211,7 @@ export class ConnectionManager {
         "config.subscription.websocket.server is not set: pass `server: 'http://host:port'` to createClient",
       );
     }
-    const protocol = ws.protocol ?? 'wss';
-    const port = ws.port ?? (protocol === 'wss' ? 443 : 80);
-    const host =
-      ws.server.includes(':') && !ws.server.startsWith('[') ? `[${ws.server}]` : ws.server;
-    let url = `${protocol}://${host}:${port}${Routes.WEBSOCKET}`;
+    let url = `${originOf(ws.protocol ?? 'wss', ws.server, ws.port)}${Routes.WEBSOCKET}`;
     const protocols = [WS_SUBPROTOCOL];
     if (config.connectivity?.webSocketOAuthMode === 'query') {
       url += `?${WS_TOKEN_QUERY}=${encodeURIComponent(token)}`;

@@ -47,8 +47,8 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await backend.teardown();
     });
 
-    /** A calls B; B answers; both connected. */
-    async function connectedCall(media = { audio: true }) {
+    /** A calls B until both see it ringing. */
+    async function ringingCall(media = { audio: true }) {
       const a = await backend.user();
       const b = await backend.user();
       const received = nextEvent(b.client, 'call:receive');
@@ -56,6 +56,12 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await received;
       await reach(b.client, callId, 'Ringing');
       await reach(a.client, callId, 'Ringing');
+      return { a, b, callId };
+    }
+
+    /** A calls B; B answers; both connected. */
+    async function connectedCall(media = { audio: true }) {
+      const { a, b, callId } = await ringingCall(media);
       await b.client.call.answer(callId, media);
       await reach(a.client, callId, 'Connected');
       return { a, b, callId };
@@ -182,12 +188,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
     });
 
     it('a rejected call ends on both sides with 603', async () => {
-      const a = await backend.user();
-      const b = await backend.user();
-      const received = nextEvent(b.client, 'call:receive');
-      const callId = a.client.call.make(b.id, { audio: true });
-      await received;
-      await reach(b.client, callId, 'Ringing');
+      const { a, b, callId } = await ringingCall();
       await b.client.call.reject(callId);
       const ended = await reach(a.client, callId, 'Ended');
       expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(603);
@@ -195,12 +196,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
     });
 
     it('an ignored call stops ringing here only; the caller cancelling reaches other devices', async () => {
-      const a = await backend.user();
-      const b = await backend.user();
-      const received = nextEvent(b.client, 'call:receive');
-      const callId = a.client.call.make(b.id, { audio: true });
-      await received;
-      await reach(b.client, callId, 'Ringing');
+      const { a, b, callId } = await ringingCall();
       await b.client.call.ignore(callId);
       expect(stateOf(b.client, callId)).to.equal('Ended');
       expect(stateOf(a.client, callId)).to.equal('Ringing');
@@ -209,12 +205,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
     });
 
     it('a call cancelled before it is answered shows Cancelled (487) to the callee', async () => {
-      const a = await backend.user();
-      const b = await backend.user();
-      const received = nextEvent(b.client, 'call:receive');
-      const callId = a.client.call.make(b.id, { audio: true });
-      await received;
-      await reach(b.client, callId, 'Ringing');
+      const { a, b, callId } = await ringingCall();
       await a.client.call.end(callId);
       const cancelled = await reach(b.client, callId, 'Cancelled');
       expect(cancelled.call.calls[callId]!.transition?.statusCode).to.equal(487);

@@ -2,7 +2,7 @@
  * REST requests to the gateway: JSON in, JSON out, every failure a `CommsError` carrying the
  * server's stable code (or `network:error` when the server could not be reached).
  */
-import type { ClientConfig } from '../../config.js';
+import { originOf, type ClientConfig } from '../../config.js';
 import { CommsError, ErrorCodes } from '../../errors.js';
 import type { Runtime } from '../../platform/runtime.js';
 
@@ -15,11 +15,7 @@ export function restBaseUrl(config: ClientConfig): string {
       "config.authentication.server.base is not set: pass `server: 'http://host:port'` to createClient",
     );
   }
-  const protocol = server.protocol ?? 'https';
-  const port = server.port ?? (protocol === 'https' ? 443 : 80);
-  const host =
-    server.base.includes(':') && !server.base.startsWith('[') ? `[${server.base}]` : server.base;
-  return `${protocol}://${host}:${port}`;
+  return originOf(server.protocol ?? 'https', server.base, server.port);
 }
 
 /** Options of one REST request. */
