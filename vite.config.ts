@@ -3,7 +3,8 @@
  * chosen by `--mode`:
  * - `lib`: the npm output for browsers and bundlers (`.`, `./core`, `./elements`), ES modules
  *   with their module structure kept so `sideEffects` tree-shaking works; dependencies external.
- * - `server`: the gateway for Node (`./server`, the `comms-kit-server` bin), dependencies external.
+ * - `server`: the gateway for Node (`./server`, the `comms-kit-server` bin) in `dist/node/`,
+ *   dependencies external.
  * - `cdn`: one self-contained, minified ES module and one IIFE (global `CommsKit`).
  * Declarations come from `tsc -p tsconfig.build.json`.
  */
@@ -48,8 +49,10 @@ const builds: Record<string, UserConfig> = {
   server: {
     build: {
       ssr: true,
-      outDir: 'dist',
-      emptyOutDir: false,
+      // Its own tree: preserved modules it shares with the browser build (core/protocol…)
+      // are tree-shaken for Node and must not overwrite the browser build's copies.
+      outDir: 'dist/node',
+      emptyOutDir: true,
       target: 'node20',
       minify: false,
       sourcemap: true,

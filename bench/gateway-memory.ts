@@ -10,7 +10,7 @@
  * second and the memory is read again. Per socket = (after − before) ÷ sockets held, as RSS
  * (what the OS gives the process; the figure judged) and as V8 heap + external.
  *
- * - Gateway: the built gateway (`dist/server/bin.js`) in a fresh working folder. Its sockets
+ * - Gateway: the built gateway (`dist/node/server/bin.js`) in a fresh working folder. Its sockets
  *   authenticate as a client does: one user per 100 sockets signs up and logs in
  *   (`Routes.SIGNUP`, `Routes.LOGIN`), and each socket offers `comms-kit.v1` +
  *   `bearer.<accessToken>` at `Routes.WEBSOCKET`.

@@ -1,46 +1,269 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
+import ajvFormatsModule from 'ajv-formats';
+import { WireErrorCodes } from '../core/protocol/constants.js';
+import { Endpoints } from '../core/protocol/endpoints.js';
 import { version } from '../core/version.js';
+import { registerAuthRoutes, type AuthRateLimit } from './auth/routes.js';
+import { AuthService } from './auth/service.js';
+import { preloadPasswordRules } from './auth/passwords.js';
+import { MAX_ACCESS_TOKEN_TTL, TokenService } from './auth/tokens.js';
+import { MemoryBus } from './bus/memory.js';
+import type { Bus } from './bus/types.js';
+import { systemClock, type Clock } from './clock.js';
+import { WireError } from './errors.js';
+import { installErrorHandling } from './http/errors.js';
+import { originCheck } from './http/origins.js';
 import { packageRoot } from './paths.js';
+import { openStorage, type StorageLocation } from './storage/index.js';
+import type { Storage } from './storage/types.js';
+import {
+  defaultWebSocketOptions,
+  registerWebSocket,
+  type WebSocketGateway,
+  type WebSocketOptions,
+} from './ws/gateway.js';
+
+// ajv-formats is CommonJS with `exports.default`; under NodeNext its default import is the
+// module object.
+type AjvPlugin = NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number];
+const ajvFormats = ((ajvFormatsModule as unknown as { default?: unknown }).default ??
+  ajvFormatsModule) as AjvPlugin;
 
 /** Options of {@link buildApp}. */
-export interface AppOptions {
+export interface AppOptions extends StorageLocation {
   /** Folder served at `/` (the demo). Default: the package's `demo/`. */
   demoDir?: string;
   /** Folder served at `/cdn/` (the CDN build). Default: the package's `dist/cdn/`. */
   cdnDir?: string;
   /** Pino log level, or `false` for no logs. Default `'info'`. */
   logLevel?: string | false;
+  /** A storage to use instead of opening `db`/`dataDir` (the caller closes it). */
+  storage?: Storage;
+  /** A bus to use instead of the in-process one (the caller closes it). */
+  bus?: Bus;
+  /** Time source (tests pass a `ManualClock`). Default: the system clock. */
+  clock?: Clock;
+  /**
+   * Browser origins allowed to open a WebSocket and call the API (`--origin`). Default: the
+   * gateway's own origin and http(s)://localhost, 127.0.0.1, [::1] on any port.
+   */
+  origins?: string[];
+  /** Application key for app-signed tickets (`--app-key`); with `appSecret`. */
+  appKey?: string;
+  /** Application secret for app-signed tickets (`--app-secret`), at least 16 characters. */
+  appSecret?: string;
+  /** Access-token lifetime, seconds, 1 to 900. Default 900. */
+  accessTokenTtl?: number;
+  /** Refresh-token lifetime, seconds. Default 30 days. */
+  refreshTokenTtl?: number;
+  /** `iss` and `aud` of access tokens. Default `'comms-kit'` for both. */
+  issuer?: string;
+  audience?: string;
+  /** Per-IP limit of each auth route, or false for none. Default 60 per minute. */
+  authRateLimit?: AuthRateLimit | false;
+  /** WebSocket rate limit, keepalive and shutdown timing. */
+  webSocket?: Partial<WebSocketOptions>;
 }
 
+/** The services behind a built app (for tests and embedding). */
+export interface Gateway {
+  storage: Storage;
+  bus: Bus;
+  clock: Clock;
+  tokens: TokenService;
+  auth: AuthService;
+  ws: WebSocketGateway;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gateway's services. */
+    gateway: Gateway;
+  }
+}
+
+/** Defaults of the options that have one. */
+export const defaults = {
+  accessTokenTtl: MAX_ACCESS_TOKEN_TTL,
+  refreshTokenTtl: 30 * 24 * 3600,
+  issuer: 'comms-kit',
+  audience: 'comms-kit',
+  authRateLimit: { max: 60, timeWindowMs: 60_000 } satisfies AuthRateLimit,
+} as const;
+
+/** The smallest app secret accepted. */
+export const MIN_APP_SECRET_LENGTH = 16;
+
+/** Checks options that can be wrong; throws an Error whose message names the option. */
+export function validateAppOptions(options: AppOptions): void {
+  if ((options.appKey === undefined) !== (options.appSecret === undefined))
+    throw new Error(
+      'app tickets need both an app key and an app secret (--app-key and --app-secret)',
+    );
+  if (options.appKey !== undefined && !options.appKey.trim())
+    throw new Error('the app key must not be empty');
+  if (options.appSecret !== undefined && options.appSecret.length < MIN_APP_SECRET_LENGTH)
+    throw new Error(`the app secret must have at least ${MIN_APP_SECRET_LENGTH} characters`);
+  const ttl = options.accessTokenTtl;
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_ACCESS_TOKEN_TTL))
+    throw new Error(
+      `the access-token lifetime must be 1 to ${MAX_ACCESS_TOKEN_TTL} seconds; got ${ttl}`,
+    );
+  const limit = options.authRateLimit;
+  if (limit && (!(limit.max >= 1) || !(limit.timeWindowMs >= 1)))
+    throw new Error('the auth rate limit needs max ≥ 1 and timeWindowMs ≥ 1');
+}
+
+/** A URL without the value of `access_token` (logs never carry a token). */
+const redactUrl = (url: string) => url.replace(/([?&]access_token=)[^&]*/gi, '$1[redacted]');
+
 /**
- * Builds the gateway's HTTP application: health endpoints, the demo at `/` and the CDN build
- * at `/cdn/`. Later features register their REST routes and the WebSocket endpoint here.
+ * Builds the gateway's HTTP application: storage, accounts and sessions (REST), the WebSocket
+ * endpoint, health and readiness probes, the demo at `/` and the CDN build at `/cdn/`.
  */
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  validateAppOptions(options);
   const root = packageRoot();
   const demoDir = options.demoDir ?? join(root, 'demo');
   const cdnDir = options.cdnDir ?? join(root, 'dist', 'cdn');
+  const clock = options.clock ?? systemClock;
+
+  const logger: FastifyServerOptions['logger'] =
+    options.logLevel === false
+      ? false
+      : {
+          level: options.logLevel ?? 'info',
+          serializers: {
+            req: (req: { method: string; url: string; ip?: string }) => ({
+              method: req.method,
+              url: redactUrl(req.url),
+              remoteAddress: req.ip,
+            }),
+          },
+          redact: ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]'],
+        };
   const app = Fastify({
-    logger: options.logLevel === false ? false : { level: options.logLevel ?? 'info' },
+    logger,
     // Static files and probes are not worth a log line each; API requests log their own.
     logController: new LogController({ disableRequestLogging: true }),
+    ajv: {
+      // Reject what the schema does not allow rather than quietly fixing it up.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false },
+      plugins: [ajvFormats],
+    },
+    bodyLimit: 64 * 1024,
   });
 
-  app.get('/healthz', async () => ({ status: 'ok', version }));
+  const ownsStorage = !options.storage;
+  const storage =
+    options.storage ??
+    openStorage(options, (v, name) => app.log.info({ version: v, name }, 'database migrated'));
+  const ownsBus = !options.bus;
+  const bus =
+    options.bus ?? new MemoryBus((error) => app.log.error({ err: error }, 'bus handler failed'));
+  app.addHook('onClose', async () => {
+    if (ownsBus) await bus.close();
+    if (ownsStorage) await storage.close();
+  });
 
-  await app.register(fastifyStatic, { root: demoDir, prefix: '/', index: ['index.html'] });
-  if (existsSync(cdnDir)) {
-    await app.register(fastifyStatic, {
-      root: cdnDir,
-      prefix: '/cdn/',
-      decorateReply: false,
-      setHeaders: (res) => res.setHeader('access-control-allow-origin', '*'),
+  try {
+    const tokens = await TokenService.create({
+      storage,
+      clock,
+      accessTokenTtl: options.accessTokenTtl ?? defaults.accessTokenTtl,
+      issuer: options.issuer ?? defaults.issuer,
+      audience: options.audience ?? defaults.audience,
     });
-  } else {
-    app.log.warn(`no CDN build at ${cdnDir}: run \`npm run build\` to serve /cdn/`);
+    const auth = new AuthService({
+      storage,
+      tokens,
+      bus,
+      clock,
+      refreshTokenTtl: options.refreshTokenTtl ?? defaults.refreshTokenTtl,
+      ...(options.appKey &&
+        options.appSecret && { app: { appKey: options.appKey, appSecret: options.appSecret } }),
+      log: (event, details) => app.log.info(details, event),
+    });
+    void preloadPasswordRules().catch((error: unknown) =>
+      app.log.error({ err: error }, 'the password rules failed to load'),
+    );
+
+    installErrorHandling(app);
+    const origins = originCheck(options.origins);
+    await app.register(fastifyCors, {
+      hook: 'onRequest',
+      delegator: (request, callback) =>
+        callback(null, {
+          origin: origins(request.headers.origin, request.headers.host),
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['content-type', 'authorization'],
+          maxAge: 600,
+        }),
+    });
+    await app.register(fastifyRateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new WireError(
+          WireErrorCodes.RATE_LIMITED,
+          `too many requests from this address: retry in ${context.after}`,
+          429,
+        ),
+    });
+
+    app.get(Endpoints.health.path, async () => ({ status: 'ok' as const, version }));
+    app.get(Endpoints.ready.path, async () => {
+      try {
+        await storage.ping();
+      } catch (error) {
+        app.log.warn({ err: error }, 'storage is not reachable');
+        throw new WireError(WireErrorCodes.SERVER_UNAVAILABLE, 'the storage does not answer', 503);
+      }
+      return { status: 'ready' as const };
+    });
+
+    registerAuthRoutes(app, {
+      auth,
+      tokens,
+      rateLimit:
+        options.authRateLimit === undefined ? defaults.authRateLimit : options.authRateLimit,
+    });
+    const ws = await registerWebSocket(app, {
+      tokens,
+      bus,
+      clock,
+      origins,
+      options: { ...defaultWebSocketOptions, ...options.webSocket },
+    });
+    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws });
+
+    const prune = () =>
+      storage
+        .pruneRefreshTokens(clock.now())
+        .catch((error: unknown) => app.log.warn({ err: error }, 'pruning refresh tokens failed'));
+    void prune();
+    const pruner = setInterval(prune, 3600_000);
+    pruner.unref();
+    app.addHook('onClose', async () => clearInterval(pruner));
+
+    await app.register(fastifyStatic, { root: demoDir, prefix: '/', index: ['index.html'] });
+    if (existsSync(cdnDir)) {
+      await app.register(fastifyStatic, {
+        root: cdnDir,
+        prefix: '/cdn/',
+        decorateReply: false,
+        setHeaders: (res) => res.setHeader('access-control-allow-origin', '*'),
+      });
+    } else {
+      app.log.warn(`no CDN build at ${cdnDir}: run \`npm run build\` to serve /cdn/`);
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
   }
   return app;
 }

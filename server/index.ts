@@ -1,11 +1,28 @@
 /**
  * comms-kit/server: the gateway, for Node. `startServer()` runs it in-process; the
- * `comms-kit-server` command runs it from the shell.
+ * `comms-kit-server` command runs it from the shell; `signUserTicket()` is for applications'
+ * backends that log their users in with app-signed tickets.
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from './app.js';
 
-export { buildApp, type AppOptions } from './app.js';
+export { buildApp, defaults, validateAppOptions, type AppOptions, type Gateway } from './app.js';
+export { signUserTicket, verifyUserTicket, type SignUserTicketOptions } from './auth/tickets.js';
+export { ManualClock, systemClock, type Clock, type TimerHandle } from './clock.js';
+export { WireError } from './errors.js';
+export { MemoryBus } from './bus/memory.js';
+export type * from './bus/types.js';
+export { userChannel } from './bus/types.js';
+export { SqliteStorage } from './storage/sqlite/index.js';
+export {
+  DB_FILE,
+  DEFAULT_DATA_DIR,
+  IdentityConflictError,
+  databaseFile,
+  openStorage,
+} from './storage/index.js';
+export type * from './storage/types.js';
+export { defaultWebSocketOptions, type WebSocketOptions } from './ws/gateway.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions extends AppOptions {
@@ -22,7 +39,10 @@ export interface RunningServer {
   /** The port actually bound. */
   port: number;
   app: FastifyInstance;
-  /** Stops accepting connections and closes the open ones. */
+  /**
+   * Stops accepting connections, closes every WebSocket with SERVICE_RESTART (1012), then
+   * closes the storage.
+   */
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The comms-kit package folder, found by walking up from this module, so the server finds
- * `demo/` and `dist/cdn/` both when run from source (`server/`) and built (`dist/server/`).
+ * `demo/` and `dist/cdn/` both when run from source (`server/`) and built (`dist/node/server/`).
  */
 export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
   let dir = dirname(from);

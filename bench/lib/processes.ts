@@ -72,7 +72,7 @@ let statsId = 0;
 
 /**
  * Starts a server with the stats preload (`--expose-gc`) and resolves once it prints the
- * address it listens on. `gateway` is the built gateway (`dist/server/bin.js`, as
+ * address it listens on. `gateway` is the built gateway (`dist/node/server/bin.js`, as
  * `test/helpers/gateway.ts` runs it), in a fresh working folder so nothing it writes outlives
  * the run; `bare` is `bench/servers/bare-ws.mjs`.
  */

@@ -5,6 +5,7 @@
  */
 import { Routes } from '../protocol/constants.js';
 import type { SignupResponse, TokenResponse, UserInfo } from '../protocol/schema.js';
+import type { MeResponse } from '../protocol/endpoints.js';
 import { restBaseUrl, restRequest } from '../backends/gateway/rest.js';
 import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
@@ -173,9 +174,26 @@ export class AuthManager {
     return this.#inflight;
   }
 
-  /** Authenticates now (login or refresh) and returns the user. */
+  /**
+   * Authenticates now (login or refresh) and returns the user. With a bearer token obtained
+   * elsewhere, the user is learnt from the gateway (`GET /v1/users/me`).
+   */
   async authenticate(): Promise<UserInfo | null> {
-    await this.accessToken();
+    const token = await this.accessToken();
+    if (!this.#user) {
+      try {
+        const { user } = await restRequest<MeResponse>(
+          this.#ctx.runtime,
+          this.#ctx.config(),
+          Routes.ME,
+          { token },
+        );
+        this.#user = user;
+        this.#update({ status: 'authenticated', user, error: null });
+      } catch (error) {
+        throw this.#error(error);
+      }
+    }
     return this.#user;
   }
 

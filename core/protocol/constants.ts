@@ -98,6 +98,8 @@ export const WireErrorCodes = {
   FRAME_INVALID: 'frame:invalid',
   FRAME_UNKNOWN_TYPE: 'frame:unknownType',
   FRAME_TOO_LARGE: 'frame:tooLarge',
+  /** A valid request type this gateway does not handle (a feature it was built without). */
+  FRAME_UNSUPPORTED: 'frame:unsupported',
   AUTH_REQUIRED: 'auth:required',
   AUTH_INVALID_CREDENTIALS: 'auth:invalidCredentials',
   AUTH_TOKEN_INVALID: 'auth:tokenInvalid',

@@ -5,7 +5,7 @@
  */
 import { expect } from '@open-wc/testing';
 import type { BasicError, CallState, CommsClient, CommsError } from '../../core/index.js';
-import { nextEvent, until } from '../helpers/client.js';
+import { nextEvent, until } from '../helpers/waits.js';
 import { bytesReceived, hearsAudio, measureFor } from '../helpers/media.js';
 
 /** What a backend provides to the suite. */

@@ -1,6 +1,6 @@
 /**
  * A @web/test-runner plugin that lets browser tests run the real gateway: each
- * `gateway:start` spawns `dist/server/bin.js` (what `npm start` runs) with a fresh database in
+ * `gateway:start` spawns `dist/node/server/bin.js` (what `npm start` runs) with a fresh database in
  * its own temp folder, behind a loopback TCP proxy whose port stays the same across restarts.
  * Browser code calls these with `executeServerCommand` (see test/helpers/gateway.browser.ts):
  *
@@ -13,6 +13,7 @@
  *   gateway:ticket  {id, userId, ttlSeconds?} → {ticket}  an app-signed user ticket
  */
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -20,8 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const bin = fileURLToPath(new URL('../../dist/server/bin.js', import.meta.url));
-const serverModule = new URL('../../dist/server/index.js', import.meta.url).href;
+const bin = fileURLToPath(new URL('../../dist/node/server/bin.js', import.meta.url));
+const serverModule = new URL('../../dist/node/server/index.js', import.meta.url).href;
 
 export const APP_KEY = 'test-app';
 export const APP_SECRET = 'test-app-secret-that-is-long-enough';
@@ -43,6 +44,9 @@ function spawnGateway(dataDir, args) {
       APP_KEY,
       '--app-secret',
       APP_SECRET,
+      // The suites log in many times a minute from one address.
+      '--auth-rate-limit',
+      '0',
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -156,6 +160,22 @@ export function gatewayPlugin() {
           return { dropped };
         }
         case 'gateway:ticket': {
+          if (payload.ttlSeconds !== undefined && payload.ttlSeconds <= 0) {
+            // An expired ticket, as a backend with a wrong clock would sign it.
+            const now = Math.floor(Date.now() / 1000);
+            const body = Buffer.from(
+              JSON.stringify({
+                appKey: APP_KEY,
+                userId: payload.userId,
+                iat: now - 600,
+                exp: now + payload.ttlSeconds,
+              }),
+            ).toString('base64url');
+            const mac = createHmac('sha256', payload.appSecret ?? APP_SECRET)
+              .update(body)
+              .digest('base64url');
+            return { ticket: `${body}.${mac}` };
+          }
           const { signUserTicket } = await import(serverModule);
           const ticket = signUserTicket({
             appKey: payload.appKey ?? APP_KEY,

@@ -1,42 +1,71 @@
 /**
- * Starts the built gateway (`dist/server/bin.js`, what `npm start` runs) as a child process on
- * a free loopback port, and stops it. For Node-side tests.
+ * Starts the built gateway (`dist/node/server/bin.js`, what `npm start` runs) as a child process on
+ * a free loopback port, and stops it. For Node-side tests. Unless the arguments name a
+ * database (`--db`, `--data`), it runs on a fresh in-memory one; unless they set one, the auth
+ * routes' rate limit is raised so a test file's logins never trip it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-export const bin = fileURLToPath(new URL('../../dist/server/bin.js', import.meta.url));
+export const bin = fileURLToPath(new URL('../../dist/node/server/bin.js', import.meta.url));
 
 export interface Gateway {
   url: string;
   process: ChildProcess;
-  stop(): Promise<void>;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface GatewayLaunch {
+  /** Working directory (default: the test process's). */
+  cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Do not add `--db :memory:` even when no database is named. */
+  bare?: boolean;
 }
 
 /** Runs the gateway with `args` and resolves once it prints the address it listens on. */
-export async function startGateway(args: string[] = []): Promise<Gateway> {
-  const child = spawn(process.execPath, [bin, '--port', '0', '--log-level', 'silent', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startGateway(
+  args: string[] = [],
+  launch: GatewayLaunch = {},
+): Promise<Gateway> {
+  const defaults: string[] = [];
+  if (!launch.bare && !args.some((a) => a === '--db' || a === '--data'))
+    defaults.push('--db', ':memory:');
+  if (!args.includes('--auth-rate-limit')) defaults.push('--auth-rate-limit', '100000');
+  const child = spawn(
+    process.execPath,
+    [bin, '--port', '0', '--log-level', 'silent', ...defaults, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: launch.cwd,
+      env: { ...process.env, ...launch.env },
+    },
+  );
   let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
   const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+    const onData = () => {
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}: ${output}`)));
+    void exited.then(([code]) => reject(new Error(`gateway exited with ${code}: ${output}`)));
   });
   return {
     url,
     process: child,
-    async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = await exited;
+      return code;
     },
   };
 }
@@ -44,8 +73,12 @@ export async function startGateway(args: string[] = []): Promise<Gateway> {
 /** Runs the gateway to completion (for runs expected to fail) and returns what it said. */
 export async function runGateway(
   args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -64,18 +64,28 @@ describe('starting on a port that is taken', () => {
   });
 
   it('the command refuses with a clear message and a non-zero exit', async () => {
-    const { code, stderr } = await runGateway(['--port', String(port), '--log-level', 'silent']);
+    const { code, stderr } = await runGateway([
+      '--port',
+      String(port),
+      '--db',
+      ':memory:',
+      '--log-level',
+      'silent',
+    ]);
     assert.equal(code, 1);
     assert.match(stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
     assert.match(stderr, /--port or PORT/);
   });
 
   it('startServer() rejects with PortInUseError', async () => {
-    await assert.rejects(startServer({ port, logLevel: false }), (error: unknown) => {
-      assert.ok(error instanceof PortInUseError);
-      assert.equal(error.code, 'server:portInUse');
-      return true;
-    });
+    await assert.rejects(
+      startServer({ port, db: ':memory:', logLevel: false }),
+      (error: unknown) => {
+        assert.ok(error instanceof PortInUseError);
+        assert.equal(error.code, 'server:portInUse');
+        return true;
+      },
+    );
   });
 });
 

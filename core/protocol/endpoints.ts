@@ -1,0 +1,148 @@
+/**
+ * The gateway's REST endpoints, described from the schemas in `schema.ts`: method, path,
+ * authentication, request body, success status and body, and the error codes each can
+ * answer. The gateway registers its routes from this table, and `docs/protocol.md` is written
+ * from it, so the two cannot drift. Like `schema.ts`, the core imports only its types.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Routes, WireErrorCodes, type WireErrorCode } from './constants.js';
+import {
+  LoginRequest,
+  LogoutRequest,
+  RefreshRequest,
+  SignupRequest,
+  SignupResponse,
+  TokenResponse,
+  UserInfo,
+} from './schema.js';
+
+/** `GET /v1/users/me`: the signed-in user. */
+export const MeResponse = Type.Object({ user: UserInfo }, { $id: 'MeResponse' });
+export type MeResponse = Static<typeof MeResponse>;
+
+/** `GET /healthz`: the process is up. */
+export const HealthResponse = Type.Object(
+  { status: Type.Literal('ok'), version: Type.String() },
+  { $id: 'HealthResponse' },
+);
+export type HealthResponse = Static<typeof HealthResponse>;
+
+/** `GET /readyz`: the process can serve (its storage answers); otherwise 503. */
+export const ReadyResponse = Type.Object(
+  { status: Type.Literal('ready') },
+  { $id: 'ReadyResponse' },
+);
+export type ReadyResponse = Static<typeof ReadyResponse>;
+
+/** One REST endpoint. */
+export interface Endpoint {
+  method: 'GET' | 'POST';
+  path: string;
+  /** `'bearer'`: `Authorization: Bearer <accessToken>` required. */
+  auth: 'none' | 'bearer';
+  /** What it does. */
+  summary: string;
+  /** JSON request body, or null for none. */
+  body: TSchema | null;
+  /** HTTP status on success. */
+  status: 200 | 201 | 204;
+  /** JSON response body on success, or null for none (204). */
+  response: TSchema | null;
+  /** Error codes it can answer besides `request:invalid`, `rate:limited`, `server:internal`. */
+  errors: readonly WireErrorCode[];
+  /** Rate limited per client IP (the auth routes). */
+  rateLimited: boolean;
+}
+
+const E = WireErrorCodes;
+
+/** Every REST endpoint, by name. */
+export const Endpoints = {
+  signup: {
+    method: 'POST',
+    path: Routes.SIGNUP,
+    auth: 'none',
+    summary:
+      'Creates an account (Sinch `newUser`) with at least one of username, email and number. Does not log in.',
+    body: SignupRequest,
+    status: 201,
+    response: SignupResponse,
+    errors: [E.IDENTITY_INVALID, E.IDENTITY_TAKEN, E.PASSWORD_WEAK],
+    rateLimited: true,
+  },
+  login: {
+    method: 'POST',
+    path: Routes.LOGIN,
+    auth: 'none',
+    summary:
+      'Logs in with `{identity, password}` or an app-signed `{ticket}`; starts a session (a refresh-token family).',
+    body: LoginRequest,
+    status: 200,
+    response: TokenResponse,
+    errors: [
+      E.AUTH_INVALID_CREDENTIALS,
+      E.AUTH_TICKET_INVALID,
+      E.AUTH_TICKET_EXPIRED,
+      E.AUTH_TICKETS_DISABLED,
+    ],
+    rateLimited: true,
+  },
+  refresh: {
+    method: 'POST',
+    path: Routes.REFRESH,
+    auth: 'none',
+    summary:
+      'Trades a refresh token for a new pair; the old one is spent. Presenting a spent one again revokes the whole session and closes its sockets (4003).',
+    body: RefreshRequest,
+    status: 200,
+    response: TokenResponse,
+    errors: [E.AUTH_REFRESH_INVALID, E.AUTH_REFRESH_REUSED],
+    rateLimited: true,
+  },
+  logout: {
+    method: 'POST',
+    path: Routes.LOGOUT,
+    auth: 'none',
+    summary:
+      'Ends the refresh token’s session: its refresh tokens and access tokens stop working and its sockets close (4003).',
+    body: LogoutRequest,
+    status: 204,
+    response: null,
+    errors: [E.AUTH_REFRESH_INVALID],
+    rateLimited: true,
+  },
+  me: {
+    method: 'GET',
+    path: Routes.ME,
+    auth: 'bearer',
+    summary: 'The signed-in user (Ribbon `getUserInfo`).',
+    body: null,
+    status: 200,
+    response: MeResponse,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  health: {
+    method: 'GET',
+    path: Routes.HEALTH,
+    auth: 'none',
+    summary: 'Liveness: the process is up.',
+    body: null,
+    status: 200,
+    response: HealthResponse,
+    errors: [],
+    rateLimited: false,
+  },
+  ready: {
+    method: 'GET',
+    path: Routes.READY,
+    auth: 'none',
+    summary: 'Readiness: the storage answers. 503 `server:unavailable` otherwise.',
+    body: null,
+    status: 200,
+    response: ReadyResponse,
+    errors: [E.SERVER_UNAVAILABLE],
+    rateLimited: false,
+  },
+} as const satisfies Record<string, Endpoint>;
+export type EndpointName = keyof typeof Endpoints;

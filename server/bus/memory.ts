@@ -1,0 +1,59 @@
+/**
+ * The embedded {@link Bus}: one process, no network. Messages go through a JSON round trip
+ * and are delivered on a later microtask, so code written against it behaves as it will over
+ * Redis (no shared objects, no synchronous re-entry).
+ */
+import type { Bus, BusHandler, BusMessage, BusUnsubscribe } from './types.js';
+
+export class MemoryBus implements Bus {
+  private readonly channels = new Map<string, Set<BusHandler>>();
+  private readonly onError: (error: unknown) => void;
+  private closed = false;
+
+  /** @param onError told when a handler throws (the other handlers still run) */
+  constructor(onError: (error: unknown) => void = () => {}) {
+    this.onError = onError;
+  }
+
+  async publish(channel: string, message: BusMessage): Promise<void> {
+    this.assertOpen();
+    const handlers = this.channels.get(channel);
+    if (!handlers?.size) return;
+    const wire = JSON.stringify(message);
+    await Promise.resolve();
+    for (const handler of [...handlers]) {
+      try {
+        handler(JSON.parse(wire) as BusMessage);
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+  }
+
+  async subscribe(channel: string, handler: BusHandler): Promise<BusUnsubscribe> {
+    this.assertOpen();
+    let handlers = this.channels.get(channel);
+    if (!handlers) this.channels.set(channel, (handlers = new Set()));
+    // A wrapper per subscription, so the same handler subscribed twice is two subscriptions.
+    const entry: BusHandler = (message) => handler(message);
+    handlers.add(entry);
+    return async () => {
+      handlers.delete(entry);
+      if (!handlers.size && this.channels.get(channel) === handlers) this.channels.delete(channel);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channels.clear();
+  }
+
+  /** How many channels have subscribers (for tests that check nothing leaks). */
+  get channelCount(): number {
+    return this.channels.size;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the bus is closed');
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The command line of `comms-kit-server`: flags, then environment variables, then defaults.
+ * {@link parseCommandLine} never exits; it throws {@link UsageError} with a message naming
+ * the flag or variable that is wrong.
+ */
+import { parseArgs } from 'node:util';
+import { version } from '../core/version.js';
+import { MIN_APP_SECRET_LENGTH, validateAppOptions } from './app.js';
+import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
+import { validateOrigins } from './http/origins.js';
+import { DEFAULT_DATA_DIR } from './storage/index.js';
+import type { ServerOptions } from './index.js';
+
+export const usage = `comms-kit-server ${version}: the comms-kit gateway
+
+Usage: comms-kit-server [options]
+
+Options (flags win over environment variables):
+  --port, -p <n>        TCP port (env PORT; default 8080; 0 picks a free port)
+  --host <addr>         interface to listen on (env HOST; default 127.0.0.1)
+  --data <dir>          data directory, database comms.db inside (env COMMS_DATA;
+                        default ${DEFAULT_DATA_DIR})
+  --db <file|:memory:>  database file instead of --data; :memory: keeps nothing (env COMMS_DB)
+  --origin <origins>    browser origins allowed besides the server's own, comma-separated,
+                        repeatable: https://app.example.com, https://*.example.com, or *
+                        (env COMMS_ORIGINS; default: http(s)://localhost and 127.0.0.1, any port)
+  --app-key <key>       application key for app-signed user tickets (env COMMS_APP_KEY)
+  --app-secret <secret> its secret, at least ${MIN_APP_SECRET_LENGTH} characters (env COMMS_APP_SECRET; prefer
+                        the variable: a flag shows in the process list)
+  --access-token-ttl <s>  access-token lifetime in seconds, 1-${MAX_ACCESS_TOKEN_TTL} (env COMMS_ACCESS_TOKEN_TTL;
+                        default ${MAX_ACCESS_TOKEN_TTL})
+  --auth-rate-limit <n> requests per minute per address to each auth route, 0 for no limit
+                        (env COMMS_AUTH_RATE_LIMIT; default 60)
+  --log-level <lvl>     fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
+  --help, -h            show this help
+  --version, -v         show the version
+`;
+
+/** A command-line mistake; the message says what to fix. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** What the command line asks for. */
+export type Command =
+  { kind: 'help' } | { kind: 'version' } | { kind: 'run'; options: ServerOptions };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function wholeNumber(text: string, name: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}; got '${text}'`);
+  return n;
+}
+
+/** Reads `argv` (without node and the script) and `env`. */
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Command {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        db: { type: 'string' },
+        origin: { type: 'string', multiple: true },
+        'app-key': { type: 'string' },
+        'app-secret': { type: 'string' },
+        'access-token-ttl': { type: 'string' },
+        'auth-rate-limit': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const portText = values.port ?? env.PORT ?? '8080';
+  const port = wholeNumber(portText, values.port !== undefined ? '--port' : 'PORT', 0, 65535);
+  const host = values.host ?? env.HOST ?? '127.0.0.1';
+  if (!host.trim()) throw new UsageError('--host must not be empty');
+
+  // Storage: a flag wins over the variables; two at the same level are a mistake.
+  const location: Pick<ServerOptions, 'db' | 'dataDir'> = {};
+  if (values.db !== undefined && values.data !== undefined)
+    throw new UsageError('give --data or --db, not both');
+  const db = values.db ?? (values.data === undefined ? env.COMMS_DB : undefined);
+  const data = values.data ?? (values.db === undefined ? env.COMMS_DATA : undefined);
+  if (db !== undefined && data !== undefined)
+    throw new UsageError('COMMS_DB and COMMS_DATA are both set: set one');
+  if (db !== undefined) {
+    if (!db.trim()) throw new UsageError('--db must name a file or :memory:');
+    location.db = db;
+  } else {
+    if (data !== undefined && !data.trim()) throw new UsageError('--data must name a directory');
+    location.dataDir = data ?? DEFAULT_DATA_DIR;
+  }
+
+  const originTexts = values.origin ?? (env.COMMS_ORIGINS !== undefined ? [env.COMMS_ORIGINS] : []);
+  const origins = originTexts
+    .flatMap((o) => o.split(','))
+    .map((o) => o.trim())
+    .filter(Boolean);
+  try {
+    validateOrigins(origins);
+  } catch (error) {
+    throw new UsageError(`--origin: ${(error as Error).message}`);
+  }
+
+  const appKey = values['app-key'] ?? env.COMMS_APP_KEY;
+  const appSecret = values['app-secret'] ?? env.COMMS_APP_SECRET;
+
+  const ttlText = values['access-token-ttl'] ?? env.COMMS_ACCESS_TOKEN_TTL;
+  const accessTokenTtl =
+    ttlText === undefined
+      ? undefined
+      : wholeNumber(ttlText, '--access-token-ttl', 1, MAX_ACCESS_TOKEN_TTL);
+  const limitText = values['auth-rate-limit'] ?? env.COMMS_AUTH_RATE_LIMIT;
+  const limit =
+    limitText === undefined ? undefined : wholeNumber(limitText, '--auth-rate-limit', 0, 1_000_000);
+
+  const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
+
+  const options: ServerOptions = {
+    port,
+    host,
+    ...location,
+    ...(origins.length && { origins }),
+    ...(appKey !== undefined && { appKey }),
+    ...(appSecret !== undefined && { appSecret }),
+    ...(accessTokenTtl !== undefined && { accessTokenTtl }),
+    ...(limit !== undefined && {
+      authRateLimit: limit === 0 ? false : { max: limit, timeWindowMs: 60_000 },
+    }),
+    logLevel: logLevel === 'silent' ? false : logLevel,
+  };
+  try {
+    validateAppOptions(options);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return { kind: 'run', options };
+}

@@ -1,0 +1,130 @@
+/**
+ * One authenticated WebSocket: who it belongs to, its session, its subscription, its rate
+ * limit and its timers, and the three kinds of frame it sends (reply, error reply, event).
+ */
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { PROTOCOL_VERSION } from '../../core/protocol/constants.js';
+import type {
+  ErrorBody,
+  EventName,
+  EventPayloads,
+  RequestType,
+  ReplyPayload,
+  Subscription,
+} from '../../core/protocol/schema.js';
+import type { Static } from '@sinclair/typebox';
+import type { TimerHandle } from '../clock.js';
+import { TokenBucket } from './rate-limit.js';
+
+/** A subscription as the gateway holds it: the wire form plus when it was claimed. */
+export interface ActiveSubscription extends Subscription {
+  /** When this socket claimed it (ms), to order competing claims of one correlator. */
+  claimedAt: number;
+}
+
+/** Per-connection rate limit. */
+export interface ConnectionLimits {
+  /** Frames per second, refilled continuously. */
+  perSecond: number;
+  /** Frames accepted at once. */
+  burst: number;
+  /** Refused frames within 10 s after which the socket is closed with 1008. */
+  maxRefused: number;
+}
+
+const REFUSED_WINDOW_MS = 10_000;
+
+export class Connection {
+  /** This socket's id (for logs). */
+  readonly id = randomUUID();
+  readonly socket: WebSocket;
+  readonly userId: string;
+  /** The session (refresh-token family) of the access token it holds now. */
+  familyId: string;
+  /** When its access token expires (ms since the epoch). */
+  tokenExpiresAt: number;
+  /** Its subscription, if it has one. */
+  subscription: ActiveSubscription | null = null;
+  /** Last frame or pong (monotonic ms). */
+  lastSeen = performance.now();
+  tokenTimer: TimerHandle | undefined;
+  subscriptionTimer: TimerHandle | undefined;
+
+  private readonly bucket: TokenBucket;
+  private readonly maxRefused: number;
+  private refused = 0;
+  private refusedSince = 0;
+
+  constructor(
+    socket: WebSocket,
+    session: { userId: string; familyId: string; tokenExpiresAt: number },
+    limits: ConnectionLimits,
+  ) {
+    this.socket = socket;
+    this.userId = session.userId;
+    this.familyId = session.familyId;
+    this.tokenExpiresAt = session.tokenExpiresAt;
+    this.bucket = new TokenBucket(limits.perSecond, limits.burst);
+    this.maxRefused = limits.maxRefused;
+  }
+
+  /** True while frames can be sent. */
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /**
+   * Takes a rate-limit token. `'ok'`: go on; `'limited'`: refuse this frame; `'abuse'`: too
+   * many refused lately, close the socket.
+   */
+  admit(): 'ok' | 'limited' | 'abuse' {
+    if (this.bucket.take()) return 'ok';
+    const now = performance.now();
+    if (now - this.refusedSince > REFUSED_WINDOW_MS) {
+      this.refusedSince = now;
+      this.refused = 0;
+    }
+    this.refused += 1;
+    return this.refused > this.maxRefused ? 'abuse' : 'limited';
+  }
+
+  /** Sends the success reply to request `re`. */
+  reply<T extends RequestType>(re: string, payload: ReplyPayload<T>): void {
+    this.send({ v: PROTOCOL_VERSION, re, ok: true, ...payload });
+  }
+
+  /** Sends an error reply (`re` null when the frame had no readable id). */
+  replyError(re: string | null, error: ErrorBody): void {
+    this.send({ v: PROTOCOL_VERSION, re, ok: false, error });
+  }
+
+  /** Pushes an event. */
+  event<E extends EventName>(event: E, payload: Static<(typeof EventPayloads)[E]>): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'event', event, ...payload });
+  }
+
+  /** Closes the socket with `code` (no-op when it is closing already). */
+  close(code: number, reason: string): void {
+    if (
+      this.socket.readyState === this.socket.OPEN ||
+      this.socket.readyState === this.socket.CONNECTING
+    )
+      this.socket.close(code, reason);
+  }
+
+  private send(frame: object): void {
+    if (this.open) this.socket.send(JSON.stringify(frame));
+  }
+}
+
+/** The wire form of a subscription. */
+export function wireSubscription(s: ActiveSubscription): Subscription {
+  return {
+    id: s.id,
+    clientCorrelator: s.clientCorrelator,
+    services: s.services,
+    expires: s.expires,
+    expiresAt: s.expiresAt,
+  };
+}

@@ -1,0 +1,330 @@
+/**
+ * The WebSocket endpoint (`Routes.WEBSOCKET`), on the HTTP server's port through
+ * `@fastify/websocket`.
+ *
+ * Handshake (before the upgrade, answered with an HTTP error body when refused): the `Origin`
+ * must be allowed (403 `origin:forbidden`); a client offering subprotocols must offer
+ * `comms-kit.v1` (400 `request:invalid`), which the server selects; the access token comes as
+ * the subprotocol `bearer.<jwt>` or the query parameter `access_token` (401 `auth:required`,
+ * `auth:tokenInvalid`, `auth:tokenExpired`).
+ *
+ * After it: frames of at most `MAX_FRAME_BYTES` (larger: close 1009); each text frame is parsed,
+ * rate limited, validated against its request schema and answered by exactly one reply;
+ * server pings every `pingIntervalMs` and closes a socket silent for `idleTimeoutMs` (4008);
+ * the socket closes with 4001 when its access token lapses unless `token.update` brought a
+ * newer one; with 4003 when its session is revoked; with 1012 when the server shuts down.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import {
+  CloseCodes,
+  MAX_FRAME_BYTES,
+  Routes,
+  WS_BEARER_PREFIX,
+  WS_SUBPROTOCOL,
+  WS_TOKEN_QUERY,
+  WireErrorCodes,
+} from '../../core/protocol/constants.js';
+import type { ReplyPayload, RequestFrame, RequestType } from '../../core/protocol/schema.js';
+import type { AccessClaims, TokenService } from '../auth/tokens.js';
+import type { Bus, BusMessage } from '../bus/types.js';
+import type { Clock } from '../clock.js';
+import { WireError, internalError } from '../errors.js';
+import type { OriginCheck } from '../http/origins.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import { parseJson, validateFrame } from './frames.js';
+import { SocketRegistry } from './registry.js';
+import { SubscriptionManager } from './subscriptions.js';
+
+/** WebSocket tuning. */
+export interface WebSocketOptions extends ConnectionLimits {
+  /** How often the server pings each socket, ms. */
+  pingIntervalMs: number;
+  /** A socket with no frame and no pong for this long is closed with IDLE (4008), ms. */
+  idleTimeoutMs: number;
+  /** On shutdown, how long sockets get to finish the close handshake before they are cut, ms. */
+  closeGraceMs: number;
+}
+
+/** Defaults of {@link WebSocketOptions}. */
+export const defaultWebSocketOptions: WebSocketOptions = {
+  perSecond: 20,
+  burst: 40,
+  maxRefused: 100,
+  pingIntervalMs: 30_000,
+  idleTimeoutMs: 75_000,
+  closeGraceMs: 2_000,
+};
+
+export type Handler<T extends RequestType> = (
+  conn: Connection,
+  frame: RequestFrame<T>,
+) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified claims of a WebSocket handshake's access token. */
+    wsClaims?: AccessClaims;
+    /** That access token (never logged). */
+    wsToken?: string;
+  }
+}
+
+/** What {@link registerWebSocket} gives back. */
+/** Handlers for some request types, as a feature registers them. */
+export type HandlerTable = { [T in RequestType]?: Handler<T> };
+
+export interface WebSocketGateway {
+  registry: SocketRegistry;
+  subscriptions: SubscriptionManager;
+  /**
+   * Adds a feature's request handlers (calls, messaging, presence…). Each type has one
+   * handler; registering a type twice is a programming error.
+   */
+  register(table: HandlerTable): void;
+}
+
+/** The token a handshake carries: from a `bearer.` subprotocol, else `?access_token=`. */
+function handshakeToken(request: FastifyRequest): { token?: string; protocols: string[] } {
+  const header = request.headers['sec-websocket-protocol'];
+  const protocols = header
+    ? header
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : [];
+  const bearer = protocols.find((p) => p.startsWith(WS_BEARER_PREFIX));
+  if (bearer) return { token: bearer.slice(WS_BEARER_PREFIX.length), protocols };
+  const query = (request.query as Record<string, unknown> | undefined)?.[WS_TOKEN_QUERY];
+  return { token: typeof query === 'string' && query ? query : undefined, protocols };
+}
+
+/** Registers the WebSocket endpoint on `app`. */
+export async function registerWebSocket(
+  app: FastifyInstance,
+  deps: {
+    tokens: TokenService;
+    bus: Bus;
+    clock: Clock;
+    origins: OriginCheck;
+    options: WebSocketOptions;
+  },
+): Promise<WebSocketGateway> {
+  const { tokens, bus, clock, origins, options } = deps;
+  const log = app.log.child({ component: 'ws' });
+  let closing = false;
+
+  const onBusMessage = (message: BusMessage) => {
+    switch (message.type) {
+      case 'session.revoked':
+        for (const conn of registry.byFamily(message.familyId))
+          conn.close(CloseCodes.SESSION_REVOKED, `session revoked (${message.reason})`);
+        break;
+      case 'subscription.claimed':
+        subscriptions.claimed(message);
+        break;
+    }
+  };
+  const registry = new SocketRegistry(bus, onBusMessage);
+  const subscriptions = new SubscriptionManager({ registry, bus, clock });
+
+  const scheduleTokenExpiry = (conn: Connection) => {
+    conn.tokenTimer?.cancel();
+    conn.tokenTimer = clock.setTimeout(
+      () => conn.close(CloseCodes.TOKEN_EXPIRED, 'access token expired'),
+      conn.tokenExpiresAt - clock.now(),
+    );
+  };
+
+  const handlers: HandlerTable = {
+    ping: () => ({ time: clock.now() }),
+    subscribe: (conn, frame) =>
+      subscriptions.subscribe(conn, frame).then((subscription) => ({ subscription })),
+    unsubscribe: (conn, frame) => ({ subscription: subscriptions.unsubscribe(conn, frame) }),
+    'subscription.extend': (conn, frame) => ({ subscription: subscriptions.extend(conn, frame) }),
+    'token.update': async (conn, frame) => {
+      const claims = await tokens.verify(frame.accessToken);
+      if (claims.sub !== conn.userId)
+        throw new WireError(
+          WireErrorCodes.AUTH_TOKEN_INVALID,
+          'the access token belongs to another user than this socket',
+          401,
+        );
+      if (claims.exp * 1000 > conn.tokenExpiresAt) {
+        conn.tokenExpiresAt = claims.exp * 1000;
+        registry.setFamily(conn, claims.fam);
+        scheduleTokenExpiry(conn);
+      }
+      return { expiresAt: conn.tokenExpiresAt };
+    },
+  };
+
+  const dispatch = async (conn: Connection, frame: RequestFrame) => {
+    try {
+      const handler = handlers[frame.type] as Handler<RequestType> | undefined;
+      if (!handler) {
+        conn.replyError(frame.id, {
+          code: WireErrorCodes.FRAME_UNSUPPORTED,
+          message: `this gateway does not handle '${frame.type}' frames`,
+        });
+        return;
+      }
+      conn.reply(frame.id, await handler(conn, frame));
+    } catch (error) {
+      if (error instanceof WireError) return conn.replyError(frame.id, error.toBody());
+      log.error({ err: error, type: frame.type, conn: conn.id }, 'frame handler failed');
+      conn.replyError(frame.id, internalError);
+    }
+  };
+
+  const onMessage = (
+    conn: Connection,
+    data: Buffer | ArrayBuffer | Buffer[],
+    isBinary: boolean,
+  ) => {
+    conn.lastSeen = performance.now();
+    if (isBinary) {
+      conn.replyError(null, {
+        code: WireErrorCodes.FRAME_MALFORMED,
+        message: 'binary frames are not accepted: send JSON text',
+      });
+      return;
+    }
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const parsed = parseJson(text);
+    const admitted = conn.admit();
+    if (admitted === 'abuse') {
+      log.warn(
+        { conn: conn.id, userId: conn.userId },
+        'closing a socket that keeps exceeding its rate limit',
+      );
+      conn.close(CloseCodes.POLICY, 'rate limit exceeded repeatedly');
+      return;
+    }
+    if (!parsed.ok) return conn.replyError(null, parsed.error.toBody());
+    const result = validateFrame(parsed.value);
+    if (admitted === 'limited') {
+      const re = result.ok ? result.frame.id : result.re;
+      return conn.replyError(re, {
+        code: WireErrorCodes.RATE_LIMITED,
+        message: `too many frames: at most ${options.perSecond} per second (bursts of ${options.burst}); slow down`,
+      });
+    }
+    if (!result.ok) return conn.replyError(result.re, result.error.toBody());
+    void dispatch(conn, result.frame);
+  };
+
+  const onConnection = async (socket: WebSocket, request: FastifyRequest) => {
+    const claims = request.wsClaims!;
+    const conn = new Connection(
+      socket,
+      { userId: claims.sub, familyId: claims.fam, tokenExpiresAt: claims.exp * 1000 },
+      options,
+    );
+    if (closing) return conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
+    socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
+    socket.on('pong', () => (conn.lastSeen = performance.now()));
+    socket.on('close', (code) => {
+      conn.tokenTimer?.cancel();
+      subscriptions.drop(conn);
+      registry.remove(conn);
+      log.debug({ conn: conn.id, userId: conn.userId, code }, 'socket closed');
+    });
+    scheduleTokenExpiry(conn);
+    await registry.add(conn);
+    log.debug({ conn: conn.id, userId: conn.userId }, 'socket open');
+    // A revocation published between the handshake's check and the channel subscription.
+    try {
+      await tokens.verify(request.wsToken!);
+    } catch (error) {
+      if (error instanceof WireError && error.code === WireErrorCodes.AUTH_TOKEN_INVALID)
+        conn.close(CloseCodes.SESSION_REVOKED, 'session revoked');
+    }
+  };
+
+  await app.register(websocket, {
+    options: {
+      maxPayload: MAX_FRAME_BYTES,
+      handleProtocols: (protocols: Set<string>) =>
+        protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false,
+    },
+    errorHandler: (error, socket) => {
+      // Oversized frames and broken connections: ws closes the socket itself (1009 …).
+      log.debug({ err: error }, 'socket error');
+      if (socket.readyState === socket.OPEN) socket.close(CloseCodes.POLICY, 'socket error');
+    },
+    preClose: (done) => {
+      closing = true;
+      const wss = app.websocketServer;
+      for (const client of wss.clients)
+        client.close(CloseCodes.SERVICE_RESTART, 'server restarting');
+      const cut = setTimeout(() => {
+        for (const client of wss.clients) client.terminate();
+      }, options.closeGraceMs);
+      wss.close(() => {
+        clearTimeout(cut);
+        done();
+      });
+    },
+  });
+
+  const pinger = setInterval(() => {
+    const now = performance.now();
+    for (const conn of registry.all()) {
+      if (now - conn.lastSeen > options.idleTimeoutMs) conn.close(CloseCodes.IDLE, 'idle');
+      else if (conn.open) conn.socket.ping();
+    }
+  }, options.pingIntervalMs);
+  pinger.unref();
+  app.addHook('onClose', async () => clearInterval(pinger));
+
+  app.route({
+    method: 'GET',
+    url: Routes.WEBSOCKET,
+    onRequest: async (request: FastifyRequest) => {
+      if (!request.ws) return;
+      if (!origins(request.headers.origin, request.headers.host))
+        throw new WireError(
+          WireErrorCodes.ORIGIN_FORBIDDEN,
+          `origin ${request.headers.origin} may not connect: start the server with --origin ${request.headers.origin} to allow it`,
+          403,
+        );
+      const { token, protocols } = handshakeToken(request);
+      if (protocols.length && !protocols.includes(WS_SUBPROTOCOL))
+        throw new WireError(
+          WireErrorCodes.REQUEST_INVALID,
+          `offer the subprotocol '${WS_SUBPROTOCOL}' (with 'bearer.<accessToken>')`,
+          400,
+        );
+      if (!token)
+        throw new WireError(
+          WireErrorCodes.AUTH_REQUIRED,
+          `send the access token as the subprotocol '${WS_BEARER_PREFIX}<accessToken>' or the query parameter '${WS_TOKEN_QUERY}'`,
+          401,
+        );
+      request.wsClaims = await tokens.verify(token);
+      request.wsToken = token;
+    },
+    handler: async () => {
+      throw new WireError(
+        WireErrorCodes.REQUEST_INVALID,
+        `${Routes.WEBSOCKET} takes a WebSocket upgrade`,
+        426,
+        { upgrade: 'websocket' },
+      );
+    },
+    wsHandler: onConnection,
+  });
+
+  const register = (table: HandlerTable) => {
+    for (const type of Object.keys(table) as RequestType[]) {
+      if (handlers[type]) throw new Error(`a handler for '${type}' is already registered`);
+    }
+    Object.assign(handlers, table);
+  };
+
+  return { registry, subscriptions, register };
+}

@@ -1,0 +1,99 @@
+/**
+ * The sockets this node holds, indexed by user, by session (refresh-token family, for
+ * revocation) and by subscription. While it holds a user's socket, the node listens on that
+ * user's bus channel, so messages about the user reach it wherever they were published.
+ */
+import { userChannel, type Bus, type BusHandler, type BusUnsubscribe } from '../bus/types.js';
+import type { Connection } from './connection.js';
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (!set.size) map.delete(key);
+}
+
+export class SocketRegistry {
+  private readonly users = new Map<string, Set<Connection>>();
+  private readonly families = new Map<string, Set<Connection>>();
+  private readonly subscriptions = new Map<string, Connection>();
+  private readonly channels = new Map<string, Promise<BusUnsubscribe>>();
+  private readonly bus: Bus;
+  private readonly onMessage: BusHandler;
+
+  /** @param onMessage receives the messages on the channels of the users it holds */
+  constructor(bus: Bus, onMessage: BusHandler) {
+    this.bus = bus;
+    this.onMessage = onMessage;
+  }
+
+  /** Adds a socket; resolves once its user's channel is listened to. */
+  async add(conn: Connection): Promise<void> {
+    addTo(this.users, conn.userId, conn);
+    addTo(this.families, conn.familyId, conn);
+    let channel = this.channels.get(conn.userId);
+    if (!channel) {
+      channel = this.bus.subscribe(userChannel(conn.userId), this.onMessage);
+      this.channels.set(conn.userId, channel);
+    }
+    await channel;
+  }
+
+  /** Removes a socket (and its subscription index); stops listening when it was the user's last. */
+  remove(conn: Connection): void {
+    removeFrom(this.users, conn.userId, conn);
+    removeFrom(this.families, conn.familyId, conn);
+    if (conn.subscription && this.subscriptions.get(conn.subscription.id) === conn)
+      this.subscriptions.delete(conn.subscription.id);
+    if (!this.users.has(conn.userId)) {
+      const channel = this.channels.get(conn.userId);
+      this.channels.delete(conn.userId);
+      void channel?.then((unsubscribe) => unsubscribe()).catch(() => {});
+    }
+  }
+
+  /** Moves a socket to another session (after `token.update` with a token from a new login). */
+  setFamily(conn: Connection, familyId: string): void {
+    if (conn.familyId === familyId) return;
+    removeFrom(this.families, conn.familyId, conn);
+    conn.familyId = familyId;
+    addTo(this.families, familyId, conn);
+  }
+
+  /** Indexes (or un-indexes, with null) a socket's subscription. */
+  setSubscription(conn: Connection, previousId: string | null, nextId: string | null): void {
+    if (previousId && this.subscriptions.get(previousId) === conn)
+      this.subscriptions.delete(previousId);
+    if (nextId) this.subscriptions.set(nextId, conn);
+  }
+
+  byUser(userId: string): Connection[] {
+    return [...(this.users.get(userId) ?? [])];
+  }
+
+  byFamily(familyId: string): Connection[] {
+    return [...(this.families.get(familyId) ?? [])];
+  }
+
+  bySubscription(subscriptionId: string): Connection | undefined {
+    return this.subscriptions.get(subscriptionId);
+  }
+
+  /** Every socket. */
+  all(): Connection[] {
+    return [...this.users.values()].flatMap((set) => [...set]);
+  }
+
+  /** How many sockets. */
+  get size(): number {
+    let n = 0;
+    for (const set of this.users.values()) n += set.size;
+    return n;
+  }
+}

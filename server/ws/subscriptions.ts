@@ -1,0 +1,138 @@
+/**
+ * Subscriptions (`subscribe`, `unsubscribe`, `subscription.extend`), one per socket, keyed by
+ * `(user, clientCorrelator)`:
+ * - the same correlator subscribed from another socket (here or on another node) replaces the
+ *   earlier subscription, whose socket is told `subscription:change` `replaced`;
+ * - different correlators coexist (one user, several devices);
+ * - a subscription lapses `expires` seconds after it was made or last extended, and its socket
+ *   is told `subscription:change` `expired`;
+ * - a subscription lives with its socket: when the socket closes, it is gone.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  SUBSCRIPTION_EXPIRES,
+  WireErrorCodes,
+  type ServiceName,
+} from '../../core/protocol/constants.js';
+import type { RequestFrame, Subscription } from '../../core/protocol/schema.js';
+import { userChannel, type Bus, type SubscriptionClaimedMessage } from '../bus/types.js';
+import type { Clock } from '../clock.js';
+import { WireError } from '../errors.js';
+import { wireSubscription, type ActiveSubscription, type Connection } from './connection.js';
+import type { SocketRegistry } from './registry.js';
+
+const notFound = () =>
+  new WireError(
+    WireErrorCodes.SUBSCRIPTION_NOT_FOUND,
+    'this socket has no subscription: send `subscribe` first',
+  );
+
+/** True when `a` was claimed before `b` (ties broken by id, the same on every node). */
+const older = (a: { claimedAt: number; id: string }, b: { claimedAt: number; id: string }) =>
+  a.claimedAt < b.claimedAt || (a.claimedAt === b.claimedAt && a.id < b.id);
+
+export class SubscriptionManager {
+  private readonly registry: SocketRegistry;
+  private readonly bus: Bus;
+  private readonly clock: Clock;
+  /** The last claim time handed out: claims on one node are strictly ordered. */
+  private lastClaim = 0;
+
+  constructor(deps: { registry: SocketRegistry; bus: Bus; clock: Clock }) {
+    this.registry = deps.registry;
+    this.bus = deps.bus;
+    this.clock = deps.clock;
+  }
+
+  /**
+   * Subscribes the socket. With the correlator it already holds, the services are added and
+   * the lifetime restarts; with another one, the socket's subscription is replaced by a new one.
+   */
+  async subscribe(conn: Connection, frame: RequestFrame<'subscribe'>): Promise<Subscription> {
+    const now = this.clock.now();
+    const expires = frame.expires ?? SUBSCRIPTION_EXPIRES.DEFAULT;
+    const current = conn.subscription;
+    const same = current?.clientCorrelator === frame.clientCorrelator;
+    const next: ActiveSubscription = {
+      id: same ? current!.id : randomUUID(),
+      clientCorrelator: frame.clientCorrelator,
+      services: same ? union(current!.services, frame.services) : [...frame.services],
+      expires,
+      expiresAt: now + expires * 1000,
+      claimedAt: same ? current!.claimedAt : (this.lastClaim = Math.max(now, this.lastClaim + 1)),
+    };
+    this.set(conn, next);
+    if (!same) {
+      const claim: SubscriptionClaimedMessage = {
+        type: 'subscription.claimed',
+        userId: conn.userId,
+        clientCorrelator: next.clientCorrelator,
+        subscriptionId: next.id,
+        claimedAt: next.claimedAt,
+      };
+      await this.bus.publish(userChannel(conn.userId), claim);
+    }
+    return wireSubscription(next);
+  }
+
+  /** Removes some services, or all; null when none is left. */
+  unsubscribe(conn: Connection, frame: RequestFrame<'unsubscribe'>): Subscription | null {
+    const current = conn.subscription;
+    if (!current) throw notFound();
+    const left = frame.services ? current.services.filter((s) => !frame.services!.includes(s)) : [];
+    if (!left.length) {
+      this.set(conn, null);
+      return null;
+    }
+    const next = { ...current, services: left };
+    this.set(conn, next, false);
+    return wireSubscription(next);
+  }
+
+  /** Restarts the lifetime (with a new `expires`, or the one it has). */
+  extend(conn: Connection, frame: RequestFrame<'subscription.extend'>): Subscription {
+    const current = conn.subscription;
+    if (!current) throw notFound();
+    const expires = frame.expires ?? current.expires;
+    const next = { ...current, expires, expiresAt: this.clock.now() + expires * 1000 };
+    this.set(conn, next);
+    return wireSubscription(next);
+  }
+
+  /** Another socket claimed `(user, correlator)`: older holders drop theirs. */
+  claimed(message: SubscriptionClaimedMessage): void {
+    const claim = { claimedAt: message.claimedAt, id: message.subscriptionId };
+    for (const conn of this.registry.byUser(message.userId)) {
+      const sub = conn.subscription;
+      if (sub?.clientCorrelator !== message.clientCorrelator || sub.id === message.subscriptionId)
+        continue;
+      if (!older(sub, claim)) continue;
+      this.set(conn, null);
+      conn.event('subscription:change', { reason: 'replaced', subscription: null });
+    }
+  }
+
+  /** The socket closed: forget its subscription, tell no one. */
+  drop(conn: Connection): void {
+    this.set(conn, null);
+  }
+
+  private set(conn: Connection, next: ActiveSubscription | null, reschedule = true): void {
+    const previous = conn.subscription;
+    conn.subscription = next;
+    this.registry.setSubscription(conn, previous?.id ?? null, next?.id ?? null);
+    if (!reschedule && next) return;
+    conn.subscriptionTimer?.cancel();
+    conn.subscriptionTimer = undefined;
+    if (!next) return;
+    conn.subscriptionTimer = this.clock.setTimeout(() => {
+      if (conn.subscription?.id !== next.id) return;
+      this.set(conn, null);
+      conn.event('subscription:change', { reason: 'expired', subscription: null });
+    }, next.expiresAt - this.clock.now());
+  }
+}
+
+function union(a: readonly ServiceName[], b: readonly ServiceName[]): ServiceName[] {
+  return [...new Set([...a, ...b])];
+}
