@@ -3,6 +3,8 @@
  * gateway (no HTTP framework, no auth, no state per socket). It speaks just enough of the
  * gateway's protocol for the same load to run against both: it selects the gateway's
  * subprotocol and answers `{v, id, type: 'ping'}` with `{v, re, ok: true, time}`.
+ * For the call-setup baseline it also relays: a socket opened with `?room=<name>` has every
+ * `{type: 'relay', data}` frame it sends forwarded, as is, to the other sockets of its room.
  *
  * Usage: node bench/servers/bare-ws.mjs --subprotocol comms-kit.v1 --max-payload 65536
  * [--port n]. The benchmarks pass the values of `core/protocol/constants.ts` (plain Node runs
@@ -31,7 +33,19 @@ const server = new WebSocketServer({
   handleProtocols: (protocols) => (protocols.has(subprotocol) ? subprotocol : false),
 });
 
-server.on('connection', (socket) => {
+/** Room name → its sockets (relay mode). */
+const rooms = new Map();
+
+server.on('connection', (socket, request) => {
+  const room = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('room');
+  if (room) {
+    if (!rooms.has(room)) rooms.set(room, new Set());
+    rooms.get(room).add(socket);
+    socket.on('close', () => {
+      rooms.get(room)?.delete(socket);
+      if (rooms.get(room)?.size === 0) rooms.delete(room);
+    });
+  }
   socket.on('message', (data) => {
     let frame;
     try {
@@ -41,6 +55,9 @@ server.on('connection', (socket) => {
     }
     if (frame?.type === 'ping') {
       socket.send(JSON.stringify({ v: 1, re: frame.id, ok: true, time: Date.now() }));
+    } else if (frame?.type === 'relay' && room) {
+      const text = String(data);
+      for (const other of rooms.get(room) ?? []) if (other !== socket) other.send(text);
     }
   });
 });
