@@ -373,7 +373,12 @@ export class AuthManager {
 
   #accept(tokens: TokenResponse): string {
     const now = this.#ctx.runtime.now();
-    this.#access = { value: tokens.accessToken, expiresAt: now + tokens.expiresIn * 1000 };
+    // The token's own `exp` is the truth (whole seconds, so up to 1 s earlier than expiresIn says).
+    const expiresAt = Math.min(
+      jwtExpiry(tokens.accessToken) ?? Infinity,
+      now + tokens.expiresIn * 1000,
+    );
+    this.#access = { value: tokens.accessToken, expiresAt };
     this.#refresh = { value: tokens.refreshToken, expiresAt: now + tokens.refreshExpiresIn * 1000 };
     this.#user = tokens.user;
     this.#update({
@@ -383,7 +388,7 @@ export class AuthManager {
       error: null,
     });
     this.#saveSession();
-    this.#schedule(tokens.expiresIn * 1000);
+    this.#schedule(expiresAt - now);
     this.#ctx.log.debug(`access token valid for ${tokens.expiresIn} s`);
     return tokens.accessToken;
   }
@@ -391,7 +396,8 @@ export class AuthManager {
   #schedule(lifetimeMs: number): void {
     this.#ctx.runtime.clearTimeout(this.#timer);
     if (this.#ctx.config().authentication?.autoRefresh === false || !this.#refresh) return;
-    const lead = Math.min(60_000, lifetimeMs * 0.2);
+    // Renew a fifth of the lifetime early (at least 2 s, at most a minute, at most half of it).
+    const lead = Math.min(60_000, Math.max(lifetimeMs * 0.2, 2000), lifetimeMs / 2);
     this.#timer = this.#ctx.runtime.setTimeout(
       () => this.#autoRefresh(),
       Math.max(0, lifetimeMs - lead),

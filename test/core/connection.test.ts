@@ -219,6 +219,59 @@ describe('auth, connection and services (real gateway)', () => {
     });
   });
 
+  describe('short-lived tokens', () => {
+    let shortGateway: TestGateway;
+    before(async () => {
+      shortGateway = await startGateway(['--access-token-ttl', '4']);
+    });
+    after(async () => {
+      await shortGateway.stop();
+    });
+
+    it('renews the access token before it expires, over the open socket, which stays open', async () => {
+      const username = uniqueName();
+      const signup = createClient({ server: shortGateway.url, logs: { logLevel: 'silent' } });
+      await signup.auth.signup({ username, password: PASSWORD });
+      await signup.destroy();
+      const c = createClient({ server: shortGateway.url, logs: { logLevel: 'silent' } });
+      clients.push(c);
+      await c.connect({ username, password: PASSWORD }, { services: ['chat'] });
+      const first = c.getUserInfo().token;
+      let statusChanges = 0;
+      c.on('ws:change', () => statusChanges++);
+      // The first token lives 4 s; past that the socket would be closed (4001) had it not been
+      // renewed and sent over the socket in time.
+      await until(
+        c,
+        (s) => (s.auth.expiresAt ?? 0) > Date.now() + 3000 && c.getUserInfo().token !== first,
+      );
+      await until(c, () => Date.now() > JSON.parse(atob(first!.split('.')[1]!)).exp * 1000 + 500);
+      await c.services.subscribe(['presence']);
+      expect(c.connection.getSocketState().status).to.equal('connected');
+      expect(statusChanges).to.equal(0);
+    });
+
+    it('updateToken gives a bearer client a new token on its open socket', async () => {
+      const username = uniqueName();
+      const owner = createClient({ server: shortGateway.url, logs: { logLevel: 'silent' } });
+      clients.push(owner);
+      await owner.auth.signup({ username, password: PASSWORD });
+      await owner.connect({ username, password: PASSWORD }, { services: [] });
+      const bearer = createClient({ server: shortGateway.url, logs: { logLevel: 'silent' } });
+      clients.push(bearer);
+      await bearer.connect(
+        { bearerAccessToken: owner.getUserInfo().token! },
+        { services: ['chat'] },
+      );
+      await owner.auth.refreshToken();
+      bearer.updateToken({ bearerAccessToken: owner.getUserInfo().token! });
+      expect(bearer.getUserInfo().token).to.equal(owner.getUserInfo().token);
+      expect(() => bearer.updateToken({ bearerAccessToken: '' })).to.throw(/non-empty string/);
+      await bearer.services.subscribe(['presence']);
+      expect(bearer.connection.getSocketState().status).to.equal('connected');
+    });
+  });
+
   describe('subscriptions', () => {
     it('two correlators of one user coexist; a repeated correlator replaces the earlier one', async () => {
       const username = await newUser();
