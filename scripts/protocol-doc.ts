@@ -22,6 +22,7 @@ import {
 } from '../core/protocol/constants.js';
 import { Endpoints } from '../core/protocol/endpoints.js';
 import {
+  CallRecord,
   ErrorBody,
   ErrorReply,
   EventPayloads,
@@ -55,10 +56,11 @@ interface Schema {
   pattern?: string;
   format?: string;
   additionalProperties?: boolean;
+  default?: unknown;
 }
 
 /** Named schemas are linked by name instead of spelled out. */
-const named = new Set(['UserInfo', 'Subscription', 'ErrorBody']);
+const named = new Set(['UserInfo', 'Subscription', 'ErrorBody', 'CallRecord']);
 
 const escape = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -86,6 +88,7 @@ function notes(schema: Schema): string {
     parts.push(`${schema.minimum ?? '−∞'}–${schema.maximum ?? '∞'}`);
   if (schema.minItems !== undefined) parts.push(`at least ${schema.minItems}`);
   if (schema.uniqueItems) parts.push('unique');
+  if (schema.default !== undefined) parts.push(`default ${JSON.stringify(schema.default)}`);
   if (schema.format) parts.push(`format \`${schema.format}\``);
   if (schema.pattern) parts.push(`pattern \`${schema.pattern}\``);
   if (schema.description) parts.push(schema.description);
@@ -155,6 +158,8 @@ export async function renderProtocolDoc(): Promise<string> {
     push(`### \`${endpoint.method} ${endpoint.path}\``, '', endpoint.summary, '');
     if (endpoint.auth === 'bearer') push('Needs `Authorization: Bearer <accessToken>`.', '');
     if (endpoint.rateLimited) push('Rate limited per client address.', '');
+    if ('query' in endpoint && endpoint.query)
+      push('Query parameters:', '', fields(endpoint.query));
     if (endpoint.body) {
       const body = endpoint.body as Schema;
       if (body.anyOf) {
@@ -215,6 +220,29 @@ export async function renderProtocolDoc(): Promise<string> {
     '- The server pings; a socket with no frame and no pong for too long is closed with 4008. ',
     '  Beyond the frame rate, frames get `rate:limited`; persistent flooding closes the socket with 1008.',
     '',
+    '### Calls',
+    '',
+    '- `call.invite` rings every socket of the callee subscribed to `call` (not the caller’s own) ',
+    '  with `call:incoming`; its reply comes first. Busy (486, the callee is in an answered call), ',
+    '  not available (480, no such socket) and no answer (408, after the gateway’s timeout, both ',
+    '  sides) arrive as `call:ended`. An unknown callee answers `call:unknownDestination`; a call ',
+    '  id in use or used before, `call:exists`.',
+    '- The first `call.answer` wins: the caller gets `call:answered`, the other ringing devices ',
+    '  `call:ended` 200 “Answered on another device”; later answers get `call:alreadyAnswered`.',
+    '- `call.reject`, or `call.end` from a ringing device: 603 to the caller and the other devices. ',
+    '  `call.end` from the caller before the answer: 487 to the ringing devices; after the answer, ',
+    '  from either party: 200 “Ended by the other party” to the other one.',
+    '- `call.offer`, `call.answerOffer` (after the answer only) and `call.candidate` reach the ',
+    '  other party: the caller’s candidates go to every ringing device before the answer, to the ',
+    '  answering one after it.',
+    '- Only the call’s own sockets may signal in it; any other socket, even the same user’s, gets ',
+    '  `call:unknown`, as for a call that does not exist. A party doing what its part does not ',
+    '  allow gets `request:invalid`.',
+    '- A party whose socket closes has a grace to come back: a socket of the same user that ',
+    '  subscribes to `call` with the same `clientCorrelator` takes its place and receives the ',
+    '  events it missed. After the grace its calls end (408 to the other party). Closes with 1000 ',
+    '  or 4003 end them at once.',
+    '',
     '### Replies',
     '',
     '#### OkReply',
@@ -255,6 +283,12 @@ export async function renderProtocolDoc(): Promise<string> {
     '### Subscription',
     '',
     fields(Subscription),
+    '### CallRecord',
+    '',
+    'One party’s record of one call (a CDR). `result` is how the call ended for this party; ',
+    '`statusCode` and `reasonText` are what their client saw.',
+    '',
+    fields(CallRecord),
   );
 
   const text = out.join('\n');

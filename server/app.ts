@@ -14,6 +14,9 @@ import { preloadPasswordRules } from './auth/passwords.js';
 import { MAX_ACCESS_TOKEN_TTL, TokenService } from './auth/tokens.js';
 import { MemoryBus } from './bus/memory.js';
 import type { Bus } from './bus/types.js';
+import { DEFAULT_TURN_TTL, registerCallRoutes } from './calls/routes.js';
+import { CallService } from './calls/service.js';
+import type { CallStore } from './calls/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { WireError } from './errors.js';
 import { installErrorHandling } from './http/errors.js';
@@ -68,6 +71,21 @@ export interface AppOptions extends StorageLocation {
   authRateLimit?: AuthRateLimit | false;
   /** WebSocket rate limit, keepalive and shutdown timing. */
   webSocket?: Partial<WebSocketOptions>;
+  /** Seconds an unanswered call rings before it ends with 408 (`--call-timeout`). Default 30. */
+  callTimeout?: number;
+  /**
+   * Seconds a call's device has to come back (same user, same clientCorrelator) after its
+   * socket closed before its calls end (`--call-grace`). Default 10; 0: they end at once.
+   */
+  callGrace?: number;
+  /** Where live calls are kept (default: in this process). */
+  callStore?: CallStore;
+  /** coturn's `static-auth-secret` (`--turn-secret`); with `turnUrls`. */
+  turnSecret?: string;
+  /** TURN URLs given to clients with credentials, `turn:` or `turns:` (`--turn-urls`). */
+  turnUrls?: string[];
+  /** Seconds TURN credentials stay valid (`--turn-ttl`). Default 86400. */
+  turnTtl?: number;
 }
 
 /** The services behind a built app (for tests and embedding). */
@@ -78,6 +96,7 @@ export interface Gateway {
   tokens: TokenService;
   auth: AuthService;
   ws: WebSocketGateway;
+  calls: CallService;
 }
 
 declare module 'fastify' {
@@ -94,6 +113,16 @@ export const defaults = {
   issuer: 'comms-kit',
   audience: 'comms-kit',
   authRateLimit: { max: 60, timeWindowMs: 60_000 } satisfies AuthRateLimit,
+  callTimeout: 30,
+  callGrace: 10,
+  turnTtl: DEFAULT_TURN_TTL,
+} as const;
+
+/** Bounds of the call and TURN settings, seconds. */
+export const callLimits = {
+  callTimeout: { min: 1, max: 3600 },
+  callGrace: { min: 0, max: 3600 },
+  turnTtl: { min: 60, max: 7 * 86400 },
 } as const;
 
 /** The smallest app secret accepted. */
@@ -117,6 +146,24 @@ export function validateAppOptions(options: AppOptions): void {
   const limit = options.authRateLimit;
   if (limit && (!(limit.max >= 1) || !(limit.timeWindowMs >= 1)))
     throw new Error('the auth rate limit needs max ≥ 1 and timeWindowMs ≥ 1');
+  for (const name of ['callTimeout', 'callGrace', 'turnTtl'] as const) {
+    const value = options[name];
+    const { min, max } = callLimits[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
+      throw new Error(
+        `${name} must be a whole number of seconds from ${min} to ${max}; got ${value}`,
+      );
+  }
+  if ((options.turnSecret === undefined) !== (options.turnUrls === undefined))
+    throw new Error('TURN needs both a shared secret and URLs (--turn-secret and --turn-urls)');
+  if (options.turnSecret !== undefined && !options.turnSecret.trim())
+    throw new Error('the TURN secret must not be empty');
+  if (options.turnUrls !== undefined) {
+    if (!options.turnUrls.length) throw new Error('give at least one TURN URL');
+    const bad = options.turnUrls.find((u) => !/^turns?:[^\s,]+$/i.test(u));
+    if (bad !== undefined)
+      throw new Error(`'${bad}' is not a TURN URL: use turn:host:port or turns:host:port`);
+  }
 }
 
 /** A URL without the value of `access_token` (logs never carry a token). */
@@ -200,7 +247,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       delegator: (request, callback) =>
         callback(null, {
           origin: origins(request.headers.origin, request.headers.host),
-          methods: ['GET', 'POST'],
+          methods: ['GET', 'POST', 'DELETE'],
           allowedHeaders: ['content-type', 'authorization'],
           maxAge: 600,
         }),
@@ -239,7 +286,32 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       origins,
       options: { ...defaultWebSocketOptions, ...options.webSocket },
     });
-    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws });
+    const calls = new CallService({
+      ws,
+      storage,
+      bus,
+      clock,
+      ...(options.callStore && { store: options.callStore }),
+      noAnswerTimeoutMs: (options.callTimeout ?? defaults.callTimeout) * 1000,
+      reconnectGraceMs: (options.callGrace ?? defaults.callGrace) * 1000,
+      log: app.log.child({ component: 'calls' }),
+    });
+    // Before the storage closes: live calls end and their records are written.
+    app.addHook('preClose', async () => calls.close());
+    registerCallRoutes(app, {
+      storage,
+      tokens,
+      clock,
+      ...(options.turnSecret &&
+        options.turnUrls && {
+          turn: {
+            secret: options.turnSecret,
+            urls: options.turnUrls,
+            ttl: options.turnTtl ?? defaults.turnTtl,
+          },
+        }),
+    });
+    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, calls });
 
     const prune = () =>
       storage

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { version } from '../core/version.js';
-import { MIN_APP_SECRET_LENGTH, validateAppOptions } from './app.js';
+import { MIN_APP_SECRET_LENGTH, callLimits, defaults, validateAppOptions } from './app.js';
 import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
 import { validateOrigins } from './http/origins.js';
 import { DEFAULT_DATA_DIR } from './storage/index.js';
@@ -31,6 +31,15 @@ Options (flags win over environment variables):
                         default ${MAX_ACCESS_TOKEN_TTL})
   --auth-rate-limit <n> requests per minute per address to each auth route, 0 for no limit
                         (env COMMS_AUTH_RATE_LIMIT; default 60)
+  --call-timeout <s>    seconds an unanswered call rings, ${callLimits.callTimeout.min}-${callLimits.callTimeout.max} (env COMMS_CALL_TIMEOUT;
+                        default ${defaults.callTimeout})
+  --call-grace <s>      seconds a call's device has to reconnect before its calls end,
+                        ${callLimits.callGrace.min}-${callLimits.callGrace.max} (env COMMS_CALL_GRACE; default ${defaults.callGrace})
+  --turn-secret <s>     coturn's static-auth-secret, to hand out TURN credentials (env
+                        COMMS_TURN_SECRET; prefer the variable); with --turn-urls
+  --turn-urls <urls>    TURN URLs for clients, comma-separated turn:/turns: (env COMMS_TURN_URLS)
+  --turn-ttl <s>        seconds TURN credentials stay valid, ${callLimits.turnTtl.min}-${callLimits.turnTtl.max} (env COMMS_TURN_TTL;
+                        default ${defaults.turnTtl})
   --log-level <lvl>     fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
   --help, -h            show this help
   --version, -v         show the version
@@ -76,6 +85,11 @@ export function parseCommandLine(
         'app-secret': { type: 'string' },
         'access-token-ttl': { type: 'string' },
         'auth-rate-limit': { type: 'string' },
+        'call-timeout': { type: 'string' },
+        'call-grace': { type: 'string' },
+        'turn-secret': { type: 'string' },
+        'turn-urls': { type: 'string' },
+        'turn-ttl': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -133,6 +147,27 @@ export function parseCommandLine(
   const limit =
     limitText === undefined ? undefined : wholeNumber(limitText, '--auth-rate-limit', 0, 1_000_000);
 
+  const seconds = (flag: 'call-timeout' | 'call-grace' | 'turn-ttl', variable: string) => {
+    const text = values[flag] ?? env[variable];
+    if (text === undefined) return undefined;
+    const name =
+      flag === 'call-timeout' ? 'callTimeout' : flag === 'call-grace' ? 'callGrace' : 'turnTtl';
+    const { min, max } = callLimits[name];
+    return wholeNumber(text, values[flag] !== undefined ? `--${flag}` : variable, min, max);
+  };
+  const callTimeout = seconds('call-timeout', 'COMMS_CALL_TIMEOUT');
+  const callGrace = seconds('call-grace', 'COMMS_CALL_GRACE');
+  const turnTtl = seconds('turn-ttl', 'COMMS_TURN_TTL');
+  const turnSecret = values['turn-secret'] ?? env.COMMS_TURN_SECRET;
+  const turnUrlsText = values['turn-urls'] ?? env.COMMS_TURN_URLS;
+  const turnUrls =
+    turnUrlsText === undefined
+      ? undefined
+      : turnUrlsText
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
+
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got '${logLevel}'`);
@@ -148,6 +183,11 @@ export function parseCommandLine(
     ...(limit !== undefined && {
       authRateLimit: limit === 0 ? false : { max: limit, timeWindowMs: 60_000 },
     }),
+    ...(callTimeout !== undefined && { callTimeout }),
+    ...(callGrace !== undefined && { callGrace }),
+    ...(turnSecret !== undefined && { turnSecret }),
+    ...(turnUrls !== undefined && { turnUrls }),
+    ...(turnTtl !== undefined && { turnTtl }),
     logLevel: logLevel === 'silent' ? false : logLevel,
   };
   try {

@@ -23,6 +23,16 @@ export {
 } from './storage/index.js';
 export type * from './storage/types.js';
 export { defaultWebSocketOptions, type WebSocketOptions } from './ws/gateway.js';
+export { CallService, PARTY_LOST, SHUT_DOWN } from './calls/service.js';
+export {
+  MemoryCallStore,
+  deviceKey,
+  type ActiveCall,
+  type CallDevice,
+  type CallStore,
+  type CalleeDevice,
+} from './calls/store.js';
+export { turnCredentials, type TurnSettings } from './calls/routes.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions extends AppOptions {

@@ -7,12 +7,15 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Routes, WireErrorCodes, type WireErrorCode } from './constants.js';
 import {
+  CallHistoryQuery,
+  CallHistoryResponse,
   LoginRequest,
   LogoutRequest,
   RefreshRequest,
   SignupRequest,
   SignupResponse,
   TokenResponse,
+  TurnCredentialsResponse,
   UserInfo,
 } from './schema.js';
 
@@ -36,7 +39,8 @@ export type ReadyResponse = Static<typeof ReadyResponse>;
 
 /** One REST endpoint. */
 export interface Endpoint {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The path; `:name` is a path parameter. */
   path: string;
   /** `'bearer'`: `Authorization: Bearer <accessToken>` required. */
   auth: 'none' | 'bearer';
@@ -44,6 +48,8 @@ export interface Endpoint {
   summary: string;
   /** JSON request body, or null for none. */
   body: TSchema | null;
+  /** Query parameters (each a string on the wire, read as the schema's type), when it takes any. */
+  query?: TSchema;
   /** HTTP status on success. */
   status: 200 | 201 | 204;
   /** JSON response body on success, or null for none (204). */
@@ -119,6 +125,54 @@ export const Endpoints = {
     body: null,
     status: 200,
     response: MeResponse,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  callHistory: {
+    method: 'GET',
+    path: Routes.CALLS,
+    auth: 'bearer',
+    summary:
+      'The signed-in user’s call records (the seeds’ `call.history`), newest first: one per call they made or received. `total` counts them all.',
+    body: null,
+    query: CallHistoryQuery,
+    status: 200,
+    response: CallHistoryResponse,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  callHistoryRemove: {
+    method: 'DELETE',
+    path: `${Routes.CALLS}/:id`,
+    auth: 'bearer',
+    summary:
+      'Deletes one of the signed-in user’s call records (the other party keeps theirs). Another user’s record id answers 404, as an unknown one does.',
+    body: null,
+    status: 204,
+    response: null,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED, E.NOT_FOUND],
+    rateLimited: false,
+  },
+  callHistoryClear: {
+    method: 'DELETE',
+    path: Routes.CALLS,
+    auth: 'bearer',
+    summary: 'Deletes every call record of the signed-in user.',
+    body: null,
+    status: 204,
+    response: null,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  turnCredentials: {
+    method: 'GET',
+    path: Routes.TURN,
+    auth: 'bearer',
+    summary:
+      'ICE servers for calls. With a TURN shared secret configured: coturn REST-API credentials, `username` = `<expiry unix seconds>:<userId>`, `credential` = base64(HMAC-SHA1(secret, username)), valid `ttl` seconds. Without one: `iceServers` is empty.',
+    body: null,
+    status: 200,
+    response: TurnCredentialsResponse,
     errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
     rateLimited: false,
   },

@@ -32,7 +32,8 @@ export interface SubscriptionClaimedMessage {
 }
 
 /** Every message the bus carries. Features add theirs to this union. */
-export type BusMessage = SessionRevokedMessage | SubscriptionClaimedMessage;
+export type BusMessage =
+  SessionRevokedMessage | SubscriptionClaimedMessage | CallEventMessage | CallActivityMessage;
 
 /** Receives the messages published on a channel. */
 export type BusHandler = (message: BusMessage) => void;
@@ -52,3 +53,31 @@ export interface Bus {
 
 /** The channel of one user's sockets. */
 export const userChannel = (userId: string): string => `user:${userId}`;
+
+// ── calls ──
+
+/**
+ * A `call:*` event for some sockets of one user (a call's devices): the node that holds them
+ * sends it; the others ignore it. Published on the user's channel.
+ */
+export interface CallEventMessage {
+  type: 'call.event';
+  userId: string;
+  /** The sockets (`Connection.id`) to send it to. */
+  connIds: string[];
+  /** The event name (`call:incoming`, `call:ended`, …). */
+  event: string;
+  /** Its payload (as in `EventPayloads` of `core/protocol/schema.ts`). */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The user entered (`inCall: true`) or left (`inCall: false`) an answered call: for presence
+ * ("on the phone"). Published on the user's channel; a user in several answered calls leaves
+ * only when the last one ends.
+ */
+export interface CallActivityMessage {
+  type: 'call.activity';
+  userId: string;
+  inCall: boolean;
+}

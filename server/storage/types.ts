@@ -135,4 +135,50 @@ export interface Storage {
   consumeRefreshToken(tokenHash: string, now: number): Promise<ConsumeResult>;
   /** Deletes tokens that expired before `now` (and families left empty); returns how many. */
   pruneRefreshTokens(now: number): Promise<number>;
+
+  // ── call records ──
+  /** Stores the records of one call (one per party), all or none. */
+  insertCallRecords(records: readonly CallRecordEntry[]): Promise<void>;
+  /** A user's records, newest first (by start time), and how many they have in all. */
+  listCallRecords(
+    userId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ records: CallRecordEntry[]; total: number }>;
+  /** Deletes one of the user's records; false when the user has no record with that id. */
+  deleteCallRecord(userId: string, id: string): Promise<boolean>;
+  /** Deletes every record of the user; returns how many. */
+  deleteCallRecords(userId: string): Promise<number>;
+  /** True when any user has a record of the call `callId` (call ids are never reused). */
+  hasCallRecord(callId: string): Promise<boolean>;
+}
+
+// ── call records ──
+
+/** How a call ended for one party. */
+export type CallResult =
+  'answered' | 'missed' | 'rejected' | 'busy' | 'cancelled' | 'noAnswer' | 'failed';
+
+/**
+ * One party's record of one call (a CDR): the wire `CallRecord` plus its owner. A call that
+ * rang or was answered has two, one per party (a call to oneself: two for the same user).
+ */
+export interface CallRecordEntry {
+  /** The record's id. */
+  id: string;
+  /** Whose record it is. */
+  userId: string;
+  callId: string;
+  direction: 'outgoing' | 'incoming';
+  /** The other party: their public id (username, else number, else email) and name. */
+  remoteParticipant: { id: string; displayName: string };
+  media: { audio: boolean; video: boolean };
+  startTime: number;
+  answerTime: number | null;
+  endTime: number | null;
+  /** Seconds connected (0 when never answered). */
+  duration: number;
+  result: CallResult;
+  /** The SIP-like status this party's client saw when the call ended. */
+  statusCode: number;
+  reasonText: string;
 }

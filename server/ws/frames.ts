@@ -3,10 +3,14 @@
  * (`RequestFrames` in `core/protocol/schema.ts`, compiled once with TypeBox's compiler).
  */
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { TSchema } from '@sinclair/typebox';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { WireErrorCodes } from '../../core/protocol/constants.js';
 import { RequestFrames, type RequestFrame, type RequestType } from '../../core/protocol/schema.js';
 import { WireError } from '../errors.js';
+
+// TypeBox knows no string formats by itself; the frames use these (call ids, message client ids).
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID.test(value));
 
 const checks = new Map<string, TypeCheck<TSchema>>(
   Object.entries(RequestFrames).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),

@@ -28,7 +28,7 @@ import {
 } from '../../core/protocol/constants.js';
 import type { ReplyPayload, RequestFrame, RequestType } from '../../core/protocol/schema.js';
 import type { AccessClaims, TokenService } from '../auth/tokens.js';
-import type { Bus, BusMessage } from '../bus/types.js';
+import type { Bus, BusHandler, BusMessage } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import { WireError, internalError } from '../errors.js';
 import type { OriginCheck } from '../http/origins.js';
@@ -83,6 +83,22 @@ export interface WebSocketGateway {
    * handler; registering a type twice is a programming error.
    */
   register(table: HandlerTable): void;
+  /**
+   * Feature hooks. Each returns a function that removes the listener; a listener that throws
+   * is logged and does not stop the others.
+   * - `busMessage`: every message on the channels of the users this node holds sockets of
+   *   (after the gateway's own handling);
+   * - `subscribed`: a socket's `subscribe` succeeded (`conn.subscription` is the new one);
+   * - `closed`: a socket closed (already out of the registry), with the close code.
+   */
+  on<K extends keyof GatewayHooks>(hook: K, listener: GatewayHooks[K]): () => void;
+}
+
+/** The listeners {@link WebSocketGateway.on} takes. */
+export interface GatewayHooks {
+  busMessage: BusHandler;
+  subscribed: (conn: Connection) => void;
+  closed: (conn: Connection, code: number) => void;
 }
 
 /** The token a handshake carries: from a `bearer.` subprotocol, else `?access_token=`. */
@@ -115,6 +131,21 @@ export async function registerWebSocket(
   const log = app.log.child({ component: 'ws' });
   let closing = false;
 
+  const hooks: { [K in keyof GatewayHooks]: Set<GatewayHooks[K]> } = {
+    busMessage: new Set(),
+    subscribed: new Set(),
+    closed: new Set(),
+  };
+  const emit = <K extends keyof GatewayHooks>(hook: K, ...args: Parameters<GatewayHooks[K]>) => {
+    for (const listener of [...hooks[hook]]) {
+      try {
+        (listener as (...a: Parameters<GatewayHooks[K]>) => void)(...args);
+      } catch (error) {
+        log.error({ err: error, hook }, 'a gateway hook failed');
+      }
+    }
+  };
+
   const onBusMessage = (message: BusMessage) => {
     switch (message.type) {
       case 'session.revoked':
@@ -125,6 +156,7 @@ export async function registerWebSocket(
         subscriptions.claimed(message);
         break;
     }
+    emit('busMessage', message);
   };
   const registry = new SocketRegistry(bus, onBusMessage);
   const subscriptions = new SubscriptionManager({ registry, bus, clock });
@@ -140,7 +172,10 @@ export async function registerWebSocket(
   const handlers: HandlerTable = {
     ping: () => ({ time: clock.now() }),
     subscribe: (conn, frame) =>
-      subscriptions.subscribe(conn, frame).then((subscription) => ({ subscription })),
+      subscriptions.subscribe(conn, frame).then((subscription) => {
+        emit('subscribed', conn);
+        return { subscription };
+      }),
     unsubscribe: (conn, frame) => ({ subscription: subscriptions.unsubscribe(conn, frame) }),
     'subscription.extend': (conn, frame) => ({ subscription: subscriptions.extend(conn, frame) }),
     'token.update': async (conn, frame) => {
@@ -232,6 +267,7 @@ export async function registerWebSocket(
       subscriptions.drop(conn);
       registry.remove(conn);
       log.debug({ conn: conn.id, userId: conn.userId, code }, 'socket closed');
+      emit('closed', conn, code);
     });
     scheduleTokenExpiry(conn);
     await registry.add(conn);
@@ -326,5 +362,10 @@ export async function registerWebSocket(
     Object.assign(handlers, table);
   };
 
-  return { registry, subscriptions, register };
+  const on = <K extends keyof GatewayHooks>(hook: K, listener: GatewayHooks[K]) => {
+    hooks[hook].add(listener);
+    return () => void hooks[hook].delete(listener);
+  };
+
+  return { registry, subscriptions, register, on };
 }

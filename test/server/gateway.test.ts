@@ -40,7 +40,10 @@ describe('the gateway npm start runs', () => {
     const res = await fetch(`${gateway.url}/`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
-    assert.match(await res.text(), /<comms-client/);
+    assert.match(await res.text(), /<script type="module" src="app\.js">/);
+    const app = await fetch(`${gateway.url}/app.js`);
+    assert.equal(app.status, 200);
+    assert.match(await app.text(), /from '\/cdn\/comms-kit\.js'/);
   });
 
   it('answers an unknown path with 404, and keeps serving', async () => {

@@ -9,6 +9,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   IdentityConflictError,
+  type CallRecordEntry,
+  type CallResult,
   type ConsumeResult,
   type IdentityField,
   type NewRefreshToken,
@@ -61,6 +63,40 @@ interface TokenRow {
   used_at: number | null;
   revoked: number;
 }
+
+interface CallRecordRow {
+  id: string;
+  user_id: string;
+  call_id: string;
+  direction: 'outgoing' | 'incoming';
+  remote_id: string;
+  remote_display_name: string;
+  audio: number;
+  video: number;
+  start_time: number;
+  answer_time: number | null;
+  end_time: number | null;
+  duration: number;
+  result: CallResult;
+  status_code: number;
+  reason_text: string;
+}
+
+const toCallRecord = (r: CallRecordRow): CallRecordEntry => ({
+  id: r.id,
+  userId: r.user_id,
+  callId: r.call_id,
+  direction: r.direction,
+  remoteParticipant: { id: r.remote_id, displayName: r.remote_display_name },
+  media: { audio: r.audio !== 0, video: r.video !== 0 },
+  startTime: r.start_time,
+  answerTime: r.answer_time,
+  endTime: r.end_time,
+  duration: r.duration,
+  result: r.result,
+  statusCode: r.status_code,
+  reasonText: r.reason_text,
+});
 
 const toUser = (r: UserRow): UserRecord => ({
   id: r.id,
@@ -162,6 +198,25 @@ export class SqliteStorage implements Storage {
       pruneFamilies: db.prepare(
         `DELETE FROM refresh_families
          WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = refresh_families.id)`,
+      ),
+      // ── call records ──
+      insertCallRecord: db.prepare(
+        `INSERT INTO call_records (id, user_id, call_id, direction, remote_id, remote_display_name,
+           audio, video, start_time, answer_time, end_time, duration, result, status_code, reason_text)
+         VALUES (@id, @userId, @callId, @direction, @remoteId, @remoteDisplayName, @audio, @video,
+           @startTime, @answerTime, @endTime, @duration, @result, @statusCode, @reasonText)`,
+      ),
+      callRecordsPage: db.prepare<[string, number, number], CallRecordRow>(
+        `SELECT * FROM call_records WHERE user_id = ?
+         ORDER BY start_time DESC, rowid DESC LIMIT ? OFFSET ?`,
+      ),
+      callRecordsCount: db.prepare<[string], { n: number }>(
+        'SELECT COUNT(*) AS n FROM call_records WHERE user_id = ?',
+      ),
+      deleteCallRecord: db.prepare('DELETE FROM call_records WHERE user_id = ? AND id = ?'),
+      deleteCallRecords: db.prepare('DELETE FROM call_records WHERE user_id = ?'),
+      callRecordExists: db.prepare<[string], { one: number }>(
+        'SELECT 1 AS one FROM call_records WHERE call_id = ? LIMIT 1',
       ),
     };
   }
@@ -286,6 +341,56 @@ export class SqliteStorage implements Storage {
       this.statements.pruneFamilies.run();
       return changes;
     })();
+  }
+
+  // ── call records ──
+
+  async insertCallRecords(records: readonly CallRecordEntry[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const r of records) {
+        this.statements.insertCallRecord.run({
+          id: r.id,
+          userId: r.userId,
+          callId: r.callId,
+          direction: r.direction,
+          remoteId: r.remoteParticipant.id,
+          remoteDisplayName: r.remoteParticipant.displayName,
+          audio: r.media.audio ? 1 : 0,
+          video: r.media.video ? 1 : 0,
+          startTime: r.startTime,
+          answerTime: r.answerTime,
+          endTime: r.endTime,
+          duration: r.duration,
+          result: r.result,
+          statusCode: r.statusCode,
+          reasonText: r.reasonText,
+        });
+      }
+    })();
+  }
+
+  async listCallRecords(
+    userId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ records: CallRecordEntry[]; total: number }> {
+    return this.db.transaction(() => ({
+      records: this.statements.callRecordsPage
+        .all(userId, page.limit, page.offset)
+        .map(toCallRecord),
+      total: this.statements.callRecordsCount.get(userId)!.n,
+    }))();
+  }
+
+  async deleteCallRecord(userId: string, id: string): Promise<boolean> {
+    return this.statements.deleteCallRecord.run(userId, id).changes === 1;
+  }
+
+  async deleteCallRecords(userId: string): Promise<number> {
+    return this.statements.deleteCallRecords.run(userId).changes;
+  }
+
+  async hasCallRecord(callId: string): Promise<boolean> {
+    return this.statements.callRecordExists.get(callId) !== undefined;
   }
 }
 

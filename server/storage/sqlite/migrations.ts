@@ -57,4 +57,30 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'call records',
+    sql: `
+      CREATE TABLE call_records (
+        id                  TEXT PRIMARY KEY,
+        user_id             TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        call_id             TEXT NOT NULL,
+        direction           TEXT NOT NULL CHECK (direction IN ('outgoing', 'incoming')),
+        remote_id           TEXT NOT NULL,
+        remote_display_name TEXT NOT NULL,
+        audio               INTEGER NOT NULL,
+        video               INTEGER NOT NULL,
+        start_time          INTEGER NOT NULL,
+        answer_time         INTEGER,
+        end_time            INTEGER,
+        duration            INTEGER NOT NULL,
+        result              TEXT NOT NULL CHECK (result IN
+                              ('answered', 'missed', 'rejected', 'busy', 'cancelled', 'noAnswer', 'failed')),
+        status_code         INTEGER NOT NULL,
+        reason_text         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX call_records_user_start ON call_records(user_id, start_time DESC);
+      CREATE INDEX call_records_call ON call_records(call_id);
+    `,
+  },
 ];

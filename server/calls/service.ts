@@ -1,0 +1,715 @@
+/**
+ * Call signalling: the `call.*` request frames, routed between a call's parties only, and a
+ * call record (CDR) per party when a call ends. The rules are the in-page hub's
+ * (`core/backends/local/hub.ts`), with SIP-like status codes (`Transitions` in
+ * `core/call/signalling.ts`):
+ *
+ * - `call.invite` (the caller makes the call id; a known id answers `call:exists`) finds the
+ *   callee by username (or number, for `tel:` and E.164; the user part of a `sip:` URI), else
+ *   `call:unknownDestination`. It rings every socket of the callee subscribed to `call`, other
+ *   than the caller's own (`call:incoming`), and answers `{to}`. A callee in an answered call is
+ *   busy (486; no multi-call yet); a callee with no such socket is not available (480); both
+ *   arrive as `call:ended` after the reply. Unanswered, the call ends after the no-answer
+ *   timeout (408, both sides).
+ * - `call.ringing` → the caller gets `call:ringing`.
+ * - `call.answer`: the first answer wins (`call:answered` to the caller; the other ringing
+ *   devices get `call:ended` 200 "Answered on another device"); later ones get
+ *   `call:alreadyAnswered`.
+ * - `call.reject`, or `call.end` from a ringing device: 603 to the caller and the other devices.
+ * - `call.end` from the caller before the answer: 487 to the ringing devices; after the answer,
+ *   from either party: 200 "Ended by the other party" to the other one.
+ * - `call.offer`, `call.answerOffer` (after the answer) and `call.candidate` go to the other
+ *   party's device: the caller's candidates before the answer to every ringing device, after it
+ *   to the answering one only.
+ * - Only the call's own sockets may signal in it: any other socket, even the same user's, gets
+ *   `call:unknown`, the same answer as for a call that does not exist.
+ * - A party's socket that closes is away: its events wait in its mailbox, and its calls go on
+ *   for the grace; when a socket of the same user subscribes to `call` with the same
+ *   `clientCorrelator` (the device reconnected), it takes the device's place and gets what
+ *   waited. A device still away after the grace is gone: a caller or answering device ends the
+ *   call (408 to the other party), a ringing device stops ringing. A close the client will not
+ *   follow with a reconnect (1000 its own disconnect, 4003 session revoked), or a socket that
+ *   never subscribed, is gone at once.
+ *
+ * Events travel over the bus on the recipient's user channel (`call.event`), so the node that
+ * holds the socket delivers them; the live calls are in a {@link CallStore}. Finding the
+ * callee's sockets at invite reads this node's registry: several nodes need a shared directory
+ * of call devices for that (see docs/architecture.md).
+ */
+import { randomUUID } from 'node:crypto';
+import { FINAL_CLOSE_CODES, WireErrorCodes } from '../../core/protocol/constants.js';
+import type { EventName, ReplyPayload, RequestFrame } from '../../core/protocol/schema.js';
+import { Transitions, type CallTransition } from '../../core/call/signalling.js';
+import { userChannel, type Bus, type BusMessage, type CallEventMessage } from '../bus/types.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { WireError } from '../errors.js';
+import type {
+  CallRecordEntry,
+  CallResult,
+  Storage,
+  UserLookup,
+  UserRecord,
+} from '../storage/types.js';
+import type { Connection } from '../ws/connection.js';
+import type { WebSocketGateway } from '../ws/gateway.js';
+import {
+  deviceKey,
+  MemoryCallStore,
+  type ActiveCall,
+  type CallDevice,
+  type CallStore,
+  type CalleeDevice,
+  type QueuedEvent,
+} from './store.js';
+
+/** What the other party sees when a party's device is gone for good. */
+export const PARTY_LOST: CallTransition = {
+  statusCode: 408,
+  reasonText: 'The other party’s connection was lost',
+};
+/** What every party's record says when the gateway shut down during the call. */
+export const SHUT_DOWN: CallTransition = { statusCode: 503, reasonText: 'The gateway shut down' };
+
+/** How long events wait for a device that is away, ms (past the grace: it learns how it ended). */
+export const MAILBOX_TTL_MS = 5 * 60_000;
+
+/** Options of {@link CallService}. */
+export interface CallServiceOptions {
+  ws: WebSocketGateway;
+  storage: Storage;
+  bus: Bus;
+  clock: Clock;
+  /** Where live calls are kept. Default: in this process. */
+  store?: CallStore;
+  /** How long an unanswered call rings, ms. */
+  noAnswerTimeoutMs: number;
+  /** How long a party's device has to come back after its socket closed, ms (0: none). */
+  reconnectGraceMs: number;
+  /** Told about failures that no client can be told about. */
+  log: {
+    error(details: Record<string, unknown>, message: string): void;
+    debug(details: Record<string, unknown>, message: string): void;
+  };
+}
+
+/** How a call ends: who is told what, and what each party's record says. */
+interface Ending {
+  /** What the caller's device is told (null: nothing, it ended the call itself). */
+  toCaller: CallTransition | null;
+  /** What the callee's ringing or answering devices are told (null: nothing). */
+  toCallee: CallTransition | null;
+  /** A callee device not to tell (the one that ended the call). */
+  except?: string;
+  caller: { result: CallResult; transition: CallTransition };
+  callee: { result: CallResult; transition: CallTransition };
+}
+
+/** What a decision about a call comes to. */
+type Decision = { end: Ending } | { update: ActiveCall } | { error: WireError } | { noop: true };
+
+/** A socket's part in a call. */
+type Role = { kind: 'caller'; device: CallDevice } | { kind: 'callee'; device: CalleeDevice };
+
+const unknownCall = (callId: string) =>
+  new WireError(
+    WireErrorCodes.CALL_UNKNOWN,
+    `there is no call '${callId}' for this device: only the sockets taking part in a call may signal in it`,
+  );
+const invalid = (message: string) => new WireError(WireErrorCodes.REQUEST_INVALID, message);
+
+/** The id calls reach and clients show. */
+export const publicId = (user: UserRecord): string =>
+  user.username ?? user.number ?? user.email ?? user.id;
+
+/** Which user a destination names: a username, a number (`tel:`, E.164), a `sip:` user part. */
+export function destinationLookup(to: string): UserLookup[] {
+  let value = to.trim();
+  const sip = /^sips?:([^@;]+)@/i.exec(value);
+  if (sip) value = sip[1]!;
+  else if (/^tel:/i.test(value)) value = value.slice(4).split(';')[0]!;
+  if (/^\+?[0-9]{7,15}$/.test(value))
+    return [{ number: value.startsWith('+') ? value : `+${value}` }];
+  if (value.includes('@')) return [{ email: value.toLowerCase() }];
+  return [{ username: value.toLowerCase() }];
+}
+
+export class CallService {
+  private readonly o: CallServiceOptions;
+  private readonly store: CallStore;
+  /** No-answer timers, by call id. */
+  private readonly noAnswer = new Map<string, TimerHandle>();
+  /** Grace timers, by call id and device key. */
+  private readonly grace = new Map<string, TimerHandle>();
+  private readonly unhook: Array<() => void> = [];
+  private closed = false;
+
+  constructor(options: CallServiceOptions) {
+    this.o = options;
+    this.store = options.store ?? new MemoryCallStore();
+    const { ws } = options;
+    ws.register({
+      'call.invite': (conn, frame) => this.invite(conn, frame),
+      'call.ringing': (conn, frame) => this.ringing(conn, frame),
+      'call.answer': (conn, frame) => this.answer(conn, frame),
+      'call.reject': (conn, frame) => this.reject(conn, frame),
+      'call.end': (conn, frame) => this.end(conn, frame),
+      'call.offer': (conn, frame) =>
+        this.relay(conn, frame.callId, 'call:offer', {
+          callId: frame.callId,
+          sdp: frame.sdp,
+          hold: frame.hold,
+        }),
+      'call.answerOffer': (conn, frame) =>
+        this.relay(conn, frame.callId, 'call:answer', { callId: frame.callId, sdp: frame.sdp }),
+      'call.candidate': (conn, frame) => this.candidate(conn, frame),
+    });
+    this.unhook.push(
+      ws.on('busMessage', (message) => this.onBusMessage(message)),
+      ws.on('closed', (conn, code) => void this.onClosed(conn, code).catch(this.failed)),
+      // After the subscribe reply has gone out: what waited follows it.
+      ws.on('subscribed', (conn) =>
+        setImmediate(() => void this.onSubscribed(conn).catch(this.failed)),
+      ),
+    );
+  }
+
+  /** Ends every live call (records say 503) and stops; for shutdown. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const unhook of this.unhook) unhook();
+    for (const call of await this.store.all()) {
+      await this.finish(call.id, (c) => ({ end: shutDown(c) }));
+    }
+    for (const timer of [...this.noAnswer.values(), ...this.grace.values()]) timer.cancel();
+    this.noAnswer.clear();
+    this.grace.clear();
+  }
+
+  /** The live calls (copies), for tests and diagnostics. */
+  calls(): Promise<ActiveCall[]> {
+    return this.store.all();
+  }
+
+  // ── requests ────────────────────────────────────────────────────────────────
+
+  private async invite(
+    conn: Connection,
+    frame: RequestFrame<'call.invite'>,
+  ): Promise<ReplyPayload<'call.invite'>> {
+    const { storage, clock, ws } = this.o;
+    const exists = () =>
+      new WireError(
+        WireErrorCodes.CALL_EXISTS,
+        `a call with id '${frame.callId}' exists already: make a new id for each call`,
+      );
+    if ((await this.store.get(frame.callId)) || (await storage.hasCallRecord(frame.callId)))
+      throw exists();
+    let callee: UserRecord | undefined;
+    for (const lookup of destinationLookup(frame.to)) {
+      callee = await storage.findUser(lookup);
+      if (callee) break;
+    }
+    if (!callee)
+      throw new WireError(
+        WireErrorCodes.CALL_UNKNOWN_DESTINATION,
+        `there is no user '${frame.to}' to call`,
+      );
+    const caller = await storage.findUser({ id: conn.userId });
+    if (!caller) throw unknownCall(frame.callId);
+
+    const busy = (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
+    const targets = busy
+      ? []
+      : ws.registry
+          .byUser(callee.id)
+          .filter((c) => c !== conn && c.subscription?.services.includes('call'));
+    const call: ActiveCall = {
+      id: frame.callId,
+      caller: {
+        userId: caller.id,
+        id: publicId(caller),
+        displayName: frame.displayName || caller.displayName,
+        device: this.deviceOf(conn),
+      },
+      callee: { userId: callee.id, id: publicId(callee), displayName: callee.displayName },
+      devices: targets.map((c) => ({ ...this.deviceOf(c), state: 'ringing' as const })),
+      media: frame.media,
+      startTime: clock.now(),
+      answerTime: null,
+    };
+    if (!(await this.store.insert(call))) throw exists();
+
+    if (busy || !targets.length) {
+      // After the reply, so the caller knows the call before it hears how it ended.
+      const ending = busy ? endBusy(call) : endUnavailable(call);
+      setImmediate(() => void this.finish(call.id, () => ({ end: ending })).catch(this.failed));
+    } else {
+      this.noAnswer.set(
+        call.id,
+        clock.setTimeout(
+          () =>
+            void this.finish(call.id, (c) =>
+              c.answerTime === null ? { end: endNoAnswer(c) } : { noop: true },
+            ).catch(this.failed),
+          this.o.noAnswerTimeoutMs,
+        ),
+      );
+      for (const device of call.devices) {
+        await this.send(device, 'call:incoming', {
+          callId: call.id,
+          from: { id: call.caller.id, displayName: call.caller.displayName },
+          sdp: frame.sdp,
+          media: frame.media,
+          customParameters: frame.customParameters ?? [],
+        });
+      }
+    }
+    return { to: { id: call.callee.id, displayName: call.callee.displayName } };
+  }
+
+  private async ringing(conn: Connection, frame: RequestFrame<'call.ringing'>) {
+    const call = await this.party(conn, frame.callId);
+    const role = roleOf(call, conn)!;
+    if (role.kind === 'caller') throw invalid('the caller’s own device does not ring');
+    if (role.device.state === 'ringing' && call.answerTime === null)
+      await this.send(call.caller.device, 'call:ringing', { callId: call.id });
+    return {};
+  }
+
+  private async answer(conn: Connection, frame: RequestFrame<'call.answer'>) {
+    type Outcome = { error: WireError } | { call: ActiveCall; stopped: CalleeDevice[] };
+    const outcome = await this.store.change<Outcome>(frame.callId, (call) => {
+      const role = roleOf(call, conn);
+      if (!role) return { next: call, result: { error: unknownCall(frame.callId) } };
+      if (role.kind === 'caller')
+        return { next: call, result: { error: invalid('the caller cannot answer its own call') } };
+      if (call.answerTime !== null || role.device.state !== 'ringing')
+        return {
+          next: call,
+          result: {
+            error: new WireError(
+              WireErrorCodes.CALL_ALREADY_ANSWERED,
+              `call '${call.id}' was answered already${role.device.state === 'answered' ? ' on this device' : ' on another device'}`,
+            ),
+          },
+        };
+      const stopped = call.devices.filter((d) => d !== role.device && d.state === 'ringing');
+      role.device.state = 'answered';
+      for (const d of stopped) d.state = 'stopped';
+      call.answerTime = this.o.clock.now();
+      return { next: call, result: { call, stopped } };
+    });
+    if (!outcome) throw unknownCall(frame.callId);
+    if ('error' in outcome) throw outcome.error;
+    const { call, stopped } = outcome;
+    this.noAnswer.get(call.id)?.cancel();
+    this.noAnswer.delete(call.id);
+    await this.send(call.caller.device, 'call:answered', {
+      callId: call.id,
+      sdp: frame.sdp,
+      customParameters: frame.customParameters ?? [],
+    });
+    for (const device of stopped)
+      await this.send(device, 'call:ended', { callId: call.id, ...Transitions.ANSWERED_ELSEWHERE });
+    await this.activity(call, true);
+    return {};
+  }
+
+  private async reject(conn: Connection, frame: RequestFrame<'call.reject'>) {
+    return this.finish(
+      frame.callId,
+      (call) => {
+        const role = roleOf(call, conn);
+        if (!role) return { error: unknownCall(call.id) };
+        if (role.kind === 'caller')
+          return { error: invalid('the caller cannot reject its own call: send call.end') };
+        if (role.device.state === 'stopped') return { noop: true };
+        if (role.device.state === 'answered')
+          return { error: invalid('the call is answered: send call.end to hang up') };
+        return { end: endRejected(call, role.device) };
+      },
+      true,
+    );
+  }
+
+  private async end(conn: Connection, frame: RequestFrame<'call.end'>) {
+    return this.finish(
+      frame.callId,
+      (call) => {
+        const role = roleOf(call, conn);
+        if (!role) return { error: unknownCall(call.id) };
+        if (role.kind === 'caller')
+          return { end: call.answerTime === null ? endCancelled(call) : endHungUp(call, 'caller') };
+        if (role.device.state === 'stopped') return { noop: true };
+        if (role.device.state === 'ringing') return { end: endRejected(call, role.device) };
+        return { end: endHungUp(call, 'callee', role.device) };
+      },
+      true,
+    );
+  }
+
+  private async relay(
+    conn: Connection,
+    callId: string,
+    event: 'call:offer' | 'call:answer',
+    payload: Record<string, unknown>,
+  ) {
+    const call = await this.party(conn, callId);
+    const role = roleOf(call, conn)!;
+    if (role.kind === 'callee' && role.device.state === 'stopped') throw unknownCall(callId);
+    if (call.answerTime === null)
+      throw invalid(`call '${callId}' is not answered yet: renegotiate once it is connected`);
+    const peer =
+      role.kind === 'caller'
+        ? call.devices.find((d) => d.state === 'answered')
+        : call.caller.device;
+    if (peer) await this.send(peer, event, payload);
+    return {};
+  }
+
+  private async candidate(conn: Connection, frame: RequestFrame<'call.candidate'>) {
+    const call = await this.party(conn, frame.callId);
+    const role = roleOf(call, conn)!;
+    let targets: CallDevice[];
+    if (role.kind === 'caller') {
+      const wanted = call.answerTime === null ? 'ringing' : 'answered';
+      targets = call.devices.filter((d) => d.state === wanted);
+    } else {
+      targets = role.device.state === 'stopped' ? [] : [call.caller.device];
+    }
+    for (const target of targets)
+      await this.send(target, 'call:candidate', {
+        callId: call.id,
+        candidate: frame.candidate,
+      });
+    return {};
+  }
+
+  // ── sockets coming and going ────────────────────────────────────────────────
+
+  private async onClosed(conn: Connection, code: number): Promise<void> {
+    if (this.closed) return;
+    for (const call of await this.store.ofUser(conn.userId)) {
+      const role = roleOf(call, conn);
+      if (!role) continue;
+      const { correlator } = role.device;
+      const now = FINAL_CLOSE_CODES.includes(code) || !correlator || !this.o.reconnectGraceMs;
+      if (now) {
+        await this.gone(call.id, (c) => roleOf(c, conn)?.device);
+        continue;
+      }
+      const key = deviceKey(conn.userId, correlator);
+      const away = await this.store.change(call.id, (c) => {
+        const device = roleOf(c, conn)?.device;
+        if (device) device.connId = null;
+        return { next: c, result: !!device };
+      });
+      if (!away) continue;
+      const timerKey = `${call.id}\n${key}`;
+      this.grace.get(timerKey)?.cancel();
+      this.grace.set(
+        timerKey,
+        this.o.clock.setTimeout(() => {
+          this.grace.delete(timerKey);
+          void this.gone(call.id, (c) => awayDevice(c, conn.userId, correlator)).catch(this.failed);
+        }, this.o.reconnectGraceMs),
+      );
+      this.o.log.debug({ callId: call.id, userId: conn.userId }, 'call device away');
+    }
+  }
+
+  /** A socket subscribed: when it is a device of a call coming back, it takes its place. */
+  private async onSubscribed(conn: Connection): Promise<void> {
+    const sub = conn.subscription;
+    if (this.closed || !sub?.services.includes('call')) return;
+    const key = deviceKey(conn.userId, sub.clientCorrelator);
+    for (const call of await this.store.ofUser(conn.userId)) {
+      const moved = await this.store.change(call.id, (c) => {
+        const devices = [c.caller.device, ...c.devices].filter(
+          (d) => d.userId === conn.userId && d.correlator === sub.clientCorrelator,
+        );
+        for (const d of devices) d.connId = conn.id;
+        return { next: c, result: devices.length > 0 };
+      });
+      if (!moved) continue;
+      const timerKey = `${call.id}\n${key}`;
+      this.grace.get(timerKey)?.cancel();
+      this.grace.delete(timerKey);
+      this.o.log.debug({ callId: call.id, userId: conn.userId }, 'call device back');
+    }
+    for (const { event, payload } of await this.store.dequeue(key, this.o.clock.now()))
+      conn.event(event as EventName, payload as never);
+  }
+
+  /**
+   * A device is gone for good: the caller or the answerer ends the call; a ringing one stops
+   * ringing, and when it was the last one the call ends as not available (480).
+   */
+  private async gone(
+    callId: string,
+    which: (call: ActiveCall) => CallDevice | CalleeDevice | undefined,
+  ): Promise<void> {
+    await this.finish(callId, (call) => {
+      const device = which(call);
+      if (!device) return { noop: true };
+      if (device === call.caller.device) return { end: endLost(call, 'caller') };
+      const d = device as CalleeDevice;
+      if (d.state === 'answered') return { end: endLost(call, 'callee') };
+      d.state = 'stopped';
+      d.connId = null;
+      if (call.answerTime === null && !call.devices.some((x) => x.state === 'ringing'))
+        return { end: endUnavailable(call) };
+      return { update: call };
+    });
+  }
+
+  // ── ending ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Decides about a call atomically and carries the decision out: an ending removes the call,
+   * tells the devices, writes the records and updates "in a call". With `strict`, a call that
+   * does not exist answers `call:unknown`.
+   */
+  private async finish(
+    callId: string,
+    decide: (call: ActiveCall) => Decision,
+    strict = false,
+  ): Promise<Record<string, never>> {
+    const decision = await this.store.change(callId, (call) => {
+      const d = decide(call);
+      return { next: 'end' in d ? null : 'update' in d ? d.update : call, result: { d, call } };
+    });
+    if (!decision) {
+      if (strict) throw unknownCall(callId);
+      return {};
+    }
+    const { d, call } = decision;
+    if ('error' in d) throw d.error;
+    if (!('end' in d)) return {};
+
+    const ending = d.end;
+    this.noAnswer.get(callId)?.cancel();
+    this.noAnswer.delete(callId);
+    for (const [key, timer] of this.grace) {
+      if (key.startsWith(`${callId}\n`)) {
+        timer.cancel();
+        this.grace.delete(key);
+      }
+    }
+    if (ending.toCaller)
+      await this.send(call.caller.device, 'call:ended', { callId, ...ending.toCaller });
+    if (ending.toCallee) {
+      for (const device of call.devices) {
+        if (device.state === 'stopped' || (ending.except && device.connId === ending.except))
+          continue;
+        await this.send(device, 'call:ended', { callId, ...ending.toCallee });
+      }
+    }
+    const now = this.o.clock.now();
+    const duration = call.answerTime === null ? 0 : Math.round((now - call.answerTime) / 1000);
+    const record = (owner: 'caller' | 'callee', outcome: Ending['caller']): CallRecordEntry => {
+      const remote = owner === 'caller' ? call.callee : call.caller;
+      return {
+        id: randomUUID(),
+        userId: owner === 'caller' ? call.caller.userId : call.callee.userId,
+        callId,
+        direction: owner === 'caller' ? 'outgoing' : 'incoming',
+        remoteParticipant: { id: remote.id, displayName: remote.displayName },
+        media: call.media,
+        startTime: call.startTime,
+        answerTime: call.answerTime,
+        endTime: now,
+        duration,
+        result: outcome.result,
+        statusCode: outcome.transition.statusCode,
+        reasonText: outcome.transition.reasonText,
+      };
+    };
+    try {
+      await this.o.storage.insertCallRecords([
+        record('caller', ending.caller),
+        record('callee', ending.callee),
+      ]);
+    } catch (error) {
+      this.o.log.error({ err: error, callId }, 'the call records could not be stored');
+    }
+    if (call.answerTime !== null) await this.activity(call, false);
+    return {};
+  }
+
+  /** Publishes `call.activity` for the call's users whose "in an answered call" changed. */
+  private async activity(call: ActiveCall, inCall: boolean): Promise<void> {
+    for (const userId of new Set([call.caller.userId, call.callee.userId])) {
+      const others = (await this.store.ofUser(userId)).filter(
+        (c) => c.id !== call.id && c.answerTime !== null,
+      );
+      if (others.length) continue;
+      await this.o.bus.publish(userChannel(userId), { type: 'call.activity', userId, inCall });
+    }
+  }
+
+  // ── delivery ────────────────────────────────────────────────────────────────
+
+  /** Sends an event to a device: over the bus to its socket, or to its mailbox while away. */
+  private async send(
+    device: CallDevice,
+    event: Extract<EventName, `call:${string}`>,
+    payload: Record<string, unknown>,
+  ): Promise<void> {
+    if (device.connId) {
+      const message: CallEventMessage = {
+        type: 'call.event',
+        userId: device.userId,
+        connIds: [device.connId],
+        event,
+        payload,
+      };
+      await this.o.bus.publish(userChannel(device.userId), message);
+    } else if (device.correlator) {
+      const event_: QueuedEvent = { event, payload };
+      await this.store.enqueue(
+        deviceKey(device.userId, device.correlator),
+        event_,
+        this.o.clock.now() + MAILBOX_TTL_MS,
+      );
+    }
+  }
+
+  private onBusMessage(message: BusMessage): void {
+    if (message.type !== 'call.event') return;
+    for (const conn of this.o.ws.registry.byUser(message.userId)) {
+      if (message.connIds.includes(conn.id))
+        conn.event(message.event as EventName, message.payload as never);
+    }
+  }
+
+  // ── helpers ─────────────────────────────────────────────────────────────────
+
+  /** The call, when `conn` takes part in it; `call:unknown` otherwise. */
+  private async party(conn: Connection, callId: string): Promise<ActiveCall> {
+    const call = await this.store.get(callId);
+    if (!call || !roleOf(call, conn)) throw unknownCall(callId);
+    return call;
+  }
+
+  private deviceOf(conn: Connection): CallDevice {
+    return {
+      userId: conn.userId,
+      connId: conn.id,
+      correlator: conn.subscription?.clientCorrelator ?? null,
+    };
+  }
+
+  private readonly failed = (error: unknown) => {
+    this.o.log.error({ err: error }, 'call handling failed');
+  };
+}
+
+/** The part `conn` plays in `call`, or null. */
+function roleOf(call: ActiveCall, conn: Connection): Role | null {
+  const mine = (d: CallDevice) => d.connId === conn.id && d.userId === conn.userId;
+  if (mine(call.caller.device)) return { kind: 'caller', device: call.caller.device };
+  const device = call.devices.find(mine);
+  return device ? { kind: 'callee', device } : null;
+}
+
+/** The device of `userId` with `correlator` that is away, if any. */
+function awayDevice(
+  call: ActiveCall,
+  userId: string,
+  correlator: string,
+): CallDevice | CalleeDevice | undefined {
+  return [call.caller.device, ...call.devices].find(
+    (d) => d.connId === null && d.userId === userId && d.correlator === correlator,
+  );
+}
+
+// ── endings ──────────────────────────────────────────────────────────────────
+
+const T = Transitions;
+
+function endRejected(call: ActiveCall, by: CalleeDevice): Ending {
+  return {
+    toCaller: T.REJECTED,
+    toCallee: T.REJECTED,
+    except: by.connId ?? undefined,
+    caller: { result: 'rejected', transition: T.REJECTED },
+    callee: { result: 'rejected', transition: T.REJECTED },
+  };
+}
+
+function endCancelled(_call: ActiveCall): Ending {
+  return {
+    toCaller: null,
+    toCallee: T.CANCELLED,
+    caller: { result: 'cancelled', transition: T.CANCELLED },
+    callee: { result: 'missed', transition: T.CANCELLED },
+  };
+}
+
+function endHungUp(_call: ActiveCall, by: 'caller' | 'callee', device?: CalleeDevice): Ending {
+  const ender = { result: 'answered' as const, transition: T.ENDED };
+  const other = { result: 'answered' as const, transition: T.ENDED_REMOTELY };
+  return by === 'caller'
+    ? { toCaller: null, toCallee: T.ENDED_REMOTELY, caller: ender, callee: other }
+    : {
+        toCaller: T.ENDED_REMOTELY,
+        toCallee: null,
+        except: device?.connId ?? undefined,
+        caller: other,
+        callee: ender,
+      };
+}
+
+function endNoAnswer(_call: ActiveCall): Ending {
+  return {
+    toCaller: T.NO_ANSWER,
+    toCallee: T.NO_ANSWER,
+    caller: { result: 'noAnswer', transition: T.NO_ANSWER },
+    callee: { result: 'missed', transition: T.NO_ANSWER },
+  };
+}
+
+function endBusy(_call: ActiveCall): Ending {
+  return {
+    toCaller: T.BUSY,
+    toCallee: null,
+    caller: { result: 'busy', transition: T.BUSY },
+    callee: { result: 'missed', transition: T.BUSY },
+  };
+}
+
+function endUnavailable(_call: ActiveCall): Ending {
+  return {
+    toCaller: T.UNAVAILABLE,
+    toCallee: null,
+    caller: { result: 'noAnswer', transition: T.UNAVAILABLE },
+    callee: { result: 'missed', transition: T.UNAVAILABLE },
+  };
+}
+
+/** The caller's or the answering device is gone for good. */
+function endLost(call: ActiveCall, who: 'caller' | 'callee'): Ending {
+  const answered = call.answerTime !== null;
+  const lost = { result: answered ? 'answered' : 'failed', transition: T.CONNECTION_LOST } as const;
+  const other = { result: answered ? 'answered' : 'missed', transition: PARTY_LOST } as const;
+  return who === 'caller'
+    ? { toCaller: T.CONNECTION_LOST, toCallee: PARTY_LOST, caller: lost, callee: other }
+    : {
+        toCaller: PARTY_LOST,
+        toCallee: T.CONNECTION_LOST,
+        caller: { ...other, result: 'answered' },
+        callee: { ...lost, result: 'answered' },
+      };
+}
+
+function shutDown(call: ActiveCall): Ending {
+  const answered = call.answerTime !== null;
+  return {
+    toCaller: SHUT_DOWN,
+    toCallee: SHUT_DOWN,
+    caller: { result: answered ? 'answered' : 'failed', transition: SHUT_DOWN },
+    callee: { result: answered ? 'answered' : 'missed', transition: SHUT_DOWN },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * What the call client gets from the real gateway besides signalling (which the conformance
+ * suite covers): `call.history` after real calls between two clients (fake devices, real peer
+ * connections), each user seeing their own record of each call, removing and clearing on the
+ * server; a call connecting when the gateway hands out TURN credentials (the client adds them
+ * to its peer connections); and a connected call surviving a dropped connection (the gateway's
+ * reconnect grace).
+ */
+import { expect } from '@open-wc/testing';
+import type { CallState, CommsClient } from '../../core/index.js';
+import { createClient } from '../../core/index.js';
+import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { nextEvent, until } from '../helpers/waits.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('calls over the real gateway: history, TURN, reconnects', function () {
+  this.timeout(30000);
+  const clients: CommsClient[] = [];
+  const gateways: TestGateway[] = [];
+
+  async function gatewayWith(args: string[] = []): Promise<TestGateway> {
+    const gateway = await startGateway(args);
+    gateways.push(gateway);
+    return gateway;
+  }
+
+  async function user(gateway: TestGateway): Promise<{ client: CommsClient; id: string }> {
+    const id = uniqueName('hist');
+    const signup = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    await signup.auth.signup({ username: id, password: PASSWORD, displayName: `User ${id}` });
+    await signup.destroy();
+    const client = createClient({
+      server: gateway.url,
+      logs: { logLevel: 'silent' },
+      connectivity: { reconnectDelay: 100, reconnectJitter: 0.2 },
+    });
+    clients.push(client);
+    await client.connect({ username: id, password: PASSWORD }, { services: ['call'] });
+    return { client, id };
+  }
+
+  const reach = (client: CommsClient, callId: string, state: CallState) =>
+    until(client, (s) => s.call.calls[callId]?.state === state);
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.disconnect().then(() => c.destroy())));
+    await Promise.all(gateways.splice(0).map((g) => g.stop()));
+  });
+
+  it('shows each user their own record of an answered and a rejected call', async () => {
+    const gateway = await gatewayWith();
+    const a = await user(gateway);
+    const b = await user(gateway);
+
+    let received = nextEvent(b.client, 'call:receive');
+    const answered = a.client.call.make(b.id, { audio: true });
+    await received;
+    await reach(b.client, answered, 'Ringing');
+    await b.client.call.answer(answered, { audio: true });
+    await reach(a.client, answered, 'Connected');
+    await a.client.call.end(answered);
+    await reach(b.client, answered, 'Ended');
+
+    received = nextEvent(b.client, 'call:receive');
+    const rejected = a.client.call.make(b.id, { audio: true });
+    await received;
+    await reach(b.client, rejected, 'Ringing');
+    await b.client.call.reject(rejected);
+    await reach(a.client, rejected, 'Ended');
+
+    const changed = nextEvent(a.client, 'callHistory:change');
+    const mine = await a.client.call.history.fetch();
+    await changed;
+    expect(mine.map((r) => r.callId)).to.deep.equal([rejected, answered]);
+    expect(mine[1]).to.include({ direction: 'outgoing', result: 'answered', statusCode: 200 });
+    expect(mine[1]!.remoteParticipant).to.deep.equal({ id: b.id, displayName: `User ${b.id}` });
+    expect(mine[1]!.answerTime).to.be.a('number');
+    expect(mine[0]).to.include({ direction: 'outgoing', result: 'rejected', statusCode: 603 });
+    expect(a.client.call.history.get().map((r) => r.callId)).to.deep.equal([rejected, answered]);
+
+    const theirs = await b.client.call.history.fetch();
+    expect(theirs.map((r) => [r.callId, r.direction, r.result])).to.deep.equal([
+      [rejected, 'incoming', 'rejected'],
+      [answered, 'incoming', 'answered'],
+    ]);
+    expect(theirs[1]!.remoteParticipant.id).to.equal(a.id);
+    expect(theirs.map((r) => r.id)).not.to.include.members(mine.map((r) => r.id));
+
+    // Removing one of mine leaves the other user's record alone, on the server too.
+    await a.client.call.history.remove(mine[0]!.id);
+    expect(a.client.call.history.get().map((r) => r.callId)).to.deep.equal([answered]);
+    expect((await a.client.call.history.fetch()).map((r) => r.callId)).to.deep.equal([answered]);
+    expect(await b.client.call.history.fetch()).to.have.length(2);
+    // Another user's record id is not found.
+    const error = await a.client.call.history.remove(theirs[0]!.id).then(
+      () => null,
+      (e: { code: string }) => e,
+    );
+    expect(error?.code).to.equal('request:notFound');
+
+    await b.client.call.history.clear();
+    expect(b.client.call.history.get()).to.deep.equal([]);
+    expect(await b.client.call.history.fetch()).to.deep.equal([]);
+    expect(await a.client.call.history.fetch()).to.have.length(1);
+  });
+
+  it('connects a call when the gateway hands out TURN credentials', async () => {
+    const gateway = await gatewayWith([
+      '--turn-secret',
+      'a-shared-secret',
+      '--turn-urls',
+      'turn:127.0.0.1:9?transport=udp',
+    ]);
+    const a = await user(gateway);
+    const b = await user(gateway);
+    const received = nextEvent(b.client, 'call:receive');
+    const callId = a.client.call.make(b.id, { audio: true });
+    await received;
+    await reach(b.client, callId, 'Ringing');
+    await b.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    await until(a.client, (s) =>
+      ['connected', 'completed'].includes(s.call.calls[callId]!.mediaConnectionState),
+    );
+    await a.client.call.end(callId);
+  });
+
+  it('keeps a connected call through a dropped connection; signalling works after the reconnect', async () => {
+    const gateway = await gatewayWith();
+    const a = await user(gateway);
+    const b = await user(gateway);
+    const received = nextEvent(b.client, 'call:receive');
+    const callId = a.client.call.make(b.id, { audio: true });
+    await received;
+    await reach(b.client, callId, 'Ringing');
+    await b.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+
+    const lost = Promise.all([a, b].map((u) => nextEvent(u.client, 'subscription:change')));
+    expect(await gateway.drop()).to.be.greaterThan(0);
+    await lost;
+    await Promise.all(
+      [a, b].map((u) =>
+        until(
+          u.client,
+          (s) => s.connection.status === 'connected' && s.services.subscribed.includes('call'),
+        ),
+      ),
+    );
+    expect(a.client.call.getById(callId)!.state).to.equal('Connected');
+    expect(b.client.call.getById(callId)!.state).to.equal('Connected');
+
+    // The gateway still routes the call between the two reconnected devices.
+    const held = until(b.client, (s) => s.call.calls[callId]!.remoteHold);
+    await a.client.call.hold(callId);
+    await held;
+    await a.client.call.unhold(callId);
+    await a.client.call.end(callId);
+    const ended = await reach(b.client, callId, 'Ended');
+    expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(200);
+  });
+});
