@@ -4,7 +4,7 @@
  *
  * - Figure: one headless Chromium (playwright-core, project flags: fake audio and video); per
  *   run a fresh browser context with two pages that load `dist/cdn/comms-kit.js`; users A and B
- *   signed up in this run and connected (`services: ['call']`). B answers on `call:receive`.
+ *   signed up in this run and connected (`services: ['call']`). B answers when it rings.
  *   Measured in A's page with `performance.now()` from just before `make()`: to
  *   `call:stateChange` → Connected (answer applied), to the peer connection's transport
  *   connected (`call:mediaConnectionChange` to connected/completed), and to the first remote
@@ -35,7 +35,11 @@ const kitPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"></he
   window.start = async ({ server, username, password }) => {
     const client = kit.createClient({ server, logs: { logLevel: 'silent' } });
     window.client = client;
-    client.on('call:receive', ({ callId }) => client.call.answer(callId, { audio: true }));
+    // Answer as soon as the incoming call may be answered (Ringing; call:receive comes earlier).
+    client.on('call:stateChange', ({ callId }) => {
+      const call = client.call.getById(callId);
+      if (call.direction === 'incoming' && call.state === 'Ringing') client.call.answer(callId, { audio: true });
+    });
     await client.connect({ username, password }, { services: ['call'] });
   };
   window.measureCall = (to) => new Promise((resolve, reject) => {
@@ -62,8 +66,9 @@ const kitPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"></he
         if (packets > 0) {
           times.audio = performance.now() - start;
           clearTimeout(timer);
+          resolve(times); // before hanging up: the Ended that follows is ours
           await client.call.end(callId);
-          return resolve(times);
+          return;
         }
       }
       setTimeout(poll, 5);
