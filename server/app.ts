@@ -18,7 +18,21 @@ import { systemClock, type Clock } from './clock.js';
 import { WireError } from './errors.js';
 import { installErrorHandling } from './http/errors.js';
 import { originCheck } from './http/origins.js';
+import { registerContacts } from './contacts/service.js';
+import { registerDirectory } from './directory/service.js';
+import {
+  defaultMessageRateLimit,
+  registerMessaging,
+  type Fault,
+  type MessageRateLimit,
+} from './messaging/service.js';
 import { packageRoot } from './paths.js';
+import {
+  DEFAULT_PRESENCE_GRACE,
+  PRESENCE_SCOPES,
+  PresenceService,
+  type PresenceScope,
+} from './presence/service.js';
 import { openStorage, type StorageLocation } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import {
@@ -68,6 +82,14 @@ export interface AppOptions extends StorageLocation {
   authRateLimit?: AuthRateLimit | false;
   /** WebSocket rate limit, keepalive and shutdown timing. */
   webSocket?: Partial<WebSocketOptions>;
+  /** Messages per user: `{perSecond, burst}`, or false for no limit. Default 30/s, bursts of 60. */
+  messageRateLimit?: MessageRateLimit | false;
+  /** Whose presence a user may see: `'contacts'` (mutual contacts, default) or `'all'`. */
+  presenceScope?: PresenceScope;
+  /** Seconds a user stays online after their last presence socket drops. Default 10. */
+  presenceGrace?: number;
+  /** Test-only fault injection (`COMMS_FAULT`): see `server/messaging/service.ts`. */
+  fault?: Fault;
 }
 
 /** The services behind a built app (for tests and embedding). */
@@ -78,6 +100,7 @@ export interface Gateway {
   tokens: TokenService;
   auth: AuthService;
   ws: WebSocketGateway;
+  presence: PresenceService;
 }
 
 declare module 'fastify' {
@@ -117,6 +140,18 @@ export function validateAppOptions(options: AppOptions): void {
   const limit = options.authRateLimit;
   if (limit && (!(limit.max >= 1) || !(limit.timeWindowMs >= 1)))
     throw new Error('the auth rate limit needs max ≥ 1 and timeWindowMs ≥ 1');
+  const messages = options.messageRateLimit;
+  if (messages && (!(messages.perSecond > 0) || !(messages.burst >= 1)))
+    throw new Error('the message rate limit needs perSecond > 0 and burst ≥ 1');
+  if (options.presenceScope !== undefined && !PRESENCE_SCOPES.includes(options.presenceScope))
+    throw new Error(
+      `the presence scope must be one of ${PRESENCE_SCOPES.join(', ')}; got '${String(options.presenceScope)}'`,
+    );
+  const grace = options.presenceGrace;
+  if (grace !== undefined && !(grace >= 0 && grace <= 3600))
+    throw new Error(`the presence grace period must be 0 to 3600 seconds; got ${grace}`);
+  if (options.fault !== undefined && options.fault !== 'exit-after-store')
+    throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }
 
 /** A URL without the value of `access_token` (logs never carry a token). */
@@ -239,7 +274,28 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       origins,
       options: { ...defaultWebSocketOptions, ...options.webSocket },
     });
-    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws });
+    registerMessaging({
+      gateway: ws,
+      storage,
+      clock,
+      log: app.log.child({ component: 'messaging' }),
+      rateLimit:
+        options.messageRateLimit === undefined ? defaultMessageRateLimit : options.messageRateLimit,
+      ...(options.fault && { fault: options.fault }),
+    });
+    if (options.fault) app.log.warn({ fault: options.fault }, 'fault injection is on (tests only)');
+    const presence = new PresenceService({
+      gateway: ws,
+      storage,
+      bus,
+      clock,
+      log: app.log.child({ component: 'presence' }),
+      scope: options.presenceScope ?? 'contacts',
+      graceMs: (options.presenceGrace ?? DEFAULT_PRESENCE_GRACE) * 1000,
+    });
+    registerContacts({ gateway: ws, storage, clock });
+    registerDirectory({ gateway: ws, storage });
+    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, presence });
 
     const prune = () =>
       storage
