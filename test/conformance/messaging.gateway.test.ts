@@ -190,6 +190,28 @@ describe('messaging, presence, contacts and directory over the gateway', functio
     await offline;
   });
 
+  it('availability (Notify): an available client is listed to the others, also after a reconnect', async () => {
+    const alice = await user();
+    const bob = await user();
+    const a = await device(alice);
+    const b = await device(bob);
+    await a.contacts.add({ primaryContact: bob });
+    await b.contacts.add({ primaryContact: alice });
+    await b.presence.subscribe([alice]);
+    const available = nextEvent(b, 'presence:change', (p) => p.userId === alice && p.available);
+    await a.presence.setAvailable(true);
+    await available;
+    expect((await b.presence.getAvailableClients()).map((c) => c.userId)).to.deep.equal([alice]);
+    expect(await a.presence.getAvailableClients()).to.deep.equal([]);
+
+    // The gateway keeps availability per socket: after a network cut, the new one is available too.
+    const again = nextEvent(b, 'presence:change', (p) => p.userId === alice && p.available);
+    await gateway.drop();
+    await again;
+    await until(b, (s) => s.connection.status === 'connected');
+    expect((await b.presence.getAvailableClients()).map((c) => c.userId)).to.deep.equal([alice]);
+  });
+
   it('contacts and the directory', async () => {
     const alice = await user();
     const bob = await user();
