@@ -21,7 +21,21 @@ import { systemClock, type Clock } from './clock.js';
 import { WireError } from './errors.js';
 import { installErrorHandling } from './http/errors.js';
 import { originCheck } from './http/origins.js';
+import { registerContacts } from './contacts/service.js';
+import { registerDirectory } from './directory/service.js';
+import {
+  defaultMessageRateLimit,
+  registerMessaging,
+  type Fault,
+  type MessageRateLimit,
+} from './messaging/service.js';
 import { packageRoot } from './paths.js';
+import {
+  DEFAULT_PRESENCE_GRACE,
+  PRESENCE_SCOPES,
+  PresenceService,
+  type PresenceScope,
+} from './presence/service.js';
 import { openStorage, type StorageLocation } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import {
@@ -86,6 +100,14 @@ export interface AppOptions extends StorageLocation {
   turnUrls?: string[];
   /** Seconds TURN credentials stay valid (`--turn-ttl`). Default 86400. */
   turnTtl?: number;
+  /** Messages per user: `{perSecond, burst}`, or false for no limit. Default 30/s, bursts of 60. */
+  messageRateLimit?: MessageRateLimit | false;
+  /** Whose presence a user may see: `'contacts'` (mutual contacts, default) or `'all'`. */
+  presenceScope?: PresenceScope;
+  /** Seconds a user stays online after their last presence socket drops. Default 10. */
+  presenceGrace?: number;
+  /** Test-only fault injection (`COMMS_FAULT`): see `server/messaging/service.ts`. */
+  fault?: Fault;
 }
 
 /** The services behind a built app (for tests and embedding). */
@@ -97,6 +119,7 @@ export interface Gateway {
   auth: AuthService;
   ws: WebSocketGateway;
   calls: CallService;
+  presence: PresenceService;
 }
 
 declare module 'fastify' {
@@ -164,6 +187,18 @@ export function validateAppOptions(options: AppOptions): void {
     if (bad !== undefined)
       throw new Error(`'${bad}' is not a TURN URL: use turn:host:port or turns:host:port`);
   }
+  const messages = options.messageRateLimit;
+  if (messages && (!(messages.perSecond > 0) || !(messages.burst >= 1)))
+    throw new Error('the message rate limit needs perSecond > 0 and burst ≥ 1');
+  if (options.presenceScope !== undefined && !PRESENCE_SCOPES.includes(options.presenceScope))
+    throw new Error(
+      `the presence scope must be one of ${PRESENCE_SCOPES.join(', ')}; got '${String(options.presenceScope)}'`,
+    );
+  const grace = options.presenceGrace;
+  if (grace !== undefined && !(grace >= 0 && grace <= 3600))
+    throw new Error(`the presence grace period must be 0 to 3600 seconds; got ${grace}`);
+  if (options.fault !== undefined && options.fault !== 'exit-after-store')
+    throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }
 
 /** A URL without the value of `access_token` (logs never carry a token). */
@@ -311,7 +346,28 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
           },
         }),
     });
-    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, calls });
+    registerMessaging({
+      gateway: ws,
+      storage,
+      clock,
+      log: app.log.child({ component: 'messaging' }),
+      rateLimit:
+        options.messageRateLimit === undefined ? defaultMessageRateLimit : options.messageRateLimit,
+      ...(options.fault && { fault: options.fault }),
+    });
+    if (options.fault) app.log.warn({ fault: options.fault }, 'fault injection is on (tests only)');
+    const presence = new PresenceService({
+      gateway: ws,
+      storage,
+      bus,
+      clock,
+      log: app.log.child({ component: 'presence' }),
+      scope: options.presenceScope ?? 'contacts',
+      graceMs: (options.presenceGrace ?? DEFAULT_PRESENCE_GRACE) * 1000,
+    });
+    registerContacts({ gateway: ws, storage, clock });
+    registerDirectory({ gateway: ws, storage });
+    app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, calls, presence });
 
     const prune = () =>
       storage

@@ -9,6 +9,7 @@ import { MIN_APP_SECRET_LENGTH, callLimits, defaults, validateAppOptions } from 
 import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
 import { validateOrigins } from './http/origins.js';
 import { DEFAULT_DATA_DIR } from './storage/index.js';
+import { PRESENCE_SCOPES, DEFAULT_PRESENCE_GRACE, type PresenceScope } from './presence/service.js';
 import type { ServerOptions } from './index.js';
 
 export const usage = `comms-kit-server ${version}: the comms-kit gateway
@@ -40,6 +41,14 @@ Options (flags win over environment variables):
   --turn-urls <urls>    TURN URLs for clients, comma-separated turn:/turns: (env COMMS_TURN_URLS)
   --turn-ttl <s>        seconds TURN credentials stay valid, ${callLimits.turnTtl.min}-${callLimits.turnTtl.max} (env COMMS_TURN_TTL;
                         default ${defaults.turnTtl})
+  --frame-rate-limit <n>  WebSocket frames per second per socket, bursts of 2n
+                        (env COMMS_FRAME_RATE_LIMIT; default 20)
+  --message-rate-limit <n>  messages per second per user, bursts of 2n, 0 for no limit
+                        (env COMMS_MESSAGE_RATE_LIMIT; default 30)
+  --presence-scope <s>  whose presence a user sees: contacts (users who have each other as
+                        contacts) or all (env COMMS_PRESENCE_SCOPE; default contacts)
+  --presence-grace <s>  seconds a user stays online after their last connection drops, 0-3600
+                        (env COMMS_PRESENCE_GRACE; default ${DEFAULT_PRESENCE_GRACE})
   --log-level <lvl>     fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
   --help, -h            show this help
   --version, -v         show the version
@@ -90,6 +99,10 @@ export function parseCommandLine(
         'turn-secret': { type: 'string' },
         'turn-urls': { type: 'string' },
         'turn-ttl': { type: 'string' },
+        'frame-rate-limit': { type: 'string' },
+        'message-rate-limit': { type: 'string' },
+        'presence-scope': { type: 'string' },
+        'presence-grace': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -167,6 +180,27 @@ export function parseCommandLine(
           .split(',')
           .map((u) => u.trim())
           .filter(Boolean);
+  const frameText = values['frame-rate-limit'] ?? env.COMMS_FRAME_RATE_LIMIT;
+  const frames =
+    frameText === undefined
+      ? undefined
+      : wholeNumber(frameText, '--frame-rate-limit', 1, 1_000_000);
+  const messageText = values['message-rate-limit'] ?? env.COMMS_MESSAGE_RATE_LIMIT;
+  const messages =
+    messageText === undefined
+      ? undefined
+      : wholeNumber(messageText, '--message-rate-limit', 0, 1_000_000);
+  const scope = values['presence-scope'] ?? env.COMMS_PRESENCE_SCOPE;
+  if (scope !== undefined && !(PRESENCE_SCOPES as readonly string[]).includes(scope))
+    throw new UsageError(
+      `--presence-scope must be one of ${PRESENCE_SCOPES.join(', ')}; got '${scope}'`,
+    );
+  const graceText = values['presence-grace'] ?? env.COMMS_PRESENCE_GRACE;
+  const grace =
+    graceText === undefined ? undefined : wholeNumber(graceText, '--presence-grace', 0, 3600);
+  const fault = env.COMMS_FAULT;
+  if (fault !== undefined && fault !== '' && fault !== 'exit-after-store')
+    throw new UsageError(`COMMS_FAULT must be exit-after-store (tests only); got '${fault}'`);
 
   const logLevel = values['log-level'] ?? env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
@@ -188,6 +222,13 @@ export function parseCommandLine(
     ...(turnSecret !== undefined && { turnSecret }),
     ...(turnUrls !== undefined && { turnUrls }),
     ...(turnTtl !== undefined && { turnTtl }),
+    ...(frames !== undefined && { webSocket: { perSecond: frames, burst: 2 * frames } }),
+    ...(messages !== undefined && {
+      messageRateLimit: messages === 0 ? false : { perSecond: messages, burst: 2 * messages },
+    }),
+    ...(scope !== undefined && { presenceScope: scope as PresenceScope }),
+    ...(grace !== undefined && { presenceGrace: grace }),
+    ...(fault === 'exit-after-store' && { fault }),
     logLevel: logLevel === 'silent' ? false : logLevel,
   };
   try {

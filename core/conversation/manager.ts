@@ -22,6 +22,11 @@ import type {
 
 export const initialConversationsState: ConversationsState = { byKey: {} };
 
+/** Codes of a send the server refused for now (nothing stored): wait, then send it again. */
+const RATE_LIMITED_CODES = new Set(['rate:limited', 'message:rateLimited']);
+/** First and longest wait after a rate-limited send, ms. */
+const RATE_BACKOFF = { FIRST: 250, MAX: 4000 } as const;
+
 /** Codes after which retrying the same send cannot help. */
 const FINAL_SEND_CODES = new Set([
   'message:tooLarge',
@@ -46,6 +51,7 @@ export class ConversationManager {
   readonly #self: () => string;
   readonly #outbox: OutboxItem[] = [];
   #draining = false;
+  #backoff: number = RATE_BACKOFF.FIRST;
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #filling = new Map<string, Promise<void>>();
   /** Local keys that became server ids (`im:bob` → `c1`): handles and the outbox keep working. */
@@ -184,9 +190,19 @@ export class ConversationManager {
             parts: item.parts,
           });
           this.#outbox.shift();
+          this.#backoff = RATE_BACKOFF.FIRST;
           this.#stored(item.key, message);
         } catch (error) {
           const code = (error as CommsError).code;
+          if (RATE_LIMITED_CODES.has(code)) {
+            // Nothing was stored: the same send goes again after a pause, in order.
+            this.#ctx.log.info(`send waits ${this.#backoff} ms: the gateway limits the rate`);
+            await new Promise<void>((resolve) =>
+              this.#ctx.runtime.setTimeout(resolve, this.#backoff),
+            );
+            this.#backoff = Math.min(this.#backoff * 2, RATE_BACKOFF.MAX);
+            continue;
+          }
           if (FINAL_SEND_CODES.has(code)) {
             this.#outbox.shift();
             const basic = (error as CommsError).toJSON?.() ?? { code, message: String(error) };
@@ -339,7 +355,6 @@ export class ConversationManager {
   #insert(key: string, messages: Message[]): void {
     if (messages.length === 0) return;
     const me = this.#self();
-    let newest: Message | undefined;
     let incoming = 0;
     this.#patchEntry(key, (entry) => {
       const bySeq = new Map<number, MessageView>();
@@ -355,7 +370,6 @@ export class ConversationManager {
         if (stillPending !== -1) pending.splice(stillPending, 1);
         bySeq.set(message.seq, this.#view(entry, message));
         if (!mine) incoming++;
-        if (!newest || message.seq > newest.seq) newest = message;
       }
       const ordered = [...bySeq.values()].sort((a, b) => a.seq! - b.seq!);
       let lastSeq = entry.lastSeq;
@@ -371,8 +385,8 @@ export class ConversationManager {
     });
     for (const message of messages) this.#changed(key, message.id, message.sender);
     const entry = this.entry(key)!;
-    if (newest && entry.id && entry.lastSeq >= 1) {
-      // Tell the senders it arrived.
+    if (incoming > 0 && entry.id && entry.lastSeq >= 1) {
+      // Tell the senders it arrived (not for this user's own messages: nobody waits for that).
       void this.#connection
         .request({
           type: 'message.receipt',

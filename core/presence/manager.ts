@@ -39,6 +39,8 @@ export const initialPresenceState: PresenceState = { users: {}, self: null, subs
 export class PresenceManager {
   readonly #ctx: FeatureContext;
   readonly #connection: ConnectionManager;
+  /** What `setAvailable` last set (the gateway keeps it per socket: a new socket needs it again). */
+  #available: boolean | undefined;
 
   constructor(ctx: FeatureContext, connection: ConnectionManager) {
     this.#ctx = ctx;
@@ -150,6 +152,7 @@ export class PresenceManager {
       );
     }
     await this.#connection.request({ type: 'presence.available', available });
+    this.#available = available;
     const self = this.getSelf();
     if (self) this.#setSelf({ ...self, available });
   }
@@ -160,8 +163,13 @@ export class PresenceManager {
     return clients;
   }
 
-  /** After a reconnect: watch the same users again. */
+  /** After a reconnect: take calls again if this client did, and watch the same users again. */
   async restore(): Promise<void> {
+    if (this.#available) {
+      await this.#connection
+        .request({ type: 'presence.available', available: true })
+        .catch((error: unknown) => this.#fail(error));
+    }
     const { subscribed } = this.#ctx.store.getState().presence;
     if (subscribed.length === 0) return;
     try {

@@ -330,7 +330,7 @@ export const ConversationOpenFrame = Type.Object(
   {
     additionalProperties: false,
     description:
-      'The one-to-one conversation with `destination` (created once, then the same). Reply: `{conversation}`.',
+      'The one-to-one conversation with `destination` (a username, user id, email or E.164 number): created once, then the same from either side; when created, the other member and the sender’s other devices get `conversation:new`. `conversation:unknownDestination` when there is no such user. Reply: `{conversation}`.',
   },
 );
 export const ConversationCreateFrame = Type.Object(
@@ -343,7 +343,7 @@ export const ConversationCreateFrame = Type.Object(
   {
     additionalProperties: false,
     description:
-      'A group conversation (`chat`) with `members` and the sender. Reply: `{conversation}`.',
+      'A group conversation (`chat`) with `members` and the sender; the members and the sender’s other devices get `conversation:new`. `conversation:unknownDestination` names members that do not exist. Reply: `{conversation}`.',
   },
 );
 export const ConversationListFrame = Type.Object(
@@ -367,7 +367,7 @@ export const MessageSendFrame = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Replied to after storing: `{message}`. Sending the same clientId again returns the stored message (same id and seq).',
+      'Replied to after storing: `{message}`; then every `chat` socket of every member but this one gets `message:new`. Sending the same clientId again returns the stored message (same id and seq), also after a server restart. `conversation:notFound` when there is no such conversation or the user is not a member (the same answer); `message:tooLarge` for text over the limit; `message:rateLimited` when the user sends too fast (not stored: send it again later, same clientId).',
   },
 );
 export const MessageHistoryFrame = Type.Object(
@@ -391,7 +391,8 @@ export const MessageHistoryFrame = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Reply: `{messages, hasMore}` (messages always in ascending seq).',
+    description:
+      'Give `afterSeq` or `beforeSeq`, not both (`request:invalid`); neither: the newest page. Members only. Reply: `{messages, hasMore}` (messages always in ascending seq).',
   },
 );
 export const MessageReceiptFrame = Type.Object(
@@ -404,7 +405,8 @@ export const MessageReceiptFrame = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Marks messages delivered or read up to `seq`; members get `message:receipt`.',
+    description:
+      'Marks messages delivered or read up to `seq`. Watermarks only move forward, never past the newest message; read implies delivered. When one moved, the members’ `chat` sockets get `message:receipt`. Reply: `{}`.',
   },
 );
 export const TypingFrame = Type.Object(
@@ -416,7 +418,8 @@ export const TypingFrame = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Typing indicator; members get `typing` (expires after 6 s without renewal).',
+    description:
+      'Typing indicator; the other members’ `chat` sockets get `typing` (expires after 6 s without renewal). Never stored. Reply: `{}`.',
   },
 );
 
@@ -443,14 +446,16 @@ export const PresenceFetchFrame = Type.Object(
   { ...RequestBase, type: Type.Literal('presence.fetch'), users: Users },
   {
     additionalProperties: false,
-    description: 'Presence of users this user may see. Reply: `{presence: Presence[]}`.',
+    description:
+      'Presence of the users this user may see; the others are left out. Reply: `{presence: Presence[]}`.',
   },
 );
 export const PresenceSubscribeFrame = Type.Object(
   { ...RequestBase, type: Type.Literal('presence.subscribe'), users: Users },
   {
     additionalProperties: false,
-    description: 'Watch users (only those this user may see). Reply: `{presence}`.',
+    description:
+      'Watch users: their changes arrive as `presence:change`. All or nothing: `presence:forbidden` names the users this user may not see (or that do not exist). Reply: `{presence}`.',
   },
 );
 export const PresenceUnsubscribeFrame = Type.Object(

@@ -5,8 +5,11 @@
  *
  * Channels: {@link userChannel} carries what concerns one user's sockets. A node subscribes to
  * a user's channel while it holds at least one socket of that user, so a publisher never needs
- * to know which node that is.
+ * to know which node that is. {@link presenceChannel} carries one user's presence changes to
+ * the nodes that hold sockets watching that user.
  */
+import type { ServiceName } from '../../core/protocol/constants.js';
+import type { EventName, Presence } from '../../core/protocol/schema.js';
 
 /** The session (refresh-token family) was revoked: close its sockets with SESSION_REVOKED. */
 export interface SessionRevokedMessage {
@@ -31,9 +34,49 @@ export interface SubscriptionClaimedMessage {
   claimedAt: number;
 }
 
+/**
+ * Push an event to a user's sockets, on whichever node holds them: the sockets subscribed to
+ * `service` (every socket of the user when null), except the one with id `exceptConnection`
+ * (the socket whose request caused it, which learns from its reply).
+ */
+export interface UserEventMessage {
+  type: 'user.event';
+  userId: string;
+  service: ServiceName | null;
+  exceptConnection: string | null;
+  event: EventName;
+  /** The event's payload (`EventPayloads[event]`). */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * A user's call activity (published by call signalling on the user's channel): presence shows
+ * `on-the-phone` while any call is active. `userId` is the user's internal id; `callId`, when
+ * given, lets calls overlap (the user is in a call until each call id has ended).
+ */
+export interface CallActivityMessage {
+  type: 'call.activity';
+  userId: string;
+  inCall: boolean;
+  callId?: string;
+}
+
+/** A user's presence changed: published on {@link presenceChannel} for the nodes that watch. */
+export interface PresenceChangedMessage {
+  type: 'presence.changed';
+  /** The user's internal id. */
+  userId: string;
+  presence: Presence;
+}
+
 /** Every message the bus carries. Features add theirs to this union. */
 export type BusMessage =
-  SessionRevokedMessage | SubscriptionClaimedMessage | CallEventMessage | CallActivityMessage;
+  | SessionRevokedMessage
+  | SubscriptionClaimedMessage
+  | CallEventMessage
+  | UserEventMessage
+  | CallActivityMessage
+  | PresenceChangedMessage;
 
 /** Receives the messages published on a channel. */
 export type BusHandler = (message: BusMessage) => void;
@@ -71,13 +114,5 @@ export interface CallEventMessage {
   payload: Record<string, unknown>;
 }
 
-/**
- * The user entered (`inCall: true`) or left (`inCall: false`) an answered call: for presence
- * ("on the phone"). Published on the user's channel; a user in several answered calls leaves
- * only when the last one ends.
- */
-export interface CallActivityMessage {
-  type: 'call.activity';
-  userId: string;
-  inCall: boolean;
-}
+/** The channel of one user's presence changes (a node listens while it has watchers). */
+export const presenceChannel = (userId: string): string => `presence:${userId}`;

@@ -91,6 +91,128 @@ export class IdentityConflictError extends Error {
   }
 }
 
+// ── messaging ──
+
+/** A conversation's kind: one-to-one (`im`, `sms`) or a group (`chat`). */
+export type ConversationKind = 'im' | 'chat' | 'sms';
+
+/** A stored conversation. */
+export interface ConversationRecord {
+  id: string;
+  type: ConversationKind;
+  /** A group's name; null for one-to-one conversations and unnamed groups. */
+  name: string | null;
+  /** The seq of the newest message, 0 when there is none. */
+  lastSeq: number;
+  createdAt: number;
+}
+
+/** A member of a conversation, with the user fields the wire shows. */
+export interface MemberRecord {
+  conversationId: string;
+  userId: string;
+  username: string | null;
+  displayName: string;
+  /** Everything up to this seq has reached one of the member's devices. */
+  deliveredSeq: number;
+  /** Everything up to this seq has been read. Never above `deliveredSeq`. */
+  readSeq: number;
+  joinedAt: number;
+}
+
+/** One part of a message (text only, so far). */
+export interface MessagePartRecord {
+  type: 'text';
+  text: string;
+}
+
+/** A stored message. */
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  /** Its place in the conversation: 1, 2, 3 … without gaps. */
+  seq: number;
+  /** The sender's id for it: unique per sender (the idempotency key). */
+  clientId: string;
+  senderId: string;
+  parts: MessagePartRecord[];
+  /** When it was stored (ms). */
+  timestamp: number;
+}
+
+/** What {@link Storage.appendMessage} needs (the seq is the storage's to give). */
+export type NewMessage = Omit<MessageRecord, 'seq'>;
+
+/**
+ * The outcome of {@link Storage.appendMessage}: `stored` (this call stored it, with the next
+ * seq) or `duplicate` (the sender had already sent this clientId: the message stored then,
+ * which may belong to another conversation).
+ */
+export interface AppendResult {
+  status: 'stored' | 'duplicate';
+  message: MessageRecord;
+}
+
+/** A conversation as one member sees it. */
+export interface ConversationSummary {
+  conversation: ConversationRecord;
+  members: MemberRecord[];
+  lastMessage: MessageRecord | null;
+  /** Messages from others after the member's `readSeq`. */
+  unread: number;
+}
+
+/** A page of messages, in ascending seq. */
+export interface MessagePage {
+  messages: MessageRecord[];
+  /** More messages lie beyond the page in the direction asked. */
+  hasMore: boolean;
+}
+
+// ── presence ──
+
+/** The presence a user chose (status, activity, note), kept across restarts. */
+export interface PresenceRecord {
+  userId: string;
+  status: string;
+  activity: string;
+  note: string;
+  updatedAt: number;
+}
+
+// ── contacts ──
+
+/** An entry of a user's address book. */
+export interface ContactRecord {
+  ownerId: string;
+  contactId: string;
+  /** Who it is: a user id, username, email or number, as the owner gave it. */
+  primaryContact: string;
+  /** The other contact fields (firstName, emailAddress, …), as given. */
+  fields: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * The outcome of adding or updating a contact: `ok`; `notFound` (update: no such contactId);
+ * `exists` (the owner has another contact with this contactId or primaryContact).
+ */
+export type ContactWriteResult = 'ok' | 'notFound' | 'exists';
+
+/** Fields of a user the directory can search. */
+export type UserSearchField =
+  'id' | 'username' | 'displayName' | 'firstName' | 'lastName' | 'email' | 'number';
+
+/**
+ * One condition of a directory search: `text` is a substring (case-insensitive) of one of
+ * `fields`. The first name is the display name's first word; the last name, the rest.
+ */
+export interface UserSearchCondition {
+  fields: UserSearchField[];
+  text: string;
+}
+
 /** The storage every gateway feature talks to. */
 export interface Storage {
   /** Resolves when the store answers a trivial query; rejects otherwise (for `/readyz`). */
@@ -150,6 +272,84 @@ export interface Storage {
   deleteCallRecords(userId: string): Promise<number>;
   /** True when any user has a record of the call `callId` (call ids are never reused). */
   hasCallRecord(callId: string): Promise<boolean>;
+  // ── messaging ──
+  /**
+   * The one-to-one conversation of `type` between two users: found, or created with both as
+   * members (`created` tells which). Two calls at once agree on one conversation.
+   */
+  openDirectConversation(input: {
+    id: string;
+    type: 'im' | 'sms';
+    userIds: [string, string];
+    now: number;
+  }): Promise<{ conversation: ConversationRecord; created: boolean }>;
+  /** Creates a group conversation with its members. */
+  createConversation(input: {
+    id: string;
+    type: ConversationKind;
+    name: string | null;
+    memberIds: string[];
+    now: number;
+  }): Promise<ConversationRecord>;
+  /** A conversation, or undefined. */
+  getConversation(id: string): Promise<ConversationRecord | undefined>;
+  /** The members of a conversation (empty when there is no such conversation). */
+  listMembers(conversationId: string): Promise<MemberRecord[]>;
+  /** One conversation as `userId` sees it; undefined unless it exists and they are a member. */
+  summarizeConversation(
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationSummary | undefined>;
+  /** Every conversation of `userId`, the most recently active first. */
+  listConversations(userId: string): Promise<ConversationSummary[]>;
+  /**
+   * Stores a message once per `(senderId, clientId)`, with the conversation's next seq, in one
+   * transaction: concurrent calls never leave a gap or give one seq twice. A clientId the
+   * sender used before returns the message stored then.
+   */
+  appendMessage(message: NewMessage): Promise<AppendResult>;
+  /** Up to `limit` messages with seq > `afterSeq`, ascending. */
+  messagesAfter(conversationId: string, afterSeq: number, limit: number): Promise<MessagePage>;
+  /** The `limit` newest messages with seq < `beforeSeq`, ascending. */
+  messagesBefore(conversationId: string, beforeSeq: number, limit: number): Promise<MessagePage>;
+  /**
+   * Moves a member's watermark forward to `seq` (never back, never past the conversation's
+   * last seq; read implies delivered). Returns the member afterwards and whether it moved;
+   * undefined when they are not a member.
+   */
+  advanceWatermark(
+    conversationId: string,
+    userId: string,
+    kind: 'delivered' | 'read',
+    seq: number,
+  ): Promise<{ member: MemberRecord; changed: boolean } | undefined>;
+
+  // ── presence ──
+  /** The stored presence of these users (those that have one). */
+  getPresence(userIds: string[]): Promise<PresenceRecord[]>;
+  /** Stores a user's presence. */
+  savePresence(record: PresenceRecord): Promise<void>;
+
+  // ── contacts ──
+  /** A user's address book, oldest first. */
+  listContacts(ownerId: string): Promise<ContactRecord[]>;
+  /** How many contacts a user has. */
+  countContacts(ownerId: string): Promise<number>;
+  /** Adds a contact (`exists` when its contactId or primaryContact is taken). */
+  addContact(contact: ContactRecord): Promise<ContactWriteResult>;
+  /** Replaces a contact's primaryContact and fields (createdAt is kept). */
+  updateContact(contact: Omit<ContactRecord, 'createdAt'>): Promise<ContactWriteResult>;
+  /** Removes a contact; false when there was none. */
+  removeContact(ownerId: string, contactId: string): Promise<boolean>;
+  /**
+   * Of `candidateIds`, the users who have `userId` in their address book and whom `userId`
+   * has in theirs. A contact names its user by id, username, email or number.
+   */
+  mutualContacts(userId: string, candidateIds: string[]): Promise<string[]>;
+  /** The users with these ids (those that exist). */
+  findUsers(ids: string[]): Promise<UserRecord[]>;
+  /** Users meeting every condition, ordered by username (then id), at most `limit`. */
+  searchUsers(conditions: UserSearchCondition[], limit: number): Promise<UserRecord[]>;
 }
 
 // ── call records ──

@@ -50,6 +50,8 @@ export class Connection {
   lastSeen = performance.now();
   tokenTimer: TimerHandle | undefined;
   subscriptionTimer: TimerHandle | undefined;
+  /** The close code, once the socket has closed (1000 after a clean close, 4003 on logout…). */
+  closeCode: number | null = null;
 
   private readonly bucket: TokenBucket;
   private readonly maxRefused: number;

@@ -2,15 +2,17 @@
  * Reads one WebSocket frame: JSON, then the request schema its `type` names
  * (`RequestFrames` in `core/protocol/schema.ts`, compiled once with TypeBox's compiler).
  */
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { TypeCompiler, ValueErrorType, type TypeCheck } from '@sinclair/typebox/compiler';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
-import { WireErrorCodes } from '../../core/protocol/constants.js';
+import { MAX_TEXT_LENGTH, WireErrorCodes } from '../../core/protocol/constants.js';
 import { RequestFrames, type RequestFrame, type RequestType } from '../../core/protocol/schema.js';
 import { WireError } from '../errors.js';
 
-// TypeBox knows no string formats by itself; the frames use these (call ids, message client ids).
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID.test(value));
+// TypeBox checks only the string formats it is told about: the frames use `uuid`.
+if (!FormatRegistry.Has('uuid'))
+  FormatRegistry.Set('uuid', (value) =>
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value),
+  );
 
 const checks = new Map<string, TypeCheck<TSchema>>(
   Object.entries(RequestFrames).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
@@ -72,6 +74,21 @@ export function validateFrame(value: unknown): FrameResult {
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
     const path = first?.path || '/';
+    // Text over the limit is the sender's mistake, not a malformed frame: say so with its code.
+    if (
+      type === 'message.send' &&
+      first?.type === ValueErrorType.StringMaxLength &&
+      /^\/parts\/\d+\/text$/.test(path)
+    ) {
+      return {
+        ok: false,
+        re,
+        error: new WireError(
+          WireErrorCodes.MESSAGE_TOO_LARGE,
+          `${path}: a text part may have at most ${MAX_TEXT_LENGTH} characters; this one has ${(first.value as string).length}`,
+        ),
+      };
+    }
     const allowed = literalValues(first?.schema);
     const message = allowed
       ? `must be one of ${allowed.join(', ')}`

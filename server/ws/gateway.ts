@@ -26,9 +26,23 @@ import {
   WS_TOKEN_QUERY,
   WireErrorCodes,
 } from '../../core/protocol/constants.js';
-import type { ReplyPayload, RequestFrame, RequestType } from '../../core/protocol/schema.js';
+import type { ServiceName } from '../../core/protocol/constants.js';
+import type {
+  EventName,
+  EventPayloads,
+  ReplyPayload,
+  RequestFrame,
+  RequestType,
+} from '../../core/protocol/schema.js';
+import type { Static } from '@sinclair/typebox';
 import type { AccessClaims, TokenService } from '../auth/tokens.js';
-import type { Bus, BusHandler, BusMessage } from '../bus/types.js';
+import {
+  userChannel,
+  type Bus,
+  type BusHandler,
+  type BusMessage,
+  type UserEventMessage,
+} from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import { WireError, internalError } from '../errors.js';
 import type { OriginCheck } from '../http/origins.js';
@@ -71,10 +85,18 @@ declare module 'fastify' {
   }
 }
 
-/** What {@link registerWebSocket} gives back. */
 /** Handlers for some request types, as a feature registers them. */
 export type HandlerTable = { [T in RequestType]?: Handler<T> };
 
+/** Where {@link WebSocketGateway.push} delivers. */
+export interface PushOptions {
+  /** Only sockets subscribed to this service (default: every socket of the user). */
+  service?: ServiceName;
+  /** Not this socket (the one whose request caused the event: its reply tells it). */
+  except?: Connection;
+}
+
+/** What {@link registerWebSocket} gives back. */
 export interface WebSocketGateway {
   registry: SocketRegistry;
   subscriptions: SubscriptionManager;
@@ -83,6 +105,20 @@ export interface WebSocketGateway {
    * handler; registering a type twice is a programming error.
    */
   register(table: HandlerTable): void;
+  /**
+   * Pushes an event to the sockets of each user in `userIds` (internal ids), on whichever
+   * node holds them, through the bus. Resolves once published (not delivered).
+   */
+  push<E extends EventName>(
+    userIds: Iterable<string>,
+    event: E,
+    payload: Static<(typeof EventPayloads)[E]>,
+    options?: PushOptions,
+  ): Promise<void>;
+  /** Adds a listener of the bus messages on the user channels this node listens to. */
+  onBusMessage(listener: (message: BusMessage) => void): void;
+  /** Adds a listener told when a socket has closed (after its subscription was dropped). */
+  onClose(listener: (conn: Connection) => void): void;
   /**
    * Feature hooks. Each returns a function that removes the listener; a listener that throws
    * is logged and does not stop the others.
@@ -146,6 +182,14 @@ export async function registerWebSocket(
     }
   };
 
+  const deliver = (message: UserEventMessage) => {
+    for (const conn of registry.byUser(message.userId)) {
+      if (conn.id === message.exceptConnection) continue;
+      if (message.service && !conn.subscription?.services.includes(message.service)) continue;
+      conn.event(message.event, message.payload as never);
+    }
+  };
+
   const onBusMessage = (message: BusMessage) => {
     switch (message.type) {
       case 'session.revoked':
@@ -154,6 +198,9 @@ export async function registerWebSocket(
         break;
       case 'subscription.claimed':
         subscriptions.claimed(message);
+        break;
+      case 'user.event':
+        deliver(message);
         break;
     }
     emit('busMessage', message);
@@ -263,6 +310,7 @@ export async function registerWebSocket(
     socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
     socket.on('pong', () => (conn.lastSeen = performance.now()));
     socket.on('close', (code) => {
+      conn.closeCode = code;
       conn.tokenTimer?.cancel();
       subscriptions.drop(conn);
       registry.remove(conn);
@@ -367,5 +415,29 @@ export async function registerWebSocket(
     return () => void hooks[hook].delete(listener);
   };
 
-  return { registry, subscriptions, register, on };
+  const push: WebSocketGateway['push'] = async (userIds, event, payload, pushOptions = {}) => {
+    await Promise.all(
+      [...new Set(userIds)].map((userId) => {
+        const message: UserEventMessage = {
+          type: 'user.event',
+          userId,
+          service: pushOptions.service ?? null,
+          exceptConnection: pushOptions.except?.id ?? null,
+          event,
+          payload: payload as Record<string, unknown>,
+        };
+        return bus.publish(userChannel(userId), message);
+      }),
+    );
+  };
+
+  return {
+    registry,
+    subscriptions,
+    register,
+    on,
+    push,
+    onBusMessage: (listener) => void on('busMessage', listener),
+    onClose: (listener) => void on('closed', (conn) => listener(conn)),
+  };
 }

@@ -25,3 +25,45 @@ export class TokenBucket {
     return true;
   }
 }
+
+/**
+ * One {@link TokenBucket} per key (a user id): `burst` at once, refilled at `perSecond`.
+ * Buckets left alone long enough to be full again are forgotten, so idle users cost nothing.
+ */
+export class KeyedRateLimit {
+  private readonly buckets = new Map<string, { bucket: TokenBucket; used: number }>();
+  private readonly perSecond: number;
+  private readonly burst: number;
+  private readonly now: () => number;
+  private lastSweep: number;
+
+  constructor(perSecond: number, burst: number, now: () => number = () => performance.now()) {
+    this.perSecond = perSecond;
+    this.burst = burst;
+    this.now = now;
+    this.lastSweep = now();
+  }
+
+  /** Takes one token from `key`'s bucket; false when it is empty. */
+  take(key: string): boolean {
+    const now = this.now();
+    const refillMs = (this.burst / this.perSecond) * 1000;
+    if (now - this.lastSweep > Math.max(refillMs, 60_000)) {
+      this.lastSweep = now;
+      for (const [k, entry] of this.buckets)
+        if (now - entry.used > refillMs) this.buckets.delete(k);
+    }
+    let entry = this.buckets.get(key);
+    if (!entry) {
+      entry = { bucket: new TokenBucket(this.perSecond, this.burst, this.now), used: now };
+      this.buckets.set(key, entry);
+    }
+    entry.used = now;
+    return entry.bucket.take();
+  }
+
+  /** How many keys have a bucket (for tests). */
+  get size(): number {
+    return this.buckets.size;
+  }
+}

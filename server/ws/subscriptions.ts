@@ -31,8 +31,24 @@ const notFound = () =>
 const older = (a: { claimedAt: number; id: string }, b: { claimedAt: number; id: string }) =>
   a.claimedAt < b.claimedAt || (a.claimedAt === b.claimedAt && a.id < b.id);
 
+/** Why a socket's subscription changed. */
+export type SubscriptionChangeReason =
+  'subscribe' | 'unsubscribe' | 'extend' | 'replaced' | 'expired' | 'closed';
+
+/**
+ * Told each time a socket's subscription changes (its services may be the same: an extension),
+ * and once when the socket closes (`closed`, with `next` null).
+ */
+export type SubscriptionListener = (
+  conn: Connection,
+  previous: ActiveSubscription | null,
+  next: ActiveSubscription | null,
+  reason: SubscriptionChangeReason,
+) => void;
+
 export class SubscriptionManager {
   private readonly registry: SocketRegistry;
+  private readonly listeners: SubscriptionListener[] = [];
   private readonly bus: Bus;
   private readonly clock: Clock;
   /** The last claim time handed out: claims on one node are strictly ordered. */
@@ -42,6 +58,11 @@ export class SubscriptionManager {
     this.registry = deps.registry;
     this.bus = deps.bus;
     this.clock = deps.clock;
+  }
+
+  /** Adds a listener of subscription changes (presence follows the `presence` service). */
+  onChange(listener: SubscriptionListener): void {
+    this.listeners.push(listener);
   }
 
   /**
@@ -61,7 +82,7 @@ export class SubscriptionManager {
       expiresAt: now + expires * 1000,
       claimedAt: same ? current!.claimedAt : (this.lastClaim = Math.max(now, this.lastClaim + 1)),
     };
-    this.set(conn, next);
+    this.set(conn, next, 'subscribe');
     if (!same) {
       const claim: SubscriptionClaimedMessage = {
         type: 'subscription.claimed',
@@ -81,11 +102,11 @@ export class SubscriptionManager {
     if (!current) throw notFound();
     const left = frame.services ? current.services.filter((s) => !frame.services!.includes(s)) : [];
     if (!left.length) {
-      this.set(conn, null);
+      this.set(conn, null, 'unsubscribe');
       return null;
     }
     const next = { ...current, services: left };
-    this.set(conn, next, false);
+    this.set(conn, next, 'unsubscribe', false);
     return wireSubscription(next);
   }
 
@@ -95,7 +116,7 @@ export class SubscriptionManager {
     if (!current) throw notFound();
     const expires = frame.expires ?? current.expires;
     const next = { ...current, expires, expiresAt: this.clock.now() + expires * 1000 };
-    this.set(conn, next);
+    this.set(conn, next, 'extend');
     return wireSubscription(next);
   }
 
@@ -107,27 +128,33 @@ export class SubscriptionManager {
       if (sub?.clientCorrelator !== message.clientCorrelator || sub.id === message.subscriptionId)
         continue;
       if (!older(sub, claim)) continue;
-      this.set(conn, null);
+      this.set(conn, null, 'replaced');
       conn.event('subscription:change', { reason: 'replaced', subscription: null });
     }
   }
 
-  /** The socket closed: forget its subscription, tell no one. */
+  /** The socket closed: forget its subscription (the socket is not told; listeners are). */
   drop(conn: Connection): void {
-    this.set(conn, null);
+    this.set(conn, null, 'closed');
   }
 
-  private set(conn: Connection, next: ActiveSubscription | null, reschedule = true): void {
+  private set(
+    conn: Connection,
+    next: ActiveSubscription | null,
+    reason: SubscriptionChangeReason,
+    reschedule = true,
+  ): void {
     const previous = conn.subscription;
     conn.subscription = next;
     this.registry.setSubscription(conn, previous?.id ?? null, next?.id ?? null);
+    for (const listener of this.listeners) listener(conn, previous, next, reason);
     if (!reschedule && next) return;
     conn.subscriptionTimer?.cancel();
     conn.subscriptionTimer = undefined;
     if (!next) return;
     conn.subscriptionTimer = this.clock.setTimeout(() => {
       if (conn.subscription?.id !== next.id) return;
-      this.set(conn, null);
+      this.set(conn, null, 'expired');
       conn.event('subscription:change', { reason: 'expired', subscription: null });
     }, next.expiresAt - this.clock.now());
   }

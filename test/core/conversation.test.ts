@@ -37,6 +37,8 @@ class FakeGateway {
   /** When set, the next send is stored but its reply is lost (the connection drops). */
   loseNextReply = false;
   refuse: string | undefined;
+  /** How many sends to refuse as rate-limited (nothing stored) before accepting again. */
+  rateLimitNext = 0;
   requests: string[] = [];
 
   store(sender: string, clientId: string, text: string): Message {
@@ -68,6 +70,10 @@ class FakeGateway {
         return { conversations: [this.conversation] };
       case 'message.send': {
         if (this.refuse) throw new CommsError(this.refuse, 'refused');
+        if (this.rateLimitNext > 0) {
+          this.rateLimitNext--;
+          throw new CommsError('message:rateLimited', 'too many messages');
+        }
         const parts = input.parts as Array<{ text: string }>;
         const message = this.store('alice', String(input.clientId), parts[0]!.text);
         if (this.loseNextReply) {
@@ -217,6 +223,30 @@ describe('ConversationManager delivery', () => {
     manager.retry(manager.entries()[0]!.key, view.clientId);
     await until(() => manager.entries()[0]!.messages[0]!.status === 'sent');
     expect(gateway.stores).to.equal(1);
+  });
+
+  it('a rate-limited send waits and goes again, in order, without a reconnect', async () => {
+    const { gateway, manager } = setup();
+    const entry = manager.ensureDirect('bob');
+    gateway.rateLimitNext = 2;
+    manager.send(entry.key, [{ type: 'text', text: 'one' }]);
+    manager.send(entry.key, [{ type: 'text', text: 'two' }]);
+    await until(() => manager.pendingCount === 0);
+    expect(texts(manager)).to.deep.equal(['one:sent', 'two:sent']);
+    expect(gateway.messages.map((m) => m.parts[0]!.text)).to.deep.equal(['one', 'two']);
+    expect(gateway.requests.filter((r) => r === 'message.send').length).to.equal(4);
+  });
+
+  it('sends a delivered receipt for messages from others only', async () => {
+    const { gateway, manager } = setup();
+    await manager.sync();
+    const entry = manager.ensureDirect('bob');
+    manager.send(entry.key, [{ type: 'text', text: 'mine' }]);
+    await until(() => manager.pendingCount === 0);
+    expect(gateway.requests).not.to.include('message.receipt');
+    const theirs = gateway.store('bob', crypto.randomUUID(), 'theirs');
+    manager.handleEvent({ v: 1, type: 'event', event: 'message:new', message: theirs });
+    await until(() => gateway.requests.includes('message.receipt'));
   });
 
   it('refuses an empty or oversized text before sending', () => {

@@ -745,18 +745,24 @@ describe('presence hook', () => {
     assert.deepEqual(activity(), [], 'ringing is not being in a call');
     await b.request({ type: 'call.answer', callId, sdp: 'v=0' });
     await a.event('call:answered');
-    assert.deepEqual(activity().sort(), [
-      JSON.stringify({ type: 'call.activity', userId: alice.user.id, inCall: true }),
-      JSON.stringify({ type: 'call.activity', userId: bob.user.id, inCall: true }),
-    ]);
+    assert.deepEqual(
+      activity().sort(),
+      [
+        JSON.stringify({ type: 'call.activity', userId: alice.user.id, inCall: true }),
+        JSON.stringify({ type: 'call.activity', userId: bob.user.id, inCall: true }),
+      ].sort(),
+    );
     seen.length = 0;
     await a.request({ type: 'call.end', callId });
     await ended(b, callId);
     await new Promise((r) => setTimeout(r, 10));
-    assert.deepEqual(activity().sort(), [
-      JSON.stringify({ type: 'call.activity', userId: alice.user.id, inCall: false }),
-      JSON.stringify({ type: 'call.activity', userId: bob.user.id, inCall: false }),
-    ]);
+    assert.deepEqual(
+      activity().sort(),
+      [
+        JSON.stringify({ type: 'call.activity', userId: alice.user.id, inCall: false }),
+        JSON.stringify({ type: 'call.activity', userId: bob.user.id, inCall: false }),
+      ].sort(),
+    );
     await Promise.all(stop.map((s) => s()));
   });
 });

@@ -124,6 +124,11 @@ describe('command line', () => {
     [['--access-token-ttl', '3600'], {}, /--access-token-ttl must be a whole number from 1 to 900/],
     [[], { PORT: 'http' }, /PORT must be a whole number/],
     [[], { COMMS_DB: ':memory:', COMMS_DATA: 'x' }, /COMMS_DB and COMMS_DATA are both set/],
+    [['--presence-scope', 'friends'], {}, /--presence-scope must be one of contacts, all/],
+    [['--presence-grace', '3601'], {}, /--presence-grace must be a whole number from 0 to 3600/],
+    [['--message-rate-limit', 'fast'], {}, /--message-rate-limit must be a whole number/],
+    [['--frame-rate-limit', '0'], {}, /--frame-rate-limit must be a whole number from 1/],
+    [[], { COMMS_FAULT: 'crash' }, /COMMS_FAULT must be exit-after-store/],
   ];
   for (const [args, env, message] of cases) {
     it(`refuses ${[...args, ...Object.keys(env)].join(' ')}`, () => {
@@ -187,6 +192,28 @@ describe('command line', () => {
     );
   });
 
+  it('reads the messaging and presence settings from flags and variables', () => {
+    const run = parseCommandLine(['--presence-grace', '0', '--message-rate-limit', '0'], {
+      COMMS_PRESENCE_SCOPE: 'all',
+      COMMS_PRESENCE_GRACE: '99',
+      COMMS_FRAME_RATE_LIMIT: '50',
+      COMMS_FAULT: 'exit-after-store',
+    });
+    assert.ok(run.kind === 'run');
+    if (run.kind !== 'run') return;
+    assert.equal(run.options.presenceScope, 'all');
+    assert.equal(run.options.presenceGrace, 0, 'the flag wins');
+    assert.equal(run.options.messageRateLimit, false, '0: no limit');
+    assert.deepEqual(run.options.webSocket, { perSecond: 50, burst: 100 });
+    assert.equal(run.options.fault, 'exit-after-store');
+    const plain = parseCommandLine(['--message-rate-limit', '5'], {});
+    assert.ok(plain.kind === 'run');
+    if (plain.kind !== 'run') return;
+    assert.deepEqual(plain.options.messageRateLimit, { perSecond: 5, burst: 10 });
+    assert.equal(plain.options.presenceScope, undefined, 'the default is the app’s');
+    assert.equal(plain.options.fault, undefined);
+  });
+
   it('--help lists every option and its variable', async () => {
     const { stdout } = await runGateway(['--help']);
     for (const word of [
@@ -202,6 +229,14 @@ describe('command line', () => {
       'COMMS_APP_KEY',
       'COMMS_APP_SECRET',
       'LOG_LEVEL',
+      '--frame-rate-limit',
+      '--message-rate-limit',
+      '--presence-scope',
+      '--presence-grace',
+      'COMMS_FRAME_RATE_LIMIT',
+      'COMMS_MESSAGE_RATE_LIMIT',
+      'COMMS_PRESENCE_SCOPE',
+      'COMMS_PRESENCE_GRACE',
     ])
       assert.ok(stdout.includes(word), word);
   });

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { SqliteStorage, migrate } from '../../server/storage/sqlite/index.js';
-import { migrations } from '../../server/storage/sqlite/migrations.js';
+import { migrations, type Migration } from '../../server/storage/sqlite/migrations.js';
 import { IdentityConflictError, type NewUser } from '../../server/storage/types.js';
 import { MemoryBus } from '../../server/bus/memory.js';
 import type { BusMessage } from '../../server/bus/types.js';
@@ -91,6 +91,185 @@ describe('SqliteStorage', () => {
     assert.equal(await s.setSettingIfAbsent('k', 'two'), 'one');
     await s.close();
     await assert.rejects(s.ping(), 'closed storage rejects');
+  });
+});
+
+describe('migrations with a gap', () => {
+  const table = (version: number): Migration => ({
+    version,
+    name: `t${version}`,
+    sql: `CREATE TABLE t${version} (x INTEGER)`,
+  });
+  const tables = (db: Database.Database) =>
+    db
+      .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE name LIKE 't_'")
+      .all()
+      .map((r) => r.name)
+      .sort();
+
+  it('applies a lower version that arrives after a higher one (branches merged later)', () => {
+    const db = new Database(':memory:');
+    assert.deepEqual(
+      migrate(db, [table(1), table(3)]).map((m) => m.version),
+      [1, 3],
+    );
+    assert.deepEqual(
+      migrate(db, [table(1), table(2), table(3)]).map((m) => m.version),
+      [2],
+      'version 2 is applied after 3',
+    );
+    assert.deepEqual(tables(db), ['t1', 't2', 't3']);
+    assert.equal(db.pragma('user_version', { simple: true }), 3);
+    assert.equal(migrate(db, [table(1), table(2), table(3)]).length, 0);
+    db.close();
+  });
+
+  it('takes a database from before the migrations table as having every version up to user_version', () => {
+    const db = new Database(':memory:');
+    db.exec(table(1).sql);
+    db.exec(table(2).sql);
+    db.pragma('user_version = 2');
+    assert.deepEqual(
+      migrate(db, [table(1), table(2), table(3)]).map((m) => m.version),
+      [3],
+    );
+    assert.deepEqual(tables(db), ['t1', 't2', 't3']);
+    db.close();
+  });
+
+  it('refuses a database that had a migration this gateway does not know', () => {
+    const db = new Database(':memory:');
+    migrate(db, [table(1), table(2), table(3)]);
+    assert.throws(() => migrate(db, [table(1), table(3)]), /migration 2, which this gateway/);
+    db.close();
+  });
+});
+
+describe('SqliteStorage: messaging, presence, contacts', () => {
+  async function withUsers() {
+    const s = SqliteStorage.open({ file: ':memory:' });
+    await s.createUser(user('a', { username: 'ann', displayName: 'Ann Lee' }));
+    await s.createUser(user('b', { username: 'bob', email: 'bob@x.example' }));
+    await s.createUser(user('c', { number: '+15550000003', displayName: 'Cy Young Jr' }));
+    return s;
+  }
+
+  it('opens one direct conversation per pair and type, from either side', async () => {
+    const s = await withUsers();
+    const [one, two, three] = await Promise.all([
+      s.openDirectConversation({ id: 'c1', type: 'im', userIds: ['a', 'b'], now: 1 }),
+      s.openDirectConversation({ id: 'c2', type: 'im', userIds: ['b', 'a'], now: 2 }),
+      s.openDirectConversation({ id: 'c3', type: 'sms', userIds: ['a', 'b'], now: 3 }),
+    ]);
+    assert.equal(one.created, true);
+    assert.equal(two.created, false);
+    assert.equal(two.conversation.id, 'c1');
+    assert.equal(three.conversation.id, 'c3', 'sms is its own conversation');
+    assert.deepEqual(
+      (await s.listMembers('c1')).map((m) => [m.userId, m.username]),
+      [
+        ['a', 'ann'],
+        ['b', 'bob'],
+      ],
+    );
+    await s.close();
+  });
+
+  it('appends once per sender and client id, numbering without gaps', async () => {
+    const s = await withUsers();
+    await s.openDirectConversation({ id: 'c', type: 'im', userIds: ['a', 'b'], now: 1 });
+    const message = (id: string, senderId: string, clientId: string) => ({
+      id,
+      conversationId: 'c',
+      clientId,
+      senderId,
+      parts: [{ type: 'text' as const, text: id }],
+      timestamp: 5,
+    });
+    const results = await Promise.all([
+      s.appendMessage(message('m1', 'a', 'k')),
+      s.appendMessage(message('m2', 'a', 'k')),
+      s.appendMessage(message('m3', 'a', 'k')),
+      s.appendMessage(message('m4', 'b', 'k')),
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.status, r.message.id, r.message.seq]),
+      [
+        ['stored', 'm1', 1],
+        ['duplicate', 'm1', 1],
+        ['duplicate', 'm1', 1],
+        ['stored', 'm4', 2],
+      ],
+      "another sender's client id is another message",
+    );
+    await assert.rejects(s.appendMessage({ ...message('m5', 'a', 'z'), conversationId: 'nope' }));
+    assert.equal((await s.getConversation('c'))?.lastSeq, 2, 'a failed append takes no seq');
+    const summary = await s.summarizeConversation('c', 'a');
+    assert.equal(summary?.unread, 1);
+    assert.equal(summary?.lastMessage?.id, 'm4');
+    assert.equal(await s.summarizeConversation('c', 'c'), undefined, 'not a member');
+    await s.close();
+  });
+
+  it('moves watermarks forward only, up to the last seq; read implies delivered', async () => {
+    const s = await withUsers();
+    await s.openDirectConversation({ id: 'c', type: 'im', userIds: ['a', 'b'], now: 1 });
+    for (const k of ['1', '2', '3'])
+      await s.appendMessage({
+        id: k,
+        conversationId: 'c',
+        clientId: k,
+        senderId: 'a',
+        parts: [{ type: 'text', text: k }],
+        timestamp: 1,
+      });
+    const mark = async (kind: 'delivered' | 'read', seq: number) => {
+      const r = await s.advanceWatermark('c', 'b', kind, seq);
+      return [r?.member.deliveredSeq, r?.member.readSeq, r?.changed];
+    };
+    assert.deepEqual(await mark('delivered', 2), [2, 0, true]);
+    assert.deepEqual(await mark('delivered', 1), [2, 0, false]);
+    assert.deepEqual(await mark('read', 9), [3, 3, true]);
+    assert.equal(await s.advanceWatermark('c', 'c', 'read', 1), undefined);
+    await s.close();
+  });
+
+  it('finds mutual contacts by username, id, email or number, case-insensitively', async () => {
+    const s = await withUsers();
+    const contact = (ownerId: string, contactId: string, primaryContact: string) => ({
+      ownerId,
+      contactId,
+      primaryContact,
+      fields: {},
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    assert.equal(await s.addContact(contact('a', 'x', 'BOB')), 'ok');
+    assert.equal(await s.addContact(contact('a', 'x', 'someone')), 'exists', 'same contactId');
+    assert.equal(await s.addContact(contact('a', 'y', 'bob')), 'exists', 'same person');
+    assert.equal(await s.addContact(contact('a', 'z', '+15550000003')), 'ok');
+    assert.deepEqual(await s.mutualContacts('a', ['b', 'c']), [], 'one way is not enough');
+    await s.addContact(contact('b', 'x', 'a'));
+    assert.deepEqual(await s.mutualContacts('a', ['b', 'c']), ['b']);
+    assert.deepEqual(await s.mutualContacts('b', ['a']), ['a']);
+    assert.equal(await s.removeContact('a', 'x'), true);
+    assert.deepEqual(await s.mutualContacts('b', ['a']), []);
+    assert.equal(await s.removeContact('a', 'x'), false);
+    await s.close();
+  });
+
+  it('searches users by substrings of their fields, derived names included', async () => {
+    const s = await withUsers();
+    const ids = async (...conditions: Parameters<typeof s.searchUsers>[0]) =>
+      (await s.searchUsers(conditions, 10)).map((u) => u.id);
+    assert.deepEqual(await ids({ fields: ['username'], text: 'BO' }), ['b']);
+    assert.deepEqual(await ids({ fields: ['firstName'], text: 'cy' }), ['c']);
+    assert.deepEqual(await ids({ fields: ['lastName'], text: 'young jr' }), ['c']);
+    assert.deepEqual(await ids({ fields: ['lastName'], text: 'ann' }), [], 'not the first name');
+    assert.deepEqual(await ids({ fields: ['number'], text: '0003' }), ['c']);
+    assert.deepEqual(await ids({ fields: ['username'], text: '%' }), [], 'wildcards are text');
+    assert.deepEqual(await ids(), ['a', 'b', 'c'], 'no condition: everyone');
+    await s.close();
   });
 });
 

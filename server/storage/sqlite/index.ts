@@ -11,8 +11,21 @@ import {
   IdentityConflictError,
   type CallRecordEntry,
   type CallResult,
+  type AppendResult,
   type ConsumeResult,
+  type ContactRecord,
+  type ContactWriteResult,
+  type ConversationKind,
+  type ConversationRecord,
+  type ConversationSummary,
   type IdentityField,
+  type MemberRecord,
+  type MessagePage,
+  type MessageRecord,
+  type NewMessage,
+  type PresenceRecord,
+  type UserSearchCondition,
+  type UserSearchField,
   type NewRefreshToken,
   type NewUser,
   type RefreshFamilyRecord,
@@ -98,6 +111,212 @@ const toCallRecord = (r: CallRecordRow): CallRecordEntry => ({
   reasonText: r.reason_text,
 });
 
+interface ConversationRow {
+  id: string;
+  type: ConversationKind;
+  name: string | null;
+  pair_key: string | null;
+  last_seq: number;
+  created_at: number;
+}
+
+interface MemberRow {
+  conversation_id: string;
+  user_id: string;
+  username: string | null;
+  display_name: string;
+  delivered_seq: number;
+  read_seq: number;
+  joined_at: number;
+}
+
+interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  client_id: string;
+  sender_id: string;
+  parts: string;
+  created_at: number;
+}
+
+interface ContactRow {
+  owner_id: string;
+  contact_id: string;
+  primary_contact: string;
+  fields: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface PresenceRow {
+  user_id: string;
+  status: string;
+  activity: string;
+  note: string;
+  updated_at: number;
+}
+
+const toConversation = (r: ConversationRow): ConversationRecord => ({
+  id: r.id,
+  type: r.type,
+  name: r.name,
+  lastSeq: r.last_seq,
+  createdAt: r.created_at,
+});
+
+const toMember = (r: MemberRow): MemberRecord => ({
+  conversationId: r.conversation_id,
+  userId: r.user_id,
+  username: r.username,
+  displayName: r.display_name,
+  deliveredSeq: r.delivered_seq,
+  readSeq: r.read_seq,
+  joinedAt: r.joined_at,
+});
+
+const toMessage = (r: MessageRow): MessageRecord => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  seq: r.seq,
+  clientId: r.client_id,
+  senderId: r.sender_id,
+  parts: JSON.parse(r.parts) as MessageRecord['parts'],
+  timestamp: r.created_at,
+});
+
+const toContact = (r: ContactRow): ContactRecord => ({
+  ownerId: r.owner_id,
+  contactId: r.contact_id,
+  primaryContact: r.primary_contact,
+  fields: JSON.parse(r.fields) as Record<string, unknown>,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const toPresence = (r: PresenceRow): PresenceRecord => ({
+  userId: r.user_id,
+  status: r.status,
+  activity: r.activity,
+  note: r.note,
+  updatedAt: r.updated_at,
+});
+
+/** The SQL of each searchable user field (first name: the display name's first word). */
+const SEARCH_COLUMNS: Record<UserSearchField, string> = {
+  id: 'id',
+  username: 'username',
+  displayName: 'display_name',
+  firstName: "substr(display_name, 1, instr(display_name || ' ', ' ') - 1)",
+  lastName: "ltrim(substr(display_name, instr(display_name || ' ', ' ')))",
+  email: 'email',
+  number: 'number',
+};
+
+/** A LIKE pattern matching `text` anywhere, with `\` escaping LIKE's wildcards. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The statements of messaging, presence and contacts. */
+function prepareFeatures(db: Database.Database) {
+  const memberColumns = `m.conversation_id, m.user_id, u.username, u.display_name,
+    m.delivered_seq, m.read_seq, m.joined_at`;
+  return {
+    conversationById: db.prepare<[string], ConversationRow>(
+      'SELECT * FROM conversations WHERE id = ?',
+    ),
+    conversationByPair: db.prepare<[string], ConversationRow>(
+      'SELECT * FROM conversations WHERE pair_key = ?',
+    ),
+    insertConversation: db.prepare(
+      `INSERT INTO conversations (id, type, name, pair_key, created_at)
+       VALUES (@id, @type, @name, @pairKey, @createdAt)`,
+    ),
+    insertMember: db.prepare(
+      `INSERT INTO conversation_members (conversation_id, user_id, joined_at) VALUES (?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    ),
+    members: db.prepare<[string], MemberRow>(
+      `SELECT ${memberColumns} FROM conversation_members m JOIN users u ON u.id = m.user_id
+       WHERE m.conversation_id = ? ORDER BY m.joined_at, m.user_id`,
+    ),
+    member: db.prepare<[string, string], MemberRow>(
+      `SELECT ${memberColumns} FROM conversation_members m JOIN users u ON u.id = m.user_id
+       WHERE m.conversation_id = ? AND m.user_id = ?`,
+    ),
+    conversationsOf: db.prepare<[string], ConversationRow>(
+      `SELECT c.* FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id
+       WHERE m.user_id = ?`,
+    ),
+    setWatermarks: db.prepare(
+      `UPDATE conversation_members SET delivered_seq = ?, read_seq = ?
+       WHERE conversation_id = ? AND user_id = ?`,
+    ),
+    messageBySender: db.prepare<[string, string], MessageRow>(
+      'SELECT * FROM messages WHERE sender_id = ? AND client_id = ?',
+    ),
+    messageBySeq: db.prepare<[string, number], MessageRow>(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq = ?',
+    ),
+    nextSeq: db.prepare<[string], { last_seq: number }>(
+      'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+    ),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, parts, created_at)
+       VALUES (@id, @conversationId, @seq, @clientId, @senderId, @parts, @timestamp)`,
+    ),
+    messagesAfter: db.prepare<[string, number, number], MessageRow>(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    messagesBefore: db.prepare<[string, number, number], MessageRow>(
+      'SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
+    ),
+    unread: db.prepare<[string, number, string], { n: number }>(
+      `SELECT count(*) AS n FROM messages
+       WHERE conversation_id = ? AND seq > ? AND sender_id != ?`,
+    ),
+    presenceOf: db.prepare<[string], PresenceRow>(
+      'SELECT * FROM presence WHERE user_id IN (SELECT value FROM json_each(?))',
+    ),
+    savePresence: db.prepare(
+      `INSERT INTO presence (user_id, status, activity, note, updated_at)
+       VALUES (@userId, @status, @activity, @note, @updatedAt)
+       ON CONFLICT (user_id) DO UPDATE SET status = excluded.status,
+         activity = excluded.activity, note = excluded.note, updated_at = excluded.updated_at`,
+    ),
+    contacts: db.prepare<[string], ContactRow>(
+      'SELECT * FROM contacts WHERE owner_id = ? ORDER BY created_at, contact_id',
+    ),
+    contact: db.prepare<[string, string], ContactRow>(
+      'SELECT * FROM contacts WHERE owner_id = ? AND contact_id = ?',
+    ),
+    countContacts: db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM contacts WHERE owner_id = ?',
+    ),
+    insertContact: db.prepare(
+      `INSERT INTO contacts (owner_id, contact_id, primary_contact, fields, created_at, updated_at)
+       VALUES (@ownerId, @contactId, @primaryContact, @fields, @createdAt, @updatedAt)`,
+    ),
+    updateContact: db.prepare(
+      `UPDATE contacts SET primary_contact = @primaryContact, fields = @fields,
+         updated_at = @updatedAt
+       WHERE owner_id = @ownerId AND contact_id = @contactId`,
+    ),
+    removeContact: db.prepare('DELETE FROM contacts WHERE owner_id = ? AND contact_id = ?'),
+    mutualContacts: db.prepare<{ me: string; candidates: string }, { id: string }>(
+      `SELECT u.id FROM users u
+       WHERE u.id IN (SELECT value FROM json_each(@candidates))
+         AND EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = @me
+               AND c.primary_contact IN (u.id, u.username, u.email, u.number))
+         AND EXISTS (SELECT 1 FROM contacts c JOIN users me ON me.id = @me
+               WHERE c.owner_id = u.id
+               AND c.primary_contact IN (me.id, me.username, me.email, me.number))`,
+    ),
+    usersByIds: db.prepare<[string], UserRow>(
+      'SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))',
+    ),
+  };
+}
+
 const toUser = (r: UserRow): UserRecord => ({
   id: r.id,
   username: r.username,
@@ -129,20 +348,63 @@ const toToken = (r: TokenRow): RefreshTokenRecord => ({
   revoked: r.revoked !== 0,
 });
 
-/** Applies the migrations `db` has not had yet; returns the ones it applied. */
+/**
+ * Applies the migrations `db` has not had yet, in order of version; returns the ones it
+ * applied. Which were applied is recorded one by one in `schema_migrations`, so a lower
+ * version that arrives after higher ones (two features developed side by side) still runs.
+ * A database from before that table existed had every migration up to its `user_version`.
+ */
 export function migrate(db: Database.Database, migrations: readonly Migration[]): Migration[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
   const current = db.pragma('user_version', { simple: true }) as number;
-  const pending = migrations.filter((m) => m.version > current);
-  const newest = migrations.at(-1)?.version ?? 0;
+  const newest = sorted.at(-1)?.version ?? 0;
   if (current > newest) {
     throw new Error(
       `the database is at schema version ${current}, newer than this gateway knows (${newest}): run a newer comms-kit-server`,
     );
   }
+  db.transaction(() => {
+    const exists = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+      .get();
+    if (exists) return;
+    db.exec(
+      `CREATE TABLE schema_migrations (
+         version    INTEGER PRIMARY KEY,
+         name       TEXT NOT NULL,
+         applied_at INTEGER NOT NULL
+       ) STRICT`,
+    );
+    const record = db.prepare(
+      'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+    );
+    for (const m of sorted) if (m.version <= current) record.run(m.version, m.name, Date.now());
+  })();
+  const applied = new Set(
+    db
+      .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+      .all()
+      .map((r) => r.version),
+  );
+  const unknown = [...applied].filter((v) => !sorted.some((m) => m.version === v));
+  if (unknown.length) {
+    throw new Error(
+      `the database has schema migration ${unknown.join(', ')}, which this gateway does not know: run a newer comms-kit-server`,
+    );
+  }
+  const pending = sorted.filter((m) => !applied.has(m.version));
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
   for (const migration of pending) {
     db.transaction(() => {
       db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
+      record.run(migration.version, migration.name, Date.now());
+      const highest = Math.max(
+        migration.version,
+        db.pragma('user_version', { simple: true }) as number,
+      );
+      db.pragma(`user_version = ${highest}`);
     })();
   }
   return pending;
@@ -152,6 +414,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly features: ReturnType<typeof prepareFeatures>;
+  private readonly searches = new Map<string, Database.Statement<unknown[], UserRow>>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -219,6 +483,7 @@ export class SqliteStorage implements Storage {
         'SELECT 1 AS one FROM call_records WHERE call_id = ? LIMIT 1',
       ),
     };
+    this.features = prepareFeatures(db);
   }
 
   /** Opens (creating when needed) and migrates the database. */
@@ -392,6 +657,248 @@ export class SqliteStorage implements Storage {
   async hasCallRecord(callId: string): Promise<boolean> {
     return this.statements.callRecordExists.get(callId) !== undefined;
   }
+  // ── messaging ──
+
+  async openDirectConversation(input: {
+    id: string;
+    type: 'im' | 'sms';
+    userIds: [string, string];
+    now: number;
+  }): Promise<{ conversation: ConversationRecord; created: boolean }> {
+    const f = this.features;
+    const [a, b] = [...input.userIds].sort() as [string, string];
+    const pairKey = `${input.type}:${a}:${b}`;
+    return this.db
+      .transaction(() => {
+        const found = f.conversationByPair.get(pairKey);
+        if (found) return { conversation: toConversation(found), created: false };
+        f.insertConversation.run({
+          id: input.id,
+          type: input.type,
+          name: null,
+          pairKey,
+          createdAt: input.now,
+        });
+        for (const userId of new Set([a, b])) f.insertMember.run(input.id, userId, input.now);
+        return { conversation: toConversation(f.conversationById.get(input.id)!), created: true };
+      })
+      .immediate();
+  }
+
+  async createConversation(input: {
+    id: string;
+    type: ConversationKind;
+    name: string | null;
+    memberIds: string[];
+    now: number;
+  }): Promise<ConversationRecord> {
+    const f = this.features;
+    return this.db
+      .transaction(() => {
+        f.insertConversation.run({
+          id: input.id,
+          type: input.type,
+          name: input.name,
+          pairKey: null,
+          createdAt: input.now,
+        });
+        for (const userId of new Set(input.memberIds))
+          f.insertMember.run(input.id, userId, input.now);
+        return toConversation(f.conversationById.get(input.id)!);
+      })
+      .immediate();
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const row = this.features.conversationById.get(id);
+    return row && toConversation(row);
+  }
+
+  async listMembers(conversationId: string): Promise<MemberRecord[]> {
+    return this.features.members.all(conversationId).map(toMember);
+  }
+
+  async summarizeConversation(
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationSummary | undefined> {
+    return this.db.transaction(() => {
+      const row = this.features.conversationById.get(conversationId);
+      return row && this.summary(row, userId);
+    })();
+  }
+
+  async listConversations(userId: string): Promise<ConversationSummary[]> {
+    const summaries = this.db.transaction(() =>
+      this.features.conversationsOf
+        .all(userId)
+        .map((row) => this.summary(row, userId))
+        .filter((s): s is ConversationSummary => s !== undefined),
+    )();
+    const active = (s: ConversationSummary) => s.lastMessage?.timestamp ?? s.conversation.createdAt;
+    return summaries.sort((x, y) => active(y) - active(x));
+  }
+
+  /** One conversation as `userId` sees it (inside a transaction). */
+  private summary(row: ConversationRow, userId: string): ConversationSummary | undefined {
+    const f = this.features;
+    const members = f.members.all(row.id).map(toMember);
+    const me = members.find((m) => m.userId === userId);
+    if (!me) return undefined;
+    const last = row.last_seq > 0 ? f.messageBySeq.get(row.id, row.last_seq) : undefined;
+    return {
+      conversation: toConversation(row),
+      members,
+      lastMessage: last ? toMessage(last) : null,
+      unread: f.unread.get(row.id, me.readSeq, userId)!.n,
+    };
+  }
+
+  async appendMessage(message: NewMessage): Promise<AppendResult> {
+    const f = this.features;
+    return this.db
+      .transaction((): AppendResult => {
+        const earlier = f.messageBySender.get(message.senderId, message.clientId);
+        if (earlier) return { status: 'duplicate', message: toMessage(earlier) };
+        const next = f.nextSeq.get(message.conversationId);
+        if (!next) throw new Error(`no conversation ${message.conversationId}`);
+        const stored: MessageRecord = { ...message, seq: next.last_seq };
+        f.insertMessage.run({ ...stored, parts: JSON.stringify(stored.parts) });
+        return { status: 'stored', message: stored };
+      })
+      .immediate();
+  }
+
+  async messagesAfter(
+    conversationId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<MessagePage> {
+    const rows = this.features.messagesAfter.all(conversationId, afterSeq, limit + 1);
+    return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+  }
+
+  async messagesBefore(
+    conversationId: string,
+    beforeSeq: number,
+    limit: number,
+  ): Promise<MessagePage> {
+    const rows = this.features.messagesBefore.all(conversationId, beforeSeq, limit + 1);
+    return {
+      messages: rows.slice(0, limit).reverse().map(toMessage),
+      hasMore: rows.length > limit,
+    };
+  }
+
+  async advanceWatermark(
+    conversationId: string,
+    userId: string,
+    kind: 'delivered' | 'read',
+    seq: number,
+  ): Promise<{ member: MemberRecord; changed: boolean } | undefined> {
+    const f = this.features;
+    return this.db
+      .transaction(() => {
+        const row = f.member.get(conversationId, userId);
+        const conversation = f.conversationById.get(conversationId);
+        if (!row || !conversation) return undefined;
+        const upTo = Math.min(seq, conversation.last_seq);
+        const read = kind === 'read' ? Math.max(row.read_seq, upTo) : row.read_seq;
+        const delivered = Math.max(row.delivered_seq, upTo, read);
+        const changed = read !== row.read_seq || delivered !== row.delivered_seq;
+        if (changed) f.setWatermarks.run(delivered, read, conversationId, userId);
+        return {
+          member: toMember({ ...row, delivered_seq: delivered, read_seq: read }),
+          changed,
+        };
+      })
+      .immediate();
+  }
+
+  // ── presence ──
+
+  async getPresence(userIds: string[]): Promise<PresenceRecord[]> {
+    if (!userIds.length) return [];
+    return this.features.presenceOf.all(JSON.stringify(userIds)).map(toPresence);
+  }
+
+  async savePresence(record: PresenceRecord): Promise<void> {
+    this.features.savePresence.run(record);
+  }
+
+  // ── contacts ──
+
+  async listContacts(ownerId: string): Promise<ContactRecord[]> {
+    return this.features.contacts.all(ownerId).map(toContact);
+  }
+
+  async countContacts(ownerId: string): Promise<number> {
+    return this.features.countContacts.get(ownerId)!.n;
+  }
+
+  async addContact(contact: ContactRecord): Promise<ContactWriteResult> {
+    try {
+      this.features.insertContact.run({ ...contact, fields: JSON.stringify(contact.fields) });
+      return 'ok';
+    } catch (error) {
+      if (isConstraint(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async updateContact(contact: Omit<ContactRecord, 'createdAt'>): Promise<ContactWriteResult> {
+    try {
+      const { changes } = this.features.updateContact.run({
+        ...contact,
+        fields: JSON.stringify(contact.fields),
+      });
+      return changes === 1 ? 'ok' : 'notFound';
+    } catch (error) {
+      if (isConstraint(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async removeContact(ownerId: string, contactId: string): Promise<boolean> {
+    return this.features.removeContact.run(ownerId, contactId).changes === 1;
+  }
+
+  async mutualContacts(userId: string, candidateIds: string[]): Promise<string[]> {
+    if (!candidateIds.length) return [];
+    return this.features.mutualContacts
+      .all({ me: userId, candidates: JSON.stringify(candidateIds) })
+      .map((r) => r.id);
+  }
+
+  async findUsers(ids: string[]): Promise<UserRecord[]> {
+    if (!ids.length) return [];
+    return this.features.usersByIds.all(JSON.stringify(ids)).map(toUser);
+  }
+
+  async searchUsers(conditions: UserSearchCondition[], limit: number): Promise<UserRecord[]> {
+    const usable = conditions.filter((c) => c.fields.length > 0);
+    const shape = usable.map((c) => c.fields.join('|')).join('&');
+    let statement = this.searches.get(shape);
+    if (!statement) {
+      const where = usable.map(
+        (c) =>
+          `(${c.fields.map((field) => `${SEARCH_COLUMNS[field]} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
+      );
+      statement = this.db.prepare<unknown[], UserRow>(
+        `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY coalesce(username, id) LIMIT ?`,
+      );
+      this.searches.set(shape, statement);
+    }
+    const params = usable.flatMap((c) => c.fields.map(() => containsPattern(c.text)));
+    return statement.all(...params, limit).map(toUser);
+  }
+}
+
+/** True for a UNIQUE or PRIMARY KEY violation. */
+function isConstraint(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /** The identity column a UNIQUE violation is about, if it is one. */

@@ -1,7 +1,12 @@
 /**
- * The SQLite schema, as numbered migrations. `PRAGMA user_version` holds the number of the
- * last one applied; each runs once, in its own transaction, in order. Never edit a migration
- * that has shipped: add the next one.
+ * The SQLite schema, as numbered migrations. The table `schema_migrations` records each one
+ * applied, and `PRAGMA user_version` holds the highest; each runs once, in its own
+ * transaction, in order of version. A version missing from the list (a feature branch that
+ * took a number and merged later) is applied when it arrives, even after higher ones: so
+ * migrations of different features must not depend on each other's tables. Never edit a
+ * migration that has shipped: add the next one.
+ *
+ * Version 2 belongs to call history (the calls feature).
  */
 export interface Migration {
   /** 1, 2, 3, … in order. */
@@ -81,6 +86,62 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX call_records_user_start ON call_records(user_id, start_time DESC);
       CREATE INDEX call_records_call ON call_records(call_id);
+    `,
+  },
+  {
+    version: 3,
+    name: 'messaging (conversations, members, messages), contacts, presence',
+    sql: `
+      CREATE TABLE conversations (
+        id         TEXT PRIMARY KEY,
+        type       TEXT NOT NULL CHECK (type IN ('im', 'chat', 'sms')),
+        name       TEXT,
+        -- one-to-one conversations: '<type>:<user id>:<user id>' (sorted), so a pair has one
+        pair_key   TEXT UNIQUE,
+        last_seq   INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE conversation_members (
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        user_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        delivered_seq   INTEGER NOT NULL DEFAULT 0,
+        read_seq        INTEGER NOT NULL DEFAULT 0,
+        joined_at       INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, user_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX conversation_members_user ON conversation_members(user_id);
+
+      CREATE TABLE messages (
+        id              TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        seq             INTEGER NOT NULL,
+        client_id       TEXT NOT NULL,
+        sender_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        parts           TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        UNIQUE (conversation_id, seq),
+        UNIQUE (sender_id, client_id)
+      ) STRICT;
+
+      CREATE TABLE contacts (
+        owner_id        TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        contact_id      TEXT NOT NULL,
+        primary_contact TEXT NOT NULL COLLATE NOCASE,
+        fields          TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        PRIMARY KEY (owner_id, contact_id),
+        UNIQUE (owner_id, primary_contact)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE presence (
+        user_id    TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        status     TEXT NOT NULL,
+        activity   TEXT NOT NULL,
+        note       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
     `,
   },
 ];

@@ -1,0 +1,338 @@
+/**
+ * Conversations and messages over the WebSocket: `conversation.open`, `conversation.create`,
+ * `conversation.list`, `message.send`, `message.history`, `message.receipt`, `typing`.
+ *
+ * Delivery: `message.send` stores once per `(sender, clientId)` with the conversation's next
+ * seq (one transaction: no gap, no duplicate), replies only after storing, then pushes
+ * `message:new` to every `chat` socket of every member but the sending socket (so the sender's
+ * other devices get it too). A retried clientId returns the stored message (same id and seq),
+ * also after a restart, and is pushed again (clients place messages by seq, so a second copy
+ * is harmless; a push lost in a crash is not).
+ *
+ * Authorisation, on every request: only members read, post, mark or type in a conversation.
+ * To a non-member, a conversation that exists looks exactly like one that does not: both are
+ * `conversation:notFound`, so ids cannot be probed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { MAX_TEXT_LENGTH, WireErrorCodes } from '../../core/protocol/constants.js';
+import type {
+  Conversation,
+  MemberState,
+  Message,
+  RequestFrame,
+} from '../../core/protocol/schema.js';
+import type { Clock } from '../clock.js';
+import { publicId, resolveUser } from '../directory/users.js';
+import { WireError } from '../errors.js';
+import type {
+  ConversationRecord,
+  ConversationSummary,
+  MemberRecord,
+  MessageRecord,
+  Storage,
+} from '../storage/types.js';
+import type { Connection } from '../ws/connection.js';
+import type { WebSocketGateway } from '../ws/gateway.js';
+import { KeyedRateLimit } from '../ws/rate-limit.js';
+
+/** A per-user message rate: `perSecond`, refilled continuously, `burst` at once. */
+export interface MessageRateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+/** Default {@link MessageRateLimit}: 30 messages per second per user, bursts of 60. */
+export const defaultMessageRateLimit: MessageRateLimit = { perSecond: 30, burst: 60 };
+
+/**
+ * Fault injection for the crash tests (never in production): `'exit-after-store'` makes the
+ * process exit with {@link FAULT_EXIT_CODE} right after it stores the next message, before it
+ * replies. Set by the environment variable `COMMS_FAULT`.
+ */
+export type Fault = 'exit-after-store';
+
+/** The exit code of an injected fault. */
+export const FAULT_EXIT_CODE = 70;
+
+/** Default page size of `message.history`. */
+const DEFAULT_PAGE = 100;
+
+export interface MessagingOptions {
+  gateway: WebSocketGateway;
+  storage: Storage;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  /** Per-user message rate, or false for none. */
+  rateLimit: MessageRateLimit | false;
+  fault?: Fault;
+}
+
+const notFound = (conversationId: string) =>
+  new WireError(
+    WireErrorCodes.CONVERSATION_NOT_FOUND,
+    `there is no conversation '${conversationId}' that you are a member of`,
+  );
+
+/** A member as the wire shows it. */
+const memberState = (m: MemberRecord): MemberState => ({
+  userId: publicId({ id: m.userId, username: m.username }),
+  displayName: m.displayName,
+  deliveredSeq: m.deliveredSeq,
+  readSeq: m.readSeq,
+});
+
+/** Wire ids of a conversation's members, by internal id (for message senders). */
+const wireIds = (members: MemberRecord[]) =>
+  new Map(members.map((m) => [m.userId, publicId({ id: m.userId, username: m.username })]));
+
+/** A message as the wire shows it. */
+const wireMessage = (m: MessageRecord, ids: Map<string, string>): Message => ({
+  id: m.id,
+  clientId: m.clientId,
+  conversationId: m.conversationId,
+  seq: m.seq,
+  sender: ids.get(m.senderId) ?? m.senderId,
+  parts: m.parts.map((p) => ({ type: 'text', text: p.text })),
+  timestamp: m.timestamp,
+});
+
+/** A conversation as one member sees it. */
+const wireConversation = (s: ConversationSummary): Conversation => {
+  const ids = wireIds(s.members);
+  return {
+    id: s.conversation.id,
+    type: s.conversation.type,
+    name: s.conversation.name,
+    members: s.members.map(memberState),
+    lastSeq: s.conversation.lastSeq,
+    lastMessage: s.lastMessage && wireMessage(s.lastMessage, ids),
+    unread: s.unread,
+    createdAt: s.conversation.createdAt,
+  };
+};
+
+/** Registers the messaging handlers on the gateway. */
+export function registerMessaging(options: MessagingOptions): void {
+  const { gateway, storage, clock, log } = options;
+  const limiter = options.rateLimit
+    ? new KeyedRateLimit(options.rateLimit.perSecond, options.rateLimit.burst)
+    : undefined;
+  let fault = options.fault;
+
+  /** Runs `push` after the reply has gone out; a failure is logged, never thrown. */
+  const afterReply = (push: () => Promise<void>) =>
+    setImmediate(() => {
+      push().catch((error: unknown) => log.error({ err: error }, 'messaging push failed'));
+    });
+
+  /** The conversation and its members, when `conn`'s user is one of them. */
+  const membership = async (
+    conn: Connection,
+    conversationId: string,
+  ): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> => {
+    const members = await storage.listMembers(conversationId);
+    if (!members.some((m) => m.userId === conn.userId)) throw notFound(conversationId);
+    const conversation = await storage.getConversation(conversationId);
+    if (!conversation) throw notFound(conversationId);
+    return { conversation, members };
+  };
+
+  /** The conversation as `conn`'s user sees it (it was just made or found). */
+  const summary = async (conn: Connection, conversationId: string) => {
+    const found = await storage.summarizeConversation(conversationId, conn.userId);
+    if (!found) throw notFound(conversationId);
+    return found;
+  };
+
+  /** Tells the other members, and the user's other sockets, of a new conversation. */
+  const announce = (conn: Connection, s: ConversationSummary) =>
+    afterReply(() =>
+      gateway.push(
+        s.members.map((m) => m.userId),
+        'conversation:new',
+        // New: nothing in it yet, so every member sees the same.
+        { conversation: { ...wireConversation(s), unread: 0 } },
+        { service: 'chat', except: conn },
+      ),
+    );
+
+  const open = async (conn: Connection, frame: RequestFrame<'conversation.open'>) => {
+    const type = frame.conversationType ?? 'im';
+    if (type === 'chat')
+      throw new WireError(
+        WireErrorCodes.REQUEST_INVALID,
+        "conversationType 'chat' is a group: create it with conversation.create",
+      );
+    const destination = await resolveUser(storage, frame.destination);
+    if (!destination)
+      throw new WireError(
+        WireErrorCodes.DESTINATION_UNKNOWN,
+        `there is no user '${frame.destination}' to have a conversation with`,
+      );
+    if (destination.id === conn.userId)
+      throw new WireError(
+        WireErrorCodes.REQUEST_INVALID,
+        'a one-to-one conversation needs another user than yourself',
+      );
+    const { conversation, created } = await storage.openDirectConversation({
+      id: randomUUID(),
+      type,
+      userIds: [conn.userId, destination.id],
+      now: clock.now(),
+    });
+    const s = await summary(conn, conversation.id);
+    if (created) announce(conn, s);
+    return { conversation: wireConversation(s) };
+  };
+
+  const create = async (conn: Connection, frame: RequestFrame<'conversation.create'>) => {
+    const resolved = await Promise.all(
+      frame.members.map(async (ref) => ({ ref, user: await resolveUser(storage, ref) })),
+    );
+    const unknown = resolved.filter((r) => !r.user).map((r) => `'${r.ref}'`);
+    if (unknown.length)
+      throw new WireError(
+        WireErrorCodes.DESTINATION_UNKNOWN,
+        `there is no user ${unknown.join(', ')} to add to the conversation`,
+      );
+    const others = [...new Set(resolved.map((r) => r.user!.id).filter((id) => id !== conn.userId))];
+    if (!others.length)
+      throw new WireError(
+        WireErrorCodes.REQUEST_INVALID,
+        'a group conversation needs at least one member besides yourself',
+      );
+    const conversation = await storage.createConversation({
+      id: randomUUID(),
+      type: 'chat',
+      name: frame.name ?? null,
+      memberIds: [conn.userId, ...others],
+      now: clock.now(),
+    });
+    const s = await summary(conn, conversation.id);
+    announce(conn, s);
+    return { conversation: wireConversation(s) };
+  };
+
+  const send = async (conn: Connection, frame: RequestFrame<'message.send'>) => {
+    const { members } = await membership(conn, frame.conversationId);
+    for (const part of frame.parts) {
+      if (part.text.length > MAX_TEXT_LENGTH)
+        throw new WireError(
+          WireErrorCodes.MESSAGE_TOO_LARGE,
+          `a text part may have at most ${MAX_TEXT_LENGTH} characters; this one has ${part.text.length}`,
+        );
+    }
+    if (limiter && options.rateLimit && !limiter.take(conn.userId))
+      throw new WireError(
+        WireErrorCodes.MESSAGE_RATE_LIMITED,
+        `too many messages: at most ${options.rateLimit.perSecond} per second (bursts of ${options.rateLimit.burst}); it was not stored: send it again, with the same clientId, in a moment`,
+      );
+    const result = await storage.appendMessage({
+      id: randomUUID(),
+      conversationId: frame.conversationId,
+      clientId: frame.clientId,
+      senderId: conn.userId,
+      parts: frame.parts.map((p) => ({ type: 'text', text: p.text })),
+      timestamp: clock.now(),
+    });
+    if (result.message.conversationId !== frame.conversationId)
+      throw new WireError(
+        WireErrorCodes.REQUEST_INVALID,
+        `clientId ${frame.clientId} was already used for a message in another conversation: make a new one for each message`,
+      );
+    if (result.status === 'stored' && fault === 'exit-after-store') {
+      fault = undefined;
+      log.warn({ messageId: result.message.id }, 'COMMS_FAULT=exit-after-store: exiting');
+      process.exit(FAULT_EXIT_CODE);
+    }
+    const message = wireMessage(result.message, wireIds(members));
+    afterReply(() =>
+      gateway.push(
+        members.map((m) => m.userId),
+        'message:new',
+        { message },
+        { service: 'chat', except: conn },
+      ),
+    );
+    return { message };
+  };
+
+  const history = async (conn: Connection, frame: RequestFrame<'message.history'>) => {
+    const { conversation, members } = await membership(conn, frame.conversationId);
+    if (frame.afterSeq !== undefined && frame.beforeSeq !== undefined)
+      throw new WireError(
+        WireErrorCodes.REQUEST_INVALID,
+        'give afterSeq (newer messages) or beforeSeq (older ones), not both',
+      );
+    const limit = frame.limit ?? DEFAULT_PAGE;
+    const page =
+      frame.afterSeq !== undefined
+        ? await storage.messagesAfter(conversation.id, frame.afterSeq, limit)
+        : await storage.messagesBefore(
+            conversation.id,
+            frame.beforeSeq ?? conversation.lastSeq + 1,
+            limit,
+          );
+    const ids = wireIds(members);
+    return { messages: page.messages.map((m) => wireMessage(m, ids)), hasMore: page.hasMore };
+  };
+
+  const receipt = async (conn: Connection, frame: RequestFrame<'message.receipt'>) => {
+    const moved = await storage.advanceWatermark(
+      frame.conversationId,
+      conn.userId,
+      frame.kind,
+      frame.seq,
+    );
+    if (!moved) throw notFound(frame.conversationId);
+    if (moved.changed) {
+      const { member } = moved;
+      afterReply(async () => {
+        const members = await storage.listMembers(frame.conversationId);
+        await gateway.push(
+          members.map((m) => m.userId),
+          'message:receipt',
+          {
+            conversationId: frame.conversationId,
+            userId: publicId({ id: member.userId, username: member.username }),
+            deliveredSeq: member.deliveredSeq,
+            readSeq: member.readSeq,
+          },
+          { service: 'chat', except: conn },
+        );
+      });
+    }
+    return {};
+  };
+
+  const typing = async (conn: Connection, frame: RequestFrame<'typing'>) => {
+    const { members } = await membership(conn, frame.conversationId);
+    const me = members.find((m) => m.userId === conn.userId)!;
+    afterReply(() =>
+      gateway.push(
+        members.filter((m) => m.userId !== conn.userId).map((m) => m.userId),
+        'typing',
+        {
+          conversationId: frame.conversationId,
+          userId: publicId({ id: me.userId, username: me.username }),
+          active: frame.active,
+        },
+        { service: 'chat' },
+      ),
+    );
+    return {};
+  };
+
+  gateway.register({
+    'conversation.open': open,
+    'conversation.create': create,
+    'conversation.list': async (conn) => ({
+      conversations: (await storage.listConversations(conn.userId)).map(wireConversation),
+    }),
+    'message.send': send,
+    'message.history': history,
+    'message.receipt': receipt,
+    typing,
+  });
+}
