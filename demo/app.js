@@ -150,6 +150,11 @@ function paintPresence(userId) {
 }
 
 client.on('presence:change', ({ userId }) => paintPresence(userId));
+// Someone new wrote or called: bring them into the list.
+client.on('conversations:new', ({ destination }) => {
+  if (!document.querySelector(`#people li[data-user="${CSS.escape(destination)}"]`))
+    void search($('search-input').value.trim());
+});
 $('search').addEventListener('submit', (event) => {
   event.preventDefault();
   void search($('search-input').value.trim());

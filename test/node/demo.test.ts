@@ -1,0 +1,101 @@
+/**
+ * The demo as a person uses it, in Debian's Chromium driven by Playwright: two pages, two new
+ * accounts; one calls the other, the call connects with audio flowing, they chat, one hangs up.
+ * Runs against the built gateway (what `npm start` serves) on a free loopback port.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { chromeArgs, findChrome } from '../../scripts/chrome.mjs';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('the demo, as two people use it', { timeout: 120_000 }, () => {
+  let gateway: Gateway;
+  let browser: Browser;
+
+  before(async () => {
+    gateway = await startGateway(['--db', ':memory:', '--auth-rate-limit', '0']);
+    browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs });
+  });
+  after(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  async function signUp(page: Page, username: string, displayName: string): Promise<void> {
+    await page.goto(gateway.url);
+    await page.click('#auth-toggle');
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.fill('input[name=displayName]', displayName);
+    await page.click('#auth-submit');
+    await page.waitForSelector('#app:not([hidden])');
+  }
+
+  it('sign up, call with audio flowing, chat, hang up', async () => {
+    const run = Date.now().toString(36);
+    const [ada, bob] = [`ada${run}`, `bob${run}`];
+    const pageA = await (await browser.newContext()).newPage();
+    const pageB = await (await browser.newContext()).newPage();
+    await signUp(pageB, bob, 'Bob');
+    await signUp(pageA, ada, 'Ada');
+
+    // Ada finds Bob and calls him.
+    await pageA.fill('#search-input', '');
+    await pageA.press('#search-input', 'Enter');
+    await pageA.click(`#people li[data-user="${bob}"] button:has-text("Call")`);
+    await pageB.waitForSelector('#incoming:not([hidden])');
+    assert.match((await pageB.textContent('#incoming-text')) ?? '', /Ada is calling/);
+    await pageB.click('#answer');
+    await pageA.waitForFunction(() =>
+      document.querySelector('#call-state')?.textContent?.startsWith('In a call'),
+    );
+
+    // Audio flows into Ada's page: inbound RTP bytes grow.
+    const bytes = () =>
+      pageA.evaluate(async () => {
+        const client = (
+          window as unknown as {
+            commsClient: {
+              call: {
+                getAll(): Array<{ id: string; state: string }>;
+                getStats(id: string): Promise<RTCStatsReport>;
+              };
+            };
+          }
+        ).commsClient;
+        const call = client.call.getAll().find((c) => c.state === 'Connected');
+        if (!call) return 0;
+        let total = 0;
+        (await client.call.getStats(call.id)).forEach(
+          (s: { type: string; kind?: string; bytesReceived?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') total += s.bytesReceived ?? 0;
+          },
+        );
+        return total;
+      });
+    const first = await bytes();
+    await pageA.waitForTimeout(700);
+    assert.ok((await bytes()) > first + 1000, 'remote audio is flowing');
+
+    // They chat; Bob sees Ada's message once, and Ada sees it read.
+    await pageA.click(`#people li[data-user="${bob}"] .person`);
+    await pageA.fill('#composer-input', 'Hello Bob');
+    await pageA.press('#composer-input', 'Enter');
+    await pageB.click(`#people li[data-user="${ada}"] .person`);
+    await pageB.waitForFunction(() => document.querySelectorAll('#messages li').length === 1);
+    assert.match((await pageB.textContent('#messages li')) ?? '', /Hello Bob/);
+    await pageA.waitForFunction(() =>
+      document.querySelector('#messages li small')?.textContent?.includes('read'),
+    );
+
+    // Bob hangs up; both pages show the call ended.
+    await pageB.click('#hangup');
+    await pageA.waitForFunction(() =>
+      document.querySelector('#status')?.textContent?.startsWith('Call ended'),
+    );
+    assert.equal(await pageA.isHidden('#call'), true);
+  });
+});
