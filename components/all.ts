@@ -2,5 +2,6 @@
  * Registers every comms-kit element (`comms-kit/elements`). Importing it defines the tags.
  */
 import './client/comms-client.js';
+import './dialer/comms-dialer.js';
 
 export * from './index.js';

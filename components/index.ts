@@ -51,3 +51,4 @@ export {
   writeDevicePreference,
   type DevicePreferences,
 } from './shared/device-preferences.js';
+export { CommsDialer } from './dialer/dialer.js';
