@@ -3,5 +3,6 @@
  */
 import './client/comms-client.js';
 import './dialer/comms-dialer.js';
+import './call-view/comms-call-view.js';
 
 export * from './index.js';

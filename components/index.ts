@@ -52,3 +52,4 @@ export {
   type DevicePreferences,
 } from './shared/device-preferences.js';
 export { CommsDialer } from './dialer/dialer.js';
+export { CommsCallView } from './call-view/call-view.js';
