@@ -223,9 +223,9 @@ export class CommsCallView extends CommsElement {
 
   // ── what changed ───────────────────────────────────────────────────────────
 
-  #summary(call: CallObject): Seen {
+  #summary(call: CallObject, tracks = this.#tracks.value): Seen {
     const audio = call.localTracks
-      .map((id) => this.#tracks.value?.[id])
+      .map((id) => tracks?.[id])
       .filter((t): t is TrackObject => t?.kind === 'audio');
     return {
       state: call.state,
@@ -240,17 +240,22 @@ export class CommsCallView extends CommsElement {
   #noticeChanges(): void {
     const t = this.#l10n.t.bind(this.#l10n);
     const client = this.activeClient;
-    const calls = this.#calls.value;
     if (client !== this.#seenClient) {
       this.#seenClient = client;
       this.#seen = new Map();
+      this.#seenConnection = undefined;
       this._selected = undefined;
       this._ended = undefined;
-      // Calls already there when the view starts are shown, not announced (except ringing ones).
-      for (const call of Object.values(calls ?? EMPTY)) {
-        if (!isRingingIn(call) && !isArriving(call)) this.#seen.set(call.id, this.#summary(call));
+      // Calls already there when the view starts are shown, not announced (except ringing
+      // ones). Read from the client itself: the controllers follow it only after this.
+      const state = client && !client.destroyed ? client.store.getState() : undefined;
+      for (const call of Object.values(state?.call.calls ?? EMPTY)) {
+        if (!isRingingIn(call) && !isArriving(call))
+          this.#seen.set(call.id, this.#summary(call, state?.media.tracks));
       }
+      return;
     }
+    const calls = this.#calls.value;
     for (const call of Object.values(calls ?? EMPTY)) {
       if (isArriving(call)) continue; // announced once it rings
       const before = this.#seen.get(call.id);

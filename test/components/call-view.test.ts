@@ -160,7 +160,7 @@ describe('<comms-call-view>', function () {
     const [audioId] = a.client.call.getById(callId)!.localTracks;
     await until(a.client, (s) => s.media.tracks[audioId!]!.muted);
     await settled(viewA, () => mute.getAttribute('aria-pressed') === 'true', 'mute pressed');
-    expect(polite(viewA)).to.contain('Microphone muted');
+    await settled(viewA, () => polite(viewA) === 'Microphone muted', 'mute announced (alone)');
     mute.click();
     await until(a.client, (s) => !s.media.tracks[audioId!]!.muted);
     await settled(viewA, () => polite(viewA).includes('Microphone on'), 'unmute announced');
