@@ -4,5 +4,6 @@
 import './client/comms-client.js';
 import './dialer/comms-dialer.js';
 import './call-view/comms-call-view.js';
+import './device-picker/comms-device-picker.js';
 
 export * from './index.js';

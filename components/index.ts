@@ -53,3 +53,4 @@ export {
 } from './shared/device-preferences.js';
 export { CommsDialer } from './dialer/dialer.js';
 export { CommsCallView } from './call-view/call-view.js';
+export { CommsDevicePicker } from './device-picker/device-picker.js';

@@ -133,7 +133,7 @@ export const en = {
   'devices.systemDefault': 'System default',
   'devices.systemDefaultIs': 'System default ({label})',
   'devices.unnamed': '{kind} {index}',
-  'devices.unplugged': '{label} (unplugged)',
+  'devices.unplugged': 'Chosen {kind} (unplugged)',
   'devices.unpluggedHelp':
     'Your chosen {kind} is unplugged; the system default is used until it is back.',
   'devices.none': 'No {kind} found.',
@@ -282,7 +282,7 @@ export const fr: Catalog = {
   'devices.systemDefault': 'Par défaut du système',
   'devices.systemDefaultIs': 'Par défaut du système ({label})',
   'devices.unnamed': '{kind} {index}',
-  'devices.unplugged': '{label} (débranché)',
+  'devices.unplugged': 'Choix débranché ({kind})',
   'devices.unpluggedHelp':
     'Votre choix ({kind}) est débranché ; celui du système est utilisé en attendant.',
   'devices.none': 'Aucun périphérique : {kind}.',
