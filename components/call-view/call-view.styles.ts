@@ -83,6 +83,11 @@ export const styles = css`
     grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr));
     gap: var(--_s2);
   }
+  @container (max-width: 22rem) {
+    .actions {
+      grid-template-columns: 1fr;
+    }
+  }
 
   /* list of calls */
   .call-list {
@@ -223,17 +228,24 @@ export const styles = css`
 
   /* controls */
   .controls {
-    display: flex;
-    flex-wrap: wrap;
+    display: grid;
+    grid-template-columns: repeat(5, minmax(0, 1fr));
     gap: var(--_s2);
-    justify-content: center;
   }
   .controls button {
     flex-direction: column;
     gap: 2px;
-    min-width: 4rem;
-    padding: var(--_s1) var(--_s2);
+    min-width: 0;
+    padding: var(--_s1);
     font-size: 0.75em;
+    line-height: 1.15;
+    text-align: center;
+  }
+  .controls button[part~='hangup'] {
+    grid-column: 1 / -1;
+    flex-direction: row;
+    gap: var(--_s2);
+    font-size: 0.9375em;
   }
   .controls button .icon {
     width: 1.5rem;

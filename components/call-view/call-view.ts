@@ -675,7 +675,7 @@ export class CommsCallView extends CommsElement {
           <span>${stage ? stateText(stage, this.#l10n) : ''}</span>
           ${timer ? html`<span part="timer" role="timer">${timer}</span>` : nothing}
         </p>
-        ${established ? this.#renderQuality() : nothing}
+        ${established && this.statsInterval > 0 ? this.#renderQuality() : nothing}
       </div>
       ${
         stage?.mediaConnectionState === 'failed'

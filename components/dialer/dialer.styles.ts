@@ -33,9 +33,15 @@ export const styles = css`
     min-height: 1.4em;
     overflow-wrap: anywhere;
   }
-  [part='error']:empty,
-  [part='dtmf']:empty {
+  [part='error']:empty {
     display: none;
+  }
+  [part='dtmf'] {
+    display: grid;
+  }
+  [part='dtmf'] .tones {
+    color: var(--_text);
+    font-variant-numeric: tabular-nums;
   }
   .actions {
     display: grid;

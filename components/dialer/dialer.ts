@@ -255,6 +255,20 @@ export class CommsDialer extends CommsElement {
       </p>
       ${renderConnectionNotice(connection, this.#l10n)}
       ${
+        target
+          ? html`<p part="dtmf" class="hint">
+              <span>${t('keypad.dtmfLabel', { name: target.remoteParticipant.displayName })}</span>
+              ${
+                this._tones
+                  ? html`<span class="tones"
+                      >${t('keypad.tonesSent', { tones: this._tones.tones })}</span
+                    >`
+                  : nothing
+              }
+            </p>`
+          : nothing
+      }
+      ${
         this.noKeypad
           ? nothing
           : this.#keypad.render({
@@ -264,13 +278,6 @@ export class CommsDialer extends CommsElement {
               l10n: this.#l10n,
               plus: !target,
             })
-      }
-      ${
-        this._tones
-          ? html`<p part="dtmf" class="hint">
-              ${t('keypad.tonesSent', { tones: this._tones.tones })}
-            </p>`
-          : nothing
       }
       <div class="actions" part="actions">
         <button

@@ -12,8 +12,10 @@ export interface ConnectionView {
   status: 'online' | 'idle' | 'connecting' | 'reconnecting' | 'offline';
   /** Why actions that need the server are unavailable (a message key), or `null` when they are not. */
   reason: MessageKey | null;
-  /** Parameters of the reason (the attempt number, the server's error). */
+  /** Parameters of the reason (the attempt number). */
   params: Record<string, string | number>;
+  /** The technical cause, when there is one (the core's error message, not translated). */
+  detail?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export function connectionView(state: ClientState | undefined): ConnectionView {
   if (c.status === 'connecting' || state.auth.status === 'authenticating')
     return { status: 'connecting', reason: 'connection.connecting', params: {} };
   if (c.error)
-    return { status: 'offline', reason: 'connection.failed', params: { reason: c.error.message } };
+    return { status: 'offline', reason: 'connection.failed', params: {}, detail: c.error.message };
   if (c.lastCloseCode !== null) return { status: 'offline', reason: 'connection.lost', params: {} };
   return { status: 'idle', reason: null, params: {} };
 }
@@ -46,6 +48,7 @@ export function sameConnectionView(a: ConnectionView, b: ConnectionView): boolea
   return (
     a.status === b.status &&
     a.reason === b.reason &&
+    a.detail === b.detail &&
     JSON.stringify(a.params) === JSON.stringify(b.params)
   );
 }
@@ -62,5 +65,6 @@ export function renderConnectionNotice(
   if (!view?.reason) return nothing;
   return html`<p class="notice" part="connection" id="connection-reason" data-status=${view.status}>
     ${l10n.t(view.reason, view.params)}
+    ${view.detail ? html`<span class="detail">(${view.detail})</span>` : nothing}
   </p>`;
 }

@@ -12,7 +12,7 @@ export const en = {
   'connection.offline': 'Offline.',
   'connection.browserOffline': 'You are offline. Calls need a network connection.',
   'connection.lost': 'Offline: the connection to the server was lost.',
-  'connection.failed': 'Offline: {reason}',
+  'connection.failed': 'Offline: the server cannot be reached.',
   'connection.unavailable': 'Unavailable while the connection is down.',
 
   // errors from actions
@@ -166,7 +166,7 @@ export const fr: Catalog = {
   'connection.offline': 'Hors ligne.',
   'connection.browserOffline': 'Vous êtes hors ligne. Les appels ont besoin du réseau.',
   'connection.lost': 'Hors ligne : la connexion au serveur a été perdue.',
-  'connection.failed': 'Hors ligne : {reason}',
+  'connection.failed': 'Hors ligne : le serveur est injoignable.',
   'connection.unavailable': 'Indisponible tant que la connexion est coupée.',
 
   'error.action': 'Cela n’a pas fonctionné : {reason}',

@@ -150,6 +150,12 @@ export const tokens = css`
     background: var(--_warning);
     color: var(--_on-warning);
   }
+  .notice .detail {
+    display: block;
+    font-size: 0.8125em;
+    opacity: 0.85;
+    overflow-wrap: anywhere;
+  }
   .error {
     color: var(--_danger);
     margin: 0;

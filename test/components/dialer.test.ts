@@ -223,7 +223,8 @@ describe('<comms-dialer>', function () {
     $<HTMLButtonElement>(el, '[data-key="#"]').click();
     await hash;
     await el.updateComplete;
-    expect(text(el, '[part="dtmf"]')).to.equal('Tones sent: 7#');
+    expect(text(el, '[part="dtmf"] .tones')).to.equal('Tones sent: 7#');
+    expect(text(el, '[part="dtmf"] span')).to.equal('Keypad: sends tones to Bob Builder');
     expect(el.value, 'tones do not go into the field').to.equal('');
 
     // On hold, the keypad types again.
@@ -244,7 +245,9 @@ describe('<comms-dialer>', function () {
       await client.connect({ bearerAccessToken: 'token' }, { services: [] }).catch(() => undefined);
       await until(client, (s) => s.connection.status === 'disconnected' && !!s.connection.error);
       await el.updateComplete;
-      expect(text(el, '[part="connection"]')).to.match(/^Offline: /);
+      expect(text(el, '[part="connection"]')).to.match(
+        /^Offline: the server cannot be reached\.\s+\(.+\)$/,
+      );
       const call = $(el, '[part="call-button"]');
       expect(call.getAttribute('aria-disabled')).to.equal('true');
       expect(call.getAttribute('aria-describedby')).to.equal('connection-reason');

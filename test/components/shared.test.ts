@@ -108,7 +108,7 @@ describe('shared element infrastructure', function () {
       expect(failed).to.deep.include({
         status: 'offline',
         reason: 'connection.failed',
-        params: { reason: 'gave up after 5 attempts' },
+        detail: 'gave up after 5 attempts',
       });
     });
   });
