@@ -5,12 +5,6 @@ export const styles = css`
     display: block;
   }
   .base {
-    display: grid;
-    gap: var(--_s3);
-    padding: var(--_s3);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) * 1.5);
     container-type: inline-size;
   }
   [hidden] {

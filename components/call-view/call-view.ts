@@ -771,7 +771,7 @@ export class CommsCallView extends CommsElement {
     const active = live.filter(isActive);
     const stage = this.#stageCall();
     const ended = this._ended && !stage ? this.#calls.value?.[this._ended] : undefined;
-    return html`<section part="base" class="base" aria-label=${t('callView.label')}>
+    return html`<section part="base" class="base panel" aria-label=${t('callView.label')}>
       ${this.#announcer.render()} ${renderConnectionNotice(connection, this.#l10n)}
       ${incoming.map((call) => this.#renderIncoming(call, blocked))}
       ${this.#renderList(active, stage)} ${this.#renderStage(stage, blocked)}

@@ -5,14 +5,7 @@ export const styles = css`
     display: block;
     max-width: var(--comms-device-picker-width, 26rem);
   }
-  .base {
-    display: grid;
-    gap: var(--_s3);
-    padding: var(--_s3);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) * 1.5);
-  }
+
   [hidden] {
     display: none !important;
   }

@@ -310,38 +310,28 @@ export class CommsDevicePicker extends CommsElement {
 
   #renderPermission() {
     const t = this.#l10n.t.bind(this.#l10n);
-    if (this._access === 'denied') {
-      return html`<div
-        part="permission"
-        class="permission denied"
-        role="group"
-        aria-labelledby="permission-title"
-      >
-        <p id="permission-title" class="title">${t('devices.deniedTitle')}</p>
-        <p class="hint">${t('devices.deniedHelp')}</p>
-        <button type="button" part="allow-button" class="accent" @click=${this.#allow}>
-          ${t('devices.retry')}
-        </button>
-      </div>`;
-    }
+    const denied = this._access === 'denied';
+    const requesting = this._access === 'requesting';
     return html`<div
       part="permission"
-      class="permission"
+      class=${denied ? 'permission denied' : 'permission'}
       role="group"
       aria-labelledby="permission-title"
     >
-      <p id="permission-title" class="title">${t('devices.allowTitle')}</p>
-      <p class="hint">${t('devices.allowHelp')}</p>
+      <p id="permission-title" class="title">
+        ${t(denied ? 'devices.deniedTitle' : 'devices.allowTitle')}
+      </p>
+      <p class="hint">${t(denied ? 'devices.deniedHelp' : 'devices.allowHelp')}</p>
       <button
         type="button"
         part="allow-button"
         class="accent"
-        aria-disabled=${this._access === 'requesting' ? 'true' : 'false'}
+        aria-disabled=${requesting ? 'true' : 'false'}
         @click=${() => {
-          if (this._access !== 'requesting') void this.#allow();
+          if (!requesting) void this.#allow();
         }}
       >
-        ${t('devices.allow')}
+        ${t(denied ? 'devices.retry' : 'devices.allow')}
       </button>
     </div>`;
   }
@@ -405,7 +395,7 @@ export class CommsDevicePicker extends CommsElement {
     const t = this.#l10n.t.bind(this.#l10n);
     const granted = this._access === 'granted';
     const outputs = canChooseOutput() && this.#list('speaker').length > 0;
-    return html`<section part="base" class="base" aria-label=${t('devices.label')}>
+    return html`<section part="base" class="base panel" aria-label=${t('devices.label')}>
       ${this.#announcer.render()}
       ${
         this._access === 'prompt' || this._access === 'requesting' || this._access === 'denied'

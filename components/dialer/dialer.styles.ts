@@ -6,12 +6,7 @@ export const styles = css`
     max-width: var(--comms-dialer-width, 22rem);
   }
   form {
-    display: grid;
     gap: var(--_s2);
-    padding: var(--_s3);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) * 1.5);
   }
   label {
     font-weight: 600;

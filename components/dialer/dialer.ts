@@ -217,7 +217,12 @@ export class CommsDialer extends CommsElement {
           ? { key: 'dialer.willCall', params: { destination: check.destination } }
           : undefined;
     const destination = check.state === 'valid' ? check.destination : '';
-    return html`<form part="form" aria-label=${t('dialer.label')} @submit=${this.#onSubmit}>
+    return html`<form
+      part="form"
+      class="panel"
+      aria-label=${t('dialer.label')}
+      @submit=${this.#onSubmit}
+    >
       <label part="label" for="destination">${t('dialer.destination')}</label>
       <div class="field">
         <input

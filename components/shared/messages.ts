@@ -9,11 +9,9 @@ export const en = {
   // connection
   'connection.connecting': 'Connecting to the server…',
   'connection.reconnecting': 'Connection lost. Reconnecting (attempt {attempt})…',
-  'connection.offline': 'Offline.',
   'connection.browserOffline': 'You are offline. Calls need a network connection.',
   'connection.lost': 'Offline: the connection to the server was lost.',
   'connection.failed': 'Offline: the server cannot be reached.',
-  'connection.unavailable': 'Unavailable while the connection is down.',
 
   // errors from actions
   'error.action': 'That did not work: {reason}',
@@ -40,7 +38,6 @@ export const en = {
   'dialer.clear': 'Delete last character',
   'dialer.recent': 'Recent calls',
   'dialer.redial': 'Call {name} again',
-  'dialer.calling': 'Calling {destination}',
   'dialer.invalid.chars': 'A user name has only letters, digits, dots, dashes and underscores.',
   'dialer.invalid.short': 'A user name has 3 to 32 characters.',
   'dialer.invalid.number': 'A phone number is + and 7 to 15 digits, such as +15551234567.',
@@ -82,7 +79,6 @@ export const en = {
   'callView.restartMedia': 'Reconnect media',
   'callView.calls': 'Calls ({count})',
   'callView.switchTo': 'Switch to {name}',
-  'callView.current': 'current',
   'callView.remoteVideo': 'Video from {name}',
   'callView.localVideo': 'Your camera',
   'callView.quality': 'Call quality: {level}',
@@ -95,7 +91,6 @@ export const en = {
   'callView.graph': 'Bitrate and loss over the last {seconds} seconds',
   'callView.bitrate': '{kbps} kbit/s',
   'callView.controls': 'Call controls',
-  'callView.moreCalls': 'Other calls',
 
   // announcements
   'announce.incoming': 'Incoming call from {name}',
@@ -145,7 +140,6 @@ export const en = {
     'Allow them in the browser: click the camera or lock icon in the address bar, allow the camera and microphone, then try again.',
   'devices.retry': 'Try again',
   'devices.preview': 'Camera preview',
-  'devices.previewOff': 'No camera preview',
   'devices.level': 'Microphone level',
   'devices.testSpeaker': 'Play test sound',
   'devices.testRinger': 'Play ringtone',
@@ -163,11 +157,9 @@ export type Catalog = { readonly [K in MessageKey]: string };
 export const fr: Catalog = {
   'connection.connecting': 'Connexion au serveur…',
   'connection.reconnecting': 'Connexion perdue. Reconnexion (tentative {attempt})…',
-  'connection.offline': 'Hors ligne.',
   'connection.browserOffline': 'Vous êtes hors ligne. Les appels ont besoin du réseau.',
   'connection.lost': 'Hors ligne : la connexion au serveur a été perdue.',
   'connection.failed': 'Hors ligne : le serveur est injoignable.',
-  'connection.unavailable': 'Indisponible tant que la connexion est coupée.',
 
   'error.action': 'Cela n’a pas fonctionné : {reason}',
   'error.noBackend': 'Appels indisponibles : cette page n’est pas connectée à un serveur.',
@@ -191,7 +183,6 @@ export const fr: Catalog = {
   'dialer.clear': 'Effacer le dernier caractère',
   'dialer.recent': 'Appels récents',
   'dialer.redial': 'Rappeler {name}',
-  'dialer.calling': 'Appel de {destination}',
   'dialer.invalid.chars':
     'Un nom d’utilisateur ne contient que des lettres, chiffres, points, tirets et soulignés.',
   'dialer.invalid.short': 'Un nom d’utilisateur a de 3 à 32 caractères.',
@@ -234,7 +225,6 @@ export const fr: Catalog = {
   'callView.restartMedia': 'Reconnecter le média',
   'callView.calls': 'Appels ({count})',
   'callView.switchTo': 'Passer à {name}',
-  'callView.current': 'actuel',
   'callView.remoteVideo': 'Vidéo de {name}',
   'callView.localVideo': 'Votre caméra',
   'callView.quality': 'Qualité de l’appel : {level}',
@@ -247,7 +237,6 @@ export const fr: Catalog = {
   'callView.graph': 'Débit et pertes des {seconds} dernières secondes',
   'callView.bitrate': '{kbps} kbit/s',
   'callView.controls': 'Commandes de l’appel',
-  'callView.moreCalls': 'Autres appels',
 
   'announce.incoming': 'Appel entrant de {name}',
   'announce.incomingVideo': 'Appel vidéo entrant de {name}',
@@ -295,7 +284,6 @@ export const fr: Catalog = {
     'Autorisez-les dans le navigateur : cliquez sur l’icône de caméra ou de cadenas dans la barre d’adresse, autorisez la caméra et le micro, puis réessayez.',
   'devices.retry': 'Réessayer',
   'devices.preview': 'Aperçu de la caméra',
-  'devices.previewOff': 'Pas d’aperçu de la caméra',
   'devices.level': 'Niveau du micro',
   'devices.testSpeaker': 'Jouer un son de test',
   'devices.testRinger': 'Jouer la sonnerie',

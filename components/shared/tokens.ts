@@ -143,6 +143,14 @@ export const tokens = css`
   input[aria-invalid='true'] {
     border-color: var(--_danger);
   }
+  .panel {
+    display: grid;
+    gap: var(--_s3);
+    padding: var(--_s3);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: calc(var(--_radius) * 1.5);
+  }
   .notice {
     margin: 0;
     padding: var(--_s2) var(--_s3);

@@ -5,6 +5,7 @@ import '../../components/client/comms-client.js';
 import type { CommsClientElement } from '../../components/client/client.js';
 import { Announcer } from '../../components/shared/announcer.js';
 import { connectionView } from '../../components/shared/connection.js';
+import { initialConnectionState } from '../../core/transport/connection.js';
 import {
   CommsHangupEvent,
   CommsHoldEvent,
@@ -65,13 +66,7 @@ describe('shared element infrastructure', function () {
     const state = (connection: Partial<ClientState['connection']>, auth = 'authenticated') =>
       ({
         connection: {
-          status: 'disconnected',
-          pinging: false,
-          attempt: 0,
-          nextAttemptAt: null,
-          lastCloseCode: null,
-          online: true,
-          error: null,
+          ...initialConnectionState,
           ...connection,
         },
         auth: { status: auth },
