@@ -138,11 +138,16 @@ export class CommsCallView extends CommsElement {
     ringer: { type: String },
     silent: { type: Boolean, reflect: true },
     statsInterval: { type: Number, attribute: 'stats-interval' },
-    _selected: { state: true },
-    _ended: { state: true },
-    _keypad: { state: true },
-    _error: { state: true },
-    _now: { state: true },
+    /** @private */
+    _selected: { state: true, attribute: false },
+    /** @private */
+    _ended: { state: true, attribute: false },
+    /** @private */
+    _keypad: { state: true, attribute: false },
+    /** @private */
+    _error: { state: true, attribute: false },
+    /** @private */
+    _now: { state: true, attribute: false },
   };
 
   /**
@@ -157,10 +162,15 @@ export class CommsCallView extends CommsElement {
   /** How often call quality is sampled, in ms (default 1000; 0 turns it off). */
   declare statsInterval: number;
 
+  /** @internal */
   declare _selected: string | undefined;
+  /** @internal */
   declare _ended: string | undefined;
+  /** @internal */
   declare _keypad: boolean;
+  /** @internal */
   declare _error: string | undefined;
+  /** @internal */
   declare _now: number;
 
   readonly #l10n = new LocalizeController(this);

@@ -41,7 +41,8 @@ export class CommsClientElement extends LitElement {
     logLevel: { type: String, attribute: 'log-level' },
     config: { attribute: false },
     client: { attribute: false },
-    _error: { state: true },
+    /** @private */
+    _error: { state: true, attribute: false },
   };
 
   /** The gateway's address, e.g. `http://127.0.0.1:8080` (the `server` config shorthand). */
@@ -59,6 +60,7 @@ export class CommsClientElement extends LitElement {
    */
   declare client: CommsClient | undefined;
 
+  /** @internal */
   declare _error: BasicError | undefined;
 
   readonly #provider = new ContextProvider(this, { context: clientContext });
@@ -139,7 +141,8 @@ export class CommsClientElement extends LitElement {
     if (next !== this.#provided) {
       this.#provided = next;
       this.#provider.setValue(next);
-      this.dispatchEvent(new CommsClientChangeEvent(next));
+      const event = new CommsClientChangeEvent(next);
+      this.dispatchEvent(event);
     }
   }
 
@@ -158,7 +161,8 @@ export class CommsClientElement extends LitElement {
       ? { code: error.code, message: error.message }
       : { code: 'unknown', message: String(error) };
     this._error = basic;
-    this.dispatchEvent(new CommsErrorEvent(basic));
+    const event = new CommsErrorEvent(basic);
+    this.dispatchEvent(event);
   }
 
   protected override render() {

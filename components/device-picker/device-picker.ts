@@ -77,9 +77,12 @@ export class CommsDevicePicker extends CommsElement {
     storageKey: { type: String, attribute: 'storage-key' },
     noPreview: { type: Boolean, attribute: 'no-preview', reflect: true },
     noMeter: { type: Boolean, attribute: 'no-meter', reflect: true },
-    _access: { state: true },
-    _stored: { state: true },
-    _error: { state: true },
+    /** @private */
+    _access: { state: true, attribute: false },
+    /** @private */
+    _stored: { state: true, attribute: false },
+    /** @private */
+    _error: { state: true, attribute: false },
   };
 
   /** The `localStorage` key the choices are kept under (default `comms-kit:devices`). */
@@ -91,8 +94,11 @@ export class CommsDevicePicker extends CommsElement {
   /** No microphone level meter. */
   declare noMeter: boolean;
 
+  /** @internal */
   declare _access: Access;
+  /** @internal */
   declare _stored: DevicePreferences;
+  /** @internal */
   declare _error: string | undefined;
 
   readonly #l10n = new LocalizeController(this);

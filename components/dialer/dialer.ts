@@ -58,9 +58,12 @@ export class CommsDialer extends CommsElement {
     value: { type: String },
     noVideo: { type: Boolean, attribute: 'no-video', reflect: true },
     noKeypad: { type: Boolean, attribute: 'no-keypad', reflect: true },
-    _error: { state: true },
-    _tones: { state: true },
-    _busy: { state: true },
+    /** @private */
+    _error: { state: true, attribute: false },
+    /** @private */
+    _tones: { state: true, attribute: false },
+    /** @private */
+    _busy: { state: true, attribute: false },
   };
 
   /** The destination as typed (the initial value can be set with the attribute). */
@@ -72,8 +75,11 @@ export class CommsDialer extends CommsElement {
   /** Hides the keypad (the field and the call buttons remain). */
   declare noKeypad: boolean;
 
+  /** @internal */
   declare _error: string | undefined;
+  /** @internal */
   declare _tones: { callId: string; tones: string } | undefined;
+  /** @internal */
   declare _busy: boolean;
 
   readonly #l10n = new LocalizeController(this);
