@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../components/client/comms-client.js';
 import '../../components/call-view/comms-call-view.js';
 import type { CommsCallView } from '../../components/call-view/call-view.js';
@@ -193,6 +194,26 @@ describe('<comms-call-view>', function () {
     );
     expect(must(viewA, '[part="stage"]').hidden).to.equal(true);
     expect(text(viewB, '[part="ended"] span')).to.equal('Call ended');
+  });
+
+  it('works from the keyboard: Tab to Answer, Enter; then Space on Mute', async () => {
+    const { a, b } = users;
+    const viewB = await view(b);
+    const callId = a.client.call.make(b.id, { audio: true });
+    await settled(viewB, () => !!$(viewB, '[part="incoming"]'), 'the call rings');
+    const before = document.createElement('button');
+    viewB.before(before);
+    before.focus();
+    await sendKeys({ press: 'Tab' });
+    expect(root(viewB).activeElement?.getAttribute('part')).to.contain('answer-button');
+    await sendKeys({ press: 'Enter' });
+    await reach(a.client, callId, 'Connected');
+    await settled(viewB, () => !!$(viewB, '[part~="mute"]'), 'controls shown');
+    must(viewB, '[part~="mute"]').focus();
+    await sendKeys({ press: 'Space' });
+    const [audio] = b.client.call.getById(callId)!.localTracks;
+    await until(b.client, (s) => s.media.tracks[audio!]!.muted);
+    await a.client.call.end(callId);
   });
 
   it('a declined call shows why on the caller’s side', async () => {

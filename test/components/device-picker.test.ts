@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../components/client/comms-client.js';
 import '../../components/device-picker/comms-device-picker.js';
 import type { CommsDevicePicker } from '../../components/device-picker/device-picker.js';
@@ -139,6 +140,18 @@ describe('<comms-device-picker>', function () {
     expect(select(el, 'microphone').value).to.equal('');
     expect(changes).to.equal(2);
     await a.client.call.end(callId);
+  });
+
+  it('works from the keyboard: arrow keys on a list choose and fire change', async () => {
+    const { a } = users;
+    const el = await picker(a.client, key);
+    const changed = oneEvent(el, 'change');
+    select(el, 'microphone').focus();
+    await sendKeys({ press: 'ArrowDown' });
+    await changed;
+    const input1 = idOf(a.client, 'microphone', 'Fake Audio Input 1');
+    await until(a.client, (s) => s.media.defaults.microphone === input1);
+    expect(el.value.microphone).to.equal(input1);
   });
 
   it('changes the speaker, inside <comms-client> too', async () => {

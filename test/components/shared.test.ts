@@ -7,6 +7,7 @@ import { Announcer } from '../../components/shared/announcer.js';
 import { connectionView } from '../../components/shared/connection.js';
 import { initialConnectionState } from '../../core/transport/connection.js';
 import {
+  CommsCallRequestEvent,
   CommsHangupEvent,
   CommsHoldEvent,
   CommsMuteEvent,
@@ -165,6 +166,24 @@ describe('shared element infrastructure', function () {
       button.dispatchEvent(hangup);
       await reach(b.client, callId, 'Ended');
       await reach(a.client, callId, 'Ended');
+    });
+
+    it('comms-call-request from a page element starts a call (as a contact in a roster would)', async () => {
+      const { a, b } = users;
+      const provider = await fixture<CommsClientElement>(
+        html`<comms-client .client=${a.client}><li>Bob</li></comms-client>`,
+      );
+      const ringing = nextEvent(b.client, 'call:receive');
+      const request = new CommsCallRequestEvent({ destination: b.id, video: false });
+      provider.querySelector('li')!.dispatchEvent(request);
+      const outcome = await request.settle();
+      const { callId } = await ringing;
+      expect(outcome).to.deep.equal({ status: 'done', value: callId });
+      expect(b.client.call.getById(callId)!.mediaOffered).to.deep.equal({
+        audio: true,
+        video: false,
+      });
+      await a.client.call.end(callId);
     });
 
     it('reports a failure as the outcome, and no client as element:noClient', async () => {
