@@ -2,5 +2,8 @@
  * Registers every comms-kit element (`comms-kit/elements`). Importing it defines the tags.
  */
 import './client/comms-client.js';
+import './dialer/comms-dialer.js';
+import './call-view/comms-call-view.js';
+import './device-picker/comms-device-picker.js';
 
 export * from './index.js';

@@ -3,4 +3,54 @@ export { CommsClientElement } from './client/client.js';
 export { CommsElement } from './shared/comms-element.js';
 export { clientContext } from './shared/context.js';
 export { StoreController, type ClientHost } from './shared/store-controller.js';
-export { CommsEvent, CommsClientChangeEvent, CommsErrorEvent } from './shared/events.js';
+export {
+  CommsEvent,
+  CommsRequestEvent,
+  CommsClientChangeEvent,
+  CommsErrorEvent,
+  CommsDialEvent,
+  CommsCallRequestEvent,
+  CommsAnswerEvent,
+  CommsRejectEvent,
+  CommsIgnoreEvent,
+  CommsHangupEvent,
+  CommsHoldEvent,
+  CommsMuteEvent,
+  CommsVideoEvent,
+  CommsScreenShareEvent,
+  CommsDtmfEvent,
+  CommsCallSwitchEvent,
+  CommsMediaRestartEvent,
+  CommsDeviceSelectEvent,
+  CommsCallReceivedEvent,
+  CommsCallEndedEvent,
+  NO_CLIENT,
+  requestEventTypes,
+  type RequestOutcome,
+  type DialDetail,
+  type CallDetail,
+  type DeviceKind,
+  type DeviceSelectDetail,
+} from './shared/events.js';
+export {
+  LocalizeController,
+  registerCatalog,
+  availableLanguages,
+  resolveLang,
+  translate,
+  type Catalog,
+  type MessageKey,
+  type MessageParams,
+} from './shared/i18n.js';
+export { Announcer } from './shared/announcer.js';
+export { connectionView, type ConnectionView } from './shared/connection.js';
+export { tokens } from './shared/tokens.js';
+export {
+  DEVICE_STORAGE_KEY,
+  readDevicePreferences,
+  writeDevicePreference,
+  type DevicePreferences,
+} from './shared/device-preferences.js';
+export { CommsDialer } from './dialer/dialer.js';
+export { CommsCallView } from './call-view/call-view.js';
+export { CommsDevicePicker } from './device-picker/device-picker.js';

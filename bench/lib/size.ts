@@ -40,8 +40,12 @@ export const budgets = {
  * deliberate change, made in its own commit that says why.
  */
 export const ceilings = {
-  /** Set at 57.6 KB measured (calls, messaging client, <comms-client>). */
-  cdnGzip: 60 * KB,
+  /**
+   * Raised from 60 KB to 84 KB when the call elements landed (81.7 KB measured): the dialer,
+   * call view and device picker, their shared infrastructure (catalog in two languages,
+   * tokens, intent events, live region, ringtone) add ~22 KB gzip.
+   */
+  cdnGzip: 84 * KB,
   /** Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). */
   coreGzip: 52 * KB,
 } as const;

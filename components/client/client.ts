@@ -5,7 +5,12 @@ import type { ConfigUpdate } from '../../core/config.js';
 import { isBasicError, type BasicError } from '../../core/errors.js';
 import type { LogLevel } from '../../core/logger.js';
 import { clientContext } from '../shared/context.js';
-import { CommsClientChangeEvent, CommsErrorEvent } from '../shared/events.js';
+import {
+  CommsClientChangeEvent,
+  CommsErrorEvent,
+  requestEventTypes,
+  type CommsRequestEvent,
+} from '../shared/events.js';
 import { styles } from './client.styles.js';
 
 /**
@@ -16,6 +21,13 @@ import { styles } from './client.styles.js';
  * @slot - The page content that uses the client: other comms-kit elements, anywhere inside.
  * @event comms-client-change - The provided client was created, replaced or removed. `detail.client`.
  * @event comms-error - The attributes could not make a client. `detail.error` is a `{code, message}`.
+ *
+ * It also handles the intent events its elements dispatch (`comms-dial`, `comms-call-request`,
+ * `comms-answer`, `comms-reject`, `comms-ignore`, `comms-hangup`, `comms-hold`, `comms-mute`,
+ * `comms-video`, `comms-screen-share`, `comms-dtmf`, `comms-call-switch`,
+ * `comms-media-restart`, `comms-device-select`): once the event has finished its dispatch, it
+ * carries it out on its client (`comms-dial` → `client.call.make`), unless a listener called
+ * `preventDefault()`. It leaves alone the requests of an element that has its own `.client`.
  * @csspart error - The message shown when the attributes are wrong.
  * @cssproperty --comms-client-error-color - Text color of the error message.
  * @cssproperty --comms-client-error-background - Background of the error message.
@@ -29,7 +41,8 @@ export class CommsClientElement extends LitElement {
     logLevel: { type: String, attribute: 'log-level' },
     config: { attribute: false },
     client: { attribute: false },
-    _error: { state: true },
+    /** @private */
+    _error: { state: true, attribute: false },
   };
 
   /** The gateway's address, e.g. `http://127.0.0.1:8080` (the `server` config shorthand). */
@@ -47,11 +60,17 @@ export class CommsClientElement extends LitElement {
    */
   declare client: CommsClient | undefined;
 
+  /** @internal */
   declare _error: BasicError | undefined;
 
   readonly #provider = new ContextProvider(this, { context: clientContext });
   #owned: CommsClient | undefined;
   #provided: CommsClient | undefined;
+
+  constructor() {
+    super();
+    for (const type of requestEventTypes) this.addEventListener(type, this.#onRequest);
+  }
 
   /** The client this element provides now (given or created). */
   get activeClient(): CommsClient | undefined {
@@ -77,6 +96,19 @@ export class CommsClientElement extends LitElement {
     }
     this.#sync();
   }
+
+  /**
+   * Claims a request for this client, then carries it out after its dispatch (a microtask
+   * later), so a page listener further up can still `preventDefault()`.
+   */
+  readonly #onRequest = (event: Event): void => {
+    const request = event as CommsRequestEvent<unknown, unknown>;
+    const client = this.activeClient;
+    if (!client || client.destroyed || typeof request.claim !== 'function') return;
+    const origin = event.composedPath()[0] as { activeClient?: unknown } | undefined;
+    if (origin?.activeClient && origin.activeClient !== client) return;
+    if (request.claim(client)) queueMicrotask(() => void request.settle());
+  };
 
   #attributeConfig(): ConfigUpdate {
     const config: ConfigUpdate = {};
@@ -109,7 +141,8 @@ export class CommsClientElement extends LitElement {
     if (next !== this.#provided) {
       this.#provided = next;
       this.#provider.setValue(next);
-      this.dispatchEvent(new CommsClientChangeEvent(next));
+      const event = new CommsClientChangeEvent(next);
+      this.dispatchEvent(event);
     }
   }
 
@@ -128,7 +161,8 @@ export class CommsClientElement extends LitElement {
       ? { code: error.code, message: error.message }
       : { code: 'unknown', message: String(error) };
     this._error = basic;
-    this.dispatchEvent(new CommsErrorEvent(basic));
+    const event = new CommsErrorEvent(basic);
+    this.dispatchEvent(event);
   }
 
   protected override render() {

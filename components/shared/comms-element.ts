@@ -1,15 +1,16 @@
-import { LitElement } from 'lit';
+import { LitElement, type PropertyDeclarations } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { CommsClient } from '../../core/client.js';
 import { clientContext } from './context.js';
 import { ensureContextRoot } from './context-root.js';
+import type { CommsRequestEvent, RequestOutcome } from './events.js';
 
 /**
  * The base of every comms-kit element that uses a client: it receives the client from the
  * nearest `<comms-client>` by context; an explicit `.client` property wins.
  */
 export class CommsElement extends LitElement {
-  static override properties = {
+  static override properties: PropertyDeclarations = {
     client: { attribute: false },
   };
 
@@ -38,5 +39,17 @@ export class CommsElement extends LitElement {
   override connectedCallback(): void {
     ensureContextRoot();
     super.connectedCallback();
+  }
+
+  /**
+   * Dispatches a user's request from this element and sees it carried out: by the enclosing
+   * `<comms-client>` when it claimed it, else on this element's client, unless a listener
+   * called `preventDefault()`. Resolves with the outcome (never rejects).
+   */
+  protected request<R>(event: CommsRequestEvent<unknown, R>): Promise<RequestOutcome<R>> {
+    this.dispatchEvent(event);
+    const client = this.activeClient;
+    if (!event.defaultPrevented && !event.claimed && client) event.claim(client);
+    return event.settle();
   }
 }

@@ -1,5 +1,6 @@
 import type { CommsClient } from '../../core/client.js';
-import type { BasicError } from '../../core/errors.js';
+import type { CallTransition } from '../../core/call/signalling.js';
+import { isBasicError, type BasicError } from '../../core/errors.js';
 
 /**
  * The base of every DOM event comms-kit elements dispatch: it bubbles and crosses shadow roots
@@ -15,6 +16,327 @@ export class CommsEvent<D = undefined> extends Event {
     this.detail = detail;
   }
 }
+
+/** Error code of a request nobody could carry out (no client anywhere). */
+export const NO_CLIENT = 'element:noClient';
+
+/** How a request ended: carried out (with its value), failed (with the error), or prevented. */
+export type RequestOutcome<R> =
+  { status: 'done'; value: R } | { status: 'failed'; error: BasicError } | { status: 'prevented' };
+
+/**
+ * A user's intent, in the present tense (`comms-dial`, `comms-hold`): cancelable, so the page
+ * may `preventDefault()` during dispatch and act itself. Otherwise it is carried out once, on
+ * the client of whoever claims it: the enclosing `<comms-client>` (for its own client), else
+ * the element that dispatched it (for its `activeClient`). `perform(client)` says what
+ * "carried out" means: the core call the request stands for.
+ */
+export abstract class CommsRequestEvent<D, R = void> extends CommsEvent<D> {
+  #runner: (() => Promise<R>) | undefined;
+  #outcome: Promise<RequestOutcome<R>> | undefined;
+
+  constructor(type: string, detail: D) {
+    super(type, detail, { cancelable: true });
+  }
+
+  /** The core call this request stands for. */
+  abstract perform(client: CommsClient): Promise<R>;
+
+  /** True once someone has taken charge of carrying the request out. */
+  get claimed(): boolean {
+    return this.#runner !== undefined;
+  }
+
+  /**
+   * Takes charge of carrying the request out with `runner` (by default on `client`). The first
+   * claim wins; returns whether this one did.
+   */
+  claim(runner: CommsClient | (() => Promise<R>)): boolean {
+    if (this.#runner) return false;
+    this.#runner = typeof runner === 'function' ? runner : () => this.perform(runner);
+    return true;
+  }
+
+  /**
+   * Carries the request out (once; later calls return the same outcome). Call it after the
+   * dispatch has finished, so every listener had its chance to `preventDefault()`.
+   */
+  settle(): Promise<RequestOutcome<R>> {
+    this.#outcome ??= this.#run();
+    return this.#outcome;
+  }
+
+  async #run(): Promise<RequestOutcome<R>> {
+    if (this.defaultPrevented) return { status: 'prevented' };
+    if (!this.#runner) {
+      return {
+        status: 'failed',
+        error: {
+          code: NO_CLIENT,
+          message: 'there is no client: put the element inside <comms-client> or give it .client',
+        },
+      };
+    }
+    try {
+      return { status: 'done', value: await this.#runner() };
+    } catch (error) {
+      return { status: 'failed', error: toBasicError(error) };
+    }
+  }
+}
+
+/** Any error as a `{code, message}`. */
+export function toBasicError(error: unknown): BasicError {
+  return isBasicError(error)
+    ? { code: error.code, message: error.message }
+    : { code: 'unknown', message: String((error as Error)?.message ?? error) };
+}
+
+/** Holds every call of `client` that is connected and not already held here, except `except`. */
+async function holdOthers(client: CommsClient, except: string): Promise<void> {
+  for (const call of client.call.getAll()) {
+    if (call.id !== except && call.state === client.call.states.CONNECTED && !call.localHold) {
+      await client.call.hold(call.id);
+    }
+  }
+}
+
+// ── requests ──────────────────────────────────────────────────────────────────
+
+/** What to call, and whether with video. */
+export interface DialDetail {
+  /** A user id, an E.164 number (`+15551234567`) or a `sip:`/`tel:` URI. */
+  destination: string;
+  video: boolean;
+}
+
+/** The dialer asks to start a call (`client.call.make`). The outcome's value is the call id. */
+export class CommsDialEvent extends CommsRequestEvent<DialDetail, string> {
+  static readonly type = 'comms-dial';
+  constructor(detail: DialDetail) {
+    super(CommsDialEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<string> {
+    const { destination, video } = this.detail;
+    return Promise.resolve().then(() => client.call.make(destination, { audio: true, video }));
+  }
+}
+
+/** A contact (or any element) asks to call someone (`client.call.make`). Value: the call id. */
+export class CommsCallRequestEvent extends CommsRequestEvent<DialDetail, string> {
+  static readonly type = 'comms-call-request';
+  constructor(detail: DialDetail) {
+    super(CommsCallRequestEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<string> {
+    const { destination, video } = this.detail;
+    return Promise.resolve().then(() => client.call.make(destination, { audio: true, video }));
+  }
+}
+
+/** Names one call. */
+export interface CallDetail {
+  callId: string;
+}
+
+/** Answer an incoming call, with or without video; other connected calls are held first. */
+export class CommsAnswerEvent extends CommsRequestEvent<CallDetail & { video: boolean }> {
+  static readonly type = 'comms-answer';
+  constructor(detail: CallDetail & { video: boolean }) {
+    super(CommsAnswerEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<void> {
+    await holdOthers(client, this.detail.callId);
+    await client.call.answer(this.detail.callId, { audio: true, video: this.detail.video });
+  }
+}
+
+/** Decline an incoming call: the caller is told (`client.call.reject`). */
+export class CommsRejectEvent extends CommsRequestEvent<CallDetail> {
+  static readonly type = 'comms-reject';
+  constructor(detail: CallDetail) {
+    super(CommsRejectEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return client.call.reject(this.detail.callId);
+  }
+}
+
+/** Stop ringing here without telling the caller (`client.call.ignore`). */
+export class CommsIgnoreEvent extends CommsRequestEvent<CallDetail> {
+  static readonly type = 'comms-ignore';
+  constructor(detail: CallDetail) {
+    super(CommsIgnoreEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return client.call.ignore(this.detail.callId);
+  }
+}
+
+/** End (or cancel) a call (`client.call.end`). */
+export class CommsHangupEvent extends CommsRequestEvent<CallDetail> {
+  static readonly type = 'comms-hangup';
+  constructor(detail: CallDetail) {
+    super(CommsHangupEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return client.call.end(this.detail.callId);
+  }
+}
+
+/** Hold (`hold: true`) or resume (`hold: false`) a call. */
+export class CommsHoldEvent extends CommsRequestEvent<CallDetail & { hold: boolean }> {
+  static readonly type = 'comms-hold';
+  constructor(detail: CallDetail & { hold: boolean }) {
+    super(CommsHoldEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    const { callId, hold } = this.detail;
+    return hold ? client.call.hold(callId) : client.call.unhold(callId);
+  }
+}
+
+/** Mute (`muted: true`) or unmute the microphone of a call (its local audio tracks). */
+export class CommsMuteEvent extends CommsRequestEvent<CallDetail & { muted: boolean }> {
+  static readonly type = 'comms-mute';
+  constructor(detail: CallDetail & { muted: boolean }) {
+    super(CommsMuteEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<void> {
+    const { callId, muted } = this.detail;
+    const audio = (client.call.getById(callId)?.localTracks ?? []).filter(
+      (id) => client.media.getTrackById(id)?.kind === 'audio',
+    );
+    if (muted) client.media.muteTracks(audio);
+    else client.media.unmuteTracks(audio);
+  }
+}
+
+/** Start (`video: true`) or stop the camera in a call. */
+export class CommsVideoEvent extends CommsRequestEvent<CallDetail & { video: boolean }> {
+  static readonly type = 'comms-video';
+  constructor(detail: CallDetail & { video: boolean }) {
+    super(CommsVideoEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    const { callId, video } = this.detail;
+    return video ? client.call.startVideo(callId) : client.call.stopVideo(callId);
+  }
+}
+
+/** Start (`share: true`) or stop sharing the screen in a call. */
+export class CommsScreenShareEvent extends CommsRequestEvent<CallDetail & { share: boolean }> {
+  static readonly type = 'comms-screen-share';
+  constructor(detail: CallDetail & { share: boolean }) {
+    super(CommsScreenShareEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    const { callId, share } = this.detail;
+    return share ? client.call.startScreenshare(callId) : client.call.stopScreenshare(callId);
+  }
+}
+
+/** Send DTMF tones (`0-9 * #`) on a call (`client.call.sendDTMF`). */
+export class CommsDtmfEvent extends CommsRequestEvent<CallDetail & { tone: string }> {
+  static readonly type = 'comms-dtmf';
+  constructor(detail: CallDetail & { tone: string }) {
+    super(CommsDtmfEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return client.call.sendDTMF(this.detail.callId, this.detail.tone);
+  }
+}
+
+/** Make a call the current one: hold every other connected call, resume this one if held here. */
+export class CommsCallSwitchEvent extends CommsRequestEvent<CallDetail> {
+  static readonly type = 'comms-call-switch';
+  constructor(detail: CallDetail) {
+    super(CommsCallSwitchEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<void> {
+    const { callId } = this.detail;
+    await holdOthers(client, callId);
+    if (client.call.getById(callId)?.localHold) await client.call.unhold(callId);
+  }
+}
+
+/** Re-establish a failed media connection (`client.call.restartMedia`). */
+export class CommsMediaRestartEvent extends CommsRequestEvent<CallDetail> {
+  static readonly type = 'comms-media-restart';
+  constructor(detail: CallDetail) {
+    super(CommsMediaRestartEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return client.call.restartMedia(this.detail.callId);
+  }
+}
+
+/** A device kind the device picker chooses. `ringer` is the output the ringtone plays on. */
+export type DeviceKind = 'camera' | 'microphone' | 'speaker' | 'ringer';
+
+/** A device choice: a device id, or `null` to follow the system default. */
+export interface DeviceSelectDetail {
+  kind: DeviceKind;
+  deviceId: string | null;
+}
+
+/**
+ * Use a device from now on, in active calls too: `changeInputDevices` for the camera and
+ * microphone (the sent track is replaced), `changeSpeaker` for the speaker. `null` follows the
+ * system default. The ringer is not a core setting: the call view reads it from the stored
+ * device choices, so carrying it out does nothing more.
+ */
+export class CommsDeviceSelectEvent extends CommsRequestEvent<DeviceSelectDetail> {
+  static readonly type = 'comms-device-select';
+  constructor(detail: DeviceSelectDetail) {
+    super(CommsDeviceSelectEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<void> {
+    const { kind, deviceId } = this.detail;
+    if (kind === 'ringer') return;
+    if (kind === 'speaker') {
+      await client.media.changeSpeaker(deviceId ?? '');
+      return;
+    }
+    if (deviceId) {
+      await client.media.changeInputDevices({ [kind]: deviceId });
+      return;
+    }
+    // Follow the system default: forget the pinned device; move active calls to the default.
+    client.media.setDefaultDevices({ [kind]: undefined });
+    const list = client.media.getDevices()[kind];
+    const fallback = list.find((d) => d.deviceId === 'default') ?? list[0];
+    const inCall = client.call
+      .getAll()
+      .some(
+        (c) => c.state === client.call.states.CONNECTED || c.state === client.call.states.ON_HOLD,
+      );
+    if (fallback && inCall) {
+      await client.media.changeInputDevices({ [kind]: fallback.deviceId });
+      client.media.setDefaultDevices({ [kind]: undefined });
+    }
+  }
+}
+
+/** The type of every request event, for providers that handle them all. */
+export const requestEventTypes = [
+  CommsDialEvent.type,
+  CommsCallRequestEvent.type,
+  CommsAnswerEvent.type,
+  CommsRejectEvent.type,
+  CommsIgnoreEvent.type,
+  CommsHangupEvent.type,
+  CommsHoldEvent.type,
+  CommsMuteEvent.type,
+  CommsVideoEvent.type,
+  CommsScreenShareEvent.type,
+  CommsDtmfEvent.type,
+  CommsCallSwitchEvent.type,
+  CommsMediaRestartEvent.type,
+  CommsDeviceSelectEvent.type,
+] as const;
+
+// ── notifications ─────────────────────────────────────────────────────────────
 
 /** Dispatched by `<comms-client>` when the client it provides changes (created, replaced or removed). */
 export class CommsClientChangeEvent extends CommsEvent<{
@@ -36,9 +358,43 @@ export class CommsErrorEvent extends CommsEvent<{
   }
 }
 
+/** A call view saw an incoming call arrive. */
+export class CommsCallReceivedEvent extends CommsEvent<CallDetail & { from: string }> {
+  static readonly type = 'comms-call-received';
+  constructor(detail: CallDetail & { from: string }) {
+    super(CommsCallReceivedEvent.type, detail);
+  }
+}
+
+/** A call view saw a call end (`transition` says why). */
+export class CommsCallEndedEvent extends CommsEvent<
+  CallDetail & { transition: CallTransition | null }
+> {
+  static readonly type = 'comms-call-ended';
+  constructor(detail: CallDetail & { transition: CallTransition | null }) {
+    super(CommsCallEndedEvent.type, detail);
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'comms-client-change': CommsClientChangeEvent;
     'comms-error': CommsErrorEvent;
+    'comms-dial': CommsDialEvent;
+    'comms-call-request': CommsCallRequestEvent;
+    'comms-answer': CommsAnswerEvent;
+    'comms-reject': CommsRejectEvent;
+    'comms-ignore': CommsIgnoreEvent;
+    'comms-hangup': CommsHangupEvent;
+    'comms-hold': CommsHoldEvent;
+    'comms-mute': CommsMuteEvent;
+    'comms-video': CommsVideoEvent;
+    'comms-screen-share': CommsScreenShareEvent;
+    'comms-dtmf': CommsDtmfEvent;
+    'comms-call-switch': CommsCallSwitchEvent;
+    'comms-media-restart': CommsMediaRestartEvent;
+    'comms-device-select': CommsDeviceSelectEvent;
+    'comms-call-received': CommsCallReceivedEvent;
+    'comms-call-ended': CommsCallEndedEvent;
   }
 }

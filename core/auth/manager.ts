@@ -191,7 +191,10 @@ export class AuthManager {
         this.#user = user;
         this.#update({ status: 'authenticated', user, error: null });
       } catch (error) {
-        throw this.#error(error);
+        // Credentials the server refuses stop here; an unreachable server is the connection's
+        // to report (it tries next, and records why it failed).
+        if (isFinalAuthError(error)) throw this.#error(error);
+        this.#ctx.log.warn('could not learn the user from the gateway yet', error);
       }
     }
     return this.#user;

@@ -1,0 +1,305 @@
+/**
+ * `npm run screenshots`: renders every call element in its main states, light and dark (and
+ * some at a 320 px phone width), to `screenshots/<state>-<scheme>.png`. It loads the CDN build
+ * (`dist/cdn/comms-kit.iife.js`, built by the npm script first) into a page served on
+ * loopback, and drives real calls between two clients on an in-page hub, with Chromium's fake
+ * camera and microphone. It uses the Chrome that the tests use (`scripts/chrome.mjs`); it never
+ * downloads a browser.
+ *
+ *   node scripts/screenshots.mjs [filter]   only the states whose name contains `filter`
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { chromeArgs, findChrome } from './chrome.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'screenshots');
+const bundle = join(root, 'dist/cdn/comms-kit.iife.js');
+const filter = process.argv[2] ?? '';
+
+/** The page: the bundle, a stage, and the scenarios (run in the browser). */
+const page = String.raw`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  :root { color-scheme: light dark; }
+  body { margin: 0; background: Canvas; color: CanvasText; font: 15px system-ui, sans-serif; }
+  #stage { padding: 16px; display: grid; gap: 16px; width: max-content; max-width: 100vw; box-sizing: border-box; }
+  #stage > * { width: var(--w, 420px); max-width: calc(100vw - 32px); }
+</style>
+<script src="/comms-kit.iife.js"></script>
+</head>
+<body>
+<main id="stage"></main>
+<script>
+const K = window.CommsKit;
+const stage = document.getElementById('stage');
+const until = (client, predicate) =>
+  new Promise((resolve) => {
+    if (predicate(client.store.getState())) return resolve();
+    const stop = client.store.subscribe((s) => {
+      if (predicate(s)) { stop(); resolve(); }
+    });
+  });
+const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+async function settled(el, predicate) {
+  for (let i = 0; i < 400; i++) {
+    await el.updateComplete;
+    if (predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the element never reached the state to capture');
+}
+const q = (el, sel) => el.shadowRoot.querySelector(sel);
+function users() {
+  const hub = K.createLocalHub({ multiCall: true, noAnswerTimeout: 600000 });
+  const join = (id, name) => {
+    const client = K.createClient({ logs: { logLevel: 'silent' } });
+    client.useLocalBackend(hub, { id, displayName: name });
+    return { client, id, name };
+  };
+  return { join, a: join('alice', 'Alice Liddell'), b: join('bob', 'Bob Builder') };
+}
+function add(tag, client, attrs = {}) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (client) el.client = client;
+  stage.append(el);
+  return el;
+}
+async function connected(from, to, media = { audio: true }) {
+  const callId = from.client.call.make(to.id, media);
+  await until(to.client, (s) => s.call.calls[callId]?.state === 'Ringing');
+  await to.client.call.answer(callId, media);
+  await until(from.client, (s) => s.call.calls[callId]?.state === 'Connected');
+  return callId;
+}
+async function videoShows(el) {
+  await settled(el, () => (q(el, '[part="remote-video"] video')?.videoWidth ?? 0) > 0);
+}
+async function graphed(el) {
+  await settled(el, () => (q(el, '[part="graph"] .kbps')?.getAttribute('points') ?? '').split(' ').length >= 6);
+}
+function hideDevices() {
+  const hidden = ['audioinput', 'videoinput', 'audiooutput'].map((kind) => ({ deviceId: '', groupId: '', kind, label: '', toJSON() { return {}; } }));
+  navigator.mediaDevices.enumerateDevices = async () => hidden;
+}
+
+window.scenarios = {
+  async 'dialer'() {
+    const { a } = users();
+    await add('comms-dialer', a.client).updateComplete;
+  },
+  async 'dialer-invalid'() {
+    const { a } = users();
+    await add('comms-dialer', a.client, { value: '+12' }).updateComplete;
+  },
+  async 'dialer-valid'() {
+    const { a } = users();
+    await add('comms-dialer', a.client, { value: '+1 (555) 123-4567' }).updateComplete;
+  },
+  async 'dialer-dtmf'() {
+    const { a, b } = users();
+    await connected(a, b);
+    const el = add('comms-dialer', a.client);
+    await el.updateComplete;
+    for (const k of ['1', '2', '#']) q(el, '[data-key="' + k + '"]').click();
+    await settled(el, () => !!q(el, '[part="dtmf"]'));
+  },
+  async 'dialer-offline'() {
+    const client = K.createClient({ server: 'http://127.0.0.1:9', logs: { logLevel: 'silent' } });
+    await client.connect({ bearerAccessToken: 'x' }, { services: [] }).catch(() => undefined);
+    const el = add('comms-dialer', client, { value: 'alice' });
+    await settled(el, () => !!q(el, '[part="connection"]'));
+  },
+  async 'dialer-fr'() {
+    const { a } = users();
+    stage.lang = 'fr';
+    await add('comms-dialer', a.client, { value: 'al' }).updateComplete;
+  },
+  async 'call-empty'() {
+    const { a } = users();
+    await add('comms-call-view', a.client).updateComplete;
+  },
+  async 'call-incoming'() {
+    const { a, b } = users();
+    const el = add('comms-call-view', b.client, { silent: '' });
+    a.client.call.make(b.id, { audio: true, video: true });
+    await settled(el, () => !!q(el, '[part="incoming"]'));
+  },
+  async 'call-outgoing'() {
+    const { a, b } = users();
+    const el = add('comms-call-view', a.client);
+    const id = a.client.call.make(b.id, { audio: true });
+    await until(a.client, (s) => s.call.calls[id]?.state === 'Ringing');
+    await settled(el, () => /Ringing/.test(q(el, '[part="stage"] [part="state"]').textContent));
+  },
+  async 'call-audio'() {
+    const { a, b } = users();
+    await connected(a, b);
+    const el = add('comms-call-view', a.client, { 'stats-interval': '200' });
+    await graphed(el);
+  },
+  async 'call-video'() {
+    const { a, b } = users();
+    await connected(a, b, { audio: true, video: true });
+    const el = add('comms-call-view', a.client, { 'stats-interval': '200' });
+    await videoShows(el);
+    await settled(el, () => (q(el, '[part="local-video"] video')?.videoWidth ?? 0) > 0);
+    await graphed(el);
+  },
+  async 'call-held'() {
+    const { a, b } = users();
+    const id = await connected(a, b);
+    await b.client.call.hold(id);
+    await until(a.client, (s) => s.call.calls[id].remoteHold);
+    const el = add('comms-call-view', a.client, { 'stats-interval': '0' });
+    await settled(el, () => /Held by/.test(q(el, '[part="stage"] [part="state"]').textContent));
+  },
+  async 'call-keypad'() {
+    const { a, b } = users();
+    await connected(a, b);
+    const el = add('comms-call-view', a.client, { 'stats-interval': '0' });
+    await el.updateComplete;
+    q(el, '[part~="keypad-toggle"]').click();
+    await el.updateComplete;
+  },
+  async 'call-two'() {
+    const { a, b, join } = users();
+    const c = join('carol', 'Carol Danvers');
+    await connected(b, a);
+    const el = add('comms-call-view', a.client, { 'stats-interval': '0' });
+    c.client.call.make(a.id, { audio: true });
+    await settled(el, () => !!q(el, '[part="incoming"]'));
+    q(el, '[part~="answer-button"]').click();
+    await settled(el, () => el.shadowRoot.querySelectorAll('[part="call-item"]').length === 2 && !q(el, '[part="incoming"]'));
+    await until(a.client, (s) => Object.values(s.call.calls).some((c) => c.localHold));
+    await el.updateComplete;
+  },
+  async 'call-ended'() {
+    const { a, b } = users();
+    const el = add('comms-call-view', a.client);
+    const id = a.client.call.make(b.id, { audio: true });
+    await until(b.client, (s) => s.call.calls[id]?.state === 'Ringing');
+    await b.client.call.reject(id);
+    await settled(el, () => !!q(el, '[part="ended"]'));
+  },
+  async 'devices'() {
+    const { a } = users();
+    const el = add('comms-device-picker', a.client, { 'storage-key': 'screenshots' });
+    await settled(el, () => (q(el, '[part="preview"]')?.videoWidth ?? 0) > 0 && el.level > 0);
+    await frame();
+  },
+  async 'devices-allow'() {
+    hideDevices();
+    const { a } = users();
+    const el = add('comms-device-picker', a.client, { 'storage-key': 'screenshots' });
+    await settled(el, () => !!q(el, '[part="allow-button"]'));
+  },
+  async 'devices-denied'() {
+    hideDevices();
+    navigator.permissions.query = async () => ({ state: 'denied' });
+    const { a } = users();
+    const el = add('comms-device-picker', a.client, { 'storage-key': 'screenshots' });
+    await settled(el, () => /blocked/.test(q(el, '[part="permission"]')?.textContent ?? ''));
+  },
+};
+window.run = async (name) => {
+  await window.scenarios[name]();
+  await document.fonts.ready;
+  await frame();
+};
+</script>
+</body>
+</html>`;
+
+/** Each capture: the scenario, and the widths to take it at (px; the stage's element width). */
+const captures = [
+  ['dialer', [420, 320]],
+  ['dialer-invalid', [420]],
+  ['dialer-valid', [420]],
+  ['dialer-dtmf', [420]],
+  ['dialer-offline', [420]],
+  ['dialer-fr', [420]],
+  ['call-empty', [420]],
+  ['call-incoming', [420, 320]],
+  ['call-outgoing', [420]],
+  ['call-audio', [420]],
+  ['call-video', [560, 320]],
+  ['call-held', [420]],
+  ['call-keypad', [420]],
+  ['call-two', [420]],
+  ['call-ended', [420]],
+  ['devices', [420, 320]],
+  ['devices-allow', [420]],
+  ['devices-denied', [420]],
+].filter(([name]) => name.includes(filter));
+
+const server = createServer((request, response) => {
+  if (request.url === '/comms-kit.iife.js') {
+    response.setHeader('content-type', 'text/javascript');
+    response.end(readFileSync(bundle));
+  } else {
+    response.setHeader('content-type', 'text/html; charset=utf-8');
+    response.end(page);
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${server.address().port}/`;
+
+const executablePath = findChrome();
+if (!executablePath) {
+  server.close();
+  throw new Error(
+    'No Chrome/Chromium found: run `node scripts/ensure-chromium.mjs` or set CHROME_PATH.',
+  );
+}
+const browser = await chromium.launch({ executablePath, args: chromeArgs, headless: true });
+mkdirSync(out, { recursive: true });
+let failures = 0;
+try {
+  for (const colorScheme of ['light', 'dark']) {
+    for (const [name, widths] of captures) {
+      for (const width of widths) {
+        const context = await browser.newContext({
+          colorScheme,
+          viewport: { width: width + 32, height: 900 },
+          deviceScaleFactor: 1,
+        });
+        const tab = await context.newPage();
+        const errors = [];
+        tab.on('pageerror', (error) => errors.push(error.message));
+        const file = join(out, `${name}${width === 320 ? '-320' : ''}-${colorScheme}.png`);
+        try {
+          await tab.goto(url);
+          await tab.evaluate(
+            (w) => document.documentElement.style.setProperty('--w', `${w}px`),
+            width,
+          );
+          await tab.evaluate((n) => window.run(n), name);
+          await tab.locator('#stage').screenshot({ path: file, animations: 'disabled' });
+          console.log(
+            `${errors.length ? '!' : '✓'} ${file.slice(root.length + 1)}${errors.length ? `  (${errors.join('; ')})` : ''}`,
+          );
+        } catch (error) {
+          failures++;
+          console.error(`✗ ${name} ${colorScheme} ${width}: ${error.message.split('\n')[0]}`);
+        } finally {
+          await context.close();
+        }
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
+if (failures) {
+  console.error(`${failures} screenshot(s) failed`);
+  process.exitCode = 1;
+}

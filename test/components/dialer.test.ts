@@ -1,0 +1,260 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { createClient } from '../../core/index.js';
+import '../../components/client/comms-client.js';
+import '../../components/dialer/comms-dialer.js';
+import type { CommsDialer } from '../../components/dialer/dialer.js';
+import type { CommsDialEvent, CommsDtmfEvent } from '../../components/shared/events.js';
+import { LONG_PRESS_MS } from '../../components/shared/keypad.js';
+import { nextEvent, until } from '../helpers/waits.js';
+import { connectedCall, pair, type Pair } from '../helpers/calls.js';
+
+const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
+  el.shadowRoot!.querySelector<T>(selector)!;
+const text = (el: Element, selector: string) => $(el, selector).textContent!.trim();
+
+async function type(el: CommsDialer, value: string) {
+  const input = $<HTMLInputElement>(el, 'input');
+  input.focus();
+  input.select();
+  await sendKeys({ press: 'Backspace' });
+  if (value) await sendKeys({ type: value });
+  await el.updateComplete;
+}
+
+describe('<comms-dialer>', function () {
+  this.timeout(30000);
+  let users: Pair;
+
+  beforeEach(() => {
+    users = pair();
+  });
+  afterEach(async () => {
+    await users.teardown();
+  });
+
+  it('is accessible, empty and with an invalid value, in English and French', async () => {
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${users.a.client}></comms-dialer>`,
+    );
+    await expect(el).to.be.accessible();
+    await type(el, '+12');
+    await expect(el).to.be.accessible();
+    el.setAttribute('lang', 'fr');
+    await Promise.resolve(); // the lang observer's turn
+    await el.updateComplete;
+    expect(text(el, 'label')).to.equal('Numéro, nom d’utilisateur ou adresse SIP');
+    await expect(el).to.be.accessible();
+  });
+
+  it('validates as typed and says why a value cannot be called', async () => {
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${users.a.client}></comms-dialer>`,
+    );
+    const input = $<HTMLInputElement>(el, 'input');
+    const call = $(el, '[part="call-button"]');
+    expect(call.getAttribute('aria-disabled')).to.equal('true');
+
+    const cases: Array<[string, RegExp]> = [
+      ['+12', /\+ and 7 to 15 digits/],
+      ['sip:no spaces@x', /sip:alice@example\.com/],
+      ['bob@example.com', /sip:alice@example\.com/],
+      ['al', /3 to 32 characters/],
+      ['al!ce', /letters, digits/],
+      ['tel:abc', /tel:\+15551234567/],
+    ];
+    for (const [value, reason] of cases) {
+      await type(el, value);
+      expect(text(el, '[part="hint"]'), value).to.match(reason);
+      expect(input.getAttribute('aria-invalid'), value).to.equal('true');
+      expect(call.getAttribute('aria-disabled'), value).to.equal('true');
+    }
+
+    await type(el, '+1 555 123 4567');
+    expect(text(el, '[part="hint"]')).to.equal('Will call +15551234567');
+    expect(input.getAttribute('aria-invalid')).to.equal('false');
+    expect(call.getAttribute('aria-disabled')).to.equal('false');
+    expect(call.getAttribute('aria-label')).to.equal('Call +15551234567');
+
+    await type(el, 'SIP:bob@example.com');
+    expect(text(el, '[part="hint"]')).to.equal('Will call sip:bob@example.com');
+  });
+
+  it('cleans pasted numbers and typed invisible characters', async () => {
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${users.a.client}></comms-dialer>`,
+    );
+    const input = $<HTMLInputElement>(el, 'input');
+    input.focus();
+    const data = new DataTransfer();
+    data.setData('text/plain', '  +1 (555) 123-4567\u200b ');
+    input.dispatchEvent(
+      new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+    await el.updateComplete;
+    expect(el.value).to.equal('+15551234567');
+    expect(input.value).to.equal('+15551234567');
+
+    input.value = '\u200balice\u0007';
+    input.dispatchEvent(new InputEvent('input', { bubbles: true }));
+    await el.updateComplete;
+    expect(el.value).to.equal('alice');
+    expect(input.value).to.equal('alice');
+  });
+
+  it('types with the keypad by click and keyboard; holding 0 gives +', async () => {
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${users.a.client}></comms-dialer>`,
+    );
+    const key = (k: string) => $<HTMLButtonElement>(el, `[part="key"][data-key="${k}"]`);
+    key('1').click();
+    key('#').click();
+    await el.updateComplete;
+    expect(el.value).to.equal('1#');
+
+    key('5').focus();
+    await sendKeys({ type: '42*' });
+    expect(el.value).to.equal('1#42*');
+    await sendKeys({ type: '+' });
+    expect(el.value).to.equal('1#42*+');
+
+    el.value = '';
+    const zero = key('0');
+    const started = performance.now();
+    zero.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    await waitUntil(() => el.value === '+', 'holding 0 gives +', { timeout: 3000 });
+    expect(performance.now() - started).to.be.at.least(LONG_PRESS_MS - 20);
+    zero.click(); // the click that ends the long press adds nothing
+    expect(el.value).to.equal('+');
+    zero.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    zero.click(); // a short press is a 0
+    expect(el.value).to.equal('+0');
+    expect(zero.textContent!.replace(/\s+/g, ' ').trim()).to.equal('0 + (hold for +)');
+  });
+
+  it('dispatches comms-dial and <comms-client> starts the call on the other side', async () => {
+    const { a, b } = users;
+    const provider = await fixture(
+      html`<comms-client .client=${a.client}><comms-dialer></comms-dialer></comms-client>`,
+    );
+    const el = provider.querySelector('comms-dialer')!;
+    await el.updateComplete;
+    await type(el, b.id);
+    const dial = oneEvent(el, 'comms-dial') as Promise<CommsDialEvent>;
+    const ringing = nextEvent(b.client, 'call:receive');
+    $(el, '[part="video-call-button"]').click();
+    const event = await dial;
+    expect(event.detail).to.deep.equal({ destination: b.id, video: true });
+    expect(event.cancelable && event.bubbles && event.composed).to.equal(true);
+    const { callId } = await ringing;
+    expect(b.client.call.getById(callId)!.mediaOffered).to.deep.equal({ audio: true, video: true });
+    expect(a.client.call.getById(callId)!.to).to.equal(b.id);
+    await a.client.call.end(callId);
+  });
+
+  it('a page that calls preventDefault on comms-dial stops the call', async () => {
+    const { a, b } = users;
+    const provider = await fixture(
+      html`<comms-client .client=${a.client}><comms-dialer></comms-dialer></comms-client>`,
+    );
+    const el = provider.querySelector('comms-dialer')!;
+    const seen: string[] = [];
+    const stop = (e: CommsDialEvent) => {
+      seen.push(e.detail.destination);
+      e.preventDefault();
+    };
+    document.addEventListener('comms-dial', stop);
+    try {
+      el.value = b.id;
+      await el.updateComplete;
+      const callId = await el.dial(false);
+      expect(callId).to.equal(undefined);
+      expect(seen).to.deep.equal([b.id]);
+      await Promise.resolve(); // the provider's turn comes after the dispatch
+      expect(a.client.call.getAll()).to.deep.equal([]);
+      expect(b.client.call.getAll()).to.deep.equal([]);
+    } finally {
+      document.removeEventListener('comms-dial', stop);
+    }
+    // Without the listener the same dial goes through.
+    const callId = await el.dial(false);
+    expect(a.client.call.getById(callId!)!.to).to.equal(b.id);
+    await a.client.call.end(callId!);
+  });
+
+  it('without a provider, carries out the request on its own client and shows failures', async () => {
+    const { a, b } = users;
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${a.client} value=${b.id}></comms-dialer>`,
+    );
+    const callId = await el.dial(false);
+    expect(a.client.call.getById(callId!)!.state).to.be.oneOf([
+      'Initiating',
+      'Initiated',
+      'Ringing',
+    ]);
+    await a.client.call.end(callId!);
+
+    const lonely = createClient({ logs: { logLevel: 'silent' } });
+    try {
+      el.client = lonely;
+      await el.updateComplete;
+      expect(await el.dial(false)).to.equal(undefined);
+      await el.updateComplete;
+      expect(text(el, '[part="error"]')).to.match(/not connected to a server/);
+    } finally {
+      await lonely.destroy();
+    }
+  });
+
+  it('while a call is connected the keypad sends DTMF to it', async () => {
+    const { a, b } = users;
+    const callId = await connectedCall(a, b);
+    const el = await fixture<CommsDialer>(html`<comms-dialer .client=${a.client}></comms-dialer>`);
+    expect($(el, '[part="keypad"]').getAttribute('aria-label')).to.equal(
+      'Keypad: sends tones to Bob Builder',
+    );
+    const requested = oneEvent(el, 'comms-dtmf') as Promise<CommsDtmfEvent>;
+    const played = nextEvent(a.client, 'call:dtmf', (p) => p.tone === '7');
+    $<HTMLButtonElement>(el, '[data-key="7"]').click();
+    expect((await requested).detail).to.deep.equal({ callId, tone: '7' });
+    expect((await played).callId).to.equal(callId);
+    const hash = nextEvent(a.client, 'call:dtmf', (p) => p.tone === '#');
+    $<HTMLButtonElement>(el, '[data-key="#"]').click();
+    await hash;
+    await el.updateComplete;
+    expect(text(el, '[part="dtmf"] .tones')).to.equal('Tones sent: 7#');
+    expect(text(el, '[part="dtmf"] span')).to.equal('Keypad: sends tones to Bob Builder');
+    expect(el.value, 'tones do not go into the field').to.equal('');
+
+    // On hold, the keypad types again.
+    await a.client.call.hold(callId);
+    await el.updateComplete;
+    $<HTMLButtonElement>(el, '[data-key="7"]').click();
+    expect(el.value).to.equal('7');
+    await a.client.call.end(callId);
+  });
+
+  it('shows an offline connection honestly and disables calling with the reason', async () => {
+    const client = createClient({ server: 'http://127.0.0.1:9', logs: { logLevel: 'silent' } });
+    try {
+      const el = await fixture<CommsDialer>(
+        html`<comms-dialer .client=${client} value="alice"></comms-dialer>`,
+      );
+      expect(el.shadowRoot!.querySelector('[part="connection"]')).to.equal(null);
+      await client.connect({ bearerAccessToken: 'token' }, { services: [] }).catch(() => undefined);
+      await until(client, (s) => s.connection.status === 'disconnected' && !!s.connection.error);
+      await el.updateComplete;
+      expect(text(el, '[part="connection"]')).to.match(
+        /^Offline: the server cannot be reached\.\s+\(.+\)$/,
+      );
+      const call = $(el, '[part="call-button"]');
+      expect(call.getAttribute('aria-disabled')).to.equal('true');
+      expect(call.getAttribute('aria-describedby')).to.equal('connection-reason');
+      expect(await el.dial(false)).to.equal(undefined);
+      await expect(el).to.be.accessible();
+    } finally {
+      await client.destroy();
+    }
+  });
+});
