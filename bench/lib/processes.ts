@@ -76,11 +76,14 @@ let statsId = 0;
  * `test/helpers/gateway.ts` runs it), in a fresh working folder so nothing it writes outlives
  * the run; `bare` is `bench/servers/bare-ws.mjs`.
  */
-export async function startMeasuredServer(kind: 'gateway' | 'bare'): Promise<MeasuredServer> {
+export async function startMeasuredServer(
+  kind: 'gateway' | 'bare',
+  extraArgs: string[] = [],
+): Promise<MeasuredServer> {
   const cwd = mkdtempSync(join(tmpdir(), `comms-kit-bench-${kind}-`));
   const [script, args] =
     kind === 'gateway'
-      ? [gatewayBin, ['--port', '0', '--log-level', 'silent']]
+      ? [gatewayBin, ['--port', '0', '--log-level', 'silent', ...extraArgs]]
       : [
           bareWs,
           [
