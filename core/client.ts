@@ -390,6 +390,31 @@ export class CommsClient {
       () => this.#selfId(),
       () => this.#turnServers(),
     );
+    // A local device that goes away mid-call (unplugged, permission revoked): the call goes on
+    // with the default device. `ideal` lets the browser fall back when the default is gone too.
+    this.#emitter.on('media:trackEnded', ({ trackId, callId }) => {
+      const track = this.#media.getTrackById(trackId);
+      const call = callId ? this.#calls.getById(callId) : undefined;
+      if (
+        !call ||
+        !track?.isLocal ||
+        track.type === 'screen' ||
+        !call.localTracks.includes(trackId)
+      )
+        return;
+      if (call.state !== states.CONNECTED && call.state !== states.ON_HOLD) return;
+      const { defaults } = this.#store.getState().media;
+      const request: MediaRequest =
+        track.kind === 'audio'
+          ? { audio: true, audioOptions: { deviceId: { ideal: defaults.microphone ?? 'default' } } }
+          : { video: true, videoOptions: { deviceId: { ideal: defaults.camera ?? '' } } };
+      this.#log.warn(
+        `the ${track.kind} device of call ${call.id} went away: switching to the default one`,
+      );
+      this.#calls.replaceTrack(call.id, trackId, request).catch((error: unknown) => {
+        this.#log.error(`could not switch call ${call.id} to another ${track.kind} device`, error);
+      });
+    });
     this.#auth.onToken((accessToken) => {
       if (!this.#connection.connected) return;
       this.#connection.request({ type: 'token.update', accessToken }).catch((error: unknown) => {

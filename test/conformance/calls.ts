@@ -286,6 +286,24 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.end(callId);
     });
 
+    it('a camera that goes away mid-call is replaced from the default device; the call goes on', async () => {
+      const { a, b, callId } = await connectedCall();
+      await a.client.call.startVideo(callId);
+      const videoId = a.client.call
+        .getById(callId)!
+        .localTracks.find((t) => a.client.media.getTrackById(t)?.kind === 'video')!;
+      const camera = await liveTrack(a.client, videoId);
+      const replaced = nextEvent(a.client, 'call:trackReplaced');
+      // What the browser fires when the device is unplugged.
+      camera.dispatchEvent(new Event('ended'));
+      const { newTrackId, oldTrack } = await replaced;
+      expect(oldTrack?.id).to.equal(videoId);
+      expect(a.client.call.getById(callId)!.localTracks).to.include(newTrackId);
+      expect(a.client.call.getById(callId)!.state).to.equal('Connected');
+      expect(b.client.call.getById(callId)!.state).to.equal('Connected');
+      await a.client.call.end(callId);
+    });
+
     it('mutes and unmutes a local track, reports codecs and stats', async () => {
       const { a, callId } = await connectedCall();
       const track = a.client.call.getById(callId)!.localTracks[0]!;
