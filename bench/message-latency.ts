@@ -15,13 +15,10 @@
  * - Runs alternate (gateway, bare); the ratio is of per-run medians.
  * - Targets: median ≤ 2× the bare relay; p99 ≤ 5 ms.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
-import { WS_SUBPROTOCOL } from '../core/protocol/constants.js';
+import { randomUUID } from 'node:crypto';
+import type WebSocket from 'ws';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { bearerProtocols, webSocketUrl } from './lib/gateway.js';
-import { account, missingMessageRequest, Peer } from './lib/messaging.js';
-import { startMeasuredServer } from './lib/processes.js';
+import { missingMessageRequest, setUpMessagingBench, type Peer } from './lib/messaging.js';
 import { quantile } from './lib/stats.js';
 
 const DEFAULT_RUNS = 3;
@@ -100,49 +97,7 @@ export const messageLatency: Benchmark = {
     ].filter(Boolean);
     if (missing.length) return record.notBuilt(missing.join('; '));
 
-    const server = await startMeasuredServer('gateway', [
-      '--message-rate-limit',
-      '0',
-      '--frame-rate-limit',
-      '1000000',
-      '--auth-rate-limit',
-      '0',
-    ]);
-    context.defer(() => server.stop());
-    const bare = await startMeasuredServer('bare');
-    context.defer(() => bare.stop());
-
-    const run = randomBytes(3).toString('hex');
-    const password = `${randomBytes(18).toString('base64url')}-Aa1`;
-    const [userA, userB] = [`lat-${run}-a`, `lat-${run}-b`];
-    const [tokenA, tokenB] = [
-      await account(server.url, userA, password),
-      await account(server.url, userB, password),
-    ];
-    const ws = webSocketUrl(server.url);
-    const a = await Peer.open(ws, bearerProtocols(tokenA));
-    const b = await Peer.open(ws, bearerProtocols(tokenB));
-    context.defer(() => {
-      a.socket.terminate();
-      b.socket.terminate();
-    });
-    await a.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-a' });
-    await b.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-b' });
-    const opened = await a.request({ type: 'conversation.open', destination: userB });
-    const conversationId = (opened.conversation as { id: string }).id;
-
-    const relay = `${bare.url.replace(/^http/, 'ws')}/?room=${run}`;
-    const openBare = () =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const s = new WebSocket(relay, [WS_SUBPROTOCOL], { perMessageDeflate: false });
-        s.once('open', () => resolve(s));
-        s.once('error', reject);
-      });
-    const [ra, rb] = [await openBare(), await openBare()];
-    context.defer(() => {
-      ra.terminate();
-      rb.terminate();
-    });
+    const { a, b, conversationId, relayA: ra, relayB: rb } = await setUpMessagingBench(context);
 
     await gatewayRun(a, b, conversationId, WARM_UP);
     await bareRun(ra, rb, WARM_UP);

@@ -10,13 +10,9 @@
  *   last arrives.
  * - Runs alternate; the ratio is of per-run rates. Target: ≥ 0.3× the bare relay's rate.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
-import { WS_SUBPROTOCOL } from '../core/protocol/constants.js';
+import { randomUUID } from 'node:crypto';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { bearerProtocols, webSocketUrl } from './lib/gateway.js';
-import { account, missingMessageRequest, Peer } from './lib/messaging.js';
-import { startMeasuredServer } from './lib/processes.js';
+import { missingMessageRequest, setUpMessagingBench } from './lib/messaging.js';
 
 const DEFAULT_RUNS = 3;
 const PER_RUN = 2000;
@@ -32,51 +28,7 @@ export const messageThroughput: Benchmark = {
     const missing = [protocol ?? '', gateway.built ? '' : gateway.reason].filter(Boolean);
     if (missing.length) return record.notBuilt(missing.join('; '));
 
-    const server = await startMeasuredServer('gateway', [
-      '--message-rate-limit',
-      '0',
-      '--frame-rate-limit',
-      '1000000',
-      '--auth-rate-limit',
-      '0',
-    ]);
-    context.defer(() => server.stop());
-    const bare = await startMeasuredServer('bare');
-    context.defer(() => bare.stop());
-    const run = randomBytes(3).toString('hex');
-    const password = `${randomBytes(18).toString('base64url')}-Aa1`;
-    const [userA, userB] = [`tp-${run}-a`, `tp-${run}-b`];
-    const [tokenA, tokenB] = [
-      await account(server.url, userA, password),
-      await account(server.url, userB, password),
-    ];
-    const ws = webSocketUrl(server.url);
-    const a = await Peer.open(ws, bearerProtocols(tokenA));
-    const b = await Peer.open(ws, bearerProtocols(tokenB));
-    context.defer(() => {
-      a.socket.terminate();
-      b.socket.terminate();
-    });
-    await a.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-a' });
-    await b.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-b' });
-    const conversationId = (
-      (await a.request({ type: 'conversation.open', destination: userB })).conversation as {
-        id: string;
-      }
-    ).id;
-
-    const relay = `${bare.url.replace(/^http/, 'ws')}/?room=${run}`;
-    const openBare = () =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const s = new WebSocket(relay, [WS_SUBPROTOCOL], { perMessageDeflate: false });
-        s.once('open', () => resolve(s));
-        s.once('error', reject);
-      });
-    const [ra, rb] = [await openBare(), await openBare()];
-    context.defer(() => {
-      ra.terminate();
-      rb.terminate();
-    });
+    const { a, b, conversationId, relayA: ra, relayB: rb } = await setUpMessagingBench(context);
 
     const gatewayRate = async (count: number) => {
       let received = 0;

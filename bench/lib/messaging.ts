@@ -1,9 +1,13 @@
 /**
  * Checks shared by the messaging benchmarks.
  */
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { PROTOCOL_VERSION, Routes } from '../../core/protocol/constants.js';
+import { PROTOCOL_VERSION, Routes, WS_SUBPROTOCOL } from '../../core/protocol/constants.js';
+import type { BenchContext } from './benchmark.js';
+import { bearerProtocols, webSocketUrl } from './gateway.js';
 import type { Probes } from './probes.js';
+import { startMeasuredServer } from './processes.js';
 
 /**
  * Whether the shared protocol schema (`core/protocol/schema.ts`, `RequestFrames`) defines a
@@ -67,4 +71,69 @@ export async function account(server: string, username: string, password: string
   };
   await post(Routes.SIGNUP, { username, password, displayName: username });
   return (await post(Routes.LOGIN, { identity: username, password })).accessToken;
+}
+
+/** What the messaging benchmarks measure with: both sides of the comparison, ready. */
+export interface MessagingBench {
+  /** User A's and user B's gateway sockets, both subscribed to `chat`. */
+  a: Peer;
+  b: Peer;
+  /** Their one-to-one conversation. */
+  conversationId: string;
+  /** Two sockets in one room of the bare relay. */
+  relayA: WebSocket;
+  relayB: WebSocket;
+}
+
+/**
+ * Starts a fresh gateway (rate limits off: the benchmarks measure the path, not the limiter)
+ * and the bare relay; signs up two users; opens, subscribes and pairs their sockets; opens two
+ * relay sockets in one room. Everything is stopped through `context.defer`.
+ */
+export async function setUpMessagingBench(context: BenchContext): Promise<MessagingBench> {
+  const limitsOff = [
+    '--message-rate-limit',
+    '0',
+    '--frame-rate-limit',
+    '1000000',
+    '--auth-rate-limit',
+    '0',
+  ];
+  const server = await startMeasuredServer('gateway', limitsOff);
+  context.defer(() => server.stop());
+  const bare = await startMeasuredServer('bare');
+  context.defer(() => bare.stop());
+
+  const run = randomBytes(3).toString('hex');
+  const password = `${randomBytes(18).toString('base64url')}-Aa1`;
+  const [userA, userB] = [`msg-${run}-a`, `msg-${run}-b`];
+  const [tokenA, tokenB] = [
+    await account(server.url, userA, password),
+    await account(server.url, userB, password),
+  ];
+  const ws = webSocketUrl(server.url);
+  const a = await Peer.open(ws, bearerProtocols(tokenA));
+  const b = await Peer.open(ws, bearerProtocols(tokenB));
+  context.defer(() => {
+    a.socket.terminate();
+    b.socket.terminate();
+  });
+  await a.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-a' });
+  await b.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-b' });
+  const opened = await a.request({ type: 'conversation.open', destination: userB });
+  const conversationId = (opened.conversation as { id: string }).id;
+
+  const relay = `${bare.url.replace(/^http/, 'ws')}/?room=${run}`;
+  const openRelay = () =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(relay, [WS_SUBPROTOCOL], { perMessageDeflate: false });
+      socket.once('open', () => resolve(socket));
+      socket.once('error', reject);
+    });
+  const [relayA, relayB] = [await openRelay(), await openRelay()];
+  context.defer(() => {
+    relayA.terminate();
+    relayB.terminate();
+  });
+  return { a, b, conversationId, relayA, relayB };
 }
