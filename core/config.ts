@@ -6,6 +6,7 @@
 import { CommsError, ErrorCodes } from './errors.js';
 import { isLogLevel, type LogsConfig } from './logger.js';
 import type { ReconnectPolicy } from './transport/reconnect-policy.js';
+import type { IceCollectionCheckResult, IceCollectionInfo } from './call/manager.js';
 
 /** A REST server address (`config.authentication.server`). */
 export interface ServerAddress {
@@ -98,7 +99,10 @@ export interface CallConfig {
   /** Milliseconds to wait for ICE collection at most. Default 3000. */
   iceCollectionMaxTimeout?: number;
   /** Decides when ICE collection is complete enough to proceed. */
-  iceCollectionCheckFunction?: (...args: unknown[]) => unknown;
+  iceCollectionCheckFunction?: (
+    info: IceCollectionInfo,
+    timeouts: { iceCollectionIdealTimeout: number; iceCollectionMaxTimeout: number },
+  ) => IceCollectionCheckResult;
   /** Use TURN credentials provided by the server. Default true. */
   serverTurnCredentials?: boolean;
   /** SDP handler functions applied to every local and remote description. */

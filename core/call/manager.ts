@@ -785,10 +785,7 @@ export class CallManager {
 
   async #collectIce(callId: string, session: Session, operation: string): Promise<void> {
     const config = this.#ctx.config().call ?? {};
-    const check =
-      (config.iceCollectionCheckFunction as
-        ((info: IceCollectionInfo, t: object) => IceCollectionCheckResult) | undefined) ??
-      defaultIceCollectionCheck;
+    const check = config.iceCollectionCheckFunction ?? defaultIceCollectionCheck;
     const timeouts = {
       iceCollectionIdealTimeout: config.iceCollectionIdealTimeout ?? 1000,
       iceCollectionMaxTimeout: config.iceCollectionMaxTimeout ?? 3000,

@@ -4,7 +4,13 @@
  * RTCPeerConnections and Chromium's fake camera and microphone.
  */
 import { expect } from '@open-wc/testing';
-import type { BasicError, CallState, CommsClient, CommsError } from '../../core/index.js';
+import type {
+  BasicError,
+  CallState,
+  CommsClient,
+  CommsError,
+  IceCollectionInfo,
+} from '../../core/index.js';
 import { nextEvent, until } from '../helpers/waits.js';
 import { bytesReceived, hearsAudio, measureFor } from '../helpers/media.js';
 
@@ -302,6 +308,48 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       expect(a.client.call.getById(callId)!.state).to.equal('Connected');
       expect(b.client.call.getById(callId)!.state).to.equal('Connected');
       await a.client.call.end(callId);
+    });
+
+    it('with complete candidates (trickleIceMode NONE) the check function decides, and media flows', async () => {
+      const a = await backend.user();
+      const b = await backend.user();
+      const checks: string[] = [];
+      const check = (info: IceCollectionInfo) => {
+        checks.push(info.reason);
+        return info.iceGatheringState === 'complete'
+          ? { type: 'StartCall' as const }
+          : { type: 'Wait' as const };
+      };
+      for (const client of [a.client, b.client]) {
+        client.updateConfig({
+          call: { trickleIceMode: 'NONE', iceCollectionCheckFunction: check },
+        });
+      }
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await reach(b.client, callId, 'Ringing');
+      await b.client.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+      expect(checks).to.include('IceGatheringStateChanged');
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      expect(
+        await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+      ).to.be.greaterThan(0.01);
+      await a.client.call.end(callId);
+
+      // A check that refuses the candidates fails the call clearly.
+      a.client.updateConfig({
+        call: {
+          iceCollectionCheckFunction: () => ({ type: 'Error', error: 'no relay candidate' }),
+        },
+      });
+      const failed = nextEvent(a.client, 'call:start', (p) => p.error !== undefined);
+      const refused = a.client.call.make(b.id, { audio: true });
+      const { error } = await failed;
+      expect(error?.code).to.equal('call:iceCollectionFailed');
+      expect(error?.message).to.contain('no relay candidate');
+      expect(a.client.call.getById(refused)!.state).to.equal('Ended');
     });
 
     it('mutes and unmutes a local track, reports codecs and stats', async () => {

@@ -212,6 +212,37 @@ describe('messaging, presence, contacts and directory over the gateway', functio
     expect((await b.presence.getAvailableClients()).map((c) => c.userId)).to.deep.equal([alice]);
   });
 
+  it('presence: a user in a call shows on the phone, and comes back after it', async () => {
+    const alice = await user();
+    const bob = await user();
+    const a = await device(alice);
+    const b = await device(bob);
+    await a.contacts.add({ primaryContact: bob, firstName: 'Bob' });
+    await b.contacts.add({ primaryContact: alice, firstName: 'Alice' });
+    await b.presence.update('open', 'available');
+    await a.presence.subscribe([bob]);
+    const onThePhone = nextEvent(
+      a,
+      'presence:change',
+      (p) => p.userId === bob && p.activity === 'on-the-phone',
+    );
+    b.on('call:stateChange', ({ callId }) => {
+      const call = b.call.getById(callId);
+      if (call?.direction === 'incoming' && call.state === 'Ringing')
+        void b.call.answer(callId, { audio: true });
+    });
+    const callId = a.call.make(bob, { audio: true });
+    await until(a, (s) => s.call.calls[callId]?.state === 'Connected');
+    await onThePhone;
+    const back = nextEvent(
+      a,
+      'presence:change',
+      (p) => p.userId === bob && p.activity === 'available',
+    );
+    await a.call.end(callId);
+    await back;
+  });
+
   it('contacts and the directory', async () => {
     const alice = await user();
     const bob = await user();
