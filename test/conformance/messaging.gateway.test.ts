@@ -243,6 +243,35 @@ describe('messaging, presence, contacts and directory over the gateway', functio
     await back;
   });
 
+  it('older messages load on demand on a new device, and a message forwards to someone else', async () => {
+    const [alice, bob, carol] = [await user(), await user(), await user()];
+    const a = await device(alice);
+    const b = await device(bob);
+    const chat = a.conversation.get(bob);
+    for (let i = 1; i <= 120; i++) chat.createMessage({ type: 'text', text: `old ${i}` }).send();
+    await until(b, () => texts(b, alice).length === 120);
+    await b.conversation.get(alice).markRead();
+
+    // A new device starts after what the user has read: nothing unread, older on demand.
+    const b2 = await device(bob);
+    await until(b2, () => b2.conversation.getAll().length === 1);
+    const fresh = b2.conversation.getAll()[0]!;
+    expect(fresh.getMessages()).to.have.length(0);
+    expect(fresh.hasOlder).to.equal(true);
+    expect(await fresh.loadOlder(50)).to.equal(50);
+    expect(fresh.getMessages().map((m) => m.parts[0]!.text)[0]).to.equal('old 71');
+    expect(await fresh.loadOlder(100)).to.equal(70);
+    expect(fresh.getMessages()).to.have.length(120);
+    expect(fresh.getMessages().map((m) => m.seq)).to.deep.equal(
+      Array.from({ length: 120 }, (_, i) => i + 1),
+    );
+    expect(fresh.hasOlder).to.equal(false);
+
+    const c = await device(carol);
+    fresh.getMessages()[119]!.forward(carol);
+    await until(c, () => texts(c, bob).includes('old 120'));
+  });
+
   it('contacts and the directory', async () => {
     const alice = await user();
     const bob = await user();
