@@ -11,13 +11,14 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Routes } from '../../core/protocol/constants.js';
 import type { CallRecord, TokenResponse } from '../../core/protocol/schema.js';
 import {
-  ManualClock,
+  type ManualClock,
   SqliteStorage,
   startServer,
   userChannel,
   type BusMessage,
   type RunningServer,
 } from '../../server/index.js';
+import { startClockedServer } from '../helpers/clocked-server.js';
 import { parseCommandLine } from '../../server/cli.js';
 import { startGateway } from '../helpers/gateway.js';
 import {
@@ -37,17 +38,11 @@ let url: string;
 const sockets: TestSocket[] = [];
 
 before(async () => {
-  clock = new ManualClock();
-  server = await startServer({
-    port: 0,
-    db: ':memory:',
-    logLevel: false,
-    clock,
-    authRateLimit: false,
+  ({ clock, server } = await startClockedServer({
     turnSecret: 'coturn-shared-secret',
     turnUrls: ['turn:turn.example.com:3478', 'turns:turn.example.com:5349'],
     turnTtl: 600,
-  });
+  }));
   url = server.url;
 });
 after(async () => {

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { CloseCodes, Routes } from '../../core/protocol/constants.js';
 import type { Subscription, TokenResponse } from '../../core/protocol/schema.js';
-import { ManualClock, startServer, type RunningServer } from '../../server/index.js';
+import type { ManualClock, RunningServer } from '../../server/index.js';
+import { startClockedServer } from '../helpers/clocked-server.js';
 import { SIGNING_KEY_SETTING } from '../../server/auth/tokens.js';
 import {
   call,
@@ -30,15 +31,7 @@ let url: string;
 const sockets: TestSocket[] = [];
 
 before(async () => {
-  clock = new ManualClock();
-  server = await startServer({
-    port: 0,
-    db: ':memory:',
-    logLevel: false,
-    clock,
-    accessTokenTtl: TTL,
-    authRateLimit: false,
-  });
+  ({ clock, server } = await startClockedServer({ accessTokenTtl: TTL }));
   url = server.url;
 });
 after(async () => {

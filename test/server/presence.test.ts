@@ -7,7 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Presence } from '../../core/protocol/schema.js';
-import { ManualClock, startServer, userChannel, type RunningServer } from '../../server/index.js';
+import {
+  startServer,
+  userChannel,
+  type ManualClock,
+  type RunningServer,
+} from '../../server/index.js';
+import { startClockedServer } from '../helpers/clocked-server.js';
 import type { TestSocket } from '../helpers/client.js';
 import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
 
@@ -19,15 +25,7 @@ let url: string;
 const sockets: TestSocket[] = [];
 
 before(async () => {
-  clock = new ManualClock();
-  server = await startServer({
-    port: 0,
-    db: ':memory:',
-    logLevel: false,
-    clock,
-    authRateLimit: false,
-    presenceGrace: GRACE,
-  });
+  ({ clock, server } = await startClockedServer({ presenceGrace: GRACE }));
   url = server.url;
 });
 after(async () => {
