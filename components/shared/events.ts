@@ -134,6 +134,31 @@ export class CommsCallRequestEvent extends CommsRequestEvent<DialDetail, string>
   }
 }
 
+/** Who to chat with. */
+export interface ChatRequestDetail {
+  /** The other user's id (a one-to-one conversation). */
+  destination: string;
+}
+
+/**
+ * A contact (or any element) asks to chat with someone: the one-to-one conversation is opened
+ * in the state (`client.conversation.get`). The outcome's value is the conversation's key (its
+ * server id once known, else the destination). `<comms-chat>` listens for it and shows that
+ * conversation; a page without one can `preventDefault()` and open its own chat.
+ */
+export class CommsChatRequestEvent extends CommsRequestEvent<ChatRequestDetail, string> {
+  static readonly type = 'comms-chat-request';
+  constructor(detail: ChatRequestDetail) {
+    super(CommsChatRequestEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<string> {
+    return Promise.resolve().then(() => {
+      const conversation = client.conversation.get(this.detail.destination);
+      return conversation.id ?? this.detail.destination;
+    });
+  }
+}
+
 /** Names one call. */
 export interface CallDetail {
   callId: string;
@@ -322,6 +347,7 @@ export class CommsDeviceSelectEvent extends CommsRequestEvent<DeviceSelectDetail
 export const requestEventTypes = [
   CommsDialEvent.type,
   CommsCallRequestEvent.type,
+  CommsChatRequestEvent.type,
   CommsAnswerEvent.type,
   CommsRejectEvent.type,
   CommsIgnoreEvent.type,
@@ -382,6 +408,7 @@ declare global {
     'comms-error': CommsErrorEvent;
     'comms-dial': CommsDialEvent;
     'comms-call-request': CommsCallRequestEvent;
+    'comms-chat-request': CommsChatRequestEvent;
     'comms-answer': CommsAnswerEvent;
     'comms-reject': CommsRejectEvent;
     'comms-ignore': CommsIgnoreEvent;
