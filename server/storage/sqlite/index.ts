@@ -411,6 +411,16 @@ export function migrate(db: Database.Database, migrations: readonly Migration[])
 }
 
 /** {@link Storage} on SQLite. */
+/** How one append of a group commit ended. */
+type AppendOutcome = { ok: AppendResult } | { error: unknown };
+
+/** An append waiting for the next group commit. */
+interface PendingAppend {
+  message: NewMessage;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database;
   private readonly statements;
@@ -484,6 +494,16 @@ export class SqliteStorage implements Storage {
       ),
     };
     this.features = prepareFeatures(db);
+    const one = db.transaction(this.appendOne);
+    this.appendBatch = db.transaction((messages: NewMessage[]) =>
+      messages.map((message): AppendOutcome => {
+        try {
+          return { ok: one(message) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
   /** Opens (creating when needed) and migrates the database. */
@@ -754,20 +774,49 @@ export class SqliteStorage implements Storage {
     };
   }
 
+  /**
+   * Group commit: appends that arrive in the same turn of the event loop are stored in one
+   * transaction (one WAL write instead of one per message), each in its own savepoint so one
+   * failing leaves the others stored. Every caller still resolves only after the commit.
+   */
   async appendMessage(message: NewMessage): Promise<AppendResult> {
-    const f = this.features;
-    return this.db
-      .transaction((): AppendResult => {
-        const earlier = f.messageBySender.get(message.senderId, message.clientId);
-        if (earlier) return { status: 'duplicate', message: toMessage(earlier) };
-        const next = f.nextSeq.get(message.conversationId);
-        if (!next) throw new Error(`no conversation ${message.conversationId}`);
-        const stored: MessageRecord = { ...message, seq: next.last_seq };
-        f.insertMessage.run({ ...stored, parts: JSON.stringify(stored.parts) });
-        return { status: 'stored', message: stored };
-      })
-      .immediate();
+    return new Promise((resolve, reject) => {
+      this.appends.push({ message, resolve, reject });
+      if (this.appends.length === 1) setImmediate(() => this.flushAppends());
+    });
   }
+
+  private readonly appends: PendingAppend[] = [];
+
+  private flushAppends(): void {
+    const batch = this.appends.splice(0);
+    let outcomes: AppendOutcome[];
+    try {
+      outcomes = this.appendBatch.immediate(batch.map((p) => p.message));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      if ('ok' in outcome) batch[i]!.resolve(outcome.ok);
+      else batch[i]!.reject(outcome.error);
+    });
+  }
+
+  /** One message: a savepoint inside {@link appendBatch}'s transaction. */
+  private readonly appendOne = (message: NewMessage): AppendResult => {
+    const f = this.features;
+    const earlier = f.messageBySender.get(message.senderId, message.clientId);
+    if (earlier) return { status: 'duplicate', message: toMessage(earlier) };
+    const next = f.nextSeq.get(message.conversationId);
+    if (!next) throw new Error(`no conversation ${message.conversationId}`);
+    const stored: MessageRecord = { ...message, seq: next.last_seq };
+    f.insertMessage.run({ ...stored, parts: JSON.stringify(stored.parts) });
+    return { status: 'stored', message: stored };
+  };
+
+  /** Every append of one turn in one transaction, each in its savepoint. */
+  private readonly appendBatch: Database.Transaction<(messages: NewMessage[]) => AppendOutcome[]>;
 
   async messagesAfter(
     conversationId: string,
