@@ -14,7 +14,7 @@
  * the socket closes with 4001 when its access token lapses unless `token.update` brought a
  * newer one; with 4003 when its session is revoked; with 1012 when the server shuts down.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import {
@@ -299,14 +299,14 @@ export async function registerWebSocket(
     void dispatch(conn, result.frame);
   };
 
-  const onConnection = async (socket: WebSocket, request: FastifyRequest) => {
-    const claims = request.wsClaims!;
-    const conn = new Connection(
-      socket,
-      { userId: claims.sub, familyId: claims.fam, tokenExpiresAt: claims.exp * 1000 },
-      options,
-    );
-    if (closing) return conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
+  /** What a socket's listeners hold: its connection, never the upgrade request. */
+  const listen = (socket: WebSocket, conn: Connection) => {
+    // @fastify/websocket's own 'error' listener closes over the upgrade's request and reply,
+    // which would keep them (raw request, headers with the token, a child logger, a
+    // ServerResponse: several KB) alive for as long as the socket is open. Ours does the same
+    // job (the errorHandler below) and holds only the socket.
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => onSocketError(error, socket));
     socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
     socket.on('pong', () => (conn.lastSeen = performance.now()));
     socket.on('close', (code) => {
@@ -317,16 +317,34 @@ export async function registerWebSocket(
       log.debug({ conn: conn.id, userId: conn.userId, code }, 'socket closed');
       emit('closed', conn, code);
     });
+  };
+
+  const onConnection = async (socket: WebSocket, request: FastifyRequest) => {
+    const claims = request.wsClaims!;
+    const token = request.wsToken!;
+    const conn = new Connection(
+      socket,
+      { userId: claims.sub, familyId: claims.fam, tokenExpiresAt: claims.exp * 1000 },
+      options,
+    );
+    if (closing) return conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
+    listen(socket, conn);
     scheduleTokenExpiry(conn);
     await registry.add(conn);
     log.debug({ conn: conn.id, userId: conn.userId }, 'socket open');
     // A revocation published between the handshake's check and the channel subscription.
     try {
-      await tokens.verify(request.wsToken!);
+      await tokens.verify(token);
     } catch (error) {
       if (error instanceof WireError && error.code === WireErrorCodes.AUTH_TOKEN_INVALID)
         conn.close(CloseCodes.SESSION_REVOKED, 'session revoked');
     }
+  };
+
+  /** Oversized frames and broken connections: ws closes the socket itself (1009 …). */
+  const onSocketError = (error: Error, socket: WebSocket) => {
+    log.debug({ err: error }, 'socket error');
+    if (socket.readyState === socket.OPEN) socket.close(CloseCodes.POLICY, 'socket error');
   };
 
   await app.register(websocket, {
@@ -335,11 +353,7 @@ export async function registerWebSocket(
       handleProtocols: (protocols: Set<string>) =>
         protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false,
     },
-    errorHandler: (error, socket) => {
-      // Oversized frames and broken connections: ws closes the socket itself (1009 …).
-      log.debug({ err: error }, 'socket error');
-      if (socket.readyState === socket.OPEN) socket.close(CloseCodes.POLICY, 'socket error');
-    },
+    errorHandler: (error, socket) => onSocketError(error, socket),
     preClose: (done) => {
       closing = true;
       const wss = app.websocketServer;
@@ -391,6 +405,13 @@ export async function registerWebSocket(
         );
       request.wsClaims = await tokens.verify(token);
       request.wsToken = token;
+    },
+    // The handshake passed: nothing answers through Fastify's response any more (the upgrade
+    // writes to the socket itself), so let go of it. @fastify/websocket assigns the upgrade's
+    // socket to a ServerResponse, which would otherwise keep it, the request, its reply and a
+    // child logger alive as long as the socket is open (several KB per socket).
+    preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.ws && reply.raw.socket) reply.raw.detachSocket(reply.raw.socket);
     },
     handler: async () => {
       throw new WireError(
