@@ -64,3 +64,4 @@ export { CommsDialer } from './dialer/dialer.js';
 export { CommsCallView } from './call-view/call-view.js';
 export { CommsDevicePicker } from './device-picker/device-picker.js';
 export { CommsPresence } from './presence/presence.js';
+export { CommsLogin } from './login/login.js';
