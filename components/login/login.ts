@@ -201,7 +201,8 @@ export class CommsLogin extends CommsElement {
         this.#l10n.t('login.welcome', { name: user.displayName || user.username || user.id }),
       );
       this.#focusAfterRender = '[part~="sign-out-button"]';
-      this.dispatchEvent(new CommsSignedInEvent({ user }));
+      const signedIn = new CommsSignedInEvent({ user });
+      this.dispatchEvent(signedIn);
     } catch (error) {
       this.#show([this.#describe(toBasicError(error))]);
     } finally {
@@ -222,7 +223,8 @@ export class CommsLogin extends CommsElement {
     this._errors = [];
     this.#announcer.announce(this.#l10n.t('login.signedOut'));
     this.#focusAfterRender = '#username';
-    this.dispatchEvent(new CommsSignedOutEvent());
+    const signedOut = new CommsSignedOutEvent();
+    this.dispatchEvent(signedOut);
   }
 
   #renderField(options: {

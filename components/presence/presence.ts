@@ -226,13 +226,14 @@ export class CommsPresence extends CommsElement {
     this.#mine = new Set();
     this.#named = new Set();
     this.#watchedContacts = undefined;
-    this._loaded = false;
-    this._hidden = new Set();
-    this._results = undefined;
-    this._confirming = undefined;
-    this._choice = undefined;
-    this._note = undefined;
-    this._error = undefined;
+    // Only what differs, so that a first client does not cost another update.
+    if (this._loaded) this._loaded = false;
+    if (this._hidden.size) this._hidden = new Set();
+    if (this._results) this._results = undefined;
+    if (this._confirming) this._confirming = undefined;
+    if (this._choice) this._choice = undefined;
+    if (this._note !== undefined) this._note = undefined;
+    if (this._error) this._error = undefined;
   }
 
   /** Loads the address book, then watches the contacts' presence (after every (re)connect). */
