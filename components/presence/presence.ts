@@ -428,8 +428,10 @@ export class CommsPresence extends CommsElement {
     if (this.#blocked) return false;
     const { status, activity } = CHOICES[choice];
     const noteChanged = note !== this.#savedNote();
+    const previous = this._choice;
     this._choice = choice;
     const outcome = await this.#act(new CommsPresenceSetEvent({ status, activity, note }));
+    if (outcome.status === 'failed') this._choice = previous;
     if (outcome.status !== 'done') return false;
     this._note = undefined;
     const t = this.#l10n.t.bind(this.#l10n);

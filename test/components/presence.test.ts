@@ -315,6 +315,32 @@ describe('<comms-presence>', function () {
     const outcome = await event.settle();
     expect(outcome.status).to.equal('done');
     expect(a.conversation.getAll().map((c) => c.destination)).to.include(bob);
+
+    el.noVideo = true;
+    await el.updateComplete;
+    expect($(el, `${row(el, bob)} [part~="video-button"]`), 'no-video').to.equal(null);
+    expect($(el, `${row(el, bob)} [part~="call-button"]`)).not.to.equal(null);
+  });
+
+  it('Appear offline shows you offline to your contacts, until you pick a status again', async () => {
+    const alice = await user('Alice Liddell');
+    const bob = await user('Bob Builder');
+    const a = await signedIn(alice);
+    const b = await signedIn(bob);
+    await befriend(a, alice, b, bob);
+    const viewA = await presenceOf(a);
+    const viewB = await presenceOf(b);
+    const status = () => shown(viewA, `${row(viewA, bob)} [part="status"]`);
+    await settled(viewA, () => status() === 'Available', 'online');
+
+    expect(await viewB.setPresence('offline')).to.equal(true);
+    await settled(viewA, () => status() === 'Offline', 'appears offline');
+    expect(must<HTMLSelectElement>(viewB, '[part="status-select"]').value).to.equal('offline');
+    expect(b.presence.getSelf()?.status).to.equal('closed');
+
+    expect(await viewB.setPresence('away')).to.equal(true);
+    await settled(viewA, () => status() === 'Away', 'back, away');
+    expect(must(viewA, `${row(viewA, bob)} [part="dot"]`).dataset.state).to.equal('away');
   });
 
   it('works from the keyboard: arrows move between contacts, Tab reaches their actions', async () => {
