@@ -15,38 +15,14 @@ import type { CommsLogin } from '../../components/login/login.js';
 import type { CommsPresence } from '../../components/presence/presence.js';
 import type { CommsCallView } from '../../components/call-view/call-view.js';
 import { createClient, type CommsClient } from '../../core/index.js';
+import { $, must, settled, shown } from '../helpers/elements.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { bytesReceived, hearsAudio } from '../helpers/media.js';
 import { until } from '../helpers/waits.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-const root = (el: Element) => el.shadowRoot!;
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
-  root(el).querySelector<T>(selector);
-const must = <T extends Element = HTMLElement>(el: Element, selector: string) => {
-  const found = $<T>(el, selector);
-  if (!found) throw new Error(`no ${selector} in <${el.localName}>`);
-  return found;
-};
-const shown = (el: Element, selector: string) =>
-  ($(el, selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
 const stageState = (view: Element) => shown(view, '[part="stage"] [part="state"] > span');
-
-async function settled(
-  el: { updateComplete: Promise<boolean> },
-  predicate: () => boolean,
-  message: string,
-) {
-  await waitUntil(
-    async () => {
-      await el.updateComplete;
-      return predicate();
-    },
-    message,
-    { timeout: 15000 },
-  );
-}
 
 interface Side {
   provider: CommsClientElement;

@@ -2,7 +2,7 @@
  * <comms-login> inside <comms-client>, against the real gateway (fresh database, loopback) in
  * Chromium: sign up, sign in, sign out, and the errors a person meets on the way.
  */
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../components/client/comms-client.js';
 import '../../components/login/comms-login.js';
@@ -10,33 +10,13 @@ import type { CommsClientElement } from '../../components/client/client.js';
 import type { CommsLogin } from '../../components/login/login.js';
 import type { CommsSignedInEvent } from '../../components/shared/events.js';
 import { createClient } from '../../core/index.js';
+import { $, must, root, settled, shown } from '../helpers/elements.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-const root = (el: Element) => el.shadowRoot!;
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
-  root(el).querySelector<T>(selector);
-const must = <T extends Element = HTMLElement>(el: Element, selector: string) => {
-  const found = $<T>(el, selector);
-  if (!found) throw new Error(`no ${selector} in <${el.localName}>`);
-  return found;
-};
-const shown = (el: Element, selector: string) =>
-  ($(el, selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
 const assertive = (el: Element) => shown(el, '[role="alert"][aria-live="assertive"]');
 const polite = (el: Element) => shown(el, '[role="status"]');
-
-async function settled(el: CommsLogin, predicate: () => boolean, message: string) {
-  await waitUntil(
-    async () => {
-      await el.updateComplete;
-      return predicate();
-    },
-    message,
-    { timeout: 10000 },
-  );
-}
 
 /** Types `value` into the field `name` as a person would. */
 async function type(el: CommsLogin, name: string, value: string) {

@@ -3,7 +3,7 @@
  * and note reaching another user's roster, the directory search, adding and removing contacts,
  * and the call and chat intents.
  */
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../components/presence/comms-presence.js';
 import type { CommsPresence } from '../../components/presence/presence.js';
@@ -15,40 +15,18 @@ import type {
   CommsPresenceSetEvent,
 } from '../../components/shared/events.js';
 import { createClient, type CommsClient } from '../../core/index.js';
+import { $, must, root, settled, shown } from '../helpers/elements.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { until } from '../helpers/waits.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-const root = (el: Element) => el.shadowRoot!;
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
-  root(el).querySelector<T>(selector);
-const must = <T extends Element = HTMLElement>(el: Element, selector: string) => {
-  const found = $<T>(el, selector);
-  if (!found) throw new Error(`no ${selector} in <${el.localName}>`);
-  return found;
-};
 const text = (el: Element, selector: string) =>
   (must(el, selector).textContent ?? '').replace(/\s+/g, ' ').trim();
-/** The text of `selector`, or '' while it is not there. */
-const shown = (el: Element, selector: string) =>
-  ($(el, selector)?.textContent ?? '').replace(/\s+/g, ' ').trim();
 const row = (el: Element, userId: string) => `[part~="contact"][data-user="${userId}"]`;
 const names = (el: Element) =>
   [...root(el).querySelectorAll('[part~="contact"] [part="name"]')].map((n) => n.textContent);
 const polite = (el: Element) => text(el, '[role="status"]');
-
-/** Resolves once `predicate()` holds after one of the element's updates. */
-async function settled(el: CommsPresence, predicate: () => boolean, message: string) {
-  await waitUntil(
-    async () => {
-      await el.updateComplete;
-      return predicate();
-    },
-    message,
-    { timeout: 10000 },
-  );
-}
 
 describe('<comms-presence>', function () {
   this.timeout(40000);
