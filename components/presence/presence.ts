@@ -156,6 +156,8 @@ export class CommsPresence extends CommsElement {
   readonly #connection = new StoreController(this, connectionView, sameConnectionView);
   /** The client and connection the roster was last loaded for. */
   #syncedClient: CommsClient | undefined;
+  /** The user the roster was last loaded for (another one signing in on the same client starts afresh). */
+  #syncedUser: string | undefined;
   #wasOnline = false;
   /** Serialises the presence requests of one client. */
   #watching: Promise<void> = Promise.resolve();
@@ -204,9 +206,12 @@ export class CommsPresence extends CommsElement {
     // After the render: the controllers follow a new client only during the update.
     const client = this.activeClient;
     const online = this.#connection.value?.status === 'online' && !!this.#roster.value?.me;
-    if (client !== this.#syncedClient || online !== this.#wasOnline) {
-      if (client !== this.#syncedClient) this.#reset();
+    const me = this.#roster.value?.me ?? null;
+    const someoneElse = !!me && me !== this.#syncedUser;
+    if (client !== this.#syncedClient || online !== this.#wasOnline || someoneElse) {
+      if (client !== this.#syncedClient || someoneElse) this.#reset();
       this.#syncedClient = client;
+      if (me) this.#syncedUser = me;
       this.#wasOnline = online;
       if (client && online) void this.#load(client);
       this.#setRecheck(!!client && online);

@@ -427,6 +427,24 @@ describe('<comms-presence>', function () {
     expect(text(el, 'label[for="search"]')).to.equal('Trouver des personnes');
   });
 
+  it('after sign-out and sign-in as someone else on the same client, shows their contacts', async () => {
+    const alice = await user('Alice Liddell');
+    const bob = await user('Bob Builder');
+    const carol = await user('Carol Danvers');
+    const a = await signedIn(alice);
+    await a.contacts.add({ primaryContact: bob });
+    const el = await presenceOf(a);
+    await settled(el, () => names(el).join() === 'Bob Builder', 'Alice’s contacts');
+
+    await a.auth.logout();
+    await settled(el, () => !!$(el, '[part="signed-out"]'), 'signed out');
+    expect($(el, '[part="roster"]')).to.equal(null);
+
+    await a.connect({ username: carol, password: PASSWORD });
+    await settled(el, () => shown(el, '[part="empty"]').startsWith('No contacts'), 'Carol’s');
+    expect(names(el)).to.deep.equal([]);
+  });
+
   it('asks to sign in when the client is not signed in', async () => {
     const c = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
     clients.push(c);
