@@ -109,6 +109,13 @@ describe('the elements together', function () {
       () => shown(a.presence, `${bobRow} [part="status"]`) === 'Available',
       'Bob is online in Alice’s roster',
     );
+    // Bob is busy (set in his <comms-presence>, carried out by his provider): Alice sees it.
+    expect(await b.presence.setPresence('busy')).to.equal(true);
+    await settled(
+      a.presence,
+      () => shown(a.presence, `${bobRow} [part="status"]`) === 'Busy',
+      'Bob is busy in Alice’s roster',
+    );
     must(a.presence, `${bobRow} [part~="call-button"]`).click();
 
     // Bob's call view rings; he answers with a click.
@@ -152,8 +159,8 @@ describe('the elements together', function () {
     }
     await settled(
       a.presence,
-      () => shown(a.presence, `${bobRow} [part="status"]`) === 'Available',
-      'available again after the call',
+      () => shown(a.presence, `${bobRow} [part="status"]`) === 'Busy',
+      'his chosen status again after the call',
     );
   });
 });

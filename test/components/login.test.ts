@@ -223,6 +223,26 @@ describe('<comms-login>', function () {
     }
   });
 
+  it('follows the client: signed in elsewhere shows as signed in; an email signs in too', async () => {
+    const name = uniqueName('mail');
+    const email = `${name}@example.com`;
+    const signup = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    await signup.auth.signup({ username: name, email, password: PASSWORD, displayName: 'Em Ail' });
+    await signup.destroy();
+    const { el, client } = await inProvider();
+    await client.connect({ username: name, password: PASSWORD });
+    await settled(el, () => !!$(el, '[part="signed-in"]'), 'signed in through the core');
+    expect(shown(el, '[part="signed-in"] p')).to.equal('Signed in as Em Ail');
+    await el.signOut();
+    await settled(el, () => !!$(el, 'form'), 'signed out');
+
+    await type(el, 'username', email);
+    await type(el, 'password', PASSWORD);
+    const signedIn = oneEvent(el, 'comms-signed-in') as Promise<CommsSignedInEvent>;
+    must(el, '[part~="submit-button"]').click();
+    expect((await signedIn).detail.user.username).to.equal(name);
+  });
+
   it('speaks French', async () => {
     const host = await fixture<HTMLDivElement>(html`<div lang="fr"></div>`);
     host.innerHTML = `<comms-client server="${gateway.url}" log-level="silent"><comms-login></comms-login></comms-client>`;
