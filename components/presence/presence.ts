@@ -277,8 +277,7 @@ export class CommsPresence extends CommsElement {
           for (const id of gone) this.#mine.delete(id);
         }
         const ask = [...new Set([...wanted, ...(all && me ? [me] : [])])];
-        if (!ask.length) return;
-        const visible = (await client.presence.fetch(ask)).map((p) => p.userId);
+        const visible = ask.length ? (await client.presence.fetch(ask)).map((p) => p.userId) : [];
         const shown = wanted.filter((id) => visible.includes(id));
         if (shown.length) await client.presence.subscribe(shown);
         for (const id of shown) this.#mine.add(id);
@@ -287,7 +286,8 @@ export class CommsPresence extends CommsElement {
           if (visible.includes(id)) hidden.delete(id);
           else hidden.add(id);
         }
-        this._hidden = hidden;
+        if (hidden.size !== this._hidden.size || [...hidden].some((id) => !this._hidden.has(id)))
+          this._hidden = hidden;
         // Names for contacts stored without one (added elsewhere, by id only).
         const users = client.store.getState().users.byId;
         for (const contact of Object.values(state.contacts.byId)) {
@@ -312,7 +312,6 @@ export class CommsPresence extends CommsElement {
     this.#recheckTimer = setInterval(() => {
       const client = this.activeClient;
       if (!client || client.destroyed || this._hidden.size === 0) return;
-      // Forget who was hidden so that they are asked again.
       void this.#recheck(client);
     }, RECHECK_INTERVAL);
   }
@@ -345,7 +344,7 @@ export class CommsPresence extends CommsElement {
     }
     if (!slice) return;
     const ids = new Set<string>();
-    for (const entry of rosterEntries(slice, this.#l10n.lang)) {
+    for (const entry of rosterEntries(slice, this.#l10n.lang, this._hidden)) {
       ids.add(entry.userId);
       if (!entry.presence) continue;
       const now = presenceState(entry.presence);
@@ -886,7 +885,7 @@ export class CommsPresence extends CommsElement {
     const connection = this.#connection.value;
     const slice = this.#roster.value;
     const signedIn = !!slice?.me && connection?.status !== 'idle';
-    const entries = rosterEntries(slice, this.#l10n.lang);
+    const entries = rosterEntries(slice, this.#l10n.lang, this._hidden);
     return html`<section part="base" class="base panel" aria-label=${t('presence.label')}>
       ${this.#announcer.render()} ${renderConnectionNotice(connection, this.#l10n)}
       ${

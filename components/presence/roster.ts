@@ -75,14 +75,23 @@ export function contactName(contact: Contact, users: Record<string, DirectoryUse
   return own || users[contact.primaryContact]?.displayName || contact.primaryContact;
 }
 
-/** The roster: every contact with their presence, online first, then by name. */
-export function rosterEntries(slice: RosterSlice | undefined, lang: string): RosterEntry[] {
+/**
+ * The roster: every contact with their presence, online first, then by name. The presence of
+ * `hidden` users (who do not share it, or no longer) is left out even when an old one is known.
+ */
+export function rosterEntries(
+  slice: RosterSlice | undefined,
+  lang: string,
+  hidden: ReadonlySet<string> = new Set(),
+): RosterEntry[] {
   if (!slice) return [];
   const collator = new Intl.Collator(lang, { sensitivity: 'base', numeric: true });
   return Object.values(slice.contacts)
     .map((contact) => {
       const userId = contact.primaryContact;
-      const presence = slice.presence[userId] ?? slice.presence[userId.toLowerCase()];
+      const presence = hidden.has(userId)
+        ? undefined
+        : (slice.presence[userId] ?? slice.presence[userId.toLowerCase()]);
       return {
         contact,
         userId,
