@@ -191,12 +191,13 @@ export class CommsLogin extends CommsElement {
           ...(values.displayName ? { displayName: values.displayName } : {}),
           ...(values.email ? { email: values.email } : {}),
         });
+        // The account exists: if signing in fails now, trying again signs in.
+        this.mode = 'signin';
+        values.username = values.username.toLowerCase();
       }
-      const identity = this.mode === 'signup' ? values.username.toLowerCase() : values.username;
-      const info = await client.connect(credentialsFor(identity, values.password));
+      const info = await client.connect(credentialsFor(values.username, values.password));
       form.reset();
       const user = info.user as UserInfo;
-      this.mode = 'signin';
       this.#announcer.announce(
         this.#l10n.t('login.welcome', { name: user.displayName || user.username || user.id }),
       );
