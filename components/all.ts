@@ -5,5 +5,7 @@ import './client/comms-client.js';
 import './dialer/comms-dialer.js';
 import './call-view/comms-call-view.js';
 import './device-picker/comms-device-picker.js';
+import './presence/comms-presence.js';
+import './login/comms-login.js';
 
 export * from './index.js';

@@ -23,8 +23,13 @@ export {
   CommsCallSwitchEvent,
   CommsMediaRestartEvent,
   CommsDeviceSelectEvent,
+  CommsPresenceSetEvent,
+  CommsContactAddEvent,
+  CommsContactRemoveEvent,
   CommsCallReceivedEvent,
   CommsCallEndedEvent,
+  CommsSignedInEvent,
+  CommsSignedOutEvent,
   NO_CLIENT,
   requestEventTypes,
   type RequestOutcome,
@@ -33,6 +38,8 @@ export {
   type CallDetail,
   type DeviceKind,
   type DeviceSelectDetail,
+  type PresenceSetDetail,
+  type ContactDetail,
 } from './shared/events.js';
 export {
   LocalizeController,
@@ -56,3 +63,5 @@ export {
 export { CommsDialer } from './dialer/dialer.js';
 export { CommsCallView } from './call-view/call-view.js';
 export { CommsDevicePicker } from './device-picker/device-picker.js';
+export { CommsPresence } from './presence/presence.js';
+export { CommsLogin } from './login/login.js';

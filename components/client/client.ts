@@ -25,7 +25,8 @@ import { styles } from './client.styles.js';
  * It also handles the intent events its elements dispatch (`comms-dial`, `comms-call-request`,
  * `comms-answer`, `comms-reject`, `comms-ignore`, `comms-hangup`, `comms-hold`, `comms-mute`,
  * `comms-video`, `comms-screen-share`, `comms-dtmf`, `comms-call-switch`,
- * `comms-media-restart`, `comms-device-select`): once the event has finished its dispatch, it
+ * `comms-media-restart`, `comms-device-select`, `comms-presence-set`, `comms-contact-add`,
+ * `comms-contact-remove`): once the event has finished its dispatch, it
  * carries it out on its client (`comms-dial` → `client.call.make`), unless a listener called
  * `preventDefault()`. It leaves alone the requests of an element that has its own `.client`.
  * @csspart error - The message shown when the attributes are wrong.

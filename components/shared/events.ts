@@ -1,6 +1,8 @@
 import type { CommsClient } from '../../core/client.js';
 import type { CallTransition } from '../../core/call/signalling.js';
+import type { ContactInput } from '../../core/contacts/manager.js';
 import { isBasicError, type BasicError } from '../../core/errors.js';
+import type { Contact, Presence, UserInfo } from '../../core/protocol/schema.js';
 
 /**
  * The base of every DOM event comms-kit elements dispatch: it bubbles and crosses shadow roots
@@ -343,6 +345,58 @@ export class CommsDeviceSelectEvent extends CommsRequestEvent<DeviceSelectDetail
   }
 }
 
+/** This user's presence as `<comms-presence>` sets it. */
+export interface PresenceSetDetail {
+  /** `open` (online) or `closed` (appear offline): `client.presence.statuses`. */
+  status: string;
+  /** `available`, `busy`, `away`…: `client.presence.activities`. */
+  activity: string;
+  /** A free-text note (at most 256 characters). */
+  note: string;
+}
+
+/** Set this user's presence (`client.presence.update`). The outcome's value is the new presence. */
+export class CommsPresenceSetEvent extends CommsRequestEvent<PresenceSetDetail, Presence> {
+  static readonly type = 'comms-presence-set';
+  constructor(detail: PresenceSetDetail) {
+    super(CommsPresenceSetEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<Presence> {
+    const { status, activity, note } = this.detail;
+    return Promise.resolve().then(() => client.presence.update(status, activity, note));
+  }
+}
+
+/**
+ * Add someone to the address book (`client.contacts.add`): `primaryContact` is their user id,
+ * with the seeds' other contact fields (`firstName`, `lastName`…). Value: the stored contact.
+ */
+export class CommsContactAddEvent extends CommsRequestEvent<ContactInput, Contact> {
+  static readonly type = 'comms-contact-add';
+  constructor(detail: ContactInput) {
+    super(CommsContactAddEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<Contact> {
+    return Promise.resolve().then(() => client.contacts.add(this.detail));
+  }
+}
+
+/** Names one contact of the address book. */
+export interface ContactDetail {
+  contactId: string;
+}
+
+/** Remove a contact from the address book (`client.contacts.remove`). */
+export class CommsContactRemoveEvent extends CommsRequestEvent<ContactDetail> {
+  static readonly type = 'comms-contact-remove';
+  constructor(detail: ContactDetail) {
+    super(CommsContactRemoveEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return Promise.resolve().then(() => client.contacts.remove(this.detail.contactId));
+  }
+}
+
 /** The type of every request event, for providers that handle them all. */
 export const requestEventTypes = [
   CommsDialEvent.type,
@@ -360,6 +414,9 @@ export const requestEventTypes = [
   CommsCallSwitchEvent.type,
   CommsMediaRestartEvent.type,
   CommsDeviceSelectEvent.type,
+  CommsPresenceSetEvent.type,
+  CommsContactAddEvent.type,
+  CommsContactRemoveEvent.type,
 ] as const;
 
 // ── notifications ─────────────────────────────────────────────────────────────
@@ -402,6 +459,22 @@ export class CommsCallEndedEvent extends CommsEvent<
   }
 }
 
+/** `<comms-login>` signed the user in (the client is connected). `detail.user` is who. */
+export class CommsSignedInEvent extends CommsEvent<{ user: UserInfo }> {
+  static readonly type = 'comms-signed-in';
+  constructor(detail: { user: UserInfo }) {
+    super(CommsSignedInEvent.type, detail);
+  }
+}
+
+/** `<comms-login>` signed the user out (`client.auth.logout`). */
+export class CommsSignedOutEvent extends CommsEvent<Record<string, never>> {
+  static readonly type = 'comms-signed-out';
+  constructor() {
+    super(CommsSignedOutEvent.type, {});
+  }
+}
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'comms-client-change': CommsClientChangeEvent;
@@ -421,7 +494,12 @@ declare global {
     'comms-call-switch': CommsCallSwitchEvent;
     'comms-media-restart': CommsMediaRestartEvent;
     'comms-device-select': CommsDeviceSelectEvent;
+    'comms-presence-set': CommsPresenceSetEvent;
+    'comms-contact-add': CommsContactAddEvent;
+    'comms-contact-remove': CommsContactRemoveEvent;
     'comms-call-received': CommsCallReceivedEvent;
     'comms-call-ended': CommsCallEndedEvent;
+    'comms-signed-in': CommsSignedInEvent;
+    'comms-signed-out': CommsSignedOutEvent;
   }
 }
