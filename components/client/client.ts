@@ -5,6 +5,7 @@ import type { ConfigUpdate } from '../../core/config.js';
 import { isBasicError, type BasicError } from '../../core/errors.js';
 import type { LogLevel } from '../../core/logger.js';
 import { clientContext } from '../shared/context.js';
+import { StoreController } from '../shared/store-controller.js';
 import {
   CommsClientChangeEvent,
   CommsErrorEvent,
@@ -19,6 +20,8 @@ import { styles } from './client.styles.js';
  *
  * @tag comms-client
  * @slot - The page content that uses the client: other comms-kit elements, anywhere inside.
+ * @slot signin - Shown only while the client is not signed in: a sign-in form such as
+ *   `<comms-login>`. Hidden once the client is authenticated, shown again after sign-out.
  * @event comms-client-change - The provided client was created, replaced or removed. `detail.client`.
  * @event comms-error - The attributes could not make a client. `detail.error` is a `{code, message}`.
  *
@@ -65,6 +68,8 @@ export class CommsClientElement extends LitElement {
   declare _error: BasicError | undefined;
 
   readonly #provider = new ContextProvider(this, { context: clientContext });
+  /** Whether the provided client is signed in (the `signin` slot shows while it is not). */
+  readonly #signedIn = new StoreController(this, (s) => s.auth.status === 'authenticated');
   #owned: CommsClient | undefined;
   #provided: CommsClient | undefined;
 
@@ -169,6 +174,6 @@ export class CommsClientElement extends LitElement {
   protected override render() {
     return html`${
         this._error ? html`<p part="error" role="alert">${this._error.message}</p>` : nothing
-      }<slot></slot>`;
+      }${this.#signedIn.value ? nothing : html`<slot name="signin"></slot>`}<slot></slot>`;
   }
 }

@@ -12,6 +12,7 @@ import type { CommsSignedInEvent } from '../../components/shared/events.js';
 import { createClient } from '../../core/index.js';
 import { $, must, root, settled, shown } from '../helpers/elements.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { until } from '../helpers/waits.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -250,5 +251,27 @@ describe('<comms-login>', function () {
     await el.updateComplete;
     expect(shown(el, '[part~="submit-button"]')).to.equal('Se connecter');
     expect(shown(el, 'label[for="password"]')).to.equal('Mot de passe');
+  });
+
+  it('sits in the signin slot of <comms-client>, shown only while signed out', async () => {
+    const name = uniqueName('slot');
+    const provider = await fixture<CommsClientElement>(
+      html`<comms-client server=${gateway.url} log-level="silent"
+        ><comms-login slot="signin"></comms-login>
+        <p>the app</p></comms-client
+      >`,
+    );
+    const slot = () => provider.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="signin"]');
+    expect(slot()?.assignedElements()).to.have.length(1);
+    const client = provider.activeClient!;
+    await client.auth.signup({ username: name, password: PASSWORD, displayName: name });
+    await client.connect({ username: name, password: PASSWORD });
+    await until(client, (s) => s.auth.status === 'authenticated');
+    await provider.updateComplete;
+    expect(slot(), 'hidden once signed in').to.equal(null);
+    await client.auth.logout();
+    await until(client, (s) => s.auth.status !== 'authenticated');
+    await provider.updateComplete;
+    expect(slot()?.assignedElements(), 'back after sign-out').to.have.length(1);
   });
 });
