@@ -365,7 +365,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       scope: options.presenceScope ?? 'contacts',
       graceMs: (options.presenceGrace ?? DEFAULT_PRESENCE_GRACE) * 1000,
     });
-    registerContacts({ gateway: ws, storage, clock });
+    registerContacts({ gateway: ws, storage, bus, clock });
     registerDirectory({ gateway: ws, storage });
     app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, calls, presence });
 

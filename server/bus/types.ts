@@ -61,6 +61,17 @@ export interface CallActivityMessage {
   callId?: string;
 }
 
+/**
+ * Two users now have each other as contacts (published by the contacts service on `userId`'s
+ * channel, and the other way round on `otherId`'s): `userId`'s presence sockets start watching
+ * `otherId` and get their presence at once, without waiting for the client to subscribe.
+ */
+export interface PresenceSharedMessage {
+  type: 'presence.shared';
+  userId: string;
+  otherId: string;
+}
+
 /** A user's presence changed: published on {@link presenceChannel} for the nodes that watch. */
 export interface PresenceChangedMessage {
   type: 'presence.changed';
@@ -76,6 +87,7 @@ export type BusMessage =
   | CallEventMessage
   | UserEventMessage
   | CallActivityMessage
+  | PresenceSharedMessage
   | PresenceChangedMessage;
 
 /** Receives the messages published on a channel. */

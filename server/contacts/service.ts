@@ -8,7 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { WireErrorCodes } from '../../core/protocol/constants.js';
 import type { Contact, RequestFrame } from '../../core/protocol/schema.js';
+import { userChannel, type Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
+import { resolveUser } from '../directory/users.js';
 import { WireError } from '../errors.js';
 import type { ContactRecord, Storage } from '../storage/types.js';
 import type { Connection } from '../ws/connection.js';
@@ -20,6 +22,7 @@ export const MAX_CONTACTS = 2000;
 export interface ContactsOptions {
   gateway: WebSocketGateway;
   storage: Storage;
+  bus: Bus;
   clock: Clock;
 }
 
@@ -41,7 +44,30 @@ const notFound = (contactId: string) =>
 
 /** Registers the contacts handlers on the gateway. */
 export function registerContacts(options: ContactsOptions): void {
-  const { gateway, storage, clock } = options;
+  const { gateway, storage, bus, clock } = options;
+
+  /**
+   * When adding `primaryContact` made the two users contacts of each other, tells both (bus
+   * message `presence.shared`), so each one's presence reaches the other at once.
+   */
+  const shareIfMutual = async (conn: Connection, primaryContact: string) => {
+    const other = await resolveUser(storage, primaryContact);
+    if (!other || other.id === conn.userId) return;
+    const mutual = await storage.mutualContacts(conn.userId, [other.id]);
+    if (!mutual.includes(other.id)) return;
+    await Promise.all([
+      bus.publish(userChannel(conn.userId), {
+        type: 'presence.shared',
+        userId: conn.userId,
+        otherId: other.id,
+      }),
+      bus.publish(userChannel(other.id), {
+        type: 'presence.shared',
+        userId: other.id,
+        otherId: conn.userId,
+      }),
+    ]);
+  };
 
   /** The whole book, pushed to the user's other sockets. */
   const changed = (conn: Connection) =>
@@ -81,6 +107,7 @@ export function registerContacts(options: ContactsOptions): void {
     if ((await storage.addContact(record)) === 'exists')
       throw exists(await conflict(conn.userId, record.contactId, record.primaryContact));
     await changed(conn);
+    await shareIfMutual(conn, record.primaryContact);
     return { contact: wireContact(record) };
   };
 
@@ -96,6 +123,7 @@ export function registerContacts(options: ContactsOptions): void {
     if (result === 'notFound') throw notFound(record.contactId);
     if (result === 'exists') throw exists(`primaryContact '${record.primaryContact}'`);
     await changed(conn);
+    await shareIfMutual(conn, record.primaryContact);
     return { contact: wireContact({ ...record, createdAt: record.updatedAt }) };
   };
 

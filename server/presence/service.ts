@@ -17,7 +17,9 @@
  *   `all`: every user. A user always sees themselves. `fetch` leaves out users the caller may
  *   not see; `subscribe` refuses the whole request with `presence:forbidden` naming them (and
  *   unknown users, which look the same). Watchers are checked again at each change, so
- *   removing a contact stops the updates. `availableClients` follows the same rule.
+ *   removing a contact stops the updates. Becoming contacts of each other (bus message
+ *   `presence.shared`) makes each user's presence sockets watch the other at once.
+ *   `availableClients` follows the same rule.
  *
  * The state of who is online lives in this process (one gateway node); the chosen status,
  * activity and note are stored, so they survive a restart. Changes go out on the bus channel
@@ -316,6 +318,8 @@ export class PresenceService {
     if (message.type === 'presence.changed')
       this.run(this.deliver(message.userId, message.presence));
     else if (message.type === 'call.activity') this.run(this.callActivity(message));
+    else if (message.type === 'presence.shared')
+      this.run(this.shared(message.userId, message.otherId));
   }
 
   private async deliver(userId: string, presence: Presence) {
@@ -327,6 +331,21 @@ export class PresenceService {
       if ((await this.canSee(viewer, [userId])).has(userId)) allowed.add(viewer);
     for (const conn of sockets)
       if (allowed.has(conn.userId)) conn.event('presence:change', { presence });
+  }
+
+  /**
+   * `userId` and `otherId` became contacts of each other: `userId`'s presence sockets on this
+   * node watch `otherId` from now on, and get their presence now.
+   */
+  private async shared(userId: string, otherId: string) {
+    const sockets = [...(this.states.get(userId)?.sockets ?? [])];
+    if (!sockets.length || !(await this.canSee(userId, [otherId])).has(otherId)) return;
+    const [other] = await this.o.storage.findUsers([otherId]);
+    if (!other) return;
+    await Promise.all(sockets.map((conn) => this.watch(conn, otherId)));
+    const [presence] = await this.presenceOf([other]);
+    for (const conn of sockets)
+      if (conn.open) conn.event('presence:change', { presence: presence! });
   }
 
   private async callActivity(message: { userId: string; inCall: boolean; callId?: string }) {

@@ -39,10 +39,17 @@ async function open(user: TestUser, services?: string[], at = url): Promise<Test
   return socket;
 }
 
-/** Makes `a` and `b` contacts of each other. */
+/**
+ * Makes `a` and `b` contacts of each other, and takes the presence each then gets of the other
+ * unasked (both sockets must be subscribed to presence), so later waits see later changes.
+ */
 async function befriend(a: [TestUser, TestSocket], b: [TestUser, TestSocket]) {
   ok(await a[1].request({ type: 'contacts.add', contact: { primaryContact: b[0].name } }));
-  ok(await b[1].request({ type: 'contacts.add', contact: { primaryContact: a[0].name } }));
+  await Promise.all([
+    change(a[1], b[0]),
+    change(b[1], a[0]),
+    b[1].request({ type: 'contacts.add', contact: { primaryContact: a[0].name } }).then(ok),
+  ]);
 }
 
 /** The next `presence:change` about `user`. */
@@ -110,6 +117,26 @@ describe('who may see whom (scope: contacts)', () => {
       [bob.name, alice.name],
       'visible users only; oneself is always visible',
     );
+  });
+
+  it('once both have added each other, each gets the other’s presence and its changes unasked', async () => {
+    const alice = await newUser(url);
+    const bob = await newUser(url);
+    const a = await open(alice);
+    const b = await open(bob);
+    ok(await a.request({ type: 'contacts.add', contact: { primaryContact: bob.name } }));
+    await noChange(a, bob);
+    ok(await b.request({ type: 'presence.update', status: 'open', activity: 'busy' }));
+    await noChange(a, bob);
+    const [aboutBob, aboutAlice] = await Promise.all([
+      change(a, bob),
+      change(b, alice),
+      b.request({ type: 'contacts.add', contact: { primaryContact: alice.name } }).then(ok),
+    ]);
+    assert.equal(aboutBob.activity, 'busy', 'Alice learns Bob’s presence when he adds her back');
+    assert.equal(aboutAlice.status, 'open', 'and Bob learns Alice’s');
+    ok(await b.request({ type: 'presence.update', status: 'open', activity: 'away' }));
+    assert.equal((await change(a, bob)).activity, 'away', 'later changes follow, unsubscribed');
   });
 
   it('stops the updates when a contact is removed', async () => {
