@@ -45,9 +45,15 @@ export const ceilings = {
    * call view and device picker, their shared infrastructure (catalog in two languages,
    * tokens, intent events, live region, ringtone) add ~22 KB gzip.
    */
-  cdnGzip: 84 * KB,
-  /** Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). */
-  coreGzip: 52 * KB,
+  cdnGzip: 90 * KB,
+  /**
+   * Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). Raised
+   * from 52 KB to 58 KB (and the CDN's from 84 KB to 90 KB) when the in-page backend gained
+   * messaging, presence, contacts and the directory (core 51.7 → 56.9 KB measured): its
+   * in-page gateway is ~5 KB gzip. Only a page that calls `createLocalHub` pays it; with
+   * `createClient` alone the core stays at 49.4 KB (test/node/local-backend-size.test.ts).
+   */
+  coreGzip: 58 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */
