@@ -339,7 +339,7 @@ export class ConnectionManager {
     this.#ctx.runtime.clearTimeout(this.#retryTimer);
     this.#retryTimer = this.#ctx.runtime.setTimeout(() => {
       this.#update({ nextAttemptAt: null });
-      if (!this.#ctx.runtime.isOnline()) {
+      if (!this.#transport && !this.#ctx.runtime.isOnline()) {
         this.#ctx.log.info('offline: waiting for the network before reconnecting');
         return; // the `online` event resumes
       }
@@ -405,7 +405,8 @@ export class ConnectionManager {
 
   #listenToNetwork(on: boolean): void {
     const target = this.#ctx.runtime.networkEvents;
-    if (!target || on === this.#listening) return;
+    // An in-page transport needs no network: the browser going offline does not cut it.
+    if (!target || on === this.#listening || (on && this.#transport)) return;
     this.#listening = on;
     if (on) {
       target.addEventListener('offline', this.#onOffline);

@@ -148,4 +148,24 @@ describe('the in-page backend', function () {
     expect(conversation!.getMessages()[0]!.parts[0]!.text).to.equal('while you were out');
     expect(conversation!.unread).to.equal(1);
   });
+
+  it('keeps its connection when the browser reports it is offline: the hub needs no network', async () => {
+    const { hub, client: ada } = await join('ada');
+    const bob = await scriptUser(
+      hub,
+      { id: 'bob', displayName: 'Bob' },
+      { logs: { logLevel: 'silent' } },
+    );
+    clients.push(bob.client);
+    const changes: string[] = [];
+    ada.on('ws:change', ({ status }) => changes.push(status));
+    window.dispatchEvent(new Event('offline'));
+    try {
+      await bob.say('ada', 'still here');
+      await until(ada, () => ada.conversation.get('bob').getMessages().length === 1);
+      expect(changes, 'the connection was never dropped').to.deep.equal([]);
+    } finally {
+      window.dispatchEvent(new Event('online'));
+    }
+  });
 });
