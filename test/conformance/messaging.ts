@@ -295,5 +295,62 @@ export function messagingConformance(name: string, setup: () => Promise<Messagin
         expect((error as CommsError).code).to.equal('contacts:notFound');
       }
     });
+
+    it('a new device shows what arrived while the user was away as unread, once', async () => {
+      const alice = await user();
+      const bob = await user();
+      const a = await device(alice);
+      const b1 = await device(bob);
+      a.conversation.get(bob).createMessage({ type: 'text', text: 'unread one' }).send();
+      a.conversation.get(bob).createMessage({ type: 'text', text: 'unread two' }).send();
+      await until(b1, () => texts(b1, alice).length === 2);
+      const b2 = await device(bob);
+      await until(b2, () => b2.conversation.getAll()[0]?.getMessages().length === 2);
+      expect(b2.conversation.getAll()[0]!.unread).to.equal(2);
+      expect(b1.conversation.get(alice).unread).to.equal(2);
+    });
+
+    it('presence is shared between mutual contacts only', async () => {
+      const alice = await user();
+      const bob = await user();
+      const a = await device(alice);
+      const b = await device(bob);
+      const refused = async () => {
+        try {
+          await a.presence.subscribe([bob]);
+        } catch (error) {
+          return (error as CommsError).code;
+        }
+        return 'accepted';
+      };
+      expect(await refused()).to.equal('presence:forbidden');
+      expect(await a.presence.fetch([bob])).to.deep.equal([]);
+      await a.contacts.add({ primaryContact: bob });
+      expect(await refused(), 'one way is not enough').to.equal('presence:forbidden');
+      await b.contacts.add({ primaryContact: alice });
+      const [presence] = await a.presence.subscribe([bob]);
+      expect(presence).to.include({ userId: bob, status: 'open' });
+    });
+
+    it('a contact added on one device reaches the user’s other devices by itself', async () => {
+      const alice = await user();
+      const bob = await user();
+      const a1 = await device(alice);
+      const a2 = await device(alice);
+      const changed = nextEvent(a2, 'contacts:change');
+      await a1.contacts.add({ primaryContact: bob, firstName: 'Bob' });
+      await changed;
+      expect(a2.contacts.getAll().map((c) => c.primaryContact)).to.deep.equal([bob]);
+    });
+
+    it('fetches one user from the directory, and null for nobody', async () => {
+      const alice = await user();
+      const bob = await user();
+      const a = await device(alice);
+      const found = await a.user.fetch(bob);
+      expect(found).to.include({ userId: bob, displayName: `Name ${bob}`, firstName: 'Name' });
+      expect(a.user.get(bob)?.displayName).to.equal(`Name ${bob}`);
+      expect(await a.user.fetch('nobody-by-this-name')).to.equal(null);
+    });
   });
 }
