@@ -836,20 +836,19 @@ export function createLocalGateway(
         return Promise.reject(
           new CommsError(ErrorCodes.NETWORK_ERROR, 'the in-page hub is unreachable'),
         );
-      const user = ensureUser(party);
-      const conn: Conn = {
-        user,
-        socket: undefined as unknown as LocalSocket,
-        subscription: null,
-        watching: new Set(),
-      };
-      conn.socket = new LocalSocket(
+      const socket: LocalSocket = new LocalSocket(
         (text) => receive(conn, text),
         (code) => closed(conn, code),
         deliver,
       );
+      const conn: Conn = {
+        user: ensureUser(party),
+        socket,
+        subscription: null,
+        watching: new Set(),
+      };
       conns.add(conn);
-      return Promise.resolve(conn.socket);
+      return Promise.resolve(socket);
     },
     drop() {
       const all = [...conns];
