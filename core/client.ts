@@ -650,7 +650,10 @@ export class CommsClient {
     const signalling = hub.register(party);
     this.#localParty = party;
     this.#useSignalling(signalling);
-    // Messaging, presence, contacts and the directory: the same frames over the hub's socket.
+    // Messaging, presence, contacts and the directory: the same frames over the hub's socket
+    // (a connection to the gateway is closed first).
+    this.#services.clear();
+    this.#connection.disconnect();
     this.#connection.useTransport(hub.transport(party));
     const joining = this.#connect().then(
       () => undefined,

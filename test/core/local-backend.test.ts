@@ -12,6 +12,7 @@ import {
   type CommsError,
   type LocalHubOptions,
 } from '../../core/index.js';
+import { startGateway, uniqueName } from '../helpers/gateway.browser.js';
 import { nextEvent, until } from '../helpers/waits.js';
 
 describe('the in-page backend', function () {
@@ -166,6 +167,32 @@ describe('the in-page backend', function () {
       expect(changes, 'the connection was never dropped').to.deep.equal([]);
     } finally {
       window.dispatchEvent(new Event('online'));
+    }
+  });
+
+  it('moves a client connected to the gateway onto the hub', async () => {
+    const gateway = await startGateway();
+    try {
+      const name = uniqueName('moving');
+      const password = 'correct horse battery staple';
+      const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+      clients.push(client);
+      await client.auth.signup({ username: name, password, displayName: 'Mover' });
+      await client.connect({ username: name, password });
+      const hub = createLocalHub();
+      const bob = await scriptUser(
+        hub,
+        { id: 'bob', displayName: 'Bob' },
+        { logs: { logLevel: 'silent' } },
+      );
+      clients.push(bob.client);
+      client.useLocalBackend(hub, { id: 'ada', displayName: 'Ada' });
+      await client.connect();
+      await bob.say('ada', 'on the hub now');
+      await until(client, () => client.conversation.get('bob').getMessages().length === 1);
+      expect(client.getUserInfo().username).to.equal('ada');
+    } finally {
+      await gateway.stop();
     }
   });
 });

@@ -60,6 +60,11 @@ export async function scriptUser(
       const sent = client.conversation.get(to).createMessage({ type: 'text', text }).send();
       return new Promise((resolve, reject) => {
         const settle = () => {
+          if (client.destroyed) {
+            off();
+            reject(new CommsError('client:destroyed', 'the scripted user went away'));
+            return;
+          }
           const message = client.conversation.get(to).getMessage(sent.clientId);
           if (message?.status === 'failed') {
             off();
