@@ -304,6 +304,7 @@ export class CommsClient {
   readonly conversation: ConversationNamespace;
   #localParty: RemoteParty | undefined;
   #detachLocal: (() => void) | undefined;
+  #localJoining: Promise<void> | undefined;
   #destroyed = false;
 
   /** Calls (the seeds' `call` namespace). */
@@ -437,7 +438,7 @@ export class CommsClient {
         this.#connect(credentials, options),
       ),
       disconnect: guard('disconnect', () => this.#disconnect()),
-      getUserInfo: guard('getUserInfo', () => this.#auth.getUserInfo()),
+      getUserInfo: guard('getUserInfo', () => this.#userInfo()),
       updateToken: guard(
         'updateToken',
         (credentials: { bearerAccessToken: string; username?: string }) =>
@@ -639,8 +640,9 @@ export class CommsClient {
 
   /**
    * Joins an in-page hub as `party` (the local backend: Storybook, offline demos, tests of one
-   * page). Calls then reach other clients registered on the same hub. Returns a function that
-   * leaves the hub.
+   * page). Calls then reach other clients registered on the same hub, and the client connects
+   * to the hub at once (no credentials; `connect()` waits for it) for messaging, presence,
+   * contacts and the directory. Returns a function that leaves the hub.
    */
   useLocalBackend(hub: LocalHub, party: RemoteParty): () => void {
     this.#assertActive('useLocalBackend');
@@ -648,7 +650,20 @@ export class CommsClient {
     const signalling = hub.register(party);
     this.#localParty = party;
     this.#useSignalling(signalling);
+    // Messaging, presence, contacts and the directory: the same frames over the hub's socket
+    // (a connection to the gateway is closed first).
+    this.#services.clear();
+    this.#connection.disconnect();
+    this.#connection.useTransport(hub.transport(party));
+    const joining = this.#connect().then(
+      () => undefined,
+      (error: unknown) => this.#log.warn('could not connect to the in-page hub', error),
+    );
+    this.#localJoining = joining;
     this.#detachLocal = () => {
+      this.#services.clear();
+      this.#connection.disconnect();
+      this.#connection.useTransport(undefined);
       signalling.unregister();
       this.#localParty = undefined;
       this.#detachLocal = undefined;
@@ -797,7 +812,11 @@ export class CommsClient {
   }
 
   async #connect(credentials?: Credentials, options: ConnectOptions = {}): Promise<UserInfoResult> {
-    if (credentials !== undefined) {
+    if (this.#localParty) {
+      // The in-page hub knows who connects: no credentials. A connect right after
+      // useLocalBackend waits for the one it started, then subscribes what it asks for.
+      await this.#localJoining;
+    } else if (credentials !== undefined) {
       this.#auth.setCredentials(credentials, this.#connection.connected);
     } else if (!this.#auth.hasCredentials && !this.#auth.restoreSavedSession()) {
       throw new CommsError(
@@ -805,7 +824,7 @@ export class CommsClient {
         'connect(): no credentials: pass them, call setCredentials(), or configure authentication.storage with a saved session',
       );
     }
-    await this.#auth.authenticate();
+    if (!this.#localParty) await this.#auth.authenticate();
     await this.#connection.connect();
     if (!this.#localParty) this.#useSignalling(this.#gatewayCalls);
     const services = options.services ?? [...DEFAULT_SERVICES];
@@ -813,7 +832,13 @@ export class CommsClient {
       const { services: _s, ...subscribeOptions } = options;
       await this.#services.subscribe(services, subscribeOptions);
     }
-    return this.#auth.getUserInfo();
+    return this.#userInfo();
+  }
+
+  /** The seeds' `getUserInfo`: on the in-page hub, the party's id and no token. */
+  #userInfo(): UserInfoResult {
+    const party = this.#localParty;
+    return party ? { username: party.id, token: undefined, user: null } : this.#auth.getUserInfo();
   }
 
   async #disconnect(): Promise<void> {

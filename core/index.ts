@@ -75,6 +75,8 @@ export type {
   ScreenOptions,
 } from './media/types.js';
 export { createLocalHub, type LocalHub, type LocalHubOptions } from './backends/local/hub.js';
+export { scriptUser, type ScriptedUser } from './backends/local/script.js';
+export type { Transport, SocketLike } from './transport/types.js';
 export type {
   Credentials,
   PasswordCredentials,

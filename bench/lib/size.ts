@@ -47,9 +47,15 @@ export const ceilings = {
    * `<comms-presence>` and `<comms-login>` landed (92.1 KB measured): the two elements
    * (~6 and ~2.5 KB gzip alone) and their texts in English and French (~2.5 KB).
    */
-  cdnGzip: 94 * KB,
-  /** Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). */
-  coreGzip: 52 * KB,
+  cdnGzip: 100 * KB,
+  /**
+   * Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). Raised
+   * from 52 KB to 58 KB (and the CDN's by 6 KB) when the in-page backend gained
+   * messaging, presence, contacts and the directory (core 51.7 → 56.9 KB measured): its
+   * in-page gateway is ~5 KB gzip. Only a page that calls `createLocalHub` pays it; with
+   * `createClient` alone the core stays at 49.4 KB (test/node/local-backend-size.test.ts).
+   */
+  coreGzip: 58 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */

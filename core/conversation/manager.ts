@@ -552,6 +552,9 @@ export class ConversationManager {
       const readSeq = conversation.members.find((m) => m.userId === me)?.readSeq ?? 0;
       merged.lastSeq = Math.min(readSeq, conversation.lastSeq);
       merged.hasOlder = merged.lastSeq > 0;
+      // The catch-up counts each unread message as it places it: starting from the server's
+      // count as well would count them twice.
+      merged.unread = 0;
     }
     if (placeholder && placeholder.key !== conversation.id)
       this.#aliases.set(placeholder.key, conversation.id);

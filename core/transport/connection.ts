@@ -19,7 +19,13 @@ import { originOf } from '../config.js';
 import type { TimerHandle } from '../platform/runtime.js';
 import { DefaultReconnectPolicy, type ReconnectPolicy } from './reconnect-policy.js';
 import { GatewaySocket, type RequestInput } from './socket.js';
-import type { ConnectionState, SocketStatus, WSConnectionObject } from './types.js';
+import type {
+  ConnectionState,
+  SocketLike,
+  SocketStatus,
+  Transport,
+  WSConnectionObject,
+} from './types.js';
 
 /** Close code the client uses for a socket it gave up on itself (failed ping, offline, reset). */
 const LOCAL_RESET = 4000;
@@ -61,6 +67,7 @@ export class ConnectionManager {
   #listening = false;
   #everConnected = false;
   #generation = 0;
+  #transport: Transport | undefined;
 
   constructor(ctx: FeatureContext, deps: ConnectionDeps) {
     this.#ctx = ctx;
@@ -101,6 +108,14 @@ export class ConnectionManager {
     this.#socket = undefined;
     socket?.close(CloseCodes.NORMAL, 'client disconnect');
     this.#update({ status: 'disconnected', attempt: 0, nextAttemptAt: null, pinging: false });
+  }
+
+  /**
+   * Opens the next sockets through `transport` (the in-page hub) instead of a WebSocket to the
+   * gateway; `undefined` goes back to the gateway. Takes effect at the next (re)connection.
+   */
+  useTransport(transport: Transport | undefined): void {
+    this.#transport = transport;
   }
 
   /** Drops the socket and recovers as after a real loss (the seeds' `resetConnection`). */
@@ -173,10 +188,7 @@ export class ConnectionManager {
   }
 
   async #open(generation: number): Promise<void> {
-    const token = await this.#deps.accessToken();
-    if (generation !== this.#generation) throw cancelled();
-    const { url, protocols } = this.#address(token);
-    const ws = await this.#handshake(url, protocols);
+    const ws = await this.#openSocket(generation);
     if (generation !== this.#generation) {
       ws.close(CloseCodes.NORMAL);
       throw cancelled();
@@ -200,6 +212,14 @@ export class ConnectionManager {
       throw new CommsError(ErrorCodes.NOT_CONNECTED, 'the connection closed while starting');
     this.#update({ status: 'connected', attempt: 0, nextAttemptAt: null, error: null });
     this.#ctx.log.info(reconnected ? 'reconnected' : 'connected');
+  }
+
+  async #openSocket(generation: number): Promise<SocketLike> {
+    if (this.#transport) return this.#transport.open();
+    const token = await this.#deps.accessToken();
+    if (generation !== this.#generation) throw cancelled();
+    const { url, protocols } = this.#address(token);
+    return this.#handshake(url, protocols);
   }
 
   #address(token: string): { url: string; protocols: string[] } {
@@ -319,7 +339,7 @@ export class ConnectionManager {
     this.#ctx.runtime.clearTimeout(this.#retryTimer);
     this.#retryTimer = this.#ctx.runtime.setTimeout(() => {
       this.#update({ nextAttemptAt: null });
-      if (!this.#ctx.runtime.isOnline()) {
+      if (!this.#transport && !this.#ctx.runtime.isOnline()) {
         this.#ctx.log.info('offline: waiting for the network before reconnecting');
         return; // the `online` event resumes
       }
@@ -385,7 +405,8 @@ export class ConnectionManager {
 
   #listenToNetwork(on: boolean): void {
     const target = this.#ctx.runtime.networkEvents;
-    if (!target || on === this.#listening) return;
+    // An in-page transport needs no network: the browser going offline does not cut it.
+    if (!target || on === this.#listening || (on && this.#transport)) return;
     this.#listening = on;
     if (on) {
       target.addEventListener('offline', this.#onOffline);

@@ -1,5 +1,5 @@
 /**
- * One open WebSocket to the gateway, speaking the protocol: each request gets exactly one
+ * One open WebSocket to the gateway (or the in-page hub's socket), speaking the protocol: each request gets exactly one
  * reply, matched by id; pushed events go to `onEvent`. It knows nothing of reconnecting.
  */
 import { PROTOCOL_VERSION } from '../protocol/constants.js';
@@ -7,6 +7,7 @@ import type { EventFrame, ReplyPayload, RequestFrame, RequestType } from '../pro
 import { CommsError, ErrorCodes } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Runtime, TimerHandle } from '../platform/runtime.js';
+import type { SocketLike } from './types.js';
 
 /** A request as the caller gives it: the frame without `v` and `id`. */
 export type RequestInput<T extends RequestType> = Omit<RequestFrame<T>, 'v' | 'id'> & { type: T };
@@ -26,7 +27,7 @@ export interface SocketHandlers {
 let nextSocketId = 0;
 
 export class GatewaySocket {
-  readonly #ws: WebSocket;
+  readonly #ws: SocketLike;
   readonly #runtime: Runtime;
   readonly #log: Logger;
   readonly #timeout: () => number;
@@ -36,7 +37,7 @@ export class GatewaySocket {
   #closed = false;
 
   constructor(
-    ws: WebSocket,
+    ws: SocketLike,
     handlers: SocketHandlers,
     runtime: Runtime,
     log: Logger,

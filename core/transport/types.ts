@@ -47,3 +47,26 @@ export interface ConnectionState {
   online: boolean;
   error: { code: string; message: string } | null;
 }
+
+/**
+ * What the connection needs of a socket: the browser's `WebSocket`, or the in-page hub's
+ * socket (`core/backends/local/`), which carries the same JSON frames without a network.
+ */
+export interface SocketLike {
+  /** 1 while open (as `WebSocket.OPEN`). */
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onerror: ((event: Event) => void) | null;
+}
+
+/**
+ * Opens the connection's sockets to another backend than the gateway's WebSocket endpoint
+ * (`ConnectionManager.useTransport`). The backend knows who connects: no access token.
+ */
+export interface Transport {
+  /** Resolves with an open socket, or rejects (the connection retries by its policy). */
+  open(): Promise<SocketLike>;
+}

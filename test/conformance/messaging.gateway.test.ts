@@ -1,300 +1,53 @@
 /**
- * Messaging, presence, contacts and directory against the real gateway (issue 5): what users
- * of chat trust or leave. Real server, fresh database, real WebSockets in Chromium.
+ * The messaging conformance suite over the real gateway: real server, fresh database, real
+ * WebSockets in Chromium. Gateway-only behaviour (rate limits, restarts, storage across them)
+ * is tested in test/server/ and test/core/conversation.test.ts.
  */
-import { expect } from '@open-wc/testing';
-import { createClient, type CommsClient, type CommsError } from '../../core/index.js';
+import { createClient, type CommsClient } from '../../core/index.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
-import { nextEvent, until } from '../helpers/waits.js';
+import { messagingConformance } from './messaging.js';
 
 const PASSWORD = 'correct horse battery staple';
 
-describe('messaging, presence, contacts and directory over the gateway', function () {
-  this.timeout(60000);
-  let gateway: TestGateway;
+messagingConformance('gateway', async () => {
+  const gateway: TestGateway = await startGateway([
+    '--presence-grace',
+    '1',
+    // The 1,000-message test sends as fast as replies come back; at the default 20 frames/s
+    // it would spend most of a minute throttled.
+    '--frame-rate-limit',
+    '10000',
+    '--message-rate-limit',
+    '0',
+  ]);
   const clients: CommsClient[] = [];
-
-  before(async () => {
-    gateway = await startGateway([
-      '--presence-grace',
-      '1',
-      // The 1,000-message test sends as fast as replies come back; at the default 20 frames/s
-      // it would spend most of a minute throttled. The limits have their own tests
-      // (test/server/messaging.test.ts, test/core/conversation.test.ts).
-      '--frame-rate-limit',
-      '10000',
-      '--message-rate-limit',
-      '0',
-    ]);
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.destroy()));
-    await gateway.stop();
-  });
-
-  async function user(name = uniqueName('chat')): Promise<string> {
-    const c = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
-    await c.auth.signup({ username: name, password: PASSWORD, displayName: `Name ${name}` });
-    await c.destroy();
-    return name;
-  }
-
-  async function device(username: string, correlator = uniqueName('dev')): Promise<CommsClient> {
-    const c = createClient({
-      server: gateway.url,
-      logs: { logLevel: 'silent' },
-      // No attempt limit: 5 attempts 100 ms apart give up before a killed gateway is back.
-      connectivity: { reconnectDelay: 100, reconnectLimit: 0 },
-    });
-    clients.push(c);
-    await c.connect({ username, password: PASSWORD }, { clientCorrelator: correlator });
-    return c;
-  }
-
-  const texts = (c: CommsClient, destination: string) =>
-    c.conversation
-      .get(destination)
-      .getMessages()
-      .map((m) => m.parts[0]!.text);
-
-  it('a message arrives once at every device of the recipient and at the sender’s other device', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a1 = await device(alice);
-    const a2 = await device(alice);
-    const b1 = await device(bob);
-    const b2 = await device(bob);
-    const message = a1.conversation
-      .get(bob)
-      .createMessage({ type: 'text', text: 'hello bob' })
-      .send();
-    expect(message.status).to.equal('pending');
-    for (const [c, other] of [
-      [b1, alice],
-      [b2, alice],
-      [a2, bob],
-      [a1, bob],
-    ] as const) {
-      await until(c, () => texts(c, other).includes('hello bob'));
-      expect(texts(c, other)).to.deep.equal(['hello bob']);
-    }
-    await until(a1, () => a1.conversation.get(bob).getMessages()[0]?.status !== 'pending');
-  });
-
-  it('read receipts and typing reach the other side', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const b = await device(bob);
-    a.conversation.get(bob).createMessage({ type: 'text', text: 'read me' }).send();
-    await until(b, () => texts(b, alice).length === 1);
-    await until(a, () => a.conversation.get(bob).getMessages()[0]?.status === 'delivered');
-    expect(b.conversation.get(alice).unread).to.equal(1);
-    await b.conversation.get(alice).markRead();
-    await until(a, () => a.conversation.get(bob).getMessages()[0]?.status === 'read');
-    expect(b.conversation.get(alice).unread).to.equal(0);
-
-    const typing = nextEvent(a, 'typing:change', (e) => e.users.includes(bob));
-    await b.conversation.get(alice).sendTyping(true);
-    await typing;
-    expect(a.conversation.get(bob).typing).to.deep.equal([bob]);
-  });
-
-  it('a send during a broken connection is delivered once after the reconnect', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const b = await device(bob);
-    await gateway.kill();
-    await until(a, (s) => s.connection.status === 'reconnecting');
-    a.conversation.get(bob).createMessage({ type: 'text', text: 'while offline' }).send();
-    expect(a.conversation.get(bob).getMessages()[0]!.status).to.equal('pending');
-    await gateway.revive();
-    await until(b, () => texts(b, alice).includes('while offline'));
-    await until(a, () => a.conversation.get(bob).getMessages()[0]!.status !== 'pending');
-    expect(texts(b, alice)).to.deep.equal(['while offline']);
-    expect(texts(a, bob)).to.deep.equal(['while offline']);
-  });
-
-  it('1,000 messages sent while the recipient is offline arrive once each, in order', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const b = await device(bob);
-    const chat = a.conversation.get(bob);
-    chat.createMessage({ type: 'text', text: 'm0' }).send();
-    await until(b, () => texts(b, alice).length === 1);
-    await b.disconnect();
-    for (let i = 1; i <= 1000; i++) chat.createMessage({ type: 'text', text: `m${i}` }).send();
-    await until(a, () =>
-      a.conversation
-        .get(bob)
-        .getMessages()
-        .every((m) => !m.isPending),
-    );
-    await b.connect(undefined, { services: ['chat'] });
-    await until(b, () => texts(b, alice).length === 1001);
-    const received = texts(b, alice);
-    expect(received).to.deep.equal(Array.from({ length: 1001 }, (_, i) => `m${i}`));
-    const seqs = b.conversation
-      .get(alice)
-      .getMessages()
-      .map((m) => m.seq);
-    expect(new Set(seqs).size).to.equal(1001);
-  });
-
-  it('refuses oversized text and an unknown destination clearly', async () => {
-    const alice = await user();
-    const a = await device(alice);
-    expect(() =>
-      a.conversation.get('someone').createMessage({ type: 'text', text: 'x'.repeat(16385) }),
-    ).to.throw(/at most 16384/);
-    const failed = nextEvent(a, 'messages:error');
-    a.conversation.get('nobody-at-all-here').createMessage({ type: 'text', text: 'hi?' }).send();
-    const { error } = await failed;
-    expect(error.code).to.equal('conversation:unknownDestination');
-    expect(a.conversation.get('nobody-at-all-here').getMessages()[0]!.status).to.equal('failed');
-  });
-
-  it('group conversations deliver to every member', async () => {
-    const [alice, bob, carol] = [await user(), await user(), await user()];
-    const a = await device(alice);
-    const b = await device(bob);
-    const c = await device(carol);
-    const group = await a.conversation.create([bob, carol], { name: 'Trio' });
-    group.createMessage({ type: 'text', text: 'hi all' }).send();
-    for (const member of [b, c]) {
-      await until(member, () =>
-        member.conversation.getAll().some((g) => g.name === 'Trio' && g.getMessages().length === 1),
-      );
-    }
-  });
-
-  it('presence: an update reaches subscribers; a disconnect turns the user offline after the grace period', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const b = await device(bob);
-    await a.contacts.add({ primaryContact: bob, firstName: 'Bob' });
-    await b.contacts.add({ primaryContact: alice, firstName: 'Alice' });
-    await a.presence.subscribe([bob]);
-    const busy = nextEvent(a, 'presence:change', (p) => p.userId === bob && p.activity === 'busy');
-    await b.presence.update('open', 'busy', 'in a meeting');
-    expect((await busy).note).to.equal('in a meeting');
-    const offline = nextEvent(
-      a,
-      'presence:change',
-      (p) => p.userId === bob && p.status === 'closed',
-    );
-    await b.disconnect();
-    await offline;
-  });
-
-  it('availability (Notify): an available client is listed to the others, also after a reconnect', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const b = await device(bob);
-    await a.contacts.add({ primaryContact: bob });
-    await b.contacts.add({ primaryContact: alice });
-    await b.presence.subscribe([alice]);
-    const available = nextEvent(b, 'presence:change', (p) => p.userId === alice && p.available);
-    await a.presence.setAvailable(true);
-    await available;
-    expect((await b.presence.getAvailableClients()).map((c) => c.userId)).to.deep.equal([alice]);
-    expect(await a.presence.getAvailableClients()).to.deep.equal([]);
-
-    // The gateway keeps availability per socket: after a network cut, the new one is available too.
-    const again = nextEvent(b, 'presence:change', (p) => p.userId === alice && p.available);
-    await gateway.drop();
-    await again;
-    await until(b, (s) => s.connection.status === 'connected');
-    expect((await b.presence.getAvailableClients()).map((c) => c.userId)).to.deep.equal([alice]);
-  });
-
-  it('presence: a user in a call shows on the phone, and comes back after it', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const b = await device(bob);
-    await a.contacts.add({ primaryContact: bob, firstName: 'Bob' });
-    await b.contacts.add({ primaryContact: alice, firstName: 'Alice' });
-    await b.presence.update('open', 'available');
-    await a.presence.subscribe([bob]);
-    const onThePhone = nextEvent(
-      a,
-      'presence:change',
-      (p) => p.userId === bob && p.activity === 'on-the-phone',
-    );
-    b.on('call:stateChange', ({ callId }) => {
-      const call = b.call.getById(callId);
-      if (call?.direction === 'incoming' && call.state === 'Ringing')
-        void b.call.answer(callId, { audio: true });
-    });
-    const callId = a.call.make(bob, { audio: true });
-    await until(a, (s) => s.call.calls[callId]?.state === 'Connected');
-    await onThePhone;
-    const back = nextEvent(
-      a,
-      'presence:change',
-      (p) => p.userId === bob && p.activity === 'available',
-    );
-    await a.call.end(callId);
-    await back;
-  });
-
-  it('older messages load on demand on a new device, and a message forwards to someone else', async () => {
-    const [alice, bob, carol] = [await user(), await user(), await user()];
-    const a = await device(alice);
-    const b = await device(bob);
-    const chat = a.conversation.get(bob);
-    for (let i = 1; i <= 120; i++) chat.createMessage({ type: 'text', text: `old ${i}` }).send();
-    await until(b, () => texts(b, alice).length === 120);
-    await b.conversation.get(alice).markRead();
-
-    // A new device starts after what the user has read: nothing unread, older on demand.
-    const b2 = await device(bob);
-    await until(b2, () => b2.conversation.getAll().length === 1);
-    const fresh = b2.conversation.getAll()[0]!;
-    expect(fresh.getMessages()).to.have.length(0);
-    expect(fresh.hasOlder).to.equal(true);
-    expect(await fresh.loadOlder(50)).to.equal(50);
-    expect(fresh.getMessages().map((m) => m.parts[0]!.text)[0]).to.equal('old 71');
-    expect(await fresh.loadOlder(100)).to.equal(70);
-    expect(fresh.getMessages()).to.have.length(120);
-    expect(fresh.getMessages().map((m) => m.seq)).to.deep.equal(
-      Array.from({ length: 120 }, (_, i) => i + 1),
-    );
-    expect(fresh.hasOlder).to.equal(false);
-
-    const c = await device(carol);
-    fresh.getMessages()[119]!.forward(carol);
-    await until(c, () => texts(c, bob).includes('old 120'));
-  });
-
-  it('contacts and the directory', async () => {
-    const alice = await user();
-    const bob = await user();
-    const a = await device(alice);
-    const added = await a.contacts.add({
-      primaryContact: bob,
-      firstName: 'Bob',
-      lastName: 'Builder',
-    });
-    expect(a.contacts.get(added.contactId)?.lastName).to.equal('Builder');
-    await a.contacts.update({ ...added, lastName: 'Marley' });
-    const other = await device(alice);
-    await other.contacts.refresh();
-    expect(other.contacts.getAll().map((c) => c.lastName)).to.deep.equal(['Marley']);
-    await a.contacts.remove(added.contactId);
-    expect(a.contacts.getAll()).to.deep.equal([]);
-    const found = await a.user.search({ userName: bob.slice(0, 10) });
-    expect(found.map((u) => u.userId)).to.include(bob);
-    try {
-      await a.contacts.remove('no-such-contact');
-      expect.fail('should have been refused');
-    } catch (error) {
-      expect((error as CommsError).code).to.equal('contacts:notFound');
-    }
-  });
+  return {
+    async user() {
+      const name = uniqueName('chat');
+      const c = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+      await c.auth.signup({ username: name, password: PASSWORD, displayName: `Name ${name}` });
+      await c.destroy();
+      return name;
+    },
+    async device(username) {
+      const c = createClient({
+        server: gateway.url,
+        logs: { logLevel: 'silent' },
+        // No attempt limit: 5 attempts 100 ms apart give up before a killed gateway is back.
+        connectivity: { reconnectDelay: 100, reconnectLimit: 0 },
+      });
+      clients.push(c);
+      await c.connect({ username, password: PASSWORD }, { clientCorrelator: uniqueName('dev') });
+      return c;
+    },
+    kill: () => gateway.kill(),
+    revive: () => gateway.revive(),
+    async drop() {
+      await gateway.drop();
+    },
+    async teardown() {
+      await Promise.all(clients.map((c) => c.destroy()));
+      await gateway.stop();
+    },
+  };
 });

@@ -1,8 +1,11 @@
 /**
- * The in-page backend: several clients in one page reach each other through a hub, with real
- * RTCPeerConnections (for Storybook, offline demos and tests of one page). It follows the same
- * rules as the gateway: ring every device of the callee, the first answer wins and the others
- * stop, busy when the callee is in a call, no answer after a timeout, cancel before answer.
+ * The in-page backend: several clients in one page reach each other through a hub (for
+ * Storybook, offline demos and tests of one page). Calls go through its signalling, with real
+ * RTCPeerConnections, by the gateway's rules: ring every device of the callee, the first answer
+ * wins and the others stop, busy when the callee is in a call, no answer after a timeout,
+ * cancel before answer. Messaging, presence, contacts and the directory go through sockets the
+ * hub hands out (`transport`), answered by the in-page gateway (`gateway.ts`) with the
+ * gateway's protocol frames and rules.
  */
 import { CommsError } from '../../errors.js';
 import {
@@ -13,9 +16,11 @@ import {
   type RemoteParty,
   type SignallingHandlers,
 } from '../../call/signalling.js';
+import type { Transport } from '../../transport/types.js';
+import { createLocalGateway, type LocalGatewayOptions } from './gateway.js';
 
 /** Options of {@link createLocalHub}. */
-export interface LocalHubOptions {
+export interface LocalHubOptions extends LocalGatewayOptions {
   /** Milliseconds an unanswered call rings before it ends with "no answer". Default 30000. */
   noAnswerTimeout?: number;
   /** Milliseconds each message takes to arrive (a little latency keeps ordering honest). Default 0. */
@@ -44,6 +49,17 @@ export interface LocalHub {
   register(party: RemoteParty): CallSignalling & { unregister(): void };
   /** Users with at least one registered device. */
   users(): string[];
+  /**
+   * Puts a user in the directory before any client joins as them, as an account exists before
+   * its first login: messages to them are kept until they join.
+   */
+  addUser(party: RemoteParty): void;
+  /** Sockets for `party`'s client: messaging, presence, contacts, directory (`useLocalBackend`). */
+  transport(party: RemoteParty): Transport;
+  /** Cuts every client's socket as a network failure would; the clients reconnect. */
+  drop(): number;
+  /** While false the hub is unreachable: sockets are cut and refused (calls are not affected). */
+  setReachable(reachable: boolean): void;
 }
 
 export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
@@ -53,13 +69,23 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
   const deliver = (fn: () => void) =>
     options.latency ? setTimeout(fn, options.latency) : queueMicrotask(fn);
 
+  const gateway = createLocalGateway(options, deliver);
+
   const devicesOf = (id: string) => [...devices].filter((d) => d.party.id === id);
   const inCall = (id: string) =>
     [...calls.values()].some((c) => c.answered && (c.caller.party.id === id || c.callee === id));
 
+  /** Presence shows both parties of an answered call on the phone. */
+  function activity(call: HubCall, inCall: boolean): void {
+    if (!call.answered) return;
+    gateway.callActivity(call.caller.party.id, call.id, inCall);
+    gateway.callActivity(call.answered.party.id, call.id, inCall);
+  }
+
   function close(call: HubCall, transition: CallTransition, except?: Device): void {
     clearTimeout(call.timer);
-    calls.delete(call.id);
+    if (!calls.delete(call.id)) return;
+    activity(call, false);
     const targets = new Set<Device>([call.caller, ...call.ringing]);
     if (call.answered) targets.add(call.answered);
     for (const device of targets) {
@@ -86,7 +112,12 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
 
   return {
     users: () => [...new Set([...devices].map((d) => d.party.id))],
+    addUser: (party) => gateway.user(party),
+    transport: (party) => ({ open: () => gateway.connect(party) }),
+    drop: () => gateway.drop(),
+    setReachable: (reachable) => gateway.setReachable(reachable),
     register(party) {
+      gateway.user(party);
       const device: Device = { party, handlers: undefined };
       devices.add(device);
       const signalling: CallSignalling & { unregister(): void } = {
@@ -150,6 +181,7 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
               deliver(() => other.handlers?.ended(callId, Transitions.ANSWERED_ELSEWHERE));
           }
           call.ringing = [];
+          activity(call, true);
           deliver(() => call.caller.handlers?.answered(callId, sdp, customParameters));
         },
         async reject(callId) {

@@ -1,0 +1,198 @@
+/**
+ * The in-page backend beyond what the conformance suites share with the gateway: joining
+ * without credentials, the scripted user for stories, presence visibility, leaving the hub.
+ * Real clients on a real hub, real peer connections for the call.
+ */
+import { expect } from '@open-wc/testing';
+import {
+  createClient,
+  createLocalHub,
+  scriptUser,
+  type CommsClient,
+  type CommsError,
+  type LocalHubOptions,
+} from '../../core/index.js';
+import { startGateway, uniqueName } from '../helpers/gateway.browser.js';
+import { nextEvent, until } from '../helpers/waits.js';
+
+describe('the in-page backend', function () {
+  this.timeout(20000);
+  const clients: CommsClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.destroy()));
+  });
+
+  async function join(id: string, options: LocalHubOptions = {}) {
+    const hub = createLocalHub(options);
+    const client = createClient({ logs: { logLevel: 'silent' } });
+    clients.push(client);
+    client.useLocalBackend(hub, { id, displayName: `User ${id}` });
+    await client.connect();
+    return { hub, client };
+  }
+
+  async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+    try {
+      await promise;
+    } catch (error) {
+      expect((error as CommsError).code, (error as Error).message).to.equal(code);
+      return;
+    }
+    expect.fail(`expected ${code}`);
+  }
+
+  it('connects without credentials and names the user by the party’s id', async () => {
+    const { client } = await join('ada');
+    expect(client.connection.getSocketState().status).to.equal('connected');
+    expect(client.getUserInfo().username).to.equal('ada');
+    expect(client.services.getSubscriptions().subscribed).to.have.members([
+      'call',
+      'chat',
+      'presence',
+    ]);
+  });
+
+  it('a scripted user shows presence, writes, answers a call and goes away', async () => {
+    const { hub, client: ada } = await join('ada', { presenceScope: 'all' });
+    const bob = await scriptUser(
+      hub,
+      { id: 'bob', displayName: 'Bob' },
+      { logs: { logLevel: 'silent' } },
+    );
+    clients.push(bob.client);
+    await ada.presence.subscribe(['bob']);
+
+    const busy = nextEvent(
+      ada,
+      'presence:change',
+      (p) => p.userId === 'bob' && p.activity === 'busy',
+    );
+    await bob.setPresence('busy', 'in a meeting');
+    expect((await busy).note).to.equal('in a meeting');
+
+    await bob.say('ada', 'Call me when you can');
+    await until(ada, () => ada.conversation.get('bob').getMessages().length === 1);
+    const [message] = ada.conversation.get('bob').getMessages();
+    expect(message!.sender).to.equal('bob');
+    expect(message!.parts[0]!.text).to.equal('Call me when you can');
+
+    bob.answerCalls();
+    const onThePhone = nextEvent(
+      ada,
+      'presence:change',
+      (p) => p.userId === 'bob' && p.activity === 'on-the-phone',
+    );
+    const callId = ada.call.make('bob', { audio: true });
+    await until(ada, (s) => s.call.calls[callId]?.state === 'Connected');
+    await onThePhone;
+
+    const offline = nextEvent(
+      ada,
+      'presence:change',
+      (p) => p.userId === 'bob' && p.status === 'closed',
+    );
+    const ended = until(ada, (s) => s.call.calls[callId]?.state === 'Ended');
+    await bob.goAway();
+    await offline;
+    await ended;
+  });
+
+  it('a scripted message to nobody is refused with the gateway’s code', async () => {
+    const { hub } = await join('ada');
+    const bob = await scriptUser(
+      hub,
+      { id: 'bob', displayName: 'Bob' },
+      { logs: { logLevel: 'silent' } },
+    );
+    clients.push(bob.client);
+    await expectCode(bob.say('nobody-here', 'hello?'), 'conversation:unknownDestination');
+  });
+
+  it('presence is shared between mutual contacts only, by default, as on the gateway', async () => {
+    const { hub, client: ada } = await join('ada');
+    const carol = await scriptUser(
+      hub,
+      { id: 'carol', displayName: 'Carol' },
+      { logs: { logLevel: 'silent' } },
+    );
+    clients.push(carol.client);
+    await expectCode(ada.presence.subscribe(['carol']), 'presence:forbidden');
+    expect(await ada.presence.fetch(['carol'])).to.deep.equal([]);
+    await ada.contacts.add({ primaryContact: 'carol' });
+    await expectCode(ada.presence.subscribe(['carol']), 'presence:forbidden');
+    await carol.addContacts('ada');
+    const [presence] = await ada.presence.subscribe(['carol']);
+    expect(presence!.status).to.equal('open');
+  });
+
+  it('leaving the hub turns the user offline at once and keeps their messages for later', async () => {
+    const { hub, client: ada } = await join('ada', { presenceScope: 'all', presenceGrace: 60000 });
+    const dave = createClient({ logs: { logLevel: 'silent' } });
+    clients.push(dave);
+    const leave = dave.useLocalBackend(hub, { id: 'dave', displayName: 'Dave' });
+    await dave.connect();
+    await ada.presence.subscribe(['dave']);
+    const offline = nextEvent(
+      ada,
+      'presence:change',
+      (p) => p.userId === 'dave' && p.status === 'closed',
+    );
+    leave();
+    await offline;
+
+    ada.conversation.get('dave').createMessage({ type: 'text', text: 'while you were out' }).send();
+    await until(ada, () => ada.conversation.get('dave').getMessages()[0]?.status === 'sent');
+    dave.useLocalBackend(hub, { id: 'dave', displayName: 'Dave' });
+    await dave.connect();
+    await until(dave, () => dave.conversation.getAll()[0]?.getMessages().length === 1);
+    const [conversation] = dave.conversation.getAll();
+    expect(conversation!.getMessages()[0]!.parts[0]!.text).to.equal('while you were out');
+    expect(conversation!.unread).to.equal(1);
+  });
+
+  it('keeps its connection when the browser reports it is offline: the hub needs no network', async () => {
+    const { hub, client: ada } = await join('ada');
+    const bob = await scriptUser(
+      hub,
+      { id: 'bob', displayName: 'Bob' },
+      { logs: { logLevel: 'silent' } },
+    );
+    clients.push(bob.client);
+    const changes: string[] = [];
+    ada.on('ws:change', ({ status }) => changes.push(status));
+    window.dispatchEvent(new Event('offline'));
+    try {
+      await bob.say('ada', 'still here');
+      await until(ada, () => ada.conversation.get('bob').getMessages().length === 1);
+      expect(changes, 'the connection was never dropped').to.deep.equal([]);
+    } finally {
+      window.dispatchEvent(new Event('online'));
+    }
+  });
+
+  it('moves a client connected to the gateway onto the hub', async () => {
+    const gateway = await startGateway();
+    try {
+      const name = uniqueName('moving');
+      const password = 'correct horse battery staple';
+      const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+      clients.push(client);
+      await client.auth.signup({ username: name, password, displayName: 'Mover' });
+      await client.connect({ username: name, password });
+      const hub = createLocalHub();
+      const bob = await scriptUser(
+        hub,
+        { id: 'bob', displayName: 'Bob' },
+        { logs: { logLevel: 'silent' } },
+      );
+      clients.push(bob.client);
+      client.useLocalBackend(hub, { id: 'ada', displayName: 'Ada' });
+      await client.connect();
+      await bob.say('ada', 'on the hub now');
+      await until(client, () => client.conversation.get('bob').getMessages().length === 1);
+      expect(client.getUserInfo().username).to.equal('ada');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
