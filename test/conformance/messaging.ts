@@ -332,6 +332,20 @@ export function messagingConformance(name: string, setup: () => Promise<Messagin
       expect(presence).to.include({ userId: bob, status: 'open' });
     });
 
+    it('the first to add learns the other’s presence, and its changes, once added back', async () => {
+      const alice = await user();
+      const bob = await user();
+      const a = await device(alice);
+      const b = await device(bob);
+      await b.presence.update('open', 'busy');
+      await a.contacts.add({ primaryContact: bob });
+      expect(a.presence.get(bob), 'nothing yet: one way').to.equal(undefined);
+      await b.contacts.add({ primaryContact: alice });
+      await until(a, (s) => s.presence.users[bob]?.activity === 'busy');
+      await b.presence.update('open', 'away');
+      await until(a, (s) => s.presence.users[bob]?.activity === 'away');
+    });
+
     it('a contact added on one device reaches the user’s other devices by itself', async () => {
       const alice = await user();
       const bob = await user();

@@ -511,6 +511,26 @@ export function createLocalGateway(
     later(() => push([conn.user.id], 'contacts:change', { contacts }, { except: conn }));
   }
 
+  /**
+   * Adding `ref` made the two users contacts of each other: each one's presence sockets watch
+   * the other from now on and get their presence now (as the gateway's `presence.shared`).
+   */
+  function shareIfMutual(user: User, ref: string, later: Later): void {
+    const other = resolve(ref);
+    if (!other || other === user || !mutual(user, other)) return;
+    later(() => {
+      for (const [viewer, target] of [
+        [user, other],
+        [other, user],
+      ] as const) {
+        for (const conn of viewer.sockets) {
+          conn.watching.add(target.id);
+          event(conn, 'presence:change', { presence: effective(target) });
+        }
+      }
+    });
+  }
+
   const contactExists = (what: string) =>
     wire(WireErrorCodes.CONTACT_EXISTS, `you already have a contact with this ${what}`);
 
@@ -767,6 +787,7 @@ export function createLocalGateway(
         throw contactExists(`primaryContact '${contact.primaryContact}'`);
       book.push(contact);
       contactsChanged(conn, later);
+      shareIfMutual(conn.user, contact.primaryContact, later);
       return { contact };
     },
     'contacts.update': (conn, f, later) => {
@@ -782,6 +803,7 @@ export function createLocalGateway(
         throw contactExists(`primaryContact '${contact.primaryContact}'`);
       book[index] = contact;
       contactsChanged(conn, later);
+      shareIfMutual(conn.user, contact.primaryContact, later);
       return { contact };
     },
     'contacts.remove': (conn, f, later) => {
