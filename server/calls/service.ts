@@ -21,6 +21,15 @@
  * - `call.offer`, `call.answerOffer` (after the answer) and `call.candidate` go to the other
  *   party's device: the caller's candidates before the answer to every ringing device, after it
  *   to the answering one only.
+ * - `call.transfer` (a party of an answered call; `destination` for a direct transfer, or
+ *   `otherCallId`, another answered call of the same socket, for a consultative one) checks the
+ *   target and sends the other party (the transferee) `call:transfer`; its client calls the
+ *   target with an invite carrying the transfer (only that party, only to that target). When
+ *   that call is answered the transferrer gets `call:transferred` and the transferred call(s)
+ *   end (200 "Transferred"; the records say who it was transferred to); when it ends
+ *   unanswered the transferrer gets `call:transferred` with `call:transferFailed` and the call
+ *   is unharmed. For a consultative transfer the new call rings only the target's device in
+ *   the replaced call, which takes it at once.
  * - Only the call's own sockets may signal in it: any other socket, even the same user's, gets
  *   `call:unknown`, the same answer as for a call that does not exist.
  * - A party's socket that closes is away: its events wait in its mailbox, and its calls go on
@@ -59,6 +68,7 @@ import {
   type CallDevice,
   type CallStore,
   type CalleeDevice,
+  type PendingTransfer,
   type QueuedEvent,
 } from './store.js';
 
@@ -162,6 +172,7 @@ export class CallService {
       'call.answerOffer': (conn, frame) =>
         this.relay(conn, frame.callId, 'call:answer', { callId: frame.callId, sdp: frame.sdp }),
       'call.candidate': (conn, frame) => this.candidate(conn, frame),
+      'call.transfer': (conn, frame) => this.transfer(conn, frame),
     });
     this.unhook.push(
       ws.on('busMessage', (message) => this.onBusMessage(message)),
@@ -218,12 +229,19 @@ export class CallService {
     const caller = await storage.findUser({ id: conn.userId });
     if (!caller) throw unknownCall(frame.callId);
 
-    const busy = (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
+    const carried = frame.transfer ? await this.carried(conn, frame.transfer, callee) : null;
+    const busy =
+      !carried?.replaces && (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
     const targets = busy
       ? []
       : ws.registry
           .byUser(callee.id)
-          .filter((c) => c !== conn && c.subscription?.services.includes('call'));
+          .filter(
+            (c) =>
+              c !== conn &&
+              c.subscription?.services.includes('call') &&
+              (!carried?.replacesConnId || c.id === carried.replacesConnId),
+          );
     const call: ActiveCall = {
       id: frame.callId,
       caller: {
@@ -237,6 +255,16 @@ export class CallService {
       media: frame.media,
       startTime: clock.now(),
       answerTime: null,
+      ...(carried
+        ? {
+            carries: {
+              callId: frame.transfer!.callId,
+              transferId: frame.transfer!.transferId,
+              referredBy: carried.referredBy,
+            },
+            ...(carried.replaces ? { replaces: carried.replaces } : {}),
+          }
+        : {}),
     };
     if (!(await this.store.insert(call))) throw exists();
 
@@ -262,6 +290,14 @@ export class CallService {
           sdp: frame.sdp,
           media: frame.media,
           customParameters: frame.customParameters ?? [],
+          ...(call.carries
+            ? {
+                transfer: {
+                  referredBy: call.carries.referredBy,
+                  replaces: call.replaces ?? null,
+                },
+              }
+            : {}),
         });
       }
     }
@@ -313,6 +349,7 @@ export class CallService {
     for (const device of stopped)
       await this.send(device, 'call:ended', { callId: call.id, ...Transitions.ANSWERED_ELSEWHERE });
     await this.activity(call, true);
+    if (call.carries) await this.transferDone(call, null);
     return {};
   }
 
@@ -384,6 +421,157 @@ export class CallService {
         candidate: frame.candidate,
       });
     return {};
+  }
+
+  private async transfer(conn: Connection, frame: RequestFrame<'call.transfer'>) {
+    const { destination, otherCallId } = frame;
+    if ((destination === undefined) === (otherCallId === undefined))
+      throw invalid('call.transfer takes exactly one of destination and otherCallId');
+    const call = await this.answeredParty(conn, frame.callId);
+    const role = roleOf(call, conn)!;
+    const transferee = role.kind === 'caller' ? call.callee : call.caller;
+    let target: { userId: string; id: string };
+    let replaces: string | null = null;
+    if (otherCallId !== undefined) {
+      if (otherCallId === call.id) throw invalid('a call cannot be transferred to itself');
+      const other = await this.answeredParty(conn, otherCallId);
+      const otherRole = roleOf(other, conn)!;
+      const party = otherRole.kind === 'caller' ? other.callee : other.caller;
+      target = { userId: party.userId, id: party.id };
+      replaces = other.id;
+    } else {
+      let user: UserRecord | undefined;
+      for (const lookup of destinationLookup(destination!)) {
+        user = await this.o.storage.findUser(lookup);
+        if (user) break;
+      }
+      if (!user)
+        throw new WireError(
+          WireErrorCodes.CALL_UNKNOWN_DESTINATION,
+          `there is no user '${destination}' to transfer the call to`,
+        );
+      target = { userId: user.id, id: publicId(user) };
+    }
+    if (target.userId === transferee.userId || target.userId === conn.userId)
+      throw new WireError(
+        WireErrorCodes.CALL_INVALID_DESTINATION,
+        `'${target.id}' is already in the call: transfer it to someone else`,
+      );
+    const transfer: PendingTransfer = {
+      id: randomUUID(),
+      by: role.kind,
+      targetUserId: target.userId,
+      targetId: target.id,
+      replaces,
+    };
+    const outcome = await this.store.change<WireError | null>(call.id, (c) => {
+      if (c.transfer)
+        return {
+          next: c,
+          result: new WireError(
+            WireErrorCodes.CALL_TRANSFER_PENDING,
+            `call '${c.id}' is being transferred already`,
+          ),
+        };
+      c.transfer = transfer;
+      return { next: c, result: null };
+    });
+    if (outcome === undefined) throw unknownCall(call.id);
+    if (outcome) throw outcome;
+    const by = role.kind === 'caller' ? call.caller : call.callee;
+    const peer =
+      role.kind === 'caller'
+        ? call.devices.find((d) => d.state === 'answered')
+        : call.caller.device;
+    if (peer)
+      await this.send(peer, 'call:transfer', {
+        callId: call.id,
+        transferId: transfer.id,
+        to: target.id,
+        referredBy: {
+          id: by.id,
+          displayName: role.kind === 'caller' ? call.caller.displayName : call.callee.displayName,
+        },
+      });
+    return {};
+  }
+
+  /**
+   * Checks an invite that carries a transfer: the transferred call exists, is being transferred
+   * with that id, `conn` is its transferee's device and `callee` its target.
+   */
+  private async carried(
+    conn: Connection,
+    link: { callId: string; transferId: string },
+    callee: UserRecord,
+  ): Promise<{
+    referredBy: { id: string; displayName: string };
+    replaces: string | null;
+    replacesConnId: string | null;
+  }> {
+    const refused = new WireError(
+      WireErrorCodes.CALL_UNKNOWN,
+      `there is no transfer '${link.transferId}' of call '${link.callId}' for this device to carry out`,
+    );
+    const origin = await this.store.get(link.callId);
+    const t = origin?.transfer;
+    const role = origin && roleOf(origin, conn);
+    if (!origin || !t || t.id !== link.transferId || !role || role.kind === t.by) throw refused;
+    if (t.targetUserId !== callee.id) throw refused;
+    const by = t.by === 'caller' ? origin.caller : origin.callee;
+    let replacesConnId: string | null = null;
+    if (t.replaces) {
+      const replaced = await this.store.get(t.replaces);
+      if (!replaced) throw refused;
+      const device =
+        replaced.caller.userId === callee.id
+          ? replaced.caller.device
+          : replaced.devices.find((d) => d.state === 'answered');
+      replacesConnId = device?.connId ?? null;
+    }
+    return {
+      referredBy: { id: by.id, displayName: by.displayName },
+      replaces: t.replaces,
+      replacesConnId,
+    };
+  }
+
+  /**
+   * The transferee's call to the target was answered (`error` null) or ended unanswered: tell
+   * the transferrer, and on success end the transferred call(s).
+   */
+  private async transferDone(call: ActiveCall, error: WireError | null): Promise<void> {
+    const link = call.carries!;
+    const transfer = await this.store.change(link.callId, (origin) => {
+      const t = origin.transfer;
+      if (t?.id !== link.transferId) return { next: origin, result: null };
+      delete origin.transfer;
+      return { next: origin, result: { t, origin } };
+    });
+    if (!transfer) return;
+    const { t, origin } = transfer;
+    const device =
+      t.by === 'caller' ? origin.caller.device : origin.devices.find((d) => d.state === 'answered');
+    if (device)
+      await this.send(device, 'call:transferred', {
+        callId: origin.id,
+        ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      });
+    if (error) return;
+    const transferrer = origin[t.by];
+    const transferee = t.by === 'caller' ? origin.callee : origin.caller;
+    await this.finish(origin.id, () => ({
+      end: endTransferred(t.by, call.callee.displayName, transferrer.displayName),
+    }));
+    if (t.replaces) {
+      await this.finish(t.replaces, (c) => ({
+        end: endTransferred(
+          c.caller.userId === transferrer.userId ? 'caller' : 'callee',
+          transferee.displayName,
+          transferrer.displayName,
+        ),
+      }));
+    }
   }
 
   // ── sockets coming and going ────────────────────────────────────────────────
@@ -535,6 +723,14 @@ export class CallService {
       this.o.log.error({ err: error, callId }, 'the call records could not be stored');
     }
     if (call.answerTime !== null) await this.activity(call, false);
+    if (call.carries && call.answerTime === null)
+      await this.transferDone(
+        call,
+        new WireError(
+          WireErrorCodes.CALL_TRANSFER_FAILED,
+          `${call.callee.displayName} did not take the transferred call: ${ending.caller.transition.reasonText}`,
+        ),
+      );
     return {};
   }
 
@@ -590,6 +786,19 @@ export class CallService {
   private async party(conn: Connection, callId: string): Promise<ActiveCall> {
     const call = await this.store.get(callId);
     if (!call || !roleOf(call, conn)) throw unknownCall(callId);
+    return call;
+  }
+
+  /** The answered call in which `conn` is the caller or the answering device. */
+  private async answeredParty(conn: Connection, callId: string): Promise<ActiveCall> {
+    const call = await this.party(conn, callId);
+    const role = roleOf(call, conn)!;
+    if (role.kind === 'callee' && role.device.state !== 'answered') throw unknownCall(callId);
+    if (call.answerTime === null)
+      throw new WireError(
+        WireErrorCodes.CALL_INVALID_STATE,
+        `call '${callId}' is not answered: only a connected call can be transferred`,
+      );
     return call;
   }
 
@@ -702,6 +911,21 @@ function endLost(call: ActiveCall, who: 'caller' | 'callee'): Ending {
         caller: { ...other, result: 'answered' },
         callee: { ...lost, result: 'answered' },
       };
+}
+
+/**
+ * A transferred call ends for both parties as 200 "Transferred"; the records say to whom
+ * (`to`) and, for the transferee (or the target, in a consultative transfer), by whom.
+ */
+function endTransferred(by: 'caller' | 'callee', to: string, byName: string): Ending {
+  const mine = { ...T.TRANSFERRED, reasonText: `Transferred to ${to}` };
+  const theirs = { ...T.TRANSFERRED, reasonText: `Transferred to ${to} by ${byName}` };
+  return {
+    toCaller: T.TRANSFERRED,
+    toCallee: T.TRANSFERRED,
+    caller: { result: 'answered', transition: by === 'caller' ? mine : theirs },
+    callee: { result: 'answered', transition: by === 'caller' ? theirs : mine },
+  };
 }
 
 function shutDown(call: ActiveCall): Ending {

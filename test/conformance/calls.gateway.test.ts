@@ -31,16 +31,17 @@ callConformance('gateway', async () => {
     async device(id) {
       return connect(id, `device-${clients.length}`);
     },
-    async intrude(callId) {
+    async intrude(callId, transferTo) {
       const intruder = await backend.user();
       try {
         // A stranger's raw signalling for someone else's call must be refused by the server.
-        return await rawRequest(gateway.url, intruder.client.getUserInfo().token!, {
-          type: 'call.offer',
-          callId,
-          sdp: 'v=0',
-          hold: false,
-        });
+        return await rawRequest(
+          gateway.url,
+          intruder.client.getUserInfo().token!,
+          transferTo
+            ? { type: 'call.transfer', callId, destination: transferTo }
+            : { type: 'call.offer', callId, sdp: 'v=0', hold: false },
+        );
       } finally {
         await intruder.client.disconnect();
       }

@@ -21,10 +21,11 @@ callConformance('local (in-page)', async () => {
     async device(id) {
       return join(id);
     },
-    async intrude(callId) {
+    async intrude(callId, transferTo) {
       const intruder = hub.register({ id: 'intruder', displayName: 'Intruder' });
       try {
-        await intruder.offer(callId, 'v=0', false);
+        if (transferTo) await intruder.transfer(callId, { destination: transferTo });
+        else await intruder.offer(callId, 'v=0', false);
         return { code: 'none', message: 'the hub accepted signalling from a stranger' };
       } catch (error) {
         return { code: (error as { code: string }).code, message: (error as Error).message };

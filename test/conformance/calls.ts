@@ -22,8 +22,11 @@ export interface CallBackend {
   device(id: string): Promise<CommsClient>;
   /** How long an unanswered call rings on this backend (the suite waits for it). */
   noAnswerTimeout: number;
-  /** A third party tries to send signalling into `callId`; resolves with the refusal. */
-  intrude(callId: string): Promise<BasicError>;
+  /**
+   * A third party tries to send signalling into `callId` (a renegotiation offer, or a transfer
+   * of it to `transferTo`); resolves with the refusal.
+   */
+  intrude(callId: string, transferTo?: string): Promise<BasicError>;
   teardown(): Promise<void>;
 }
 
@@ -367,6 +370,144 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.getStats(callId);
       expect((await stats).result).to.be.instanceOf(RTCStatsReport);
       await a.client.call.end(callId);
+    });
+
+    describe('transfer', () => {
+      /** A's operations of `type` on `callId`, as `START`/`FINISH` (with error code) strings. */
+      function operations(client: CommsClient, type: string) {
+        const seen: string[] = [];
+        client.on('call:operation', (p) => {
+          if (p.operation === type)
+            seen.push(`${p.callId} ${p.transition}${p.error ? ` ${p.error.code}` : ''}`);
+        });
+        return seen;
+      }
+
+      /** B and C hear each other on `callId`. */
+      async function connectedWithAudio(b: CommsClient, c: CommsClient, callId: string) {
+        await reach(b, callId, 'Connected');
+        await reach(c, callId, 'Connected');
+        for (const client of [b, c]) {
+          await until(client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+          expect(
+            await hearsAudio(await liveTrack(client, remoteAudio(client, callId)!)),
+          ).to.be.greaterThan(0.01);
+        }
+      }
+
+      it('direct: A transfers B to C; B and C talk, A’s call ends as transferred', async () => {
+        const { a, b, callId } = await connectedCall();
+        const c = await backend.user();
+        const ops = operations(a.client, 'DIRECT_TRANSFER');
+        await a.client.call.hold(callId);
+        const rings = nextEvent(c.client, 'call:receive');
+        const transferred = a.client.call.directTransfer(callId, c.id);
+        const { callId: newId } = await rings;
+        expect(newId).not.to.equal(callId);
+        const incoming = c.client.call.getById(newId)!;
+        expect(incoming.from).to.equal(b.id);
+        expect(incoming.transfer).to.deep.equal({
+          referredBy: { id: a.id, displayName: `User ${a.id}` },
+          replaces: null,
+        });
+        expect(b.client.call.getById(newId)!.transfer?.replaces).to.equal(callId);
+        await reach(c.client, newId, 'Ringing');
+        await c.client.call.answer(newId, { audio: true });
+        await transferred;
+
+        const ended = a.client.call.getById(callId)!;
+        expect(ended.state).to.equal('Ended');
+        expect(ended.transition).to.deep.equal({ statusCode: 200, reasonText: 'Transferred' });
+        const old = await reach(b.client, callId, 'Ended');
+        expect(old.call.calls[callId]!.transition?.reasonText).to.equal('Transferred');
+        expect(ops).to.deep.equal([`${callId} START`, `${callId} FINISH`]);
+        await connectedWithAudio(b.client, c.client, newId);
+        // B keeps one call: the one with C.
+        expect(
+          b.client.call.getAll().filter((x) => !['Ended', 'Cancelled'].includes(x.state)),
+        ).to.have.length(1);
+        await b.client.call.end(newId);
+        await reach(c.client, newId, 'Ended');
+      });
+
+      it('consultative: A, on calls with B and C, connects B and C and leaves', async () => {
+        const { a, b, callId: withB } = await connectedCall();
+        const c = await backend.user();
+        const rings = nextEvent(c.client, 'call:receive');
+        const withC = a.client.call.make(c.id, { audio: true });
+        await rings;
+        await reach(c.client, withC, 'Ringing');
+        await c.client.call.answer(withC, { audio: true });
+        await reach(a.client, withC, 'Connected');
+        const ops = operations(a.client, 'CONSULTATIVE_TRANSFER');
+        await expectError(
+          () => a.client.call.consultativeTransfer(withB, withC),
+          'call:invalidState',
+        );
+        await a.client.call.hold(withB);
+        await a.client.call.hold(withC);
+        const takesIt = nextEvent(c.client, 'call:receive');
+        await a.client.call.consultativeTransfer(withB, withC);
+        const { callId: newId } = await takesIt;
+        expect(c.client.call.getById(newId)!.transfer).to.deep.equal({
+          referredBy: { id: a.id, displayName: `User ${a.id}` },
+          replaces: withC,
+        });
+        for (const id of [withB, withC]) {
+          expect(a.client.call.getById(id)!.state).to.equal('Ended');
+          expect(a.client.call.getById(id)!.transition?.reasonText).to.equal('Transferred');
+        }
+        expect(ops).to.have.members([
+          `${withB} START`,
+          `${withB} FINISH`,
+          `${withC} START`,
+          `${withC} FINISH`,
+        ]);
+        await reach(b.client, withB, 'Ended');
+        await reach(c.client, withC, 'Ended');
+        await connectedWithAudio(b.client, c.client, newId);
+        await c.client.call.end(newId);
+        await reach(b.client, newId, 'Ended');
+      });
+
+      it('refuses a transfer by a stranger, to nobody, or of a call not held; the call is unharmed', async () => {
+        const { a, b, callId } = await connectedCall();
+        const c = await backend.user();
+        await expectError(() => a.client.call.directTransfer(callId, c.id), 'call:invalidState');
+        const refusal = await backend.intrude(callId, c.id);
+        expect(refusal.code, refusal.message).to.equal('call:unknown');
+
+        await a.client.call.hold(callId);
+        const unknown = await expectError(
+          () => a.client.call.directTransfer(callId, 'nobody-here-at-all'),
+          'call:unknownDestination',
+        );
+        expect(unknown.message).to.contain('nobody-here-at-all');
+        await expectError(
+          () => a.client.call.directTransfer(callId, b.id),
+          'call:invalidDestination',
+        );
+
+        // The target declines: the transfer fails clearly and the call is as it was.
+        const rings = nextEvent(c.client, 'call:receive');
+        const transfer = a.client.call.directTransfer(callId, c.id);
+        const { callId: newId } = await rings;
+        await reach(c.client, newId, 'Ringing');
+        await c.client.call.reject(newId);
+        const failed = await expectError(() => transfer, 'call:transferFailed');
+        expect(failed.message).to.match(/Rejected/);
+        await reach(b.client, newId, 'Ended');
+        expect(a.client.call.getById(callId)).to.include({ state: 'On Hold', localHold: true });
+        expect(b.client.call.getById(callId)).to.include({ state: 'On Hold', remoteHold: true });
+
+        await a.client.call.unhold(callId);
+        await reach(b.client, callId, 'Connected');
+        await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+        expect(
+          await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+        ).to.be.greaterThan(0.01);
+        await a.client.call.end(callId);
+      });
     });
   });
 }

@@ -2,7 +2,9 @@
  * The in-page backend: several clients in one page reach each other through a hub, with real
  * RTCPeerConnections (for Storybook, offline demos and tests of one page). It follows the same
  * rules as the gateway: ring every device of the callee, the first answer wins and the others
- * stop, busy when the callee is in a call, no answer after a timeout, cancel before answer.
+ * stop, busy when the callee is in a call, no answer after a timeout, cancel before answer;
+ * transfer as the gateway does it (the transferee calls the target; the transferred calls end
+ * when that call is answered).
  */
 import { CommsError } from '../../errors.js';
 import {
@@ -36,6 +38,22 @@ interface HubCall {
   ringing: Device[];
   answered: Device | null;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** A transfer of this call under way. */
+  transfer?: HubTransfer;
+  /** The transfer this call carries out (the transferee's call to the target). */
+  carries?: HubTransfer;
+}
+
+interface HubTransfer {
+  id: string;
+  /** The transferred call and the party who transfers it. */
+  call: HubCall;
+  by: Device;
+  transferee: Device;
+  /** The target user. */
+  target: string;
+  /** Consultative: the transferrer's call with the target (ended too on success). */
+  replaces: HubCall | null;
 }
 
 /** An in-page signalling hub. */
@@ -59,13 +77,47 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
 
   function close(call: HubCall, transition: CallTransition, except?: Device): void {
     clearTimeout(call.timer);
-    calls.delete(call.id);
+    if (!calls.delete(call.id)) return;
+    if (call.transfer) delete call.transfer.call.transfer;
+    const carried = call.carries;
+    if (carried && !call.answered && carried.call.transfer === carried) {
+      delete carried.call.transfer;
+      deliver(() =>
+        carried.by.handlers?.transferCompleted(carried.call.id, {
+          code: 'call:transferFailed',
+          message: `${carried.target} did not take the transferred call: ${transition.reasonText}`,
+        }),
+      );
+    }
     const targets = new Set<Device>([call.caller, ...call.ringing]);
     if (call.answered) targets.add(call.answered);
     for (const device of targets) {
       if (device === except) continue;
       deliver(() => device.handlers?.ended(call.id, transition));
     }
+  }
+
+  /** The transfer `call` carries is done: tell the transferrer, end the transferred call(s). */
+  function transferred(call: HubCall): void {
+    const t = call.carries;
+    if (!t || t.call.transfer !== t) return;
+    delete t.call.transfer;
+    deliver(() => t.by.handlers?.transferCompleted(t.call.id, null));
+    close(t.call, Transitions.TRANSFERRED);
+    if (t.replaces && calls.has(t.replaces.id)) close(t.replaces, Transitions.TRANSFERRED);
+  }
+
+  /** The answered call `callId` of which `device` is a party (caller or answering device). */
+  function answeredCall(callId: string, device: Device): HubCall {
+    const call = find(callId, device);
+    if (call.caller !== device && call.answered !== device)
+      throw new CommsError('call:unknown', `there is no call '${callId}' for this user`);
+    if (!call.answered)
+      throw new CommsError(
+        'call:invalidState',
+        `call '${callId}' is not answered: nothing to transfer`,
+      );
+    return call;
   }
 
   /** The other party of `device` in `call`, once the call has one. */
@@ -101,8 +153,23 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             else call.ringing = call.ringing.filter((d) => d !== device);
           }
         },
-        async invite({ callId, to, sdp, media, displayName, customParameters }) {
-          const targets = devicesOf(to).filter((d) => d !== device);
+        async invite({ callId, to, sdp, media, displayName, customParameters, transfer }) {
+          let carries: HubTransfer | undefined;
+          if (transfer) {
+            carries = calls.get(transfer.callId)?.transfer;
+            if (
+              carries?.id !== transfer.transferId ||
+              carries.transferee !== device ||
+              carries.target !== to
+            )
+              throw new CommsError(
+                'call:unknown',
+                `there is no transfer '${transfer.transferId}' for this user`,
+              );
+          }
+          const targets = devicesOf(to).filter(
+            (d) => d !== device && (!carries?.replaces || d === peer(carries.replaces, carries.by)),
+          );
           if (targets.length === 0)
             throw new CommsError('call:unknownDestination', `'${to}' is not reachable`);
           const caller: Device = displayName
@@ -115,9 +182,10 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             ringing: targets,
             answered: null,
             timer: undefined,
+            ...(carries ? { carries } : {}),
           };
           calls.set(callId, call);
-          if (!options.multiCall && inCall(to)) {
+          if (!options.multiCall && !carries?.replaces && inCall(to)) {
             deliver(() => close(call, Transitions.BUSY));
             return { to: { id: to, displayName: targets[0]!.party.displayName } };
           }
@@ -130,6 +198,14 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
                 sdp,
                 media,
                 customParameters,
+                ...(carries
+                  ? {
+                      transfer: {
+                        referredBy: carries.by.party,
+                        replaces: carries.replaces?.id ?? null,
+                      },
+                    }
+                  : {}),
               }),
             );
           }
@@ -151,6 +227,7 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
           }
           call.ringing = [];
           deliver(() => call.caller.handlers?.answered(callId, sdp, customParameters));
+          transferred(call);
         },
         async reject(callId) {
           close(find(callId, device), Transitions.REJECTED, device);
@@ -184,6 +261,48 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
               : [call.caller];
           for (const target of targets)
             deliver(() => target.handlers?.candidate(callId, candidate));
+        },
+        async transfer(callId, target) {
+          const call = answeredCall(callId, device);
+          const transferee = peer(call, device)!;
+          let to: string;
+          let replaces: HubCall | null = null;
+          if ('otherCallId' in target) {
+            replaces = answeredCall(target.otherCallId, device);
+            if (replaces === call)
+              throw new CommsError('argument:invalid', 'a call cannot be transferred to itself');
+            to = peer(replaces, device)!.party.id;
+          } else {
+            to = target.destination;
+            if (devicesOf(to).length === 0)
+              throw new CommsError('call:unknownDestination', `'${to}' is not reachable`);
+          }
+          if (to === transferee.party.id || to === device.party.id)
+            throw new CommsError(
+              'call:invalidDestination',
+              `'${to}' is already in the call: transfer to someone else`,
+            );
+          if (call.transfer)
+            throw new CommsError(
+              'call:transferPending',
+              `call '${callId}' is being transferred already`,
+            );
+          const transfer: HubTransfer = {
+            id: crypto.randomUUID(),
+            call,
+            by: device,
+            transferee,
+            target: to,
+            replaces,
+          };
+          call.transfer = transfer;
+          deliver(() =>
+            transferee.handlers?.transferRequested(callId, {
+              transferId: transfer.id,
+              to,
+              referredBy: device.party,
+            }),
+          );
         },
       };
       return signalling;
