@@ -23,6 +23,7 @@ export {
   CommsCallSwitchEvent,
   CommsMediaRestartEvent,
   CommsDeviceSelectEvent,
+  CommsTransferEvent,
   CommsCallReceivedEvent,
   CommsCallEndedEvent,
   NO_CLIENT,
@@ -33,6 +34,7 @@ export {
   type CallDetail,
   type DeviceKind,
   type DeviceSelectDetail,
+  type TransferDetail,
 } from './shared/events.js';
 export {
   LocalizeController,

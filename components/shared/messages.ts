@@ -78,7 +78,6 @@ export const en = {
   'callView.dismiss': 'Dismiss',
   'callView.restartMedia': 'Reconnect media',
   'callView.calls': 'Calls ({count})',
-  'callView.switchTo': 'Switch to {name}',
   'callView.remoteVideo': 'Video from {name}',
   'callView.localVideo': 'Your camera',
   'callView.quality': 'Call quality: {level}',
@@ -145,6 +144,16 @@ export const en = {
   'devices.testRinger': 'Play ringtone',
   'devices.noSinkSelection': 'This browser chooses the output itself.',
   'devices.applied': '{kind} set to {label}',
+
+  // transfer
+  'transfer.toggle': 'Transfer',
+  'transfer.label': 'Transfer {name}',
+  'transfer.destination': 'Transfer to (number, user name or SIP address)',
+  'transfer.submit': 'Transfer',
+  'transfer.toCall': 'Connect {name} with {other}',
+  'transfer.transferring': 'Transferring {name}…',
+  'transfer.done': '{name} was transferred',
+  'callView.switchToPrefix': 'Switch to',
 } as const;
 
 /** A message's key. */
@@ -224,7 +233,6 @@ export const fr: Catalog = {
   'callView.dismiss': 'Fermer',
   'callView.restartMedia': 'Reconnecter le média',
   'callView.calls': 'Appels ({count})',
-  'callView.switchTo': 'Passer à {name}',
   'callView.remoteVideo': 'Vidéo de {name}',
   'callView.localVideo': 'Votre caméra',
   'callView.quality': 'Qualité de l’appel : {level}',
@@ -289,4 +297,14 @@ export const fr: Catalog = {
   'devices.testRinger': 'Jouer la sonnerie',
   'devices.noSinkSelection': 'Ce navigateur choisit la sortie lui-même.',
   'devices.applied': '{kind} : {label}',
+
+  // transfer
+  'transfer.toggle': 'Transférer',
+  'transfer.label': 'Transférer {name}',
+  'transfer.destination': 'Transférer à (numéro, nom d’utilisateur ou adresse SIP)',
+  'transfer.submit': 'Transférer',
+  'transfer.toCall': 'Mettre {name} en relation avec {other}',
+  'transfer.transferring': 'Transfert de {name}…',
+  'transfer.done': '{name} a été transféré(e)',
+  'callView.switchToPrefix': 'Passer à',
 };
