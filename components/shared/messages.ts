@@ -154,6 +154,11 @@ export const en = {
   'transfer.transferring': 'Transferring {name}…',
   'transfer.done': '{name} was transferred',
   'callView.switchToPrefix': 'Switch to',
+
+  // recent calls
+  'recent.missed': 'Missed',
+  'recent.incoming': 'Incoming',
+  'recent.outgoing': 'Outgoing',
 } as const;
 
 /** A message's key. */
@@ -307,4 +312,9 @@ export const fr: Catalog = {
   'transfer.transferring': 'Transfert de {name}…',
   'transfer.done': '{name} a été transféré(e)',
   'callView.switchToPrefix': 'Passer à',
+
+  // recent calls
+  'recent.missed': 'Manqué',
+  'recent.incoming': 'Entrant',
+  'recent.outgoing': 'Sortant',
 };

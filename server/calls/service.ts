@@ -685,15 +685,6 @@ export class CallService {
         this.grace.delete(key);
       }
     }
-    if (ending.toCaller)
-      await this.send(call.caller.device, 'call:ended', { callId, ...ending.toCaller });
-    if (ending.toCallee) {
-      for (const device of call.devices) {
-        if (device.state === 'stopped' || (ending.except && device.connId === ending.except))
-          continue;
-        await this.send(device, 'call:ended', { callId, ...ending.toCallee });
-      }
-    }
     const now = this.o.clock.now();
     const duration = call.answerTime === null ? 0 : Math.round((now - call.answerTime) / 1000);
     const record = (owner: 'caller' | 'callee', outcome: Ending['caller']): CallRecordEntry => {
@@ -721,6 +712,16 @@ export class CallService {
       ]);
     } catch (error) {
       this.o.log.error({ err: error, callId }, 'the call records could not be stored');
+    }
+    // After the records: a client told that the call ended finds it in its history.
+    if (ending.toCaller)
+      await this.send(call.caller.device, 'call:ended', { callId, ...ending.toCaller });
+    if (ending.toCallee) {
+      for (const device of call.devices) {
+        if (device.state === 'stopped' || (ending.except && device.connId === ending.except))
+          continue;
+        await this.send(device, 'call:ended', { callId, ...ending.toCallee });
+      }
     }
     if (call.answerTime !== null) await this.activity(call, false);
     if (call.carries && call.answerTime === null)
