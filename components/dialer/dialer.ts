@@ -91,11 +91,12 @@ export class CommsDialer extends CommsElement {
   readonly #calls = new StoreController(this, (s) => s.call.calls);
   readonly #connection = new StoreController(this, connectionView, sameConnectionView);
   readonly #recent = new StoreController(this, (s) => recentCalls(s, 5), sameRecent);
-  readonly #history = new HistoryLoader(this);
   readonly #keypad = new Keypad((key) => this.#press(key));
 
   constructor() {
     super();
+    // Keeps the call history behind the recent calls loaded (the controller acts on its own).
+    new HistoryLoader(this);
     this.value = '';
     this.noVideo = false;
     this.noKeypad = false;
