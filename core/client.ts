@@ -655,7 +655,9 @@ export class CommsClient {
   useLocalBackend(hub: LocalHub, party: RemoteParty): () => void {
     this.#assertActive('useLocalBackend');
     this.#detachLocal?.();
-    const signalling = hub.register(party);
+    const signalling = hub.register(party, {
+      multiCall: () => this.store.getState().config.call?.multiCall === true,
+    });
     this.#localParty = party;
     this.#useSignalling(signalling);
     this.#detachLocal = () => {

@@ -158,6 +158,12 @@ export const SubscribeFrame = Type.Object(
     expires: Type.Optional(
       Type.Integer({ minimum: SUBSCRIPTION_EXPIRES.MIN, maximum: SUBSCRIPTION_EXPIRES.MAX }),
     ),
+    multiCall: Type.Optional(
+      Type.Boolean({
+        description:
+          'This device takes a second call while in one (Sinch’s `multiCall`): it rings instead of the caller getting busy (486). Default false.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Reply: `{subscription}`.' },
 );

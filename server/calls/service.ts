@@ -8,7 +8,8 @@
  *   callee by username (or number, for `tel:` and E.164; the user part of a `sip:` URI), else
  *   `call:unknownDestination`. It rings every socket of the callee subscribed to `call`, other
  *   than the caller's own (`call:incoming`), and answers `{to}`. A callee in an answered call is
- *   busy (486; no multi-call yet); a callee with no such socket is not available (480); both
+ *   busy (486) unless some device of theirs subscribed with `multiCall` (only those ring then);
+ *   a callee with no such socket is not available (480); both
  *   arrive as `call:ended` after the reply. Unanswered, the call ends after the no-answer
  *   timeout (408, both sides).
  * - `call.ringing` → the caller gets `call:ringing`.
@@ -230,18 +231,19 @@ export class CallService {
     if (!caller) throw unknownCall(frame.callId);
 
     const carried = frame.transfer ? await this.carried(conn, frame.transfer, callee) : null;
-    const busy =
+    const inCall =
       !carried?.replaces && (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
-    const targets = busy
-      ? []
-      : ws.registry
-          .byUser(callee.id)
-          .filter(
-            (c) =>
-              c !== conn &&
-              c.subscription?.services.includes('call') &&
-              (!carried?.replacesConnId || c.id === carried.replacesConnId),
-          );
+    // In a call, only the devices that take a second call (subscribed with multiCall) ring.
+    const targets = ws.registry
+      .byUser(callee.id)
+      .filter(
+        (c) =>
+          c !== conn &&
+          c.subscription?.services.includes('call') &&
+          (!inCall || c.subscription.multiCall === true) &&
+          (!carried?.replacesConnId || c.id === carried.replacesConnId),
+      );
+    const busy = inCall && targets.length === 0;
     const call: ActiveCall = {
       id: frame.callId,
       caller: {

@@ -6,17 +6,17 @@ callConformance('local (in-page)', async () => {
   const hub = createLocalHub({ noAnswerTimeout });
   const clients: CommsClient[] = [];
   let counter = 0;
-  const join = (id: string) => {
-    const client = createClient({ logs: { logLevel: 'silent' } });
+  const join = (id: string, multiCall = false) => {
+    const client = createClient({ logs: { logLevel: 'silent' }, call: { multiCall } });
     client.useLocalBackend(hub, { id, displayName: `User ${id}` });
     clients.push(client);
     return client;
   };
   return {
     noAnswerTimeout,
-    async user() {
+    async user(options = {}) {
       const id = `local-user-${++counter}`;
-      return { client: join(id), id };
+      return { client: join(id, options.multiCall), id };
     },
     async device(id) {
       return join(id);

@@ -16,8 +16,8 @@ import { bytesReceived, hearsAudio, measureFor } from '../helpers/media.js';
 
 /** What a backend provides to the suite. */
 export interface CallBackend {
-  /** A connected client for a new user. */
-  user(): Promise<{ client: CommsClient; id: string }>;
+  /** A connected client for a new user (`multiCall`: its `call.multiCall` from the start). */
+  user(options?: { multiCall?: boolean }): Promise<{ client: CommsClient; id: string }>;
   /** Another connected device of the user `id`. */
   device(id: string): Promise<CommsClient>;
   /** How long an unanswered call rings on this backend (the suite waits for it). */
@@ -220,7 +220,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       expect(cancelled.call.calls[callId]!.transition?.statusCode).to.equal(487);
     });
 
-    it('calling someone who is in a call ends with busy (486)', async () => {
+    it('calling someone who is in a call (without call.multiCall) ends with busy (486)', async () => {
       const { b, callId } = await connectedCall();
       const c = await backend.user();
       const second = c.client.call.make(b.id, { audio: true });
@@ -228,6 +228,31 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       expect(busy.call.calls[second]!.transition?.statusCode).to.equal(486);
       expect(stateOf(b.client, callId)).to.equal('Connected');
       await b.client.call.end(callId);
+    });
+
+    it('with call.multiCall a callee in a call rings for a second one, and can take it', async () => {
+      const a = await backend.user();
+      const b = await backend.user({ multiCall: true });
+      const first = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await first;
+      await reach(b.client, callId, 'Ringing');
+      await b.client.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+
+      const c = await backend.user();
+      const second = nextEvent(b.client, 'call:receive');
+      const waiting = c.client.call.make(b.id, { audio: true });
+      expect((await second).callId).to.equal(waiting);
+      await reach(c.client, waiting, 'Ringing');
+      expect(stateOf(b.client, callId)).to.equal('Connected');
+      await b.client.call.hold(callId);
+      await b.client.call.answer(waiting, { audio: true });
+      await reach(c.client, waiting, 'Connected');
+      expect(stateOf(a.client, callId)).to.equal('On Hold');
+
+      await b.client.call.end(callId);
+      await b.client.call.end(waiting);
     });
 
     it('an unanswered call ends with no answer (408) on both sides', async () => {

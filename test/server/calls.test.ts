@@ -1154,3 +1154,40 @@ describe('transfer', () => {
     assert.equal((await b.event('call:offer')).sdp, 'v=0 again');
   });
 });
+
+describe('multiCall (call waiting)', () => {
+  it('a callee in a call rings only on its devices subscribed with multiCall; none: busy', async () => {
+    const alice = await user();
+    const bob = await user();
+    const carol = await user();
+    const a = await device(alice);
+    const b = await device(bob);
+    const waiting = await connect(url, bob.accessToken);
+    sockets.push(waiting);
+    const sub = await waiting.request({
+      type: 'subscribe',
+      services: ['call'],
+      clientCorrelator: randomUUID(),
+      multiCall: true,
+    });
+    assert.equal(sub.ok, true, JSON.stringify(sub));
+    // Bob answers Alice on `b`; Carol's call then rings `waiting` only.
+    const first = await ringing(a, bob, [b, waiting]);
+    await b.request({ type: 'call.answer', callId: first, sdp: 'v=0 answer' });
+    await a.event('call:answered');
+    const c = await device(carol);
+    const { callId: second, reply } = await invite(c, bob.user.username!);
+    assert.equal(reply.ok, true);
+    const incoming = await waiting.next((f) => f.event === 'call:incoming' && f.callId === second);
+    assert.equal(incoming.callId, second);
+    await silent(b, second);
+
+    // A callee whose devices do not take a second call is busy.
+    const dave = await user();
+    const d = await device(dave);
+    const { callId: third } = await invite(d, alice.user.username!);
+    assert.deepEqual(await ended(d, third), { statusCode: 486, reasonText: 'Busy' });
+    await c.request({ type: 'call.end', callId: second });
+    await a.request({ type: 'call.end', callId: first });
+  });
+});

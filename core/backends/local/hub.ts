@@ -22,13 +22,23 @@ export interface LocalHubOptions {
   noAnswerTimeout?: number;
   /** Milliseconds each message takes to arrive (a little latency keeps ordering honest). Default 0. */
   latency?: number;
-  /** Allow a user in a call to receive another. Default false (busy). */
+  /**
+   * Allow every user in a call to receive another. Default false: busy, unless the device
+   * registered with `multiCall` (the client's `call.multiCall`).
+   */
   multiCall?: boolean;
+}
+
+/** Options of a device joining the hub. */
+export interface LocalDeviceOptions {
+  /** Read at each call: this device takes a second call while in one (rings, not busy). */
+  multiCall?: () => boolean;
 }
 
 interface Device {
   party: RemoteParty;
   handlers: SignallingHandlers | undefined;
+  multiCall: () => boolean;
 }
 
 interface HubCall {
@@ -59,7 +69,10 @@ interface HubTransfer {
 /** An in-page signalling hub. */
 export interface LocalHub {
   /** Registers a device of user `party.id`; returns the signalling that client's engine uses. */
-  register(party: RemoteParty): CallSignalling & { unregister(): void };
+  register(
+    party: RemoteParty,
+    options?: LocalDeviceOptions,
+  ): CallSignalling & { unregister(): void };
   /** Users with at least one registered device. */
   users(): string[];
 }
@@ -138,8 +151,12 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
 
   return {
     users: () => [...new Set([...devices].map((d) => d.party.id))],
-    register(party) {
-      const device: Device = { party, handlers: undefined };
+    register(party, deviceOptions = {}) {
+      const device: Device = {
+        party,
+        handlers: undefined,
+        multiCall: deviceOptions.multiCall ?? (() => false),
+      };
       devices.add(device);
       const signalling: CallSignalling & { unregister(): void } = {
         setHandlers(handlers) {
@@ -167,11 +184,14 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
                 `there is no transfer '${transfer.transferId}' for this user`,
               );
           }
-          const targets = devicesOf(to).filter(
+          const reachable = devicesOf(to).filter(
             (d) => d !== device && (!carries?.replaces || d === peer(carries.replaces, carries.by)),
           );
-          if (targets.length === 0)
+          if (reachable.length === 0)
             throw new CommsError('call:unknownDestination', `'${to}' is not reachable`);
+          // In a call, only the devices that take a second call ring; none: busy.
+          const busyNow = !options.multiCall && !carries?.replaces && inCall(to);
+          const targets = busyNow ? reachable.filter((d) => d.multiCall()) : reachable;
           const caller: Device = displayName
             ? { ...device, party: { ...device.party, displayName } }
             : device;
@@ -185,9 +205,9 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             ...(carries ? { carries } : {}),
           };
           calls.set(callId, call);
-          if (!options.multiCall && !carries?.replaces && inCall(to)) {
+          if (targets.length === 0) {
             deliver(() => close(call, Transitions.BUSY));
-            return { to: { id: to, displayName: targets[0]!.party.displayName } };
+            return { to: { id: to, displayName: reachable[0]!.party.displayName } };
           }
           call.timer = setTimeout(() => close(call, Transitions.NO_ANSWER), noAnswer);
           for (const target of targets) {
