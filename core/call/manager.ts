@@ -483,6 +483,9 @@ export class CallManager {
       }
       await this.#renegotiate(callId, session, 'REMOVE_MEDIA', false);
       for (const id of trackIds) if (!this.#media.isDetached(id)) this.#media.dispose(id);
+      this.#patch(callId, {
+        localTracks: this.getById(callId)!.localTracks.filter((id) => !trackIds.includes(id)),
+      });
       this.#syncTracks(callId);
     });
   }

@@ -190,8 +190,47 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.stopVideo(callId);
       await removed;
       expect(b.client.call.getById(callId)!.remoteTracks).not.to.include(videoId);
+      expect(
+        a.client.call
+          .getById(callId)!
+          .localTracks.map((id) => a.client.media.getTrackById(id)?.kind),
+      ).to.deep.equal(['audio']);
       b.client.media.removeTracks([videoId], container);
       expect(container.querySelector('video')).to.equal(null);
+      container.remove();
+      await a.client.call.end(callId);
+    });
+
+    it('a shared screen arrives on the far side as video, and goes away when stopped', async () => {
+      const { a, b, callId } = await connectedCall();
+      const added = nextEvent(b.client, 'call:tracksAdded', ({ trackIds }) =>
+        trackIds.some((id) => b.client.media.getTrackById(id)?.kind === 'video'),
+      );
+      await a.client.call.startScreenshare(callId);
+      const screenId = a.client.call
+        .getById(callId)!
+        .localTracks.find((id) => a.client.media.getTrackById(id)?.type === 'screen');
+      expect(screenId, 'a local screen track').to.be.a('string');
+      const { trackIds } = await added;
+      const remoteId = trackIds.find((id) => b.client.media.getTrackById(id)?.kind === 'video')!;
+      const container = document.createElement('div');
+      document.body.append(container);
+      await b.client.media.renderTracks([remoteId], container);
+      const video = container.querySelector('video')!;
+      await new Promise<void>((resolve) =>
+        video.videoWidth > 0
+          ? resolve()
+          : video.addEventListener('resize', () => resolve(), { once: true }),
+      );
+      expect(video.videoWidth, 'the far side decodes the screen').to.be.greaterThan(0);
+
+      const removed = nextEvent(b.client, 'call:tracksRemoved', (p) =>
+        p.trackIds.includes(remoteId),
+      );
+      await a.client.call.stopScreenshare(callId);
+      await removed;
+      expect(a.client.call.getById(callId)!.localTracks).not.to.include(screenId);
+      b.client.media.removeTracks([remoteId], container);
       container.remove();
       await a.client.call.end(callId);
     });
