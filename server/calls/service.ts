@@ -151,6 +151,8 @@ export class CallService {
   private readonly noAnswer = new Map<string, TimerHandle>();
   /** Grace timers, by call id and device key. */
   private readonly grace = new Map<string, TimerHandle>();
+  /** Timers of transfers whose transferee has not placed the call yet, by transfer id. */
+  private readonly transferTimers = new Map<string, TimerHandle>();
   private readonly unhook: Array<() => void> = [];
   private closed = false;
 
@@ -193,9 +195,15 @@ export class CallService {
     for (const call of await this.store.all()) {
       await this.finish(call.id, (c) => ({ end: shutDown(c) }));
     }
-    for (const timer of [...this.noAnswer.values(), ...this.grace.values()]) timer.cancel();
+    for (const timer of [
+      ...this.noAnswer.values(),
+      ...this.grace.values(),
+      ...this.transferTimers.values(),
+    ])
+      timer.cancel();
     this.noAnswer.clear();
     this.grace.clear();
+    this.transferTimers.clear();
   }
 
   /** The live calls (copies), for tests and diagnostics. */
@@ -269,6 +277,15 @@ export class CallService {
         : {}),
     };
     if (!(await this.store.insert(call))) throw exists();
+    if (call.carries) {
+      const { callId, transferId } = call.carries;
+      this.transferTimers.get(transferId)?.cancel();
+      this.transferTimers.delete(transferId);
+      await this.store.change(callId, (c) => {
+        if (c.transfer?.id === transferId) c.transfer.placed = true;
+        return { next: c, result: null };
+      });
+    }
 
     if (busy || !targets.length) {
       // After the reply, so the caller knows the call before it hears how it ended.
@@ -480,6 +497,15 @@ export class CallService {
     });
     if (outcome === undefined) throw unknownCall(call.id);
     if (outcome) throw outcome;
+    // A transferee that never places the call (its client failed, or ignores the request):
+    // the transfer fails after the no-answer timeout, and the call goes on.
+    this.transferTimers.set(
+      transfer.id,
+      this.o.clock.setTimeout(() => {
+        this.transferTimers.delete(transfer.id);
+        void this.transferNotPlaced(call.id, transfer.id).catch(this.failed);
+      }, this.o.noAnswerTimeoutMs),
+    );
     const by = role.kind === 'caller' ? call.caller : call.callee;
     const peer =
       role.kind === 'caller'
@@ -518,7 +544,8 @@ export class CallService {
     const origin = await this.store.get(link.callId);
     const t = origin?.transfer;
     const role = origin && roleOf(origin, conn);
-    if (!origin || !t || t.id !== link.transferId || !role || role.kind === t.by) throw refused;
+    if (!origin || !t || t.id !== link.transferId || t.placed || !role || role.kind === t.by)
+      throw refused;
     if (t.targetUserId !== callee.id) throw refused;
     const by = t.by === 'caller' ? origin.caller : origin.callee;
     let replacesConnId: string | null = null;
@@ -536,6 +563,29 @@ export class CallService {
       replaces: t.replaces,
       replacesConnId,
     };
+  }
+
+  /** The transferee did not place the call in time: the transfer fails, the call goes on. */
+  private async transferNotPlaced(callId: string, transferId: string): Promise<void> {
+    const origin = await this.store.change(callId, (c) => {
+      if (c.transfer?.id !== transferId || c.transfer.placed) return { next: c, result: null };
+      const result = structuredClone(c);
+      delete c.transfer;
+      return { next: c, result };
+    });
+    const t = origin?.transfer;
+    if (!origin || !t) return;
+    const device =
+      t.by === 'caller' ? origin.caller.device : origin.devices.find((d) => d.state === 'answered');
+    const transferee = t.by === 'caller' ? origin.callee : origin.caller;
+    if (device)
+      await this.send(device, 'call:transferred', {
+        callId,
+        error: {
+          code: WireErrorCodes.CALL_TRANSFER_FAILED,
+          message: `${transferee.displayName} did not call ${t.targetId}: the transfer timed out`,
+        },
+      });
   }
 
   /**
@@ -681,6 +731,10 @@ export class CallService {
     const ending = d.end;
     this.noAnswer.get(callId)?.cancel();
     this.noAnswer.delete(callId);
+    if (call.transfer) {
+      this.transferTimers.get(call.transfer.id)?.cancel();
+      this.transferTimers.delete(call.transfer.id);
+    }
     for (const [key, timer] of this.grace) {
       if (key.startsWith(`${callId}\n`)) {
         timer.cancel();

@@ -68,6 +68,8 @@ export interface PendingTransfer {
   targetId: string;
   /** Consultative: the transferrer's call with the target, ended too on success. */
   replaces: string | null;
+  /** The transferee has placed the call to the target. */
+  placed?: boolean;
 }
 
 /** What {@link CallStore.change} does with a call: keep `next` (null: remove it), return `result`. */

@@ -1110,6 +1110,26 @@ describe('transfer', () => {
     await ended(b, callId);
   });
 
+  it('a transferee that never calls the target: the transfer fails after the no-answer timeout', async () => {
+    const { carol, a, b, c, callId } = await three();
+    await a.request({ type: 'call.transfer', callId, destination: carol.user.username! });
+    const refer = await b.event('call:transfer');
+    clock.advance(30_000);
+    const done = await a.next((f) => f.event === 'call:transferred');
+    assert.deepEqual(done.error, {
+      code: 'call:transferFailed',
+      message: `Bob B. did not call ${carol.user.username}: the transfer timed out`,
+    });
+    // Too late: the transfer is over, so its call is refused; the call goes on.
+    const late = await invite(b, carol.user.username!, {
+      transfer: { callId, transferId: refer.transferId },
+    });
+    assert.equal(codeOf(late.reply), 'call:unknown');
+    await silent(c, late.callId);
+    await a.request({ type: 'call.offer', callId, sdp: 'v=0 again', hold: false });
+    assert.equal((await b.event('call:offer')).sdp, 'v=0 again');
+  });
+
   it('refuses a stranger, an unknown or present destination, an unanswered call, and bad frames', async () => {
     const { alice, bob, a, b, callId } = await three();
     const eve = await device(await user());

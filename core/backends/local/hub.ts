@@ -64,6 +64,8 @@ interface HubTransfer {
   target: string;
   /** Consultative: the transferrer's call with the target (ended too on success). */
   replaces: HubCall | null;
+  /** Until the transferee places the call: then the transfer fails (no answer timeout). */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** An in-page signalling hub. */
@@ -91,7 +93,10 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
   function close(call: HubCall, transition: CallTransition, except?: Device): void {
     clearTimeout(call.timer);
     if (!calls.delete(call.id)) return;
-    if (call.transfer) delete call.transfer.call.transfer;
+    if (call.transfer) {
+      clearTimeout(call.transfer.timer);
+      delete call.transfer.call.transfer;
+    }
     const carried = call.carries;
     if (carried && !call.answered && carried.call.transfer === carried) {
       delete carried.call.transfer;
@@ -177,12 +182,16 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             if (
               carries?.id !== transfer.transferId ||
               carries.transferee !== device ||
-              carries.target !== to
+              carries.target !== to ||
+              carries.timer === undefined
             )
               throw new CommsError(
                 'call:unknown',
                 `there is no transfer '${transfer.transferId}' for this user`,
               );
+            // Placed: from now on the new call's own ending decides.
+            clearTimeout(carries.timer);
+            carries.timer = undefined;
           }
           const reachable = devicesOf(to).filter(
             (d) => d !== device && (!carries?.replaces || d === peer(carries.replaces, carries.by)),
@@ -314,6 +323,17 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             transferee,
             target: to,
             replaces,
+            // A transferee that never places the call: the transfer fails, the call goes on.
+            timer: setTimeout(() => {
+              if (call.transfer !== transfer) return;
+              delete call.transfer;
+              deliver(() =>
+                device.handlers?.transferCompleted(callId, {
+                  code: 'call:transferFailed',
+                  message: `${transferee.party.displayName} did not call ${to}: the transfer timed out`,
+                }),
+              );
+            }, noAnswer),
           };
           call.transfer = transfer;
           deliver(() =>
