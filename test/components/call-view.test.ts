@@ -401,105 +401,98 @@ describe('<comms-call-view>', function () {
     await reach(a.client, callId, 'Connected');
     await a.client.call.end(callId);
   });
-});
+  describe('transfer', () => {
+    it('from the keyboard: Transfer, a destination, Enter; the other party goes to it', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const callId = await connectedCall(a, b);
+      const viewA = await view(a);
+      await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
+      const toggle = must(viewA, '[part~="transfer-toggle"]');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+      expect(must(viewA, '[part="transfer"]').hidden).to.equal(true);
+      toggle.click();
+      await settled(viewA, () => !must(viewA, '[part="transfer"]').hidden, 'the panel opens');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+      expect(toggle.getAttribute('aria-controls')).to.equal('transfer-panel');
+      expect(root(viewA).activeElement).to.equal(must(viewA, '[part="transfer-destination"]'));
+      expect(text(viewA, '[part="transfer"] label')).to.equal(
+        'Transfer to (number, user name or SIP address)',
+      );
+      expect(must(viewA, '[part="transfer"]').getAttribute('aria-label')).to.equal(
+        'Transfer Bob Builder',
+      );
+      expect($(viewA, '[part="transfer-to-call"]'), 'one call: no consultative choice').to.equal(
+        null,
+      );
+      await expect(viewA).to.be.accessible();
 
-describe('<comms-call-view> transfer', function () {
-  this.timeout(40000);
-  let users: Pair;
+      const requested = oneEvent(viewA, 'comms-transfer') as Promise<CommsTransferEvent>;
+      const rings = nextEvent(c.client, 'call:receive');
+      await sendKeys({ type: c.id });
+      await sendKeys({ press: 'Enter' });
+      expect((await requested).detail).to.deep.equal({ callId, destination: c.id });
+      const { callId: newId } = await rings;
+      await reach(c.client, newId, 'Ringing');
+      expect(a.client.call.getById(callId)!.localHold, 'held before the transfer').to.equal(true);
+      await c.client.call.answer(newId, { audio: true });
+      await reach(a.client, callId, 'Ended');
+      await settled(
+        viewA,
+        () => polite(viewA).includes('Bob Builder was transferred'),
+        'announced',
+      );
+      await reach(b.client, newId, 'Connected');
+      await b.client.call.end(newId);
+    });
 
-  beforeEach(() => {
-    users = pair();
-  });
-  afterEach(async () => {
-    await users.teardown();
-  });
+    it('a failed transfer says why and leaves the call held', async () => {
+      const { a, b } = users;
+      const callId = await connectedCall(a, b);
+      const viewA = await view(a);
+      await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
+      must(viewA, '[part~="transfer-toggle"]').click();
+      await settled(viewA, () => !must(viewA, '[part="transfer"]').hidden, 'the panel opens');
+      must<HTMLInputElement>(viewA, '[part="transfer-destination"]').value = 'nobody-at-all';
+      must(viewA, '[part="transfer-button"]').click();
+      await settled(viewA, () => text(viewA, '[part="error"]') !== '', 'the error shows');
+      expect(text(viewA, '[part="error"]')).to.contain('nobody-at-all');
+      expect(a.client.call.getById(callId)).to.include({ state: 'On Hold', localHold: true });
+      expect(must(viewA, '[part="transfer"]').hidden, 'the panel stays open').to.equal(false);
+      await a.client.call.end(callId);
+    });
 
-  it('from the keyboard: Transfer, a destination, Enter; the other party goes to it', async () => {
-    const { a, b } = users;
-    const c = users.join('carol', 'Carol Danvers');
-    const callId = await connectedCall(a, b);
-    const viewA = await view(a);
-    await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
-    const toggle = must(viewA, '[part~="transfer-toggle"]');
-    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
-    expect(must(viewA, '[part="transfer"]').hidden).to.equal(true);
-    toggle.click();
-    await settled(viewA, () => !must(viewA, '[part="transfer"]').hidden, 'the panel opens');
-    expect(toggle.getAttribute('aria-expanded')).to.equal('true');
-    expect(toggle.getAttribute('aria-controls')).to.equal('transfer-panel');
-    expect(root(viewA).activeElement).to.equal(must(viewA, '[part="transfer-destination"]'));
-    expect(text(viewA, '[part="transfer"] label')).to.equal(
-      'Transfer to (number, user name or SIP address)',
-    );
-    expect(must(viewA, '[part="transfer"]').getAttribute('aria-label')).to.equal(
-      'Transfer Bob Builder',
-    );
-    expect($(viewA, '[part="transfer-to-call"]'), 'one call: no consultative choice').to.equal(
-      null,
-    );
-    await expect(viewA).to.be.accessible();
+    it('with two calls, "Connect … with …" joins the two other parties (consultative)', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const withB = await connectedCall(a, b);
+      await a.client.call.hold(withB);
+      const withC = await connectedCall(a, c);
+      const viewA = await view(a);
+      await settled(
+        viewA,
+        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'the call with Carol is current',
+      );
+      must(viewA, '[part~="transfer-toggle"]').click();
+      await settled(viewA, () => !!$(viewA, '[part="transfer-to-call"]'), 'the choice shows');
+      const join = must(viewA, '[part="transfer-to-call"]');
+      expect(join.textContent!.trim()).to.equal('Connect Carol Danvers with Bob Builder');
+      await expect(viewA).to.be.accessible();
 
-    const requested = oneEvent(viewA, 'comms-transfer') as Promise<CommsTransferEvent>;
-    const rings = nextEvent(c.client, 'call:receive');
-    await sendKeys({ type: c.id });
-    await sendKeys({ press: 'Enter' });
-    expect((await requested).detail).to.deep.equal({ callId, destination: c.id });
-    const { callId: newId } = await rings;
-    await reach(c.client, newId, 'Ringing');
-    expect(a.client.call.getById(callId)!.localHold, 'held before the transfer').to.equal(true);
-    await c.client.call.answer(newId, { audio: true });
-    await reach(a.client, callId, 'Ended');
-    await settled(viewA, () => polite(viewA).includes('Bob Builder was transferred'), 'announced');
-    await reach(b.client, newId, 'Connected');
-    await b.client.call.end(newId);
-  });
-
-  it('a failed transfer says why and leaves the call held', async () => {
-    const { a, b } = users;
-    const callId = await connectedCall(a, b);
-    const viewA = await view(a);
-    await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
-    must(viewA, '[part~="transfer-toggle"]').click();
-    await settled(viewA, () => !must(viewA, '[part="transfer"]').hidden, 'the panel opens');
-    must<HTMLInputElement>(viewA, '[part="transfer-destination"]').value = 'nobody-at-all';
-    must(viewA, '[part="transfer-button"]').click();
-    await settled(viewA, () => text(viewA, '[part="error"]') !== '', 'the error shows');
-    expect(text(viewA, '[part="error"]')).to.contain('nobody-at-all');
-    expect(a.client.call.getById(callId)).to.include({ state: 'On Hold', localHold: true });
-    expect(must(viewA, '[part="transfer"]').hidden, 'the panel stays open').to.equal(false);
-    await a.client.call.end(callId);
-  });
-
-  it('with two calls, "Connect … with …" joins the two other parties (consultative)', async () => {
-    const { a, b } = users;
-    const c = users.join('carol', 'Carol Danvers');
-    const withB = await connectedCall(a, b);
-    await a.client.call.hold(withB);
-    const withC = await connectedCall(a, c);
-    const viewA = await view(a);
-    await settled(
-      viewA,
-      () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
-      'the call with Carol is current',
-    );
-    must(viewA, '[part~="transfer-toggle"]').click();
-    await settled(viewA, () => !!$(viewA, '[part="transfer-to-call"]'), 'the choice shows');
-    const join = must(viewA, '[part="transfer-to-call"]');
-    expect(join.textContent!.trim()).to.equal('Connect Carol Danvers with Bob Builder');
-    await expect(viewA).to.be.accessible();
-
-    const requested = oneEvent(viewA, 'comms-transfer') as Promise<CommsTransferEvent>;
-    // Carol (the other party of the current call) is asked to call Bob, whose client takes it.
-    const takes = nextEvent(b.client, 'call:receive');
-    join.click();
-    expect((await requested).detail).to.deep.equal({ callId: withC, otherCallId: withB });
-    const { callId: newId } = await takes;
-    await reach(a.client, withB, 'Ended');
-    await reach(a.client, withC, 'Ended');
-    await reach(b.client, newId, 'Connected');
-    await reach(c.client, newId, 'Connected');
-    await settled(viewA, () => polite(viewA).includes('Carol Danvers was transferred'), 'said');
-    await b.client.call.end(newId);
+      const requested = oneEvent(viewA, 'comms-transfer') as Promise<CommsTransferEvent>;
+      // Carol (the other party of the current call) is asked to call Bob, whose client takes it.
+      const takes = nextEvent(b.client, 'call:receive');
+      join.click();
+      expect((await requested).detail).to.deep.equal({ callId: withC, otherCallId: withB });
+      const { callId: newId } = await takes;
+      await reach(a.client, withB, 'Ended');
+      await reach(a.client, withC, 'Ended');
+      await reach(b.client, newId, 'Connected');
+      await reach(c.client, newId, 'Connected');
+      await settled(viewA, () => polite(viewA).includes('Carol Danvers was transferred'), 'said');
+      await b.client.call.end(newId);
+    });
   });
 });
 

@@ -175,14 +175,10 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       const videoId = trackIds.find((id) => b.client.media.getTrackById(id)?.kind === 'video')!;
       const container = document.createElement('div');
       document.body.append(container);
-      await b.client.media.renderTracks([videoId], container);
-      const video = container.querySelector('video')!;
-      await new Promise<void>((resolve) =>
-        video.videoWidth > 0
-          ? resolve()
-          : video.addEventListener('resize', () => resolve(), { once: true }),
-      );
-      expect(video.videoWidth, 'the far side decodes frames').to.be.greaterThan(0);
+      expect(
+        await decodedWidth(b.client, videoId, container),
+        'the far side decodes frames',
+      ).to.be.greaterThan(0);
 
       const removed = nextEvent(b.client, 'call:tracksRemoved', (p) =>
         p.trackIds.includes(videoId),
@@ -215,14 +211,10 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       const remoteId = trackIds.find((id) => b.client.media.getTrackById(id)?.kind === 'video')!;
       const container = document.createElement('div');
       document.body.append(container);
-      await b.client.media.renderTracks([remoteId], container);
-      const video = container.querySelector('video')!;
-      await new Promise<void>((resolve) =>
-        video.videoWidth > 0
-          ? resolve()
-          : video.addEventListener('resize', () => resolve(), { once: true }),
-      );
-      expect(video.videoWidth, 'the far side decodes the screen').to.be.greaterThan(0);
+      expect(
+        await decodedWidth(b.client, remoteId, container),
+        'the far side decodes the screen',
+      ).to.be.greaterThan(0);
 
       const removed = nextEvent(b.client, 'call:tracksRemoved', (p) =>
         p.trackIds.includes(remoteId),
@@ -574,6 +566,22 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       });
     });
   });
+}
+
+/** Renders a remote video track into `container` and resolves with its width once decoded. */
+async function decodedWidth(
+  client: CommsClient,
+  trackId: string,
+  container: HTMLElement,
+): Promise<number> {
+  await client.media.renderTracks([trackId], container);
+  const video = container.querySelector('video')!;
+  await new Promise<void>((resolve) =>
+    video.videoWidth > 0
+      ? resolve()
+      : video.addEventListener('resize', () => resolve(), { once: true }),
+  );
+  return video.videoWidth;
 }
 
 /**
