@@ -127,6 +127,7 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart transfer-destination - The field for the transfer's destination.
  * @csspart transfer-button - Transfers to the destination.
  * @csspart transfer-to-call - Connects the other party with the party of another call.
+ * @csspart referred-by - "Transferred by …" on a call that a transfer made.
  * @csspart hangup - The end (or cancel) button.
  * @csspart keypad - The DTMF keypad.
  * @csspart key - Each keypad button.
@@ -560,6 +561,7 @@ export class CommsCallView extends CommsElement {
           <p class="name" part="name">${name}</p>
           ${number && number !== name ? html`<p class="number" part="number">${number}</p>` : nothing}
           <p class="state" part="state">${stateText(call, this.#l10n)}</p>
+          ${this.#renderReferredBy(call)}
         </div>
       </div>
       ${
@@ -732,6 +734,7 @@ export class CommsCallView extends CommsElement {
           <span>${stage ? stateText(stage, this.#l10n) : ''}</span>
           ${timer ? html`<span part="timer" role="timer">${timer}</span>` : nothing}
         </p>
+        ${stage ? this.#renderReferredBy(stage) : nothing}
         ${established && this.statsInterval > 0 ? this.#renderQuality() : nothing}
       </div>
       ${
@@ -828,6 +831,15 @@ export class CommsCallView extends CommsElement {
       </div>
       ${this.#renderTransfer(stage, established, blocked || busy)}
     </div>`;
+  }
+
+  /** "Transferred by …" on a call a transfer made. */
+  #renderReferredBy(call: CallObject) {
+    const by = call.transfer?.referredBy;
+    if (!by) return nothing;
+    return html`<p class="hint" part="referred-by">
+      ${this.#l10n.t('transfer.referredBy', { name: by.displayName || by.id })}
+    </p>`;
   }
 
   #renderTransfer(stage: CallObject | undefined, established: boolean, off: boolean) {

@@ -153,6 +153,7 @@ export const en = {
   'transfer.toCall': 'Connect {name} with {other}',
   'transfer.transferring': 'Transferring {name}…',
   'transfer.done': '{name} was transferred',
+  'transfer.referredBy': 'Transferred by {name}',
   'callView.switchToPrefix': 'Switch to',
 
   // recent calls
@@ -311,6 +312,7 @@ export const fr: Catalog = {
   'transfer.toCall': 'Mettre {name} en relation avec {other}',
   'transfer.transferring': 'Transfert de {name}…',
   'transfer.done': '{name} a été transféré(e)',
+  'transfer.referredBy': 'Transféré(e) par {name}',
   'callView.switchToPrefix': 'Passer à',
 
   // recent calls

@@ -407,6 +407,7 @@ describe('<comms-call-view>', function () {
       const c = users.join('carol', 'Carol Danvers');
       const callId = await connectedCall(a, b);
       const viewA = await view(a);
+      const viewC = await view(c);
       await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
       const toggle = must(viewA, '[part~="transfer-toggle"]');
       expect(toggle.getAttribute('aria-expanded')).to.equal('false');
@@ -435,6 +436,13 @@ describe('<comms-call-view>', function () {
       const { callId: newId } = await rings;
       await reach(c.client, newId, 'Ringing');
       expect(a.client.call.getById(callId)!.localHold, 'held before the transfer').to.equal(true);
+      // Carol sees who calls, and who sent them.
+      await settled(viewC, () => !!$(viewC, '[part="incoming"] [part="referred-by"]'), 'rings');
+      expect(text(viewC, '[part="incoming"] [part="name"]')).to.equal('Bob Builder');
+      expect(text(viewC, '[part="incoming"] [part="referred-by"]')).to.equal(
+        'Transferred by Alice Liddell',
+      );
+      await expect(viewC).to.be.accessible();
       await c.client.call.answer(newId, { audio: true });
       await reach(a.client, callId, 'Ended');
       await settled(
