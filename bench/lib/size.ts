@@ -43,11 +43,16 @@ export const ceilings = {
   /**
    * Raised from 60 KB to 84 KB when the call elements landed (81.7 KB measured): the dialer,
    * call view and device picker, their shared infrastructure (catalog in two languages,
-   * tokens, intent events, live region, ringtone) add ~22 KB gzip.
+   * tokens, intent events, live region, ringtone) add ~22 KB gzip. Raised to 86 KB when
+   * transfer, call waiting and the dialer's recent calls landed (85.3 KB measured).
    */
-  cdnGzip: 84 * KB,
-  /** Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). */
-  coreGzip: 52 * KB,
+  cdnGzip: 86 * KB,
+  /**
+   * Set at 49.3 KB measured (webrtc-adapter 15.6, sdp-transform 3.8, comms-kit ~30). Raised to
+   * 54 KB when transfer (engine, in-page hub, gateway adapter) and `call.multiCall` landed:
+   * +1.5 KB, 51.8 → 53.3 KB measured.
+   */
+  coreGzip: 54 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */
