@@ -1086,6 +1086,30 @@ describe('transfer', () => {
     await ended(c, newId);
   });
 
+  it('the callee may transfer too: the caller is then the one who calls the target', async () => {
+    const { alice, bob, carol, a, b, c, callId } = await three();
+    const reply = await b.request({
+      type: 'call.transfer',
+      callId,
+      destination: carol.user.username!,
+    });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    const refer = await a.event('call:transfer');
+    assert.deepEqual(refer.referredBy, { id: bob.user.username, displayName: 'Bob B.' });
+    const { callId: newId } = await invite(a, carol.user.username!, {
+      transfer: { callId, transferId: refer.transferId },
+    });
+    await c.event('call:incoming');
+    await c.request({ type: 'call.answer', callId: newId, sdp: 'v=0 answer' });
+    const done = await b.next((f) => f.event === 'call:transferred');
+    assert.equal(done.error, undefined);
+    assert.deepEqual(await ended(a, callId), { statusCode: 200, reasonText: 'Transferred' });
+    assert.equal((await recordOf(bob, callId)).reasonText, 'Transferred to Carol C.');
+    assert.equal((await recordOf(alice, callId)).reasonText, 'Transferred to Carol C. by Bob B.');
+    await a.request({ type: 'call.end', callId: newId });
+    await ended(c, newId);
+  });
+
   it('a target that declines fails the transfer (call:transferFailed) and the call goes on', async () => {
     const { carol, a, b, c, callId } = await three();
     await a.request({ type: 'call.transfer', callId, destination: carol.user.username! });
