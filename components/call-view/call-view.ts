@@ -324,6 +324,13 @@ export class CommsCallView extends CommsElement {
     const say = (text: string) => this.#announcer.announce(text);
     if (!isLive(call)) {
       if (before.state === states.ENDED || before.state === states.CANCELLED) return;
+      if (this.#replaced(call)) {
+        // Taken over by a transfer: the call that replaces it is the one to follow.
+        this.#notifications.push(
+          new CommsCallEndedEvent({ callId: call.id, transition: call.transition }),
+        );
+        return;
+      }
       const reason = endReason(call, this.#l10n);
       say(reason ? t('announce.endedReason', { name, reason }) : t('announce.ended', { name }));
       this.#notifications.push(
@@ -355,8 +362,21 @@ export class CommsCallView extends CommsElement {
 
   // ── calls ──────────────────────────────────────────────────────────────────
 
+  /**
+   * The live calls, except those a live transfer call replaces: the transferee (and the target
+   * of a consultative transfer) sees one call, the new one, as the seeds have it.
+   */
   #live(): CallObject[] {
-    return Object.values(this.#calls.value ?? EMPTY).filter(isLive);
+    const live = Object.values(this.#calls.value ?? EMPTY).filter(isLive);
+    const replaced = new Set(live.map((c) => c.transfer?.replaces));
+    return live.filter((c) => !replaced.has(c.id));
+  }
+
+  /** True when a live call replaces `call` (a transfer took it over). */
+  #replaced(call: CallObject): boolean {
+    return Object.values(this.#calls.value ?? EMPTY).some(
+      (c) => isLive(c) && c.transfer?.replaces === call.id,
+    );
   }
 
   /** The call the stage shows: the one chosen, else one not held here, else any. */

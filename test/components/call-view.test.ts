@@ -407,6 +407,7 @@ describe('<comms-call-view>', function () {
       const c = users.join('carol', 'Carol Danvers');
       const callId = await connectedCall(a, b);
       const viewA = await view(a);
+      const viewB = await view(b);
       const viewC = await view(c);
       await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
       const toggle = must(viewA, '[part~="transfer-toggle"]');
@@ -443,8 +444,22 @@ describe('<comms-call-view>', function () {
         'Transferred by Alice Liddell',
       );
       await expect(viewC).to.be.accessible();
+      // Bob keeps one call in view: the new one, to Carol.
+      await settled(
+        viewB,
+        () => text(viewB, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'Bob sees the call to Carol',
+      );
+      expect(text(viewB, '[part="stage"] [part="referred-by"]')).to.equal(
+        'Transferred by Alice Liddell',
+      );
+      expect($(viewB, '[part="call-list"]'), 'one call shown').to.equal(null);
       await c.client.call.answer(newId, { audio: true });
       await reach(a.client, callId, 'Ended');
+      await reach(b.client, callId, 'Ended');
+      await settled(viewB, () => stageState(viewB).startsWith('Connected'), 'Bob connected');
+      expect($(viewB, '[part="ended"]'), 'no "call ended" for the replaced call').to.equal(null);
+      expect(polite(viewB)).not.to.contain('Call with Alice Liddell ended');
       await settled(
         viewA,
         () => polite(viewA).includes('Bob Builder was transferred'),
