@@ -26,6 +26,7 @@ export {
   CommsPresenceSetEvent,
   CommsContactAddEvent,
   CommsContactRemoveEvent,
+  CommsTransferEvent,
   CommsCallReceivedEvent,
   CommsCallEndedEvent,
   CommsSignedInEvent,
@@ -40,6 +41,7 @@ export {
   type DeviceSelectDetail,
   type PresenceSetDetail,
   type ContactDetail,
+  type TransferDetail,
 } from './shared/events.js';
 export {
   LocalizeController,

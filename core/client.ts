@@ -122,6 +122,10 @@ export interface CallNamespace {
   getStats(callId: string, trackId?: string): Promise<RTCStatsReport>;
   getAvailableCodecs(kind: 'audio' | 'video'): Promise<RTCRtpCodec[]>;
   restartMedia(callId: string): Promise<void>;
+  /** Transfers the other party of a locally held call to `destination` (blind transfer). */
+  directTransfer(callId: string, destination: string): Promise<void>;
+  /** Connects the other parties of two locally held calls, then ends both (warm transfer). */
+  consultativeTransfer(callId: string, otherCallId: string): Promise<void>;
   setSdpHandlers(handlers: SdpHandlerFunction[]): void;
   getAll(): CallObject[];
   getById(callId: string): CallObject | undefined;
@@ -497,6 +501,12 @@ export class CommsClient {
         call.getAvailableCodecs(k),
       ),
       restartMedia: guard('restartMedia', (id: string) => call.restartMedia(id)),
+      directTransfer: guard('directTransfer', (id: string, destination: string) =>
+        call.directTransfer(id, destination),
+      ),
+      consultativeTransfer: guard('consultativeTransfer', (id: string, other: string) =>
+        call.consultativeTransfer(id, other),
+      ),
       setSdpHandlers: guard('setSdpHandlers', (h: SdpHandlerFunction[]) => call.setSdpHandlers(h)),
       getAll: guard('getAll', () => call.getAll()),
       getById: guard('getById', (id: string) => call.getById(id)),
@@ -647,7 +657,9 @@ export class CommsClient {
   useLocalBackend(hub: LocalHub, party: RemoteParty): () => void {
     this.#assertActive('useLocalBackend');
     this.#detachLocal?.();
-    const signalling = hub.register(party);
+    const signalling = hub.register(party, {
+      multiCall: () => this.store.getState().config.call?.multiCall === true,
+    });
     this.#localParty = party;
     this.#useSignalling(signalling);
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket

@@ -113,6 +113,12 @@ export interface CallConfig {
   resyncOnConnect?: boolean;
   /** Remove `a=group` bundling lines. Default false. */
   removeBundling?: boolean;
+  /**
+   * Take a second call while in one (Sinch's `multiCall`): the backend rings this device
+   * instead of answering the caller busy (486). Sent when the client subscribes (or joins a
+   * local hub), so a change takes effect at the next `connect`. Default false.
+   */
+  multiCall?: boolean;
   /** `'auto'` (default) or `'manual'` ringing feedback. */
   ringingFeedbackMode?: 'auto' | 'manual';
   /** Milliseconds between call audits. Default 25000. */

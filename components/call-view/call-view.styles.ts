@@ -267,4 +267,25 @@ export const styles = css`
     margin: 0 auto;
     width: 100%;
   }
+  .transfer {
+    display: grid;
+    gap: var(--_s2);
+  }
+  .transfer label {
+    font-weight: 600;
+  }
+  .transfer .field {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_s2);
+  }
+  .transfer input {
+    flex: 1;
+    min-width: 8rem;
+  }
+  .transfer button {
+    display: inline-flex;
+    align-items: center;
+    gap: var(--_s1, 0.25rem);
+  }
 `;

@@ -26,8 +26,10 @@ import {
   CommsMuteEvent,
   CommsRejectEvent,
   CommsScreenShareEvent,
+  CommsTransferEvent,
   CommsVideoEvent,
   type CommsRequestEvent,
+  type RequestOutcome,
 } from '../shared/events.js';
 import { describeError } from '../shared/errors.js';
 import { Keypad, keypadStyles } from '../shared/keypad.js';
@@ -69,10 +71,10 @@ const EMPTY: Record<string, CallObject> = {};
  * timer, on hold, held by the other side, reconnecting), quality bars and a bitrate and loss
  * graph from `getStats`, and controls: mute, camera, hold, screen share, keypad (DTMF), end.
  * With several calls, a list switches between them (switching holds the others). When the
- * media connection fails, "Reconnect media" restarts it. Calls and state changes are
+ * media connection fails, "Reconnect media" restarts it. Transfer opens a field: a
+ * destination transfers the other party there (direct transfer); with another call, "Connect
+ * … with …" joins the two other parties (consultative transfer). Calls and state changes are
  * announced in a live region.
- *
- * Transfer is not offered: the core has no transfer yet.
  *
  * @tag comms-call-view
  * @slot empty - Shown when there is no call (default: "No calls").
@@ -87,6 +89,7 @@ const EMPTY: Record<string, CallObject> = {};
  * @event comms-dtmf - Request: send `detail.tone` on `detail.callId`. Cancelable.
  * @event comms-call-switch - Request: make `detail.callId` current, holding the others. Cancelable.
  * @event comms-media-restart - Request: restart the failed media of `detail.callId`. Cancelable.
+ * @event comms-transfer - Request: transfer `detail.callId` to `detail.destination`, or to the other party of `detail.otherCallId`. Cancelable.
  * @event comms-call-received - An incoming call arrived: `detail.callId`, `detail.from`.
  * @event comms-call-ended - A call ended: `detail.callId`, `detail.transition` (why).
  * @csspart base - The element's box.
@@ -113,12 +116,18 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart graph - The bitrate and loss graph.
  * @csspart restart-media - The "Reconnect media" button.
  * @csspart controls - The call controls.
- * @csspart control - Each control button (each also has its own part: mute, camera, hold, share, keypad-toggle, hangup).
+ * @csspart control - Each control button (each also has its own part: mute, camera, hold, share, keypad-toggle, transfer-toggle, hangup).
  * @csspart mute - The mute toggle.
  * @csspart camera - The camera toggle.
  * @csspart hold - The hold toggle.
  * @csspart share - The screen share toggle.
  * @csspart keypad-toggle - Shows or hides the keypad.
+ * @csspart transfer-toggle - Shows or hides the transfer panel.
+ * @csspart transfer - The transfer panel.
+ * @csspart transfer-destination - The field for the transfer's destination.
+ * @csspart transfer-button - Transfers to the destination.
+ * @csspart transfer-to-call - Connects the other party with the party of another call.
+ * @csspart referred-by - "Transferred by …" on a call that a transfer made.
  * @csspart hangup - The end (or cancel) button.
  * @csspart keypad - The DTMF keypad.
  * @csspart key - Each keypad button.
@@ -148,6 +157,8 @@ export class CommsCallView extends CommsElement {
     _error: { state: true, attribute: false },
     /** @private */
     _now: { state: true, attribute: false },
+    /** @private */
+    _transfer: { state: true, attribute: false },
   };
 
   /**
@@ -172,6 +183,8 @@ export class CommsCallView extends CommsElement {
   declare _error: string | undefined;
   /** @internal */
   declare _now: number;
+  /** @internal */
+  declare _transfer: boolean;
 
   readonly #l10n = new LocalizeController(this);
   readonly #announcer = new Announcer(this);
@@ -197,6 +210,7 @@ export class CommsCallView extends CommsElement {
     this.silent = false;
     this.statsInterval = 1000;
     this._keypad = false;
+    this._transfer = false;
     this._now = Date.now();
   }
 
@@ -310,6 +324,13 @@ export class CommsCallView extends CommsElement {
     const say = (text: string) => this.#announcer.announce(text);
     if (!isLive(call)) {
       if (before.state === states.ENDED || before.state === states.CANCELLED) return;
+      if (this.#replaced(call)) {
+        // Taken over by a transfer: the call that replaces it is the one to follow.
+        this.#notifications.push(
+          new CommsCallEndedEvent({ callId: call.id, transition: call.transition }),
+        );
+        return;
+      }
       const reason = endReason(call, this.#l10n);
       say(reason ? t('announce.endedReason', { name, reason }) : t('announce.ended', { name }));
       this.#notifications.push(
@@ -341,8 +362,21 @@ export class CommsCallView extends CommsElement {
 
   // ── calls ──────────────────────────────────────────────────────────────────
 
+  /**
+   * The live calls, except those a live transfer call replaces: the transferee (and the target
+   * of a consultative transfer) sees one call, the new one, as the seeds have it.
+   */
   #live(): CallObject[] {
-    return Object.values(this.#calls.value ?? EMPTY).filter(isLive);
+    const live = Object.values(this.#calls.value ?? EMPTY).filter(isLive);
+    const replaced = new Set(live.map((c) => c.transfer?.replaces));
+    return live.filter((c) => !replaced.has(c.id));
+  }
+
+  /** True when a live call replaces `call` (a transfer took it over). */
+  #replaced(call: CallObject): boolean {
+    return Object.values(this.#calls.value ?? EMPTY).some(
+      (c) => isLive(c) && c.transfer?.replaces === call.id,
+    );
   }
 
   /** The call the stage shows: the one chosen, else one not held here, else any. */
@@ -357,10 +391,42 @@ export class CommsCallView extends CommsElement {
     return this.#tracks.value?.[id];
   }
 
-  async #act(event: CommsRequestEvent<unknown, unknown>): Promise<void> {
+  async #act(event: CommsRequestEvent<unknown, unknown>): Promise<RequestOutcome<unknown>> {
     const outcome = await this.request(event);
     this._error =
       outcome.status === 'failed' ? describeError(outcome.error, this.#l10n) : undefined;
+    return outcome;
+  }
+
+  /** Transfers the stage call to the typed destination, or to the party of `otherCallId`. */
+  async #transferTo(call: CallObject, target: { destination: string } | { otherCallId: string }) {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const name = partyName(call);
+    this.#announcer.announce(t('transfer.transferring', { name }));
+    const outcome = await this.#act(new CommsTransferEvent({ callId: call.id, ...target }));
+    if (outcome.status !== 'done') return;
+    this._transfer = false;
+    this.#announcer.announce(t('transfer.done', { name }));
+  }
+
+  #onTransferSubmit(event: SubmitEvent, call: CallObject): void {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
+      'destination',
+    ) as HTMLInputElement;
+    const destination = input.value.trim();
+    if (!destination) {
+      input.focus();
+      return;
+    }
+    void this.#transferTo(call, { destination });
+  }
+
+  async #toggleTransfer(): Promise<void> {
+    this._transfer = !this._transfer;
+    if (!this._transfer) return;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('[part="transfer-destination"]')?.focus();
   }
 
   async #sendTone(tone: string): Promise<void> {
@@ -474,9 +540,11 @@ export class CommsCallView extends CommsElement {
     blocked?: boolean;
     className?: string;
     expanded?: boolean;
+    controls?: string;
   }) {
     const { part, label, iconName, onClick, pressed, disabled, blocked, className, expanded } =
       options;
+    const controls = options.controls ?? 'dtmf-keypad';
     const off = !!disabled || !!blocked;
     return html`<button
       type="button"
@@ -484,7 +552,7 @@ export class CommsCallView extends CommsElement {
       class=${className ?? ''}
       aria-pressed=${pressed === undefined ? nothing : String(pressed)}
       aria-expanded=${expanded === undefined ? nothing : String(expanded)}
-      aria-controls=${expanded === undefined ? nothing : 'dtmf-keypad'}
+      aria-controls=${expanded === undefined ? nothing : controls}
       aria-disabled=${off ? 'true' : 'false'}
       aria-describedby=${blocked ? 'connection-reason' : nothing}
       @click=${() => {
@@ -513,6 +581,7 @@ export class CommsCallView extends CommsElement {
           <p class="name" part="name">${name}</p>
           ${number && number !== name ? html`<p class="number" part="number">${number}</p>` : nothing}
           <p class="state" part="state">${stateText(call, this.#l10n)}</p>
+          ${this.#renderReferredBy(call)}
         </div>
       </div>
       ${
@@ -577,13 +646,13 @@ export class CommsCallView extends CommsElement {
           <button
             type="button"
             aria-current=${current ? 'true' : 'false'}
-            aria-label=${current ? nothing : t('callView.switchTo', { name: partyName(call) })}
             @click=${() => {
               if (!current) this.#switchTo(call);
             }}
           >
             <span class="avatar tiny" aria-hidden="true">${initials(partyName(call))}</span>
             <span class="item-text">
+              ${current ? nothing : html`<span class="visually-hidden">${t('callView.switchToPrefix')}</span>`}
               <span class="name">${partyName(call)}</span>
               <span class="state">${stateText(call, this.#l10n)}</span>
             </span>
@@ -685,6 +754,7 @@ export class CommsCallView extends CommsElement {
           <span>${stage ? stateText(stage, this.#l10n) : ''}</span>
           ${timer ? html`<span part="timer" role="timer">${timer}</span>` : nothing}
         </p>
+        ${stage ? this.#renderReferredBy(stage) : nothing}
         ${established && this.statsInterval > 0 ? this.#renderQuality() : nothing}
       </div>
       ${
@@ -751,6 +821,16 @@ export class CommsCallView extends CommsElement {
                 expanded: this._keypad,
                 disabled: !connected,
                 onClick: () => (this._keypad = !this._keypad),
+              })}
+              ${this.#button({
+                part: 'control transfer-toggle',
+                label: t('transfer.toggle'),
+                iconName: 'transfer',
+                expanded: this._transfer,
+                controls: 'transfer-panel',
+                disabled: busy,
+                blocked,
+                onClick: () => void this.#toggleTransfer(),
               })}`
             : nothing
         }
@@ -769,7 +849,68 @@ export class CommsCallView extends CommsElement {
       <div id="dtmf-keypad" ?hidden=${!(this._keypad && connected)}>
         ${this.#keypadInput.render({ label: t('keypad.dtmfLabel', { name }), l10n: this.#l10n, plus: false })}
       </div>
+      ${this.#renderTransfer(stage, established, blocked || busy)}
     </div>`;
+  }
+
+  /** "Transferred by …" on a call a transfer made. */
+  #renderReferredBy(call: CallObject) {
+    const by = call.transfer?.referredBy;
+    if (!by) return nothing;
+    return html`<p class="hint" part="referred-by">
+      ${this.#l10n.t('transfer.referredBy', { name: by.displayName || by.id })}
+    </p>`;
+  }
+
+  #renderTransfer(stage: CallObject | undefined, established: boolean, off: boolean) {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const name = stage ? partyName(stage) : '';
+    const others = stage
+      ? this.#live().filter((c) => c.id !== stage.id && isActive(c) && isEstablished(c))
+      : [];
+    return html`<form
+      id="transfer-panel"
+      part="transfer"
+      class="transfer"
+      aria-label=${t('transfer.label', { name })}
+      ?hidden=${!(this._transfer && stage && established)}
+      @submit=${(event: SubmitEvent) => {
+        if (stage && !off) this.#onTransferSubmit(event, stage);
+        else event.preventDefault();
+      }}
+    >
+      <label for="transfer-destination">${t('transfer.destination')}</label>
+      <div class="field">
+        <input
+          id="transfer-destination"
+          part="transfer-destination"
+          name="destination"
+          type="text"
+          autocomplete="off"
+          autocapitalize="off"
+          spellcheck="false"
+        />
+        <button type="submit" part="transfer-button" aria-disabled=${off ? 'true' : 'false'}>
+          ${icon('transfer')}<span>${t('transfer.submit')}</span>
+        </button>
+      </div>
+      ${others.map(
+        (other) =>
+          html`<button
+            type="button"
+            part="transfer-to-call"
+            data-call-id=${other.id}
+            aria-disabled=${off ? 'true' : 'false'}
+            @click=${() => {
+              if (stage && !off) void this.#transferTo(stage, { otherCallId: other.id });
+            }}
+          >
+            ${icon('transfer')}<span
+              >${t('transfer.toCall', { name, other: partyName(other) })}</span
+            >
+          </button>`,
+      )}
+    </form>`;
   }
 
   protected override render() {

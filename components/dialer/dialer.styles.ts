@@ -55,8 +55,22 @@ export const styles = css`
     display: grid;
     gap: var(--_s1);
   }
+  [part='recent-call'] {
+    display: flex;
+    align-items: center;
+    gap: var(--_s2);
+  }
   [part='recent'] button {
-    width: 100%;
+    flex: 1;
+    min-width: 0;
     justify-content: flex-start;
+  }
+  [part='recent'] .direction {
+    font-size: 0.875em;
+    color: var(--_text-muted);
+  }
+  [part='recent'] .missed {
+    color: var(--_danger);
+    font-weight: 600;
   }
 `;

@@ -15,7 +15,7 @@ import { icon } from '../shared/icons.js';
 import { tokens } from '../shared/tokens.js';
 import { describeError } from '../shared/errors.js';
 import { checkDestination, cleanPasted, cleanTyped } from './destination.js';
-import { recentCalls, sameRecent, type RecentCall } from './recent.js';
+import { HistoryLoader, recentCalls, sameRecent, type RecentCall } from './recent.js';
 import { styles } from './dialer.styles.js';
 
 /** The call the keypad sends tones to: connected, and held by neither side. */
@@ -29,7 +29,9 @@ function dtmfTarget(calls: Record<string, CallObject> | undefined): CallObject |
  * A dialer: a destination field that takes a user name, an E.164 number or a SIP URI and
  * says as you type why a value cannot be called; a phone keypad (hold 0 or type `+` for `+`);
  * audio and video call buttons. While a call is connected, the keypad sends DTMF tones to it.
- * Recent calls appear when the core has call history (not in this version).
+ * Recent calls (the core's call history, fetched when the client is connected and after each
+ * call) are listed newest first, missed incoming calls marked, each with a button that calls
+ * back.
  *
  * @tag comms-dialer
  * @event comms-dial - Request: call `detail.destination` (normalized), `detail.video` true for a video call. Cancelable; carried out as `client.call.make`.
@@ -47,7 +49,10 @@ function dtmfTarget(calls: Record<string, CallObject> | undefined): CallObject |
  * @csspart call-button - The audio call button.
  * @csspart video-call-button - The video call button.
  * @csspart error - Why the last call could not start.
- * @csspart recent - The recent calls list (when the core has call history).
+ * @csspart recent - The recent calls list (when there is call history).
+ * @csspart recent-call - One recent call (a list item; `data-missed` on missed incoming calls).
+ * @csspart redial - The button that calls a recent call back.
+ * @csspart missed - The "Missed" mark of a missed incoming call.
  * @cssproperty --comms-dialer-width - The dialer's maximum width (default 22rem).
  * @cssproperty --comms-keypad-key-size - The keypad buttons' height (default 3.25rem).
  */
@@ -90,6 +95,8 @@ export class CommsDialer extends CommsElement {
 
   constructor() {
     super();
+    // Keeps the call history behind the recent calls loaded (the controller acts on its own).
+    new HistoryLoader(this);
     this.value = '';
     this.noVideo = false;
     this.noKeypad = false;
@@ -191,9 +198,10 @@ export class CommsDialer extends CommsElement {
       <ul>
         ${recent.map(
           (r) =>
-            html`<li>
+            html`<li part="recent-call" data-missed=${r.missed ? 'true' : nothing}>
               <button
                 type="button"
+                part="redial"
                 aria-label=${t('dialer.redial', { name: r.name })}
                 @click=${() => {
                   this.value = r.destination;
@@ -202,6 +210,13 @@ export class CommsDialer extends CommsElement {
               >
                 ${icon('call')}<span>${r.name}</span>
               </button>
+              <span class="direction">
+                ${
+                  r.missed
+                    ? html`<span part="missed" class="missed">${t('recent.missed')}</span>`
+                    : t(r.direction === 'incoming' ? 'recent.incoming' : 'recent.outgoing')
+                }
+              </span>
             </li>`,
         )}
       </ul>

@@ -1,4 +1,7 @@
-import type { ClientState } from '../../core/client.js';
+import type { ReactiveController } from 'lit';
+import type { ClientState, CommsClient } from '../../core/client.js';
+import type { CallRecord } from '../../core/protocol/schema.js';
+import type { ClientHost } from '../shared/store-controller.js';
 
 /** One entry of the dialer's recent calls. */
 export interface RecentCall {
@@ -15,19 +18,101 @@ export interface RecentCall {
   startTime: number;
 }
 
-/**
- * The hook for call history: the recent calls the dialer lists, newest first.
- *
- * The core has no call history in this version (`client.call.history` is still to come), so
- * this returns none and the dialer renders no recent-calls section. When the core gains a
- * `history` state slice, map its records here; the dialer already renders the list (part
- * `recent`) with a redial button per entry that dispatches `comms-dial`.
- */
-export function recentCalls(_state: ClientState, _limit: number): RecentCall[] {
-  return [];
+/** The name to show for the other party of a record: the directory's, else the record's. */
+function nameOf(state: ClientState, record: CallRecord): string {
+  const { id, displayName } = record.remoteParticipant;
+  const known = Object.values(state.users.byId).find(
+    (u) => u.userName === id || u.userId === id || u.phoneNumber === id,
+  );
+  return known?.displayName || displayName || id;
 }
 
-/** Compares two lists by their ids (for `StoreController`'s `equals`). */
+/**
+ * The recent calls the dialer lists, newest first: the core's call history (`call.history`,
+ * the `history` slice), each with the other party to call back and whether it was a missed
+ * incoming call.
+ */
+export function recentCalls(state: ClientState, limit: number): RecentCall[] {
+  return [...state.history.records]
+    .sort((a, b) => b.startTime - a.startTime)
+    .slice(0, limit)
+    .map((record) => ({
+      id: record.id,
+      destination: record.remoteParticipant.id,
+      name: nameOf(state, record),
+      direction: record.direction,
+      missed: record.direction === 'incoming' && record.result === 'missed',
+      startTime: record.startTime,
+    }));
+}
+
+/** Compares two lists by their ids and names (for `StoreController`'s `equals`). */
 export function sameRecent(a: RecentCall[], b: RecentCall[]): boolean {
-  return a.length === b.length && a.every((r, i) => r.id === b[i]!.id);
+  return a.length === b.length && a.every((r, i) => r.id === b[i]!.id && r.name === b[i]!.name);
+}
+
+/**
+ * Keeps the host's client's call history loaded: fetches it once the client is connected to
+ * the gateway (when nothing is loaded yet), and again when one of its calls ends, so the call
+ * just made appears. A client without a gateway (the in-page backend) has no history: the
+ * failure is ignored and the list stays empty.
+ */
+export class HistoryLoader implements ReactiveController {
+  readonly #host: ClientHost;
+  #client: CommsClient | undefined;
+  #stop: Array<() => void> = [];
+  #loaded = false;
+
+  constructor(host: ClientHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.#follow();
+  }
+
+  hostUpdate(): void {
+    this.#follow();
+  }
+
+  hostDisconnected(): void {
+    this.#unfollow();
+  }
+
+  #unfollow(): void {
+    for (const stop of this.#stop.splice(0)) stop();
+    this.#client = undefined;
+  }
+
+  #follow(): void {
+    const client = this.#host.activeClient;
+    if (client === this.#client) return;
+    this.#unfollow();
+    this.#client = client;
+    this.#loaded = false;
+    if (!client || client.destroyed) return;
+    this.#stop.push(
+      client.store.select(
+        (s) => s.connection.status === 'connected',
+        (connected) => {
+          if (connected && !this.#loaded && client.call.history.get().length === 0)
+            this.#fetch(client);
+        },
+      ),
+      client.on('call:stateChange', ({ callId }) => {
+        const state = client.call.getById(callId)?.state;
+        if (state === client.call.states.ENDED || state === client.call.states.CANCELLED)
+          this.#fetch(client);
+      }),
+    );
+  }
+
+  #fetch(client: CommsClient): void {
+    if (client.store.getState().connection.status !== 'connected') return;
+    this.#loaded = true;
+    Promise.resolve()
+      .then(() => client.call.history.fetch(20))
+      .catch(() => undefined);
+  }
 }

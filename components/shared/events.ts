@@ -298,6 +298,34 @@ export class CommsMediaRestartEvent extends CommsRequestEvent<CallDetail> {
   }
 }
 
+/** Transfer a call: to a destination (direct), or to the other party of another call (consultative). */
+export type TransferDetail = CallDetail &
+  (
+    | { destination: string; otherCallId?: undefined }
+    | { otherCallId: string; destination?: undefined }
+  );
+
+/**
+ * Transfer the other party of a call: to `destination` (`client.call.directTransfer`), or to
+ * the other party of `otherCallId` (`client.call.consultativeTransfer`). The call(s) are held
+ * here first when they are not, as a transfer needs. Resolves once the target answered and the
+ * call(s) ended as transferred.
+ */
+export class CommsTransferEvent extends CommsRequestEvent<TransferDetail> {
+  static readonly type = 'comms-transfer';
+  constructor(detail: TransferDetail) {
+    super(CommsTransferEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<void> {
+    const { callId, destination, otherCallId } = this.detail;
+    for (const id of otherCallId === undefined ? [callId] : [callId, otherCallId]) {
+      if (!client.call.getById(id)?.localHold) await client.call.hold(id);
+    }
+    if (otherCallId !== undefined) await client.call.consultativeTransfer(callId, otherCallId);
+    else await client.call.directTransfer(callId, destination);
+  }
+}
+
 /** A device kind the device picker chooses. `ringer` is the output the ringtone plays on. */
 export type DeviceKind = 'camera' | 'microphone' | 'speaker' | 'ringer';
 
@@ -417,6 +445,7 @@ export const requestEventTypes = [
   CommsPresenceSetEvent.type,
   CommsContactAddEvent.type,
   CommsContactRemoveEvent.type,
+  CommsTransferEvent.type,
 ] as const;
 
 // ── notifications ─────────────────────────────────────────────────────────────
@@ -493,6 +522,7 @@ declare global {
     'comms-dtmf': CommsDtmfEvent;
     'comms-call-switch': CommsCallSwitchEvent;
     'comms-media-restart': CommsMediaRestartEvent;
+    'comms-transfer': CommsTransferEvent;
     'comms-device-select': CommsDeviceSelectEvent;
     'comms-presence-set': CommsPresenceSetEvent;
     'comms-contact-add': CommsContactAddEvent;

@@ -78,7 +78,6 @@ export const en = {
   'callView.dismiss': 'Dismiss',
   'callView.restartMedia': 'Reconnect media',
   'callView.calls': 'Calls ({count})',
-  'callView.switchTo': 'Switch to {name}',
   'callView.remoteVideo': 'Video from {name}',
   'callView.localVideo': 'Your camera',
   'callView.quality': 'Call quality: {level}',
@@ -240,6 +239,21 @@ export const en = {
   'login.error.network': 'The server cannot be reached. Check your connection, then try again.',
   'login.error.invalid': 'The server refused this: {reason}',
   'login.error.noClient': 'Sign-in is not available: this page is not connected to a server.',
+  // transfer
+  'transfer.toggle': 'Transfer',
+  'transfer.label': 'Transfer {name}',
+  'transfer.destination': 'Transfer to (number, user name or SIP address)',
+  'transfer.submit': 'Transfer',
+  'transfer.toCall': 'Connect {name} with {other}',
+  'transfer.transferring': 'Transferring {name}…',
+  'transfer.done': '{name} was transferred',
+  'transfer.referredBy': 'Transferred by {name}',
+  'callView.switchToPrefix': 'Switch to',
+
+  // recent calls
+  'recent.missed': 'Missed',
+  'recent.incoming': 'Incoming',
+  'recent.outgoing': 'Outgoing',
 } as const;
 
 /** A message's key. */
@@ -319,7 +333,6 @@ export const fr: Catalog = {
   'callView.dismiss': 'Fermer',
   'callView.restartMedia': 'Reconnecter le média',
   'callView.calls': 'Appels ({count})',
-  'callView.switchTo': 'Passer à {name}',
   'callView.remoteVideo': 'Vidéo de {name}',
   'callView.localVideo': 'Votre caméra',
   'callView.quality': 'Qualité de l’appel : {level}',
@@ -480,4 +493,19 @@ export const fr: Catalog = {
   'login.error.network': 'Le serveur est injoignable. Vérifiez votre connexion, puis réessayez.',
   'login.error.invalid': 'Le serveur a refusé : {reason}',
   'login.error.noClient': 'Connexion indisponible : cette page n’est pas reliée à un serveur.',
+  // transfer
+  'transfer.toggle': 'Transférer',
+  'transfer.label': 'Transférer {name}',
+  'transfer.destination': 'Transférer à (numéro, nom d’utilisateur ou adresse SIP)',
+  'transfer.submit': 'Transférer',
+  'transfer.toCall': 'Mettre {name} en relation avec {other}',
+  'transfer.transferring': 'Transfert de {name}…',
+  'transfer.done': '{name} a été transféré(e)',
+  'transfer.referredBy': 'Transféré(e) par {name}',
+  'callView.switchToPrefix': 'Passer à',
+
+  // recent calls
+  'recent.missed': 'Manqué',
+  'recent.incoming': 'Entrant',
+  'recent.outgoing': 'Sortant',
 };

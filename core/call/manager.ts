@@ -26,6 +26,10 @@ import {
   type CandidateInit,
   type CustomParameter,
   type RemoteParty,
+  type SignallingError,
+  type TransferLink,
+  type TransferRequest,
+  type TransferTarget,
 } from './signalling.js';
 import type { AnswerOptions, CallObject, CallsState, MakeOptions } from './types.js';
 
@@ -42,6 +46,7 @@ export const CallErrorCodes = {
   NEGOTIATION_FAILED: 'call:negotiationFailed',
   ICE_COLLECTION_FAILED: 'call:iceCollectionFailed',
   NO_BACKEND: 'call:noBackend',
+  TRANSFER_FAILED: 'call:transferFailed',
 } as const;
 
 /** What the ICE collection check returns (the seeds' IceCollectionCheckResult). */
@@ -161,6 +166,8 @@ export class CallManager {
       offer: (callId, sdp, hold) => void this.#remoteOffer(callId, sdp, hold),
       answer: (callId, sdp) => this.#sessions.get(callId)?.awaitingAnswer?.resolve(sdp),
       candidate: (callId, candidate) => void this.#remoteCandidate(callId, candidate),
+      transferRequested: (callId, request) => this.#transferRequested(callId, request),
+      transferCompleted: (callId, error) => this.#transfers.get(callId)?.resolve(error),
     });
   }
 
@@ -196,10 +203,21 @@ export class CallManager {
     media: MediaRequest = { audio: true },
     options: MakeOptions = {},
   ): string {
-    const signalling = this.#requireSignalling();
+    this.#requireSignalling();
     const normalize = this.#ctx.config().call?.normalizeDestination !== false;
     const to = normalizeDestination(destination, normalize);
     this.#checkMedia(media, 'make');
+    return this.#start(to, media, options);
+  }
+
+  /** Starts an outgoing call to a checked destination (`make`, or a transfer's new call). */
+  #start(
+    to: string,
+    media: MediaRequest,
+    options: MakeOptions,
+    transfer?: { link: TransferLink; wire: { callId: string; transferId: string } },
+  ): string {
+    const signalling = this.#requireSignalling();
     const callId = crypto.randomUUID();
     const now = this.#ctx.runtime.now();
     this.#put({
@@ -222,6 +240,7 @@ export class CallManager {
       endTime: null,
       transition: null,
       currentOperations: [],
+      ...(transfer ? { transfer: transfer.link } : {}),
     });
     const session = this.#createSession(callId, false);
     void this.#operation(callId, 'MAKE', async () => {
@@ -239,6 +258,7 @@ export class CallManager {
           },
           displayName: options.displayName,
           customParameters: options.customParameters ?? [],
+          ...(transfer ? { transfer: transfer.wire } : {}),
         });
         this.#flushOutbox(callId, session);
         this.#patch(callId, {
@@ -265,6 +285,7 @@ export class CallManager {
     sdp: string;
     media: { audio: boolean; video: boolean };
     customParameters: CustomParameter[];
+    transfer?: TransferLink;
   }): Promise<void> {
     const { callId } = call;
     if (this.getById(callId)) return;
@@ -288,6 +309,7 @@ export class CallManager {
       endTime: null,
       transition: null,
       currentOperations: [],
+      ...(call.transfer ? { transfer: call.transfer } : {}),
     });
     const session = this.#createSession(callId, true);
     this.#ctx.emit('call:receive', { callId });
@@ -299,6 +321,9 @@ export class CallManager {
       this.#setState(callId, states.INITIATED);
       if (this.#ctx.config().call?.ringingFeedbackMode !== 'manual')
         await this.sendRingingFeedback(callId);
+      // A consultative transfer: the call replaces one this user is in, so it is taken at once.
+      const replaced = call.transfer?.replaces ? this.getById(call.transfer.replaces) : undefined;
+      if (replaced && !isFinal(replaced.state)) await this.answer(callId, this.#mediaOf(replaced));
     } catch (error) {
       this.#ctx.log.warn(`incoming call ${callId} could not be set up`, error);
       await this.#signalling?.reject(callId).catch(() => undefined);
@@ -458,6 +483,9 @@ export class CallManager {
       }
       await this.#renegotiate(callId, session, 'REMOVE_MEDIA', false);
       for (const id of trackIds) if (!this.#media.isDetached(id)) this.#media.dispose(id);
+      this.#patch(callId, {
+        localTracks: this.getById(callId)!.localTracks.filter((id) => !trackIds.includes(id)),
+      });
       this.#syncTracks(callId);
     });
   }
@@ -635,6 +663,93 @@ export class CallManager {
       throw error;
     }
   }
+
+  // ── transfer ────────────────────────────────────────────────────────────────
+
+  /**
+   * Transfers the other party of a locally held call to `destination` (the seeds' direct,
+   * or blind, transfer). The backend asks the transferee to call the destination; when that
+   * call is answered this call ends (`Transferred`). On failure the call stays as it was (held)
+   * and the promise rejects (`call:transferFailed`, `call:unknownDestination`, …).
+   */
+  async directTransfer(callId: string, destination: string): Promise<void> {
+    this.#requireHeld(callId, 'directTransfer');
+    const normalize = this.#ctx.config().call?.normalizeDestination !== false;
+    const to = normalizeDestination(destination, normalize);
+    await this.#operation(callId, 'DIRECT_TRANSFER', () =>
+      this.#transfer(callId, { destination: to }, []),
+    );
+  }
+
+  /**
+   * Connects the other parties of two locally held calls to each other, then ends both (the
+   * seeds' consultative, or warm, transfer). Both calls see the `call:operation`.
+   */
+  async consultativeTransfer(callId: string, otherCallId: string): Promise<void> {
+    this.#requireHeld(callId, 'consultativeTransfer');
+    this.#requireHeld(otherCallId, 'consultativeTransfer');
+    if (callId === otherCallId)
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'consultativeTransfer(): callId and otherCallId must be two different calls',
+      );
+    const work = this.#transfer(callId, { otherCallId }, [otherCallId]);
+    await Promise.all([
+      this.#operation(callId, 'CONSULTATIVE_TRANSFER', () => work),
+      this.#operation(otherCallId, 'CONSULTATIVE_TRANSFER', () => work),
+    ]);
+  }
+
+  /** Transfers `callId`; on success ends it and `alsoEnded` as transferred. */
+  async #transfer(callId: string, target: TransferTarget, alsoEnded: string[]): Promise<void> {
+    const outcome = new Promise<SignallingError | null>((resolve, reject) =>
+      this.#transfers.set(callId, { resolve, reject }),
+    );
+    try {
+      await this.#requireSignalling().transfer(callId, target);
+      const error = await outcome;
+      if (error) throw new CommsError(error.code, error.message);
+    } finally {
+      this.#transfers.delete(callId);
+    }
+    for (const id of [callId, ...alsoEnded]) this.#finish(id, Transitions.TRANSFERRED);
+  }
+
+  /** The other party transfers this call: this side calls the target (SIP REFER). */
+  #transferRequested(callId: string, request: TransferRequest): void {
+    const call = this.getById(callId);
+    if (!call || isFinal(call.state)) return;
+    this.#ctx.log.info(
+      `call ${callId} is transferred to ${request.to} by ${request.referredBy.id}`,
+    );
+    this.#start(
+      request.to,
+      this.#mediaOf(call),
+      {},
+      {
+        link: { referredBy: request.referredBy, replaces: callId },
+        wire: { callId, transferId: request.transferId },
+      },
+    );
+  }
+
+  /** The media a call that takes over from `call` asks for: audio, and video if it sent video. */
+  #mediaOf(call: CallObject): MediaRequest {
+    const video = call.localTracks.some((id) => this.#media.getTrackById(id)?.kind === 'video');
+    return { audio: true, ...(video ? { video: true } : {}) };
+  }
+
+  #requireHeld(callId: string, method: string): CallObject {
+    const call = this.#require(callId, method, [states.ON_HOLD]);
+    if (!call.localHold)
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `${method}(): call ${callId} must be held locally first (call.hold)`,
+      );
+    return call;
+  }
+
+  readonly #transfers = new Map<string, Pending<SignallingError | null>>();
 
   /** Ends every call (disconnect, destroy). */
   endAll(transition: CallTransition): void {
@@ -1051,6 +1166,9 @@ export class CallManager {
     const session = this.#sessions.get(callId);
     this.#sessions.delete(callId);
     session?.awaitingAnswer?.reject(new CommsError(ErrorCodes.CANCELLED, 'the call ended'));
+    this.#transfers
+      .get(callId)
+      ?.reject(new CommsError(ErrorCodes.CANCELLED, 'the call ended before its transfer'));
     session?.pc.close();
     const trackIds = [...call.localTracks, ...call.remoteTracks];
     for (const id of call.localTracks) if (!this.#media.isDetached(id)) this.#media.dispose(id);

@@ -44,6 +44,7 @@ export const Transitions = {
   NOT_FOUND: { statusCode: 404, reasonText: 'No such user' },
   MEDIA_FAILED: { statusCode: 488, reasonText: 'Media could not be negotiated' },
   CONNECTION_LOST: { statusCode: 408, reasonText: 'Connection to the server lost' },
+  TRANSFERRED: { statusCode: 200, reasonText: 'Transferred' },
 } as const satisfies Record<string, CallTransition>;
 
 /** An ICE candidate as it travels (the RTCIceCandidateInit fields). */
@@ -52,6 +53,36 @@ export interface CandidateInit {
   sdpMid?: string | null;
   sdpMLineIndex?: number | null;
   usernameFragment?: string | null;
+}
+
+/**
+ * What the transferee is asked to do (a SIP REFER): call `to`, carrying `transferId` in the
+ * invite, so the backend links the new call to the transferred one.
+ */
+export interface TransferRequest {
+  /** The backend's id of this transfer. */
+  transferId: string;
+  /** Whom to call (a user id). */
+  to: string;
+  /** Who transfers the call. */
+  referredBy: RemoteParty;
+}
+
+/** How an incoming call came from a transfer (the target's side). */
+export interface TransferLink {
+  /** Who transferred the caller to this user. */
+  referredBy: RemoteParty;
+  /** The id of this user's call the new one replaces (a consultative transfer), or null. */
+  replaces: string | null;
+}
+
+/** What the transferrer asks for: a destination (direct) or its other call's party (consultative). */
+export type TransferTarget = { destination: string } | { otherCallId: string };
+
+/** An error as the backend reports it (`BasicError`). */
+export interface SignallingError {
+  code: string;
+  message: string;
 }
 
 /** Events a backend delivers to the engine. */
@@ -63,6 +94,8 @@ export interface SignallingHandlers {
     sdp: string;
     media: MediaOffered;
     customParameters: CustomParameter[];
+    /** Set when the caller was transferred to this user. */
+    transfer?: TransferLink;
   }): void;
   /** The callee's device is ringing. */
   ringing(callId: string): void;
@@ -76,6 +109,10 @@ export interface SignallingHandlers {
   answer(callId: string, sdp: string): void;
   /** A trickled ICE candidate (null: end of candidates). */
   candidate(callId: string, candidate: CandidateInit | null): void;
+  /** The other party transfers this call: call `request.to` (the transferee's side). */
+  transferRequested(callId: string, request: TransferRequest): void;
+  /** The transfer of this call succeeded (null) or failed (the transferrer's side). */
+  transferCompleted(callId: string, error: SignallingError | null): void;
 }
 
 /** The calls a backend carries. Each rejects with a `CommsError` the engine reports. */
@@ -89,6 +126,8 @@ export interface CallSignalling {
     media: MediaOffered;
     displayName?: string;
     customParameters: CustomParameter[];
+    /** The transfer this call carries out (from {@link SignallingHandlers.transferRequested}). */
+    transfer?: { callId: string; transferId: string };
   }): Promise<{ to: RemoteParty }>;
   ringing(callId: string): Promise<void>;
   answer(callId: string, sdp: string, customParameters: CustomParameter[]): Promise<void>;
@@ -97,4 +136,10 @@ export interface CallSignalling {
   offer(callId: string, sdp: string, hold: boolean): Promise<void>;
   answerOffer(callId: string, sdp: string): Promise<void>;
   candidate(callId: string, candidate: CandidateInit | null): Promise<void>;
+  /**
+   * Asks the backend to transfer the other party of `callId` (SIP REFER). Resolves once the
+   * transferee has been asked; the outcome arrives as `transferCompleted`. Rejects when this
+   * user is not a party of the call(s) or the destination is unknown.
+   */
+  transfer(callId: string, target: TransferTarget): Promise<void>;
 }

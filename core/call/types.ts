@@ -1,6 +1,6 @@
 import type { MediaRequest, TrackObject } from '../media/types.js';
 import type { CallState, MediaConnectionState } from './states.js';
-import type { CallTransition, CustomParameter, MediaOffered } from './signalling.js';
+import type { CallTransition, CustomParameter, MediaOffered, TransferLink } from './signalling.js';
 
 /** Received bandwidth limits in kbps (the seeds' BandwidthControls). */
 export interface BandwidthControls {
@@ -59,6 +59,12 @@ export interface CallObject {
   /** comms-kit: why the call reached its current state. */
   transition: CallTransition | null;
   currentOperations: CallOperation[];
+  /**
+   * comms-kit: set on a call that a transfer made: who referred it and, on the target's side of
+   * a consultative transfer, the call it replaces. On the transferee's side `replaces` is the
+   * call that was transferred.
+   */
+  transfer?: TransferLink;
 }
 
 /** The `call` slice of the client state. */

@@ -158,6 +158,12 @@ export const SubscribeFrame = Type.Object(
     expires: Type.Optional(
       Type.Integer({ minimum: SUBSCRIPTION_EXPIRES.MIN, maximum: SUBSCRIPTION_EXPIRES.MAX }),
     ),
+    multiCall: Type.Optional(
+      Type.Boolean({
+        description:
+          'This device takes a second call while in one (Sinch’s `multiCall`): it rings instead of the caller getting busy (486). Default false.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Reply: `{subscription}`.' },
 );
@@ -240,6 +246,16 @@ export const CallInviteFrame = Type.Object(
     media: MediaOfferedSchema,
     displayName: Type.Optional(Type.String({ maxLength: 64 })),
     customParameters: Type.Optional(CustomParameters),
+    transfer: Type.Optional(
+      Type.Object(
+        { callId: CallId, transferId: Type.String({ minLength: 1, maxLength: 64 }) },
+        {
+          additionalProperties: false,
+          description:
+            'Set by a transferee calling the target of `call:transfer`: the transferred call and the transfer’s id.',
+        },
+      ),
+    ),
   },
   {
     additionalProperties: false,
@@ -298,6 +314,21 @@ export const CallCandidateFrame = callControl(
   'A trickled ICE candidate; null ends them.',
   {
     candidate: CandidateSchema,
+  },
+);
+
+export const CallTransferFrame = callControl(
+  'call.transfer',
+  'A party transfers the other party of an answered call (SIP REFER): exactly one of `destination` (direct, or blind) and `otherCallId` (consultative, or warm: the other party of that call is the target). The other party gets `call:transfer` and calls the target; the outcome reaches the transferrer as `call:transferred`, and on success the call(s) end (200 "Transferred"). Reply: `{}`.',
+  {
+    destination: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'User id, sip: or tel: URI, or E.164.',
+      }),
+    ),
+    otherCallId: Type.Optional(CallId),
   },
 );
 
@@ -575,6 +606,7 @@ export const RequestFrames = {
   'call.offer': CallOfferFrame,
   'call.answerOffer': CallAnswerOfferFrame,
   'call.candidate': CallCandidateFrame,
+  'call.transfer': CallTransferFrame,
   'conversation.open': ConversationOpenFrame,
   'conversation.create': ConversationCreateFrame,
   'conversation.list': ConversationListFrame,
@@ -703,6 +735,7 @@ export const ReplyPayloads = {
   'call.offer': Type.Object({}),
   'call.answerOffer': Type.Object({}),
   'call.candidate': Type.Object({}),
+  'call.transfer': Type.Object({}),
   'conversation.open': Type.Object({ conversation: Conversation }),
   'conversation.create': Type.Object({ conversation: Conversation }),
   'conversation.list': Type.Object({ conversations: Type.Array(Conversation) }),
@@ -762,6 +795,12 @@ export const EventPayloads = {
     sdp: Type.String(),
     media: MediaOfferedSchema,
     customParameters: CustomParameters,
+    transfer: Type.Optional(
+      Type.Object({
+        referredBy: Type.Object({ id: Type.String(), displayName: Type.String() }),
+        replaces: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
   }),
   'call:ringing': Type.Object({ callId: Type.String() }),
   'call:answered': Type.Object({
@@ -777,6 +816,16 @@ export const EventPayloads = {
   'call:offer': Type.Object({ callId: Type.String(), sdp: Type.String(), hold: Type.Boolean() }),
   'call:answer': Type.Object({ callId: Type.String(), sdp: Type.String() }),
   'call:candidate': Type.Object({ callId: Type.String(), candidate: CandidateSchema }),
+  'call:transfer': Type.Object({
+    callId: Type.String(),
+    transferId: Type.String(),
+    to: Type.String(),
+    referredBy: Type.Object({ id: Type.String(), displayName: Type.String() }),
+  }),
+  'call:transferred': Type.Object({
+    callId: Type.String(),
+    error: Type.Optional(ErrorBody),
+  }),
   'message:new': Type.Object({ message: Message }),
   'message:receipt': Type.Object({
     conversationId: Type.String(),

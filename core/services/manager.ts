@@ -97,6 +97,7 @@ export class ServicesManager {
         services: wanted,
         clientCorrelator: correlator,
         expires: this.#expires(),
+        ...this.#multiCall(),
       });
       this.#granted(subscription, wanted);
       this.#ctx.emit('subscription:change', {});
@@ -149,6 +150,7 @@ export class ServicesManager {
         services: wanted,
         clientCorrelator,
         expires: this.#expires(),
+        ...this.#multiCall(),
       });
       this.#granted(subscription, wanted);
       this.#ctx.emit('subscription:change', {});
@@ -245,6 +247,11 @@ export class ServicesManager {
         );
       }
     }
+  }
+
+  /** `multiCall: true` when `call.multiCall` is on (the gateway rings this device mid-call). */
+  #multiCall(): { multiCall?: true } {
+    return this.#ctx.config().call?.multiCall === true ? { multiCall: true } : {};
   }
 
   #expires(): number {

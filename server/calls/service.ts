@@ -8,7 +8,8 @@
  *   callee by username (or number, for `tel:` and E.164; the user part of a `sip:` URI), else
  *   `call:unknownDestination`. It rings every socket of the callee subscribed to `call`, other
  *   than the caller's own (`call:incoming`), and answers `{to}`. A callee in an answered call is
- *   busy (486; no multi-call yet); a callee with no such socket is not available (480); both
+ *   busy (486) unless some device of theirs subscribed with `multiCall` (only those ring then);
+ *   a callee with no such socket is not available (480); both
  *   arrive as `call:ended` after the reply. Unanswered, the call ends after the no-answer
  *   timeout (408, both sides).
  * - `call.ringing` → the caller gets `call:ringing`.
@@ -21,6 +22,15 @@
  * - `call.offer`, `call.answerOffer` (after the answer) and `call.candidate` go to the other
  *   party's device: the caller's candidates before the answer to every ringing device, after it
  *   to the answering one only.
+ * - `call.transfer` (a party of an answered call; `destination` for a direct transfer, or
+ *   `otherCallId`, another answered call of the same socket, for a consultative one) checks the
+ *   target and sends the other party (the transferee) `call:transfer`; its client calls the
+ *   target with an invite carrying the transfer (only that party, only to that target). When
+ *   that call is answered the transferrer gets `call:transferred` and the transferred call(s)
+ *   end (200 "Transferred"; the records say who it was transferred to); when it ends
+ *   unanswered the transferrer gets `call:transferred` with `call:transferFailed` and the call
+ *   is unharmed. For a consultative transfer the new call rings only the target's device in
+ *   the replaced call, which takes it at once.
  * - Only the call's own sockets may signal in it: any other socket, even the same user's, gets
  *   `call:unknown`, the same answer as for a call that does not exist.
  * - A party's socket that closes is away: its events wait in its mailbox, and its calls go on
@@ -59,6 +69,7 @@ import {
   type CallDevice,
   type CallStore,
   type CalleeDevice,
+  type PendingTransfer,
   type QueuedEvent,
 } from './store.js';
 
@@ -140,6 +151,8 @@ export class CallService {
   private readonly noAnswer = new Map<string, TimerHandle>();
   /** Grace timers, by call id and device key. */
   private readonly grace = new Map<string, TimerHandle>();
+  /** Timers of transfers whose transferee has not placed the call yet, by transfer id. */
+  private readonly transferTimers = new Map<string, TimerHandle>();
   private readonly unhook: Array<() => void> = [];
   private closed = false;
 
@@ -162,6 +175,7 @@ export class CallService {
       'call.answerOffer': (conn, frame) =>
         this.relay(conn, frame.callId, 'call:answer', { callId: frame.callId, sdp: frame.sdp }),
       'call.candidate': (conn, frame) => this.candidate(conn, frame),
+      'call.transfer': (conn, frame) => this.transfer(conn, frame),
     });
     this.unhook.push(
       ws.on('busMessage', (message) => this.onBusMessage(message)),
@@ -181,9 +195,15 @@ export class CallService {
     for (const call of await this.store.all()) {
       await this.finish(call.id, (c) => ({ end: shutDown(c) }));
     }
-    for (const timer of [...this.noAnswer.values(), ...this.grace.values()]) timer.cancel();
+    for (const timer of [
+      ...this.noAnswer.values(),
+      ...this.grace.values(),
+      ...this.transferTimers.values(),
+    ])
+      timer.cancel();
     this.noAnswer.clear();
     this.grace.clear();
+    this.transferTimers.clear();
   }
 
   /** The live calls (copies), for tests and diagnostics. */
@@ -218,12 +238,20 @@ export class CallService {
     const caller = await storage.findUser({ id: conn.userId });
     if (!caller) throw unknownCall(frame.callId);
 
-    const busy = (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
-    const targets = busy
-      ? []
-      : ws.registry
-          .byUser(callee.id)
-          .filter((c) => c !== conn && c.subscription?.services.includes('call'));
+    const carried = frame.transfer ? await this.carried(conn, frame.transfer, callee) : null;
+    const inCall =
+      !carried?.replaces && (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
+    // In a call, only the devices that take a second call (subscribed with multiCall) ring.
+    const targets = ws.registry
+      .byUser(callee.id)
+      .filter(
+        (c) =>
+          c !== conn &&
+          c.subscription?.services.includes('call') &&
+          (!inCall || c.subscription.multiCall === true) &&
+          (!carried?.replacesConnId || c.id === carried.replacesConnId),
+      );
+    const busy = inCall && targets.length === 0;
     const call: ActiveCall = {
       id: frame.callId,
       caller: {
@@ -237,8 +265,27 @@ export class CallService {
       media: frame.media,
       startTime: clock.now(),
       answerTime: null,
+      ...(carried
+        ? {
+            carries: {
+              callId: frame.transfer!.callId,
+              transferId: frame.transfer!.transferId,
+              referredBy: carried.referredBy,
+            },
+            ...(carried.replaces ? { replaces: carried.replaces } : {}),
+          }
+        : {}),
     };
     if (!(await this.store.insert(call))) throw exists();
+    if (call.carries) {
+      const { callId, transferId } = call.carries;
+      this.transferTimers.get(transferId)?.cancel();
+      this.transferTimers.delete(transferId);
+      await this.store.change(callId, (c) => {
+        if (c.transfer?.id === transferId) c.transfer.placed = true;
+        return { next: c, result: null };
+      });
+    }
 
     if (busy || !targets.length) {
       // After the reply, so the caller knows the call before it hears how it ended.
@@ -262,6 +309,14 @@ export class CallService {
           sdp: frame.sdp,
           media: frame.media,
           customParameters: frame.customParameters ?? [],
+          ...(call.carries
+            ? {
+                transfer: {
+                  referredBy: call.carries.referredBy,
+                  replaces: call.replaces ?? null,
+                },
+              }
+            : {}),
         });
       }
     }
@@ -313,6 +368,7 @@ export class CallService {
     for (const device of stopped)
       await this.send(device, 'call:ended', { callId: call.id, ...Transitions.ANSWERED_ELSEWHERE });
     await this.activity(call, true);
+    if (call.carries) await this.transferDone(call, null);
     return {};
   }
 
@@ -384,6 +440,190 @@ export class CallService {
         candidate: frame.candidate,
       });
     return {};
+  }
+
+  private async transfer(conn: Connection, frame: RequestFrame<'call.transfer'>) {
+    const { destination, otherCallId } = frame;
+    if ((destination === undefined) === (otherCallId === undefined))
+      throw invalid('call.transfer takes exactly one of destination and otherCallId');
+    const call = await this.answeredParty(conn, frame.callId);
+    const role = roleOf(call, conn)!;
+    const transferee = role.kind === 'caller' ? call.callee : call.caller;
+    let target: { userId: string; id: string };
+    let replaces: string | null = null;
+    if (otherCallId !== undefined) {
+      if (otherCallId === call.id) throw invalid('a call cannot be transferred to itself');
+      const other = await this.answeredParty(conn, otherCallId);
+      const otherRole = roleOf(other, conn)!;
+      const party = otherRole.kind === 'caller' ? other.callee : other.caller;
+      target = { userId: party.userId, id: party.id };
+      replaces = other.id;
+    } else {
+      let user: UserRecord | undefined;
+      for (const lookup of destinationLookup(destination!)) {
+        user = await this.o.storage.findUser(lookup);
+        if (user) break;
+      }
+      if (!user)
+        throw new WireError(
+          WireErrorCodes.CALL_UNKNOWN_DESTINATION,
+          `there is no user '${destination}' to transfer the call to`,
+        );
+      target = { userId: user.id, id: publicId(user) };
+    }
+    if (target.userId === transferee.userId || target.userId === conn.userId)
+      throw new WireError(
+        WireErrorCodes.CALL_INVALID_DESTINATION,
+        `'${target.id}' is already in the call: transfer it to someone else`,
+      );
+    const transfer: PendingTransfer = {
+      id: randomUUID(),
+      by: role.kind,
+      targetUserId: target.userId,
+      targetId: target.id,
+      replaces,
+    };
+    const outcome = await this.store.change<WireError | null>(call.id, (c) => {
+      if (c.transfer)
+        return {
+          next: c,
+          result: new WireError(
+            WireErrorCodes.CALL_TRANSFER_PENDING,
+            `call '${c.id}' is being transferred already`,
+          ),
+        };
+      c.transfer = transfer;
+      return { next: c, result: null };
+    });
+    if (outcome === undefined) throw unknownCall(call.id);
+    if (outcome) throw outcome;
+    // A transferee that never places the call (its client failed, or ignores the request):
+    // the transfer fails after the no-answer timeout, and the call goes on.
+    this.transferTimers.set(
+      transfer.id,
+      this.o.clock.setTimeout(() => {
+        this.transferTimers.delete(transfer.id);
+        void this.transferNotPlaced(call.id, transfer.id).catch(this.failed);
+      }, this.o.noAnswerTimeoutMs),
+    );
+    const by = role.kind === 'caller' ? call.caller : call.callee;
+    const peer =
+      role.kind === 'caller'
+        ? call.devices.find((d) => d.state === 'answered')
+        : call.caller.device;
+    if (peer)
+      await this.send(peer, 'call:transfer', {
+        callId: call.id,
+        transferId: transfer.id,
+        to: target.id,
+        referredBy: {
+          id: by.id,
+          displayName: role.kind === 'caller' ? call.caller.displayName : call.callee.displayName,
+        },
+      });
+    return {};
+  }
+
+  /**
+   * Checks an invite that carries a transfer: the transferred call exists, is being transferred
+   * with that id, `conn` is its transferee's device and `callee` its target.
+   */
+  private async carried(
+    conn: Connection,
+    link: { callId: string; transferId: string },
+    callee: UserRecord,
+  ): Promise<{
+    referredBy: { id: string; displayName: string };
+    replaces: string | null;
+    replacesConnId: string | null;
+  }> {
+    const refused = new WireError(
+      WireErrorCodes.CALL_UNKNOWN,
+      `there is no transfer '${link.transferId}' of call '${link.callId}' for this device to carry out`,
+    );
+    const origin = await this.store.get(link.callId);
+    const t = origin?.transfer;
+    const role = origin && roleOf(origin, conn);
+    if (!origin || !t || t.id !== link.transferId || t.placed || !role || role.kind === t.by)
+      throw refused;
+    if (t.targetUserId !== callee.id) throw refused;
+    const by = t.by === 'caller' ? origin.caller : origin.callee;
+    let replacesConnId: string | null = null;
+    if (t.replaces) {
+      const replaced = await this.store.get(t.replaces);
+      if (!replaced) throw refused;
+      const device =
+        replaced.caller.userId === callee.id
+          ? replaced.caller.device
+          : replaced.devices.find((d) => d.state === 'answered');
+      replacesConnId = device?.connId ?? null;
+    }
+    return {
+      referredBy: { id: by.id, displayName: by.displayName },
+      replaces: t.replaces,
+      replacesConnId,
+    };
+  }
+
+  /** The transferee did not place the call in time: the transfer fails, the call goes on. */
+  private async transferNotPlaced(callId: string, transferId: string): Promise<void> {
+    const origin = await this.store.change(callId, (c) => {
+      if (c.transfer?.id !== transferId || c.transfer.placed) return { next: c, result: null };
+      const result = structuredClone(c);
+      delete c.transfer;
+      return { next: c, result };
+    });
+    const t = origin?.transfer;
+    if (!origin || !t) return;
+    const device =
+      t.by === 'caller' ? origin.caller.device : origin.devices.find((d) => d.state === 'answered');
+    const transferee = t.by === 'caller' ? origin.callee : origin.caller;
+    if (device)
+      await this.send(device, 'call:transferred', {
+        callId,
+        error: {
+          code: WireErrorCodes.CALL_TRANSFER_FAILED,
+          message: `${transferee.displayName} did not call ${t.targetId}: the transfer timed out`,
+        },
+      });
+  }
+
+  /**
+   * The transferee's call to the target was answered (`error` null) or ended unanswered: tell
+   * the transferrer, and on success end the transferred call(s).
+   */
+  private async transferDone(call: ActiveCall, error: WireError | null): Promise<void> {
+    const link = call.carries!;
+    const transfer = await this.store.change(link.callId, (origin) => {
+      const t = origin.transfer;
+      if (t?.id !== link.transferId) return { next: origin, result: null };
+      delete origin.transfer;
+      return { next: origin, result: { t, origin } };
+    });
+    if (!transfer) return;
+    const { t, origin } = transfer;
+    const device =
+      t.by === 'caller' ? origin.caller.device : origin.devices.find((d) => d.state === 'answered');
+    if (device)
+      await this.send(device, 'call:transferred', {
+        callId: origin.id,
+        ...(error ? { error: { code: error.code, message: error.message } } : {}),
+      });
+    if (error) return;
+    const transferrer = origin[t.by];
+    const transferee = t.by === 'caller' ? origin.callee : origin.caller;
+    await this.finish(origin.id, () => ({
+      end: endTransferred(t.by, call.callee.displayName, transferrer.displayName),
+    }));
+    if (t.replaces) {
+      await this.finish(t.replaces, (c) => ({
+        end: endTransferred(
+          c.caller.userId === transferrer.userId ? 'caller' : 'callee',
+          transferee.displayName,
+          transferrer.displayName,
+        ),
+      }));
+    }
   }
 
   // ── sockets coming and going ────────────────────────────────────────────────
@@ -491,19 +731,14 @@ export class CallService {
     const ending = d.end;
     this.noAnswer.get(callId)?.cancel();
     this.noAnswer.delete(callId);
+    if (call.transfer) {
+      this.transferTimers.get(call.transfer.id)?.cancel();
+      this.transferTimers.delete(call.transfer.id);
+    }
     for (const [key, timer] of this.grace) {
       if (key.startsWith(`${callId}\n`)) {
         timer.cancel();
         this.grace.delete(key);
-      }
-    }
-    if (ending.toCaller)
-      await this.send(call.caller.device, 'call:ended', { callId, ...ending.toCaller });
-    if (ending.toCallee) {
-      for (const device of call.devices) {
-        if (device.state === 'stopped' || (ending.except && device.connId === ending.except))
-          continue;
-        await this.send(device, 'call:ended', { callId, ...ending.toCallee });
       }
     }
     const now = this.o.clock.now();
@@ -534,7 +769,25 @@ export class CallService {
     } catch (error) {
       this.o.log.error({ err: error, callId }, 'the call records could not be stored');
     }
+    // After the records: a client told that the call ended finds it in its history.
+    if (ending.toCaller)
+      await this.send(call.caller.device, 'call:ended', { callId, ...ending.toCaller });
+    if (ending.toCallee) {
+      for (const device of call.devices) {
+        if (device.state === 'stopped' || (ending.except && device.connId === ending.except))
+          continue;
+        await this.send(device, 'call:ended', { callId, ...ending.toCallee });
+      }
+    }
     if (call.answerTime !== null) await this.activity(call, false);
+    if (call.carries && call.answerTime === null)
+      await this.transferDone(
+        call,
+        new WireError(
+          WireErrorCodes.CALL_TRANSFER_FAILED,
+          `${call.callee.displayName} did not take the transferred call: ${ending.caller.transition.reasonText}`,
+        ),
+      );
     return {};
   }
 
@@ -590,6 +843,19 @@ export class CallService {
   private async party(conn: Connection, callId: string): Promise<ActiveCall> {
     const call = await this.store.get(callId);
     if (!call || !roleOf(call, conn)) throw unknownCall(callId);
+    return call;
+  }
+
+  /** The answered call in which `conn` is the caller or the answering device. */
+  private async answeredParty(conn: Connection, callId: string): Promise<ActiveCall> {
+    const call = await this.party(conn, callId);
+    const role = roleOf(call, conn)!;
+    if (role.kind === 'callee' && role.device.state !== 'answered') throw unknownCall(callId);
+    if (call.answerTime === null)
+      throw new WireError(
+        WireErrorCodes.CALL_INVALID_STATE,
+        `call '${callId}' is not answered: only a connected call can be transferred`,
+      );
     return call;
   }
 
@@ -702,6 +968,21 @@ function endLost(call: ActiveCall, who: 'caller' | 'callee'): Ending {
         caller: { ...other, result: 'answered' },
         callee: { ...lost, result: 'answered' },
       };
+}
+
+/**
+ * A transferred call ends for both parties as 200 "Transferred"; the records say to whom
+ * (`to`) and, for the transferee (or the target, in a consultative transfer), by whom.
+ */
+function endTransferred(by: 'caller' | 'callee', to: string, byName: string): Ending {
+  const mine = { ...T.TRANSFERRED, reasonText: `Transferred to ${to}` };
+  const theirs = { ...T.TRANSFERRED, reasonText: `Transferred to ${to} by ${byName}` };
+  return {
+    toCaller: T.TRANSFERRED,
+    toCallee: T.TRANSFERRED,
+    caller: { result: 'answered', transition: by === 'caller' ? mine : theirs },
+    callee: { result: 'answered', transition: by === 'caller' ? theirs : mine },
+  };
 }
 
 function shutDown(call: ActiveCall): Ending {

@@ -50,6 +50,26 @@ export interface ActiveCall {
   startTime: number;
   /** When it was answered, or null. */
   answerTime: number | null;
+  /** A transfer of this call under way (asked by one party, carried out by the other). */
+  transfer?: PendingTransfer;
+  /** The transfer this call carries out: it is the transferee's call to the target. */
+  carries?: { callId: string; transferId: string; referredBy: { id: string; displayName: string } };
+  /** Consultative transfer: the call this one replaces for the callee. */
+  replaces?: string;
+}
+
+/** A transfer asked for with `call.transfer`, until the transferee's call to the target ends or is answered. */
+export interface PendingTransfer {
+  id: string;
+  /** Which party asked (the other one is the transferee). */
+  by: 'caller' | 'callee';
+  /** The target user's id and public id. */
+  targetUserId: string;
+  targetId: string;
+  /** Consultative: the transferrer's call with the target, ended too on success. */
+  replaces: string | null;
+  /** The transferee has placed the call to the target. */
+  placed?: boolean;
 }
 
 /** What {@link CallStore.change} does with a call: keep `next` (null: remove it), return `result`. */

@@ -21,6 +21,8 @@ import { TokenBucket } from './rate-limit.js';
 export interface ActiveSubscription extends Subscription {
   /** When this socket claimed it (ms), to order competing claims of one correlator. */
   claimedAt: number;
+  /** The device takes a second call while in one (`subscribe`'s `multiCall`). */
+  multiCall?: boolean;
 }
 
 /** Per-connection rate limit. */

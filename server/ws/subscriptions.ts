@@ -81,6 +81,7 @@ export class SubscriptionManager {
       expires,
       expiresAt: now + expires * 1000,
       claimedAt: same ? current!.claimedAt : (this.lastClaim = Math.max(now, this.lastClaim + 1)),
+      ...(frame.multiCall ? { multiCall: true } : {}),
     };
     this.set(conn, next, 'subscribe');
     if (!same) {

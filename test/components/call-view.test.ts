@@ -7,6 +7,7 @@ import type {
   CommsCallEndedEvent,
   CommsCallReceivedEvent,
   CommsHoldEvent,
+  CommsTransferEvent,
 } from '../../components/shared/events.js';
 import {
   callStates,
@@ -253,7 +254,9 @@ describe('<comms-call-view>', function () {
     expect(bob.textContent).to.contain('On hold');
 
     const button = bob.querySelector('button')!;
-    expect(button.getAttribute('aria-label')).to.equal('Switch to Bob Builder');
+    expect(button.textContent!.replace(/\s+/g, ' ').trim()).to.equal(
+      'BB Switch to Bob Builder On hold',
+    );
     button.click();
     await until(
       a.client,
@@ -397,6 +400,122 @@ describe('<comms-call-view>', function () {
     must(viewB, '[part~="answer-button"]').click();
     await reach(a.client, callId, 'Connected');
     await a.client.call.end(callId);
+  });
+  describe('transfer', () => {
+    it('from the keyboard: Transfer, a destination, Enter; the other party goes to it', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const callId = await connectedCall(a, b);
+      const viewA = await view(a);
+      const viewB = await view(b);
+      const viewC = await view(c);
+      await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
+      const toggle = must(viewA, '[part~="transfer-toggle"]');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+      expect(must(viewA, '[part="transfer"]').hidden).to.equal(true);
+      toggle.click();
+      await settled(viewA, () => !must(viewA, '[part="transfer"]').hidden, 'the panel opens');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+      expect(toggle.getAttribute('aria-controls')).to.equal('transfer-panel');
+      expect(root(viewA).activeElement).to.equal(must(viewA, '[part="transfer-destination"]'));
+      expect(text(viewA, '[part="transfer"] label')).to.equal(
+        'Transfer to (number, user name or SIP address)',
+      );
+      expect(must(viewA, '[part="transfer"]').getAttribute('aria-label')).to.equal(
+        'Transfer Bob Builder',
+      );
+      expect($(viewA, '[part="transfer-to-call"]'), 'one call: no consultative choice').to.equal(
+        null,
+      );
+      await expect(viewA).to.be.accessible();
+
+      const requested = oneEvent(viewA, 'comms-transfer') as Promise<CommsTransferEvent>;
+      const rings = nextEvent(c.client, 'call:receive');
+      await sendKeys({ type: c.id });
+      await sendKeys({ press: 'Enter' });
+      expect((await requested).detail).to.deep.equal({ callId, destination: c.id });
+      const { callId: newId } = await rings;
+      await reach(c.client, newId, 'Ringing');
+      expect(a.client.call.getById(callId)!.localHold, 'held before the transfer').to.equal(true);
+      // Carol sees who calls, and who sent them.
+      await settled(viewC, () => !!$(viewC, '[part="incoming"] [part="referred-by"]'), 'rings');
+      expect(text(viewC, '[part="incoming"] [part="name"]')).to.equal('Bob Builder');
+      expect(text(viewC, '[part="incoming"] [part="referred-by"]')).to.equal(
+        'Transferred by Alice Liddell',
+      );
+      await expect(viewC).to.be.accessible();
+      // Bob keeps one call in view: the new one, to Carol.
+      await settled(
+        viewB,
+        () => text(viewB, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'Bob sees the call to Carol',
+      );
+      expect(text(viewB, '[part="stage"] [part="referred-by"]')).to.equal(
+        'Transferred by Alice Liddell',
+      );
+      expect($(viewB, '[part="call-list"]'), 'one call shown').to.equal(null);
+      await c.client.call.answer(newId, { audio: true });
+      await reach(a.client, callId, 'Ended');
+      await reach(b.client, callId, 'Ended');
+      await settled(viewB, () => stageState(viewB).startsWith('Connected'), 'Bob connected');
+      expect($(viewB, '[part="ended"]'), 'no "call ended" for the replaced call').to.equal(null);
+      expect(polite(viewB)).not.to.contain('Call with Alice Liddell ended');
+      await settled(
+        viewA,
+        () => polite(viewA).includes('Bob Builder was transferred'),
+        'announced',
+      );
+      await reach(b.client, newId, 'Connected');
+      await b.client.call.end(newId);
+    });
+
+    it('a failed transfer says why and leaves the call held', async () => {
+      const { a, b } = users;
+      const callId = await connectedCall(a, b);
+      const viewA = await view(a);
+      await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'connected');
+      must(viewA, '[part~="transfer-toggle"]').click();
+      await settled(viewA, () => !must(viewA, '[part="transfer"]').hidden, 'the panel opens');
+      must<HTMLInputElement>(viewA, '[part="transfer-destination"]').value = 'nobody-at-all';
+      must(viewA, '[part="transfer-button"]').click();
+      await settled(viewA, () => text(viewA, '[part="error"]') !== '', 'the error shows');
+      expect(text(viewA, '[part="error"]')).to.contain('nobody-at-all');
+      expect(a.client.call.getById(callId)).to.include({ state: 'On Hold', localHold: true });
+      expect(must(viewA, '[part="transfer"]').hidden, 'the panel stays open').to.equal(false);
+      await a.client.call.end(callId);
+    });
+
+    it('with two calls, "Connect … with …" joins the two other parties (consultative)', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const withB = await connectedCall(a, b);
+      await a.client.call.hold(withB);
+      const withC = await connectedCall(a, c);
+      const viewA = await view(a);
+      await settled(
+        viewA,
+        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'the call with Carol is current',
+      );
+      must(viewA, '[part~="transfer-toggle"]').click();
+      await settled(viewA, () => !!$(viewA, '[part="transfer-to-call"]'), 'the choice shows');
+      const join = must(viewA, '[part="transfer-to-call"]');
+      expect(join.textContent!.trim()).to.equal('Connect Carol Danvers with Bob Builder');
+      await expect(viewA).to.be.accessible();
+
+      const requested = oneEvent(viewA, 'comms-transfer') as Promise<CommsTransferEvent>;
+      // Carol (the other party of the current call) is asked to call Bob, whose client takes it.
+      const takes = nextEvent(b.client, 'call:receive');
+      join.click();
+      expect((await requested).detail).to.deep.equal({ callId: withC, otherCallId: withB });
+      const { callId: newId } = await takes;
+      await reach(a.client, withB, 'Ended');
+      await reach(a.client, withC, 'Ended');
+      await reach(b.client, newId, 'Connected');
+      await reach(c.client, newId, 'Connected');
+      await settled(viewA, () => polite(viewA).includes('Carol Danvers was transferred'), 'said');
+      await b.client.call.end(newId);
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import { createClient } from '../../core/index.js';
+import { createClient, type CommsClient } from '../../core/index.js';
 import '../../components/client/comms-client.js';
 import '../../components/dialer/comms-dialer.js';
 import type { CommsDialer } from '../../components/dialer/dialer.js';
@@ -8,6 +8,7 @@ import type { CommsDialEvent, CommsDtmfEvent } from '../../components/shared/eve
 import { LONG_PRESS_MS } from '../../components/shared/keypad.js';
 import { nextEvent, until } from '../helpers/waits.js';
 import { connectedCall, pair, type Pair } from '../helpers/calls.js';
+import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 
 const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
   el.shadowRoot!.querySelector<T>(selector)!;
@@ -256,5 +257,103 @@ describe('<comms-dialer>', function () {
     } finally {
       await client.destroy();
     }
+  });
+});
+
+describe('<comms-dialer> recent calls, over a real gateway', function () {
+  this.timeout(30000);
+  const PASSWORD = 'correct horse battery staple';
+  let gateway: TestGateway;
+  const clients: CommsClient[] = [];
+
+  before(async () => {
+    gateway = await startGateway();
+  });
+  after(async () => {
+    await Promise.all(clients.map((c) => c.disconnect().then(() => c.destroy())));
+    await gateway.stop();
+  });
+
+  async function device(username: string): Promise<CommsClient> {
+    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    clients.push(client);
+    await client.connect(
+      { username, password: PASSWORD },
+      { services: ['call'], clientCorrelator: `device-${clients.length}` },
+    );
+    return client;
+  }
+
+  async function user(displayName: string) {
+    const id = uniqueName('recent');
+    const signup = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    await signup.auth.signup({ username: id, password: PASSWORD, displayName });
+    await signup.destroy();
+    return { id, client: await device(id) };
+  }
+
+  const items = (el: CommsDialer) => [
+    ...el.shadowRoot!.querySelectorAll<HTMLElement>('[part="recent-call"]'),
+  ];
+  const words = (li: HTMLElement) => li.textContent!.replace(/\s+/g, ' ').trim();
+
+  it('lists the calls just made, newest first, the missed one marked; redial dials', async () => {
+    const alice = await user('Alice Liddell');
+    const bob = await user('Bob Builder');
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${alice.client}></comms-dialer>`,
+    );
+    expect($(el, '[part="recent"]'), 'no calls yet').to.equal(null);
+
+    // Bob calls and gives up: a missed call for Alice.
+    const rings = nextEvent(alice.client, 'call:receive');
+    const missed = bob.client.call.make(alice.id, { audio: true });
+    await rings;
+    await until(alice.client, (s) => s.call.calls[missed]?.state === 'Ringing');
+    await bob.client.call.end(missed);
+    await waitUntil(() => items(el).length === 1, 'the missed call is listed', { timeout: 10000 });
+
+    // Alice calls Bob, who answers; Alice hangs up.
+    const answered = nextEvent(bob.client, 'call:receive');
+    const callId = alice.client.call.make(bob.id, { audio: true });
+    await answered;
+    await until(bob.client, (s) => s.call.calls[callId]?.state === 'Ringing');
+    await bob.client.call.answer(callId, { audio: true });
+    await until(alice.client, (s) => s.call.calls[callId]?.state === 'Connected');
+    await alice.client.call.end(callId);
+    await waitUntil(() => items(el).length === 2, 'the call is listed', { timeout: 10000 });
+
+    const [latest, earlier] = items(el);
+    expect(words(latest!)).to.equal('Bob Builder Outgoing');
+    expect(latest!.hasAttribute('data-missed')).to.equal(false);
+    expect(words(earlier!)).to.equal('Bob Builder Missed');
+    expect(earlier!.getAttribute('data-missed')).to.equal('true');
+    const redial = latest!.querySelector<HTMLButtonElement>('[part="redial"]')!;
+    expect(redial.getAttribute('aria-label')).to.equal('Call Bob Builder again');
+    await expect(el).to.be.accessible();
+
+    const dial = oneEvent(el, 'comms-dial') as Promise<CommsDialEvent>;
+    el.addEventListener('comms-dial', (e) => e.preventDefault(), { once: true });
+    redial.click();
+    expect((await dial).detail).to.deep.equal({ destination: bob.id, video: false });
+  });
+
+  it('loads the history when it connects to a client that has none loaded', async () => {
+    const carol = await user('Carol Danvers');
+    const dave = await user('Dave Bowman');
+    const rings = nextEvent(dave.client, 'call:receive');
+    const callId = carol.client.call.make(dave.id, { audio: true });
+    await rings;
+    await until(dave.client, (s) => s.call.calls[callId]?.state === 'Ringing');
+    await dave.client.call.reject(callId);
+    await until(carol.client, (s) => s.call.calls[callId]?.state === 'Ended');
+
+    const laptop = await device(carol.id);
+    expect(laptop.call.history.get()).to.deep.equal([]);
+    const el = await fixture<CommsDialer>(html`<comms-dialer .client=${laptop}></comms-dialer>`);
+    await waitUntil(() => items(el).length === 1, 'the history is fetched', { timeout: 10000 });
+    expect(words(items(el)[0]!)).to.equal('Dave Bowman Outgoing');
+    el.setAttribute('lang', 'fr');
+    await waitUntil(() => words(items(el)[0]!) === 'Dave Bowman Sortant', 'in French');
   });
 });

@@ -9,8 +9,16 @@ callConformance('gateway', async () => {
   const gateway: TestGateway = await startGateway(['--call-timeout', String(NO_ANSWER_SECONDS)]);
   const clients: CommsClient[] = [];
 
-  async function connect(username: string, correlator: string): Promise<CommsClient> {
-    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+  async function connect(
+    username: string,
+    correlator: string,
+    multiCall = false,
+  ): Promise<CommsClient> {
+    const client = createClient({
+      server: gateway.url,
+      logs: { logLevel: 'silent' },
+      call: { multiCall },
+    });
     clients.push(client);
     await client.connect(
       { username, password: PASSWORD },
@@ -21,26 +29,27 @@ callConformance('gateway', async () => {
 
   const backend: CallBackend = {
     noAnswerTimeout: NO_ANSWER_SECONDS * 1000,
-    async user() {
+    async user(options = {}) {
       const id = uniqueName('caller');
       const signup = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
       await signup.auth.signup({ username: id, password: PASSWORD, displayName: `User ${id}` });
       await signup.destroy();
-      return { client: await connect(id, 'first'), id };
+      return { client: await connect(id, 'first', options.multiCall), id };
     },
     async device(id) {
       return connect(id, `device-${clients.length}`);
     },
-    async intrude(callId) {
+    async intrude(callId, transferTo) {
       const intruder = await backend.user();
       try {
         // A stranger's raw signalling for someone else's call must be refused by the server.
-        return await rawRequest(gateway.url, intruder.client.getUserInfo().token!, {
-          type: 'call.offer',
-          callId,
-          sdp: 'v=0',
-          hold: false,
-        });
+        return await rawRequest(
+          gateway.url,
+          intruder.client.getUserInfo().token!,
+          transferTo
+            ? { type: 'call.transfer', callId, destination: transferTo }
+            : { type: 'call.offer', callId, sdp: 'v=0', hold: false },
+        );
       } finally {
         await intruder.client.disconnect();
       }

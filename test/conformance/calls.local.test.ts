@@ -6,25 +6,26 @@ callConformance('local (in-page)', async () => {
   const hub = createLocalHub({ noAnswerTimeout });
   const clients: CommsClient[] = [];
   let counter = 0;
-  const join = (id: string) => {
-    const client = createClient({ logs: { logLevel: 'silent' } });
+  const join = (id: string, multiCall = false) => {
+    const client = createClient({ logs: { logLevel: 'silent' }, call: { multiCall } });
     client.useLocalBackend(hub, { id, displayName: `User ${id}` });
     clients.push(client);
     return client;
   };
   return {
     noAnswerTimeout,
-    async user() {
+    async user(options = {}) {
       const id = `local-user-${++counter}`;
-      return { client: join(id), id };
+      return { client: join(id, options.multiCall), id };
     },
     async device(id) {
       return join(id);
     },
-    async intrude(callId) {
+    async intrude(callId, transferTo) {
       const intruder = hub.register({ id: 'intruder', displayName: 'Intruder' });
       try {
-        await intruder.offer(callId, 'v=0', false);
+        if (transferTo) await intruder.transfer(callId, { destination: transferTo });
+        else await intruder.offer(callId, 'v=0', false);
         return { code: 'none', message: 'the hub accepted signalling from a stranger' };
       } catch (error) {
         return { code: (error as { code: string }).code, message: (error as Error).message };

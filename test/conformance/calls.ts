@@ -16,14 +16,17 @@ import { bytesReceived, hearsAudio, measureFor } from '../helpers/media.js';
 
 /** What a backend provides to the suite. */
 export interface CallBackend {
-  /** A connected client for a new user. */
-  user(): Promise<{ client: CommsClient; id: string }>;
+  /** A connected client for a new user (`multiCall`: its `call.multiCall` from the start). */
+  user(options?: { multiCall?: boolean }): Promise<{ client: CommsClient; id: string }>;
   /** Another connected device of the user `id`. */
   device(id: string): Promise<CommsClient>;
   /** How long an unanswered call rings on this backend (the suite waits for it). */
   noAnswerTimeout: number;
-  /** A third party tries to send signalling into `callId`; resolves with the refusal. */
-  intrude(callId: string): Promise<BasicError>;
+  /**
+   * A third party tries to send signalling into `callId` (a renegotiation offer, or a transfer
+   * of it to `transferTo`); resolves with the refusal.
+   */
+  intrude(callId: string, transferTo?: string): Promise<BasicError>;
   teardown(): Promise<void>;
 }
 
@@ -172,14 +175,10 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       const videoId = trackIds.find((id) => b.client.media.getTrackById(id)?.kind === 'video')!;
       const container = document.createElement('div');
       document.body.append(container);
-      await b.client.media.renderTracks([videoId], container);
-      const video = container.querySelector('video')!;
-      await new Promise<void>((resolve) =>
-        video.videoWidth > 0
-          ? resolve()
-          : video.addEventListener('resize', () => resolve(), { once: true }),
-      );
-      expect(video.videoWidth, 'the far side decodes frames').to.be.greaterThan(0);
+      expect(
+        await decodedWidth(b.client, videoId, container),
+        'the far side decodes frames',
+      ).to.be.greaterThan(0);
 
       const removed = nextEvent(b.client, 'call:tracksRemoved', (p) =>
         p.trackIds.includes(videoId),
@@ -187,8 +186,43 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.stopVideo(callId);
       await removed;
       expect(b.client.call.getById(callId)!.remoteTracks).not.to.include(videoId);
+      expect(
+        a.client.call
+          .getById(callId)!
+          .localTracks.map((id) => a.client.media.getTrackById(id)?.kind),
+      ).to.deep.equal(['audio']);
       b.client.media.removeTracks([videoId], container);
       expect(container.querySelector('video')).to.equal(null);
+      container.remove();
+      await a.client.call.end(callId);
+    });
+
+    it('a shared screen arrives on the far side as video, and goes away when stopped', async () => {
+      const { a, b, callId } = await connectedCall();
+      const added = nextEvent(b.client, 'call:tracksAdded', ({ trackIds }) =>
+        trackIds.some((id) => b.client.media.getTrackById(id)?.kind === 'video'),
+      );
+      await a.client.call.startScreenshare(callId);
+      const screenId = a.client.call
+        .getById(callId)!
+        .localTracks.find((id) => a.client.media.getTrackById(id)?.type === 'screen');
+      expect(screenId, 'a local screen track').to.be.a('string');
+      const { trackIds } = await added;
+      const remoteId = trackIds.find((id) => b.client.media.getTrackById(id)?.kind === 'video')!;
+      const container = document.createElement('div');
+      document.body.append(container);
+      expect(
+        await decodedWidth(b.client, remoteId, container),
+        'the far side decodes the screen',
+      ).to.be.greaterThan(0);
+
+      const removed = nextEvent(b.client, 'call:tracksRemoved', (p) =>
+        p.trackIds.includes(remoteId),
+      );
+      await a.client.call.stopScreenshare(callId);
+      await removed;
+      expect(a.client.call.getById(callId)!.localTracks).not.to.include(screenId);
+      b.client.media.removeTracks([remoteId], container);
       container.remove();
       await a.client.call.end(callId);
     });
@@ -217,7 +251,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       expect(cancelled.call.calls[callId]!.transition?.statusCode).to.equal(487);
     });
 
-    it('calling someone who is in a call ends with busy (486)', async () => {
+    it('calling someone who is in a call (without call.multiCall) ends with busy (486)', async () => {
       const { b, callId } = await connectedCall();
       const c = await backend.user();
       const second = c.client.call.make(b.id, { audio: true });
@@ -225,6 +259,31 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       expect(busy.call.calls[second]!.transition?.statusCode).to.equal(486);
       expect(stateOf(b.client, callId)).to.equal('Connected');
       await b.client.call.end(callId);
+    });
+
+    it('with call.multiCall a callee in a call rings for a second one, and can take it', async () => {
+      const a = await backend.user();
+      const b = await backend.user({ multiCall: true });
+      const first = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await first;
+      await reach(b.client, callId, 'Ringing');
+      await b.client.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+
+      const c = await backend.user();
+      const second = nextEvent(b.client, 'call:receive');
+      const waiting = c.client.call.make(b.id, { audio: true });
+      expect((await second).callId).to.equal(waiting);
+      await reach(c.client, waiting, 'Ringing');
+      expect(stateOf(b.client, callId)).to.equal('Connected');
+      await b.client.call.hold(callId);
+      await b.client.call.answer(waiting, { audio: true });
+      await reach(c.client, waiting, 'Connected');
+      expect(stateOf(a.client, callId)).to.equal('On Hold');
+
+      await b.client.call.end(callId);
+      await b.client.call.end(waiting);
     });
 
     it('an unanswered call ends with no answer (408) on both sides', async () => {
@@ -368,7 +427,161 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       expect((await stats).result).to.be.instanceOf(RTCStatsReport);
       await a.client.call.end(callId);
     });
+
+    describe('transfer', () => {
+      /** A's operations of `type` on `callId`, as `START`/`FINISH` (with error code) strings. */
+      function operations(client: CommsClient, type: string) {
+        const seen: string[] = [];
+        client.on('call:operation', (p) => {
+          if (p.operation === type)
+            seen.push(`${p.callId} ${p.transition}${p.error ? ` ${p.error.code}` : ''}`);
+        });
+        return seen;
+      }
+
+      /** B and C hear each other on `callId`. */
+      async function connectedWithAudio(b: CommsClient, c: CommsClient, callId: string) {
+        await reach(b, callId, 'Connected');
+        await reach(c, callId, 'Connected');
+        for (const client of [b, c]) {
+          await until(client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+          expect(
+            await hearsAudio(await liveTrack(client, remoteAudio(client, callId)!)),
+          ).to.be.greaterThan(0.01);
+        }
+      }
+
+      it('direct: A transfers B to C; B and C talk, A’s call ends as transferred', async () => {
+        const { a, b, callId } = await connectedCall();
+        const c = await backend.user();
+        const ops = operations(a.client, 'DIRECT_TRANSFER');
+        await a.client.call.hold(callId);
+        const rings = nextEvent(c.client, 'call:receive');
+        const transferred = a.client.call.directTransfer(callId, c.id);
+        const { callId: newId } = await rings;
+        expect(newId).not.to.equal(callId);
+        const incoming = c.client.call.getById(newId)!;
+        expect(incoming.from).to.equal(b.id);
+        expect(incoming.transfer).to.deep.equal({
+          referredBy: { id: a.id, displayName: `User ${a.id}` },
+          replaces: null,
+        });
+        expect(b.client.call.getById(newId)!.transfer?.replaces).to.equal(callId);
+        await reach(c.client, newId, 'Ringing');
+        await c.client.call.answer(newId, { audio: true });
+        await transferred;
+
+        const ended = a.client.call.getById(callId)!;
+        expect(ended.state).to.equal('Ended');
+        expect(ended.transition).to.deep.equal({ statusCode: 200, reasonText: 'Transferred' });
+        const old = await reach(b.client, callId, 'Ended');
+        expect(old.call.calls[callId]!.transition?.reasonText).to.equal('Transferred');
+        expect(ops).to.deep.equal([`${callId} START`, `${callId} FINISH`]);
+        await connectedWithAudio(b.client, c.client, newId);
+        // B keeps one call: the one with C.
+        expect(
+          b.client.call.getAll().filter((x) => !['Ended', 'Cancelled'].includes(x.state)),
+        ).to.have.length(1);
+        await b.client.call.end(newId);
+        await reach(c.client, newId, 'Ended');
+      });
+
+      it('consultative: A, on calls with B and C, connects B and C and leaves', async () => {
+        const { a, b, callId: withB } = await connectedCall();
+        const c = await backend.user();
+        const rings = nextEvent(c.client, 'call:receive');
+        const withC = a.client.call.make(c.id, { audio: true });
+        await rings;
+        await reach(c.client, withC, 'Ringing');
+        await c.client.call.answer(withC, { audio: true });
+        await reach(a.client, withC, 'Connected');
+        const ops = operations(a.client, 'CONSULTATIVE_TRANSFER');
+        await expectError(
+          () => a.client.call.consultativeTransfer(withB, withC),
+          'call:invalidState',
+        );
+        await a.client.call.hold(withB);
+        await a.client.call.hold(withC);
+        const takesIt = nextEvent(c.client, 'call:receive');
+        await a.client.call.consultativeTransfer(withB, withC);
+        const { callId: newId } = await takesIt;
+        expect(c.client.call.getById(newId)!.transfer).to.deep.equal({
+          referredBy: { id: a.id, displayName: `User ${a.id}` },
+          replaces: withC,
+        });
+        for (const id of [withB, withC]) {
+          expect(a.client.call.getById(id)!.state).to.equal('Ended');
+          expect(a.client.call.getById(id)!.transition?.reasonText).to.equal('Transferred');
+        }
+        expect(ops).to.have.members([
+          `${withB} START`,
+          `${withB} FINISH`,
+          `${withC} START`,
+          `${withC} FINISH`,
+        ]);
+        await reach(b.client, withB, 'Ended');
+        await reach(c.client, withC, 'Ended');
+        await connectedWithAudio(b.client, c.client, newId);
+        await c.client.call.end(newId);
+        await reach(b.client, newId, 'Ended');
+      });
+
+      it('refuses a transfer by a stranger, to nobody, or of a call not held; the call is unharmed', async () => {
+        const { a, b, callId } = await connectedCall();
+        const c = await backend.user();
+        await expectError(() => a.client.call.directTransfer(callId, c.id), 'call:invalidState');
+        const refusal = await backend.intrude(callId, c.id);
+        expect(refusal.code, refusal.message).to.equal('call:unknown');
+
+        await a.client.call.hold(callId);
+        const unknown = await expectError(
+          () => a.client.call.directTransfer(callId, 'nobody-here-at-all'),
+          'call:unknownDestination',
+        );
+        expect(unknown.message).to.contain('nobody-here-at-all');
+        await expectError(
+          () => a.client.call.directTransfer(callId, b.id),
+          'call:invalidDestination',
+        );
+
+        // The target declines: the transfer fails clearly and the call is as it was.
+        const rings = nextEvent(c.client, 'call:receive');
+        const transfer = a.client.call.directTransfer(callId, c.id);
+        const { callId: newId } = await rings;
+        await reach(c.client, newId, 'Ringing');
+        await c.client.call.reject(newId);
+        const failed = await expectError(() => transfer, 'call:transferFailed');
+        expect(failed.message).to.match(/Rejected/);
+        await reach(b.client, newId, 'Ended');
+        expect(a.client.call.getById(callId)).to.include({ state: 'On Hold', localHold: true });
+        expect(b.client.call.getById(callId)).to.include({ state: 'On Hold', remoteHold: true });
+
+        await a.client.call.unhold(callId);
+        await reach(b.client, callId, 'Connected');
+        await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+        expect(
+          await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+        ).to.be.greaterThan(0.01);
+        await a.client.call.end(callId);
+      });
+    });
   });
+}
+
+/** Renders a remote video track into `container` and resolves with its width once decoded. */
+async function decodedWidth(
+  client: CommsClient,
+  trackId: string,
+  container: HTMLElement,
+): Promise<number> {
+  await client.media.renderTracks([trackId], container);
+  const video = container.querySelector('video')!;
+  await new Promise<void>((resolve) =>
+    video.videoWidth > 0
+      ? resolve()
+      : video.addEventListener('resize', () => resolve(), { once: true }),
+  );
+  return video.videoWidth;
 }
 
 /**

@@ -4,7 +4,12 @@
  */
 import type { EventFrame, ReplyPayload, RequestType } from '../../protocol/schema.js';
 import type { RequestInput } from '../../transport/socket.js';
-import type { CallSignalling, CandidateInit, SignallingHandlers } from '../../call/signalling.js';
+import type {
+  CallSignalling,
+  CandidateInit,
+  SignallingHandlers,
+  TransferTarget,
+} from '../../call/signalling.js';
 
 /** The one thing the adapter needs from the connection. */
 export interface Requester {
@@ -37,7 +42,22 @@ export class GatewayCallSignalling implements CallSignalling {
           sdp: e.sdp,
           media: e.media,
           customParameters: e.customParameters,
+          ...(e.transfer ? { transfer: e.transfer } : {}),
         });
+        return true;
+      }
+      case 'call:transfer': {
+        const e = frame as EventFrame<'call:transfer'>;
+        h.transferRequested(e.callId, {
+          transferId: e.transferId,
+          to: e.to,
+          referredBy: e.referredBy,
+        });
+        return true;
+      }
+      case 'call:transferred': {
+        const e = frame as EventFrame<'call:transferred'>;
+        h.transferCompleted(e.callId, e.error ?? null);
         return true;
       }
       case 'call:ringing':
@@ -83,6 +103,7 @@ export class GatewayCallSignalling implements CallSignalling {
       media: call.media,
       customParameters: call.customParameters,
       ...(call.displayName ? { displayName: call.displayName } : {}),
+      ...(call.transfer ? { transfer: call.transfer } : {}),
     });
     return { to };
   }
@@ -117,5 +138,9 @@ export class GatewayCallSignalling implements CallSignalling {
 
   async candidate(callId: string, candidate: CandidateInit | null) {
     await this.#connection.request({ type: 'call.candidate', callId, candidate });
+  }
+
+  async transfer(callId: string, target: TransferTarget) {
+    await this.#connection.request({ type: 'call.transfer', callId, ...target });
   }
 }

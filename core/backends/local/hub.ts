@@ -3,9 +3,10 @@
  * Storybook, offline demos and tests of one page). Calls go through its signalling, with real
  * RTCPeerConnections, by the gateway's rules: ring every device of the callee, the first answer
  * wins and the others stop, busy when the callee is in a call, no answer after a timeout,
- * cancel before answer. Messaging, presence, contacts and the directory go through sockets the
- * hub hands out (`transport`), answered by the in-page gateway (`gateway.ts`) with the
- * gateway's protocol frames and rules.
+ * cancel before answer; transfer as the gateway does it (the transferee calls the target; the
+ * transferred calls end when that call is answered). Messaging, presence, contacts and the
+ * directory go through sockets the hub hands out (`transport`), answered by the in-page
+ * gateway (`gateway.ts`) with the gateway's protocol frames and rules.
  */
 import { CommsError } from '../../errors.js';
 import {
@@ -25,13 +26,23 @@ export interface LocalHubOptions extends LocalGatewayOptions {
   noAnswerTimeout?: number;
   /** Milliseconds each message takes to arrive (a little latency keeps ordering honest). Default 0. */
   latency?: number;
-  /** Allow a user in a call to receive another. Default false (busy). */
+  /**
+   * Allow every user in a call to receive another. Default false: busy, unless the device
+   * registered with `multiCall` (the client's `call.multiCall`).
+   */
   multiCall?: boolean;
+}
+
+/** Options of a device joining the hub. */
+export interface LocalDeviceOptions {
+  /** Read at each call: this device takes a second call while in one (rings, not busy). */
+  multiCall?: () => boolean;
 }
 
 interface Device {
   party: RemoteParty;
   handlers: SignallingHandlers | undefined;
+  multiCall: () => boolean;
 }
 
 interface HubCall {
@@ -41,12 +52,33 @@ interface HubCall {
   ringing: Device[];
   answered: Device | null;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** A transfer of this call under way. */
+  transfer?: HubTransfer;
+  /** The transfer this call carries out (the transferee's call to the target). */
+  carries?: HubTransfer;
+}
+
+interface HubTransfer {
+  id: string;
+  /** The transferred call and the party who transfers it. */
+  call: HubCall;
+  by: Device;
+  transferee: Device;
+  /** The target user. */
+  target: string;
+  /** Consultative: the transferrer's call with the target (ended too on success). */
+  replaces: HubCall | null;
+  /** Until the transferee places the call: then the transfer fails (no answer timeout). */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** An in-page signalling hub. */
 export interface LocalHub {
   /** Registers a device of user `party.id`; returns the signalling that client's engine uses. */
-  register(party: RemoteParty): CallSignalling & { unregister(): void };
+  register(
+    party: RemoteParty,
+    options?: LocalDeviceOptions,
+  ): CallSignalling & { unregister(): void };
   /** Users with at least one registered device. */
   users(): string[];
   /**
@@ -86,12 +118,49 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
     clearTimeout(call.timer);
     if (!calls.delete(call.id)) return;
     activity(call, false);
+    if (call.transfer) {
+      clearTimeout(call.transfer.timer);
+      delete call.transfer.call.transfer;
+    }
+    const carried = call.carries;
+    if (carried && !call.answered && carried.call.transfer === carried) {
+      delete carried.call.transfer;
+      deliver(() =>
+        carried.by.handlers?.transferCompleted(carried.call.id, {
+          code: 'call:transferFailed',
+          message: `${carried.target} did not take the transferred call: ${transition.reasonText}`,
+        }),
+      );
+    }
     const targets = new Set<Device>([call.caller, ...call.ringing]);
     if (call.answered) targets.add(call.answered);
     for (const device of targets) {
       if (device === except) continue;
       deliver(() => device.handlers?.ended(call.id, transition));
     }
+  }
+
+  /** The transfer `call` carries is done: tell the transferrer, end the transferred call(s). */
+  function transferred(call: HubCall): void {
+    const t = call.carries;
+    if (!t || t.call.transfer !== t) return;
+    delete t.call.transfer;
+    deliver(() => t.by.handlers?.transferCompleted(t.call.id, null));
+    close(t.call, Transitions.TRANSFERRED);
+    if (t.replaces && calls.has(t.replaces.id)) close(t.replaces, Transitions.TRANSFERRED);
+  }
+
+  /** The answered call `callId` of which `device` is a party (caller or answering device). */
+  function answeredCall(callId: string, device: Device): HubCall {
+    const call = find(callId, device);
+    if (call.caller !== device && call.answered !== device)
+      throw new CommsError('call:unknown', `there is no call '${callId}' for this user`);
+    if (!call.answered)
+      throw new CommsError(
+        'call:invalidState',
+        `call '${callId}' is not answered: nothing to transfer`,
+      );
+    return call;
   }
 
   /** The other party of `device` in `call`, once the call has one. */
@@ -116,9 +185,13 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
     transport: (party) => ({ open: () => gateway.connect(party) }),
     drop: () => gateway.drop(),
     setReachable: (reachable) => gateway.setReachable(reachable),
-    register(party) {
+    register(party, deviceOptions = {}) {
       gateway.user(party);
-      const device: Device = { party, handlers: undefined };
+      const device: Device = {
+        party,
+        handlers: undefined,
+        multiCall: deviceOptions.multiCall ?? (() => false),
+      };
       devices.add(device);
       const signalling: CallSignalling & { unregister(): void } = {
         setHandlers(handlers) {
@@ -132,10 +205,32 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             else call.ringing = call.ringing.filter((d) => d !== device);
           }
         },
-        async invite({ callId, to, sdp, media, displayName, customParameters }) {
-          const targets = devicesOf(to).filter((d) => d !== device);
-          if (targets.length === 0)
+        async invite({ callId, to, sdp, media, displayName, customParameters, transfer }) {
+          let carries: HubTransfer | undefined;
+          if (transfer) {
+            carries = calls.get(transfer.callId)?.transfer;
+            if (
+              carries?.id !== transfer.transferId ||
+              carries.transferee !== device ||
+              carries.target !== to ||
+              carries.timer === undefined
+            )
+              throw new CommsError(
+                'call:unknown',
+                `there is no transfer '${transfer.transferId}' for this user`,
+              );
+            // Placed: from now on the new call's own ending decides.
+            clearTimeout(carries.timer);
+            carries.timer = undefined;
+          }
+          const reachable = devicesOf(to).filter(
+            (d) => d !== device && (!carries?.replaces || d === peer(carries.replaces, carries.by)),
+          );
+          if (reachable.length === 0)
             throw new CommsError('call:unknownDestination', `'${to}' is not reachable`);
+          // In a call, only the devices that take a second call ring; none: busy.
+          const busyNow = !options.multiCall && !carries?.replaces && inCall(to);
+          const targets = busyNow ? reachable.filter((d) => d.multiCall()) : reachable;
           const caller: Device = displayName
             ? { ...device, party: { ...device.party, displayName } }
             : device;
@@ -146,11 +241,12 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             ringing: targets,
             answered: null,
             timer: undefined,
+            ...(carries ? { carries } : {}),
           };
           calls.set(callId, call);
-          if (!options.multiCall && inCall(to)) {
+          if (targets.length === 0) {
             deliver(() => close(call, Transitions.BUSY));
-            return { to: { id: to, displayName: targets[0]!.party.displayName } };
+            return { to: { id: to, displayName: reachable[0]!.party.displayName } };
           }
           call.timer = setTimeout(() => close(call, Transitions.NO_ANSWER), noAnswer);
           for (const target of targets) {
@@ -161,6 +257,14 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
                 sdp,
                 media,
                 customParameters,
+                ...(carries
+                  ? {
+                      transfer: {
+                        referredBy: carries.by.party,
+                        replaces: carries.replaces?.id ?? null,
+                      },
+                    }
+                  : {}),
               }),
             );
           }
@@ -183,6 +287,7 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
           call.ringing = [];
           activity(call, true);
           deliver(() => call.caller.handlers?.answered(callId, sdp, customParameters));
+          transferred(call);
         },
         async reject(callId) {
           close(find(callId, device), Transitions.REJECTED, device);
@@ -216,6 +321,59 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
               : [call.caller];
           for (const target of targets)
             deliver(() => target.handlers?.candidate(callId, candidate));
+        },
+        async transfer(callId, target) {
+          const call = answeredCall(callId, device);
+          const transferee = peer(call, device)!;
+          let to: string;
+          let replaces: HubCall | null = null;
+          if ('otherCallId' in target) {
+            replaces = answeredCall(target.otherCallId, device);
+            if (replaces === call)
+              throw new CommsError('argument:invalid', 'a call cannot be transferred to itself');
+            to = peer(replaces, device)!.party.id;
+          } else {
+            to = target.destination;
+            if (devicesOf(to).length === 0)
+              throw new CommsError('call:unknownDestination', `'${to}' is not reachable`);
+          }
+          if (to === transferee.party.id || to === device.party.id)
+            throw new CommsError(
+              'call:invalidDestination',
+              `'${to}' is already in the call: transfer to someone else`,
+            );
+          if (call.transfer)
+            throw new CommsError(
+              'call:transferPending',
+              `call '${callId}' is being transferred already`,
+            );
+          const transfer: HubTransfer = {
+            id: crypto.randomUUID(),
+            call,
+            by: device,
+            transferee,
+            target: to,
+            replaces,
+            // A transferee that never places the call: the transfer fails, the call goes on.
+            timer: setTimeout(() => {
+              if (call.transfer !== transfer) return;
+              delete call.transfer;
+              deliver(() =>
+                device.handlers?.transferCompleted(callId, {
+                  code: 'call:transferFailed',
+                  message: `${transferee.party.displayName} did not call ${to}: the transfer timed out`,
+                }),
+              );
+            }, noAnswer),
+          };
+          call.transfer = transfer;
+          deliver(() =>
+            transferee.handlers?.transferRequested(callId, {
+              transferId: transfer.id,
+              to,
+              referredBy: device.party,
+            }),
+          );
         },
       };
       return signalling;
