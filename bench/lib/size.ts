@@ -312,6 +312,7 @@ export interface BreakdownRow {
 
 /** The group a module id belongs to: its package, or its folder under the repository. */
 export function moduleGroup(id: string): string {
+  if (id.startsWith('\0')) return '(bundler runtime)';
   const clean = id.replace(/^\0/, '').replace(/\?.*$/, '');
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(clean);
   if (inPackage?.[1]) return inPackage[1];
