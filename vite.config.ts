@@ -7,10 +7,14 @@
  *   dependencies external.
  * - `cdn`: one self-contained, minified ES module and one IIFE (global `CommsKit`).
  * Declarations come from `tsc -p tsconfig.build.json`.
+ *
+ * `cdnBundling` is shared with the size measurements (`bench/lib/size.ts`), so what they bundle
+ * in memory is minified exactly as the CDN build is.
  */
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { defineConfig, type UserConfig } from 'vite';
+import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
+import { defineConfig, type PluginOption, type UserConfig } from 'vite';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   dependencies: Record<string, string>;
@@ -26,6 +30,38 @@ const preserve = {
   preserveModulesRoot: '.',
   entryFileNames: '[name].js',
 };
+
+/**
+ * How the CDN build (and the size benchmarks' in-memory bundles) minify. Vite's library mode
+ * leaves the whitespace of ES output (and `@__PURE__` comments) for a later bundler; the CDN
+ * file is the end product a page loads, so it is minified fully, like the IIFE.
+ */
+export const cdnBundling = {
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  target: 'es2022',
+  output: { minify: true, comments: false },
+  /**
+   * The entry may export more than `cdn.ts` does (internal, minified names), so the modules it
+   * shares with its lazy chunks (webrtc-adapter's browser detection, the CommonJS helpers) stay
+   * in it instead of becoming more files the first load must fetch.
+   */
+  preserveEntrySignatures: 'allow-extension',
+} as const;
+
+/**
+ * The plugins of the CDN build (and of the size benchmarks' bundles): the Lit team's minifier of
+ * `html` and `css` tagged templates (html-minifier-next, lightningcss), which keeps Lit's
+ * bindings intact. Only this repository's components; a template it cannot minify fails the
+ * build rather than passing through silently.
+ */
+export function cdnPlugins(): PluginOption[] {
+  return [
+    minifyHtmlLiterals({
+      include: ['components/**/*.ts'],
+      failOnError: true,
+    }) as PluginOption,
+  ];
+}
 
 const builds: Record<string, UserConfig> = {
   lib: {
@@ -64,12 +100,17 @@ const builds: Record<string, UserConfig> = {
     },
   },
   cdn: {
-    define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+    define: cdnBundling.define,
+    plugins: cdnPlugins(),
     build: {
       outDir: 'dist/cdn',
       emptyOutDir: true,
-      target: 'es2022',
+      target: cdnBundling.target,
       minify: true,
+      rollupOptions: {
+        preserveEntrySignatures: cdnBundling.preserveEntrySignatures,
+        output: cdnBundling.output,
+      },
       sourcemap: true,
       lib: {
         entry: 'cdn.ts',
@@ -88,7 +129,11 @@ const serve: UserConfig = {
   server: { host: '127.0.0.1' },
   // CommonJS dependencies (webrtc-adapter's factory, sdp-transform) are pre-bundled to ESM.
   optimizeDeps: {
-    include: ['webrtc-adapter/dist/adapter_factory.js', 'sdp-transform'],
+    include: [
+      'webrtc-adapter/src/js/adapter_factory.js',
+      'webrtc-adapter/src/js/utils.js',
+      'sdp-transform',
+    ],
   },
 };
 

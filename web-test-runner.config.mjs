@@ -22,7 +22,7 @@ export default {
     // Browser tests start real gateways (fresh database, loopback) through server commands.
     gatewayPlugin(),
     // CommonJS dependencies, served as ES modules as the build bundles them.
-    cjsToEsm(['webrtc-adapter/dist/adapter_factory.js', 'sdp-transform']),
+    cjsToEsm(['sdp/sdp.js', 'sdp-transform']),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
   ],
   browsers: [

@@ -1,12 +1,17 @@
 /**
  * `comms-kit/core` alone: `core/index.ts` bundled with its dependencies (nanoevents,
- * webrtc-adapter's factory, sdp-transform), minified with the CDN build's Vite settings, in
- * memory. What a page pays that uses the headless SDK without the elements.
+ * webrtc-adapter, sdp-transform), minified with the CDN build's Vite settings, in memory. What
+ * a page pays that uses the headless SDK without the elements.
  *
- * Target: ≤ 20 KB gzip. No baseline. Deterministic: one build.
+ * webrtc-adapter's shims and sdp-transform are loaded with `import()`, so they are chunks of
+ * their own: the figure judged is the initial load (the entry chunk and its static imports),
+ * and the total with the lazy chunks is shown beside it (see `BundleSizes` in
+ * `bench/lib/size.ts`). The notes carry the breakdown by package and folder.
+ *
+ * Target: initial load ≤ 20 KB gzip. No baseline. Deterministic: one build.
  */
 import type { Benchmark } from './lib/benchmark.js';
-import { budgets, bundleCore, measure } from './lib/size.js';
+import { breakdown, budgets, bundleCore, bundleSizes, formatBreakdown } from './lib/size.js';
 
 export const coreSize: Benchmark = {
   name: 'core-size',
@@ -14,11 +19,18 @@ export const coreSize: Benchmark = {
   timeoutMs: () => 120e3,
   async run(context, record) {
     context.log('bundling core/index.ts');
-    const core = measure(await bundleCore());
+    const core = bundleSizes(await bundleCore());
     const note = 'deterministic: one build';
-    record.figure('core.gzip', 'core bundle, gzip', 'B', [core.gzip], note);
-    record.figure('core.brotli', 'core bundle, brotli', 'B', [core.brotli], note);
-    record.target('core.gzip', '<=', budgets.coreGzip, 'B', 'core ≤ 20 KB gzip');
-    record.notes.push(`raw: ${core.raw} B`);
+    record.figure('core.gzip', 'core bundle, initial load, gzip', 'B', [core.initial.gzip], note);
+    record.figure('core.brotli', 'core bundle, initial load, brotli', 'B', [core.initial.brotli]);
+    record.figure('core.total.gzip', 'core bundle with its lazy chunks, gzip', 'B', [
+      core.total.gzip,
+    ]);
+    record.target('core.gzip', '<=', budgets.coreGzip, 'B', 'core initial load ≤ 20 KB gzip');
+    record.notes.push(
+      `raw: initial ${core.initial.raw} B, total ${core.total.raw} B`,
+      `lazy chunks: ${core.lazy.map((c) => `${c.fileName} ${c.sizes.gzip} B gzip`).join(', ') || 'none'}`,
+      `where the bytes go (each group minified and gzipped alone):\n${formatBreakdown(breakdown(await bundleCore({ minify: false })))}`,
+    );
   },
 };

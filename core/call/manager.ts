@@ -4,7 +4,6 @@
  * through the ICE collection check), renegotiation for hold and media changes with glare
  * resolution, DTMF, stats and codecs. A backend only carries its messages (`CallSignalling`).
  */
-import * as sdpTransform from 'sdp-transform';
 import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { MediaManager } from '../media/manager.js';
@@ -841,7 +840,7 @@ export class CallManager {
   ): Promise<string> {
     const { pc } = session;
     const description = type === 'offer' ? await pc.createOffer() : await pc.createAnswer();
-    const sdp = this.#runHandlers(callId, description.sdp ?? '', {
+    const sdp = await this.#runHandlers(callId, description.sdp ?? '', {
       callId,
       type,
       step: 'set',
@@ -851,7 +850,12 @@ export class CallManager {
     if (this.#ctx.config().call?.trickleIceMode === 'NONE')
       await this.#collectIce(callId, session, operation);
     const local = pc.localDescription?.sdp ?? sdp;
-    return this.#runHandlers(callId, local, { callId, type, step: 'send', endpoint: 'local' });
+    return await this.#runHandlers(callId, local, {
+      callId,
+      type,
+      step: 'send',
+      endpoint: 'local',
+    });
   }
 
   async #setRemote(
@@ -860,7 +864,7 @@ export class CallManager {
     type: 'offer' | 'answer',
     sdp: string,
   ): Promise<void> {
-    const processed = this.#runHandlers(callId, sdp, {
+    const processed = await this.#runHandlers(callId, sdp, {
       callId,
       type,
       step: 'set',
@@ -871,13 +875,15 @@ export class CallManager {
     for (const candidate of pending) await this.#addCandidate(session, candidate);
   }
 
-  #runHandlers(callId: string, sdp: string, info: SdpHandlerInfo): string {
+  async #runHandlers(callId: string, sdp: string, info: SdpHandlerInfo): Promise<string> {
     const handlers =
       this.#sdpHandlers ??
       (this.#ctx.config().call?.sdpHandlers as SdpHandlerFunction[] | undefined) ??
       [];
     const removeBundling = this.#ctx.config().call?.removeBundling === true;
     if (handlers.length === 0 && !removeBundling) return sdp;
+    // Loaded on the first call that has handlers: a separate chunk in the ES builds.
+    const sdpTransform = await import('sdp-transform');
     const original = sdpTransform.parse(sdp);
     let current = sdpTransform.parse(sdp);
     if (removeBundling) current.groups = [];
