@@ -5,5 +5,6 @@ import './client/comms-client.js';
 import './dialer/comms-dialer.js';
 import './call-view/comms-call-view.js';
 import './device-picker/comms-device-picker.js';
+import './chat/comms-chat.js';
 
 export * from './index.js';

@@ -11,6 +11,8 @@ export {
   CommsDialEvent,
   CommsCallRequestEvent,
   CommsChatRequestEvent,
+  CommsMessageSendEvent,
+  CommsMessageRetryEvent,
   CommsAnswerEvent,
   CommsRejectEvent,
   CommsIgnoreEvent,
@@ -30,6 +32,8 @@ export {
   type RequestOutcome,
   type DialDetail,
   type ChatRequestDetail,
+  type MessageSendDetail,
+  type MessageDetail,
   type CallDetail,
   type DeviceKind,
   type DeviceSelectDetail,
@@ -56,3 +60,4 @@ export {
 export { CommsDialer } from './dialer/dialer.js';
 export { CommsCallView } from './call-view/call-view.js';
 export { CommsDevicePicker } from './device-picker/device-picker.js';
+export { CommsChat } from './chat/chat.js';

@@ -23,7 +23,7 @@ import { styles } from './client.styles.js';
  * @event comms-error - The attributes could not make a client. `detail.error` is a `{code, message}`.
  *
  * It also handles the intent events its elements dispatch (`comms-dial`, `comms-call-request`,
- * `comms-answer`, `comms-reject`, `comms-ignore`, `comms-hangup`, `comms-hold`, `comms-mute`,
+ * `comms-chat-request`, `comms-message-send`, `comms-message-retry`, `comms-answer`, `comms-reject`, `comms-ignore`, `comms-hangup`, `comms-hold`, `comms-mute`,
  * `comms-video`, `comms-screen-share`, `comms-dtmf`, `comms-call-switch`,
  * `comms-media-restart`, `comms-device-select`): once the event has finished its dispatch, it
  * carries it out on its client (`comms-dial` → `client.call.make`), unless a listener called
