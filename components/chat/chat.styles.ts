@@ -182,6 +182,8 @@ export const styles = css`
   }
   .messages > [role='listitem'] {
     width: 100%;
+    /* Rows come and go as the thread scrolls: keep each one's style and layout to itself. */
+    contain: layout style;
   }
   .day {
     display: flex;

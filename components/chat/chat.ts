@@ -65,6 +65,22 @@ function rowsOf(entry: ConversationEntry): Row[] {
   return entry.hasOlder ? [{ kind: 'older', key: 'older' }, ...rows] : rows;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A time (`14:05`) or date (`Thursday, 1 January 2026`) format for `lang`, made once. */
+function formatter(lang: string, kind: 'time' | 'date'): Intl.DateTimeFormat {
+  const key = `${lang}\n${kind}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(
+      lang,
+      kind === 'time' ? { timeStyle: 'short' } : { dateStyle: 'full' },
+    );
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 /** The other user of a one-to-one conversation, else null. */
 function partnerOf(entry: ConversationEntry): string | null {
   return entry.type === 'chat' ? null : entry.destination;
@@ -591,14 +607,14 @@ export class CommsChat extends CommsElement {
   }
 
   #time(timestamp: number): string {
-    return new Intl.DateTimeFormat(this.#l10n.lang, { timeStyle: 'short' }).format(timestamp);
+    return formatter(this.#l10n.lang, 'time').format(timestamp);
   }
 
   #dayLabel(day: number): string {
     const today = dayOf(Date.now());
     if (day === today) return this.#l10n.t('chat.today');
     if (day === dayOf(today - 12 * 3600 * 1000)) return this.#l10n.t('chat.yesterday');
-    return new Intl.DateTimeFormat(this.#l10n.lang, { dateStyle: 'full' }).format(day);
+    return formatter(this.#l10n.lang, 'date').format(day);
   }
 
   #renderList(entries: ConversationEntry[], current: ConversationEntry | undefined) {
@@ -764,6 +780,15 @@ export class CommsChat extends CommsElement {
     const text = m.parts.map((p) => p.text).join('\n');
     const sender = nameOf(this.#people.value, entry, m.sender);
     const status = m.status === 'pending' && queued ? 'queued' : m.status;
+    // Text stays text: only the links found by linkify() become elements. (No white space
+    // around it in the template: the paragraph keeps the message's own white space.)
+    const body = linkify(text).map((token) =>
+      token.type === 'link'
+        ? html`<a part="link" href=${token.href} target="_blank" rel="noopener noreferrer"
+            >${token.text}</a
+          >`
+        : token.text,
+    );
     return html`<div
       role="listitem"
       part=${m.isOwn ? 'message own' : 'message'}
@@ -779,15 +804,7 @@ export class CommsChat extends CommsElement {
             ? html`<span class="sender" aria-hidden="true">${sender}</span>`
             : nothing
         }
-        <p part="text" class="text">
-          ${linkify(text).map((token) =>
-            token.type === 'link'
-              ? html`<a part="link" href=${token.href} target="_blank" rel="noopener noreferrer"
-                  >${token.text}</a
-                >`
-              : token.text,
-          )}
-        </p>
+        <p part="text" class="text">${body}</p>
         <p part="meta" class="meta">
           <time aria-hidden="true" datetime=${new Date(m.timestamp).toISOString()}
             >${this.#time(m.timestamp)}</time
