@@ -394,11 +394,14 @@ export class CommsChat extends CommsElement {
     const wanted = Object.values(this.#conversations.value ?? NO_ENTRIES)
       .map(partnerOf)
       .filter((u): u is string => !!u && !watched.has(u) && !this.#presenceAsked.has(u));
-    if (wanted.length === 0) return;
-    for (const u of wanted) this.#presenceAsked.add(u);
-    client.presence.subscribe(wanted).catch(() => {
-      for (const u of wanted) this.#presenceAsked.delete(u);
-    });
+    // One by one: the gateway refuses a whole list for one user this user may not see.
+    for (const u of wanted) {
+      this.#presenceAsked.add(u);
+      client.presence.subscribe([u]).catch((error: { code?: string }) => {
+        // Not allowed to see them: the dot stays "unknown". Anything else: ask again later.
+        if (error?.code !== 'presence:forbidden') this.#presenceAsked.delete(u);
+      });
+    }
   }
 
   // ── scrolling ──────────────────────────────────────────────────────────────

@@ -7,6 +7,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../components/client/comms-client.js';
 import '../../components/chat/comms-chat.js';
 import type { CommsChat } from '../../components/chat/chat.js';
+import { linkify } from '../../components/chat/linkify.js';
 import { CommsChatRequestEvent } from '../../components/shared/events.js';
 import { createClient, type ClientState, type CommsClient } from '../../core/index.js';
 import type { ConversationEntry, MessageView } from '../../core/conversation/types.js';
@@ -161,6 +162,57 @@ describe('<comms-chat>', function () {
     expect(text($(chatA, '[role="status"]')), 'own messages are not announced').to.equal('');
   });
 
+  it('the list shows presence, the last message and unread; showing the thread clears it', async () => {
+    const alice = await user();
+    const bob = await user();
+    const carol = await user();
+    const a = await device(alice);
+    const b = await device(bob);
+    // The gateway shows presence between users who have each other as contacts.
+    await a.contacts.add({ primaryContact: bob });
+    await b.contacts.add({ primaryContact: alice });
+    const el = await chat(a, `destination="${carol}"`);
+    b.conversation.get(alice).createMessage({ type: 'text', text: 'ping from bob' }).send();
+    const row = () => $$(el, '[part="conversation"]').find((r) => text(r).includes(`Name ${bob}`));
+    await settled(
+      el,
+      () => !!row()?.querySelector('[part="unread"]'),
+      'bob’s conversation is unread',
+    );
+    expect(row()!.querySelector('[part="unread"] [aria-hidden="true"]')!.textContent).to.equal('1');
+    expect(text(row()!.querySelector('[part="unread"] .visually-hidden'))).to.equal('1 unread');
+    expect(text(row()!.querySelector('[part="preview"]'))).to.equal('ping from bob');
+    await settled(
+      el,
+      () => row()!.querySelector<HTMLElement>('[part="presence"]')!.dataset.status === 'open',
+      'bob shows online',
+    );
+    expect(text(row() ?? null)).to.contain('online');
+    expect(a.conversation.get(bob).unread, 'not read while another thread is shown').to.equal(1);
+
+    row()!.click();
+    await settled(el, () => el.conversation === a.conversation.get(bob).id, 'bob’s thread opens');
+    await settled(el, () => !row()!.querySelector('[part="unread"]'), 'read once shown');
+    await until(b, () => b.conversation.get(alice).getMessages()[0]?.status === 'read');
+    await b.disconnect();
+    await settled(
+      el,
+      () => row()!.querySelector<HTMLElement>('[part="presence"]')!.dataset.status === 'closed',
+      'bob shows offline',
+    );
+  });
+
+  it('speaks the language of its lang attribute', async () => {
+    const alice = await user();
+    const a = await device(alice);
+    const host = await fixture<HTMLDivElement>(html`<div lang="fr" style="width: 800px"></div>`);
+    host.innerHTML = '<comms-chat></comms-chat>';
+    const el = host.firstElementChild as CommsChat;
+    el.client = a;
+    await settled(el, () => text($(el, '.list')).includes('Aucune conversation'), 'French');
+    expect(text($(el, '[part="new-button"]'))).to.equal('Nouvelle conversation');
+  });
+
   it('Shift+Enter adds a line; typing shows on the other side', async () => {
     const { alice, chatA, chatB } = await pairChatting();
     await type(chatA, 'line one');
@@ -308,6 +360,24 @@ describe('<comms-chat>', function () {
     await settled(el, () => $$(el, '[part="person"]').length > 0, 'the directory answers');
     must(el, '[part="person"]').click();
     await settled(el, () => el.conversation === dora, 'dora opens');
+  });
+});
+
+describe('linkify', () => {
+  it('links written-out http(s) addresses only, without trailing punctuation', () => {
+    const links = (t: string) =>
+      linkify(t).flatMap((token) => (token.type === 'link' ? [token.href] : []));
+    expect(links('see https://a.example/x.')).to.deep.equal(['https://a.example/x']);
+    expect(links('(http://a.example/b_(c)) and')).to.deep.equal(['http://a.example/b_(c)']);
+    expect(
+      links('javascript:alert(1) data:text/html,x www.a.example ftp://a.example'),
+    ).to.deep.equal([]);
+    expect(links('"https://a.example/?q=1&r=2"')).to.deep.equal(['https://a.example/?q=1&r=2']);
+    expect(linkify('a https://a.example b').map((t) => t.text)).to.deep.equal([
+      'a ',
+      'https://a.example',
+      ' b',
+    ]);
   });
 });
 
