@@ -190,6 +190,14 @@ describe('<comms-chat>', function () {
     expect(text(row() ?? null)).to.contain('online');
     expect(a.conversation.get(bob).unread, 'not read while another thread is shown').to.equal(1);
 
+    // New conversation lists the contacts.
+    must(el, '[part="new-button"]').click();
+    await settled(el, () => !!$(el, '[part="person"]'), 'the contacts show');
+    expect($$(el, '[part="person"]').map((p) => p.getAttribute('aria-label'))).to.deep.equal([
+      `Chat with ${bob}`,
+    ]);
+    must(el, '[part="new-button"]').click();
+
     row()!.click();
     await settled(el, () => el.conversation === a.conversation.get(bob).id, 'bob’s thread opens');
     await settled(el, () => !row()!.querySelector('[part="unread"]'), 'read once shown');
