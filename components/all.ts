@@ -7,5 +7,6 @@ import './call-view/comms-call-view.js';
 import './device-picker/comms-device-picker.js';
 import './presence/comms-presence.js';
 import './login/comms-login.js';
+import './chat/comms-chat.js';
 
 export * from './index.js';

@@ -11,6 +11,8 @@ export {
   CommsDialEvent,
   CommsCallRequestEvent,
   CommsChatRequestEvent,
+  CommsMessageSendEvent,
+  CommsMessageRetryEvent,
   CommsAnswerEvent,
   CommsRejectEvent,
   CommsIgnoreEvent,
@@ -36,6 +38,8 @@ export {
   type RequestOutcome,
   type DialDetail,
   type ChatRequestDetail,
+  type MessageSendDetail,
+  type MessageDetail,
   type CallDetail,
   type DeviceKind,
   type DeviceSelectDetail,
@@ -67,3 +71,4 @@ export { CommsCallView } from './call-view/call-view.js';
 export { CommsDevicePicker } from './device-picker/device-picker.js';
 export { CommsPresence } from './presence/presence.js';
 export { CommsLogin } from './login/login.js';
+export { CommsChat } from './chat/chat.js';

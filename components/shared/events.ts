@@ -1,7 +1,7 @@
 import type { CommsClient } from '../../core/client.js';
 import type { CallTransition } from '../../core/call/signalling.js';
 import type { ContactInput } from '../../core/contacts/manager.js';
-import { isBasicError, type BasicError } from '../../core/errors.js';
+import { CommsError, ErrorCodes, isBasicError, type BasicError } from '../../core/errors.js';
 import type { Contact, Presence, UserInfo } from '../../core/protocol/schema.js';
 
 /**
@@ -157,6 +157,67 @@ export class CommsChatRequestEvent extends CommsRequestEvent<ChatRequestDetail, 
     return Promise.resolve().then(() => {
       const conversation = client.conversation.get(this.detail.destination);
       return conversation.id ?? this.detail.destination;
+    });
+  }
+}
+
+/** Finds a conversation by its key: a server id, else a destination (opened if new). */
+function conversationOf(client: CommsClient, key: string) {
+  return client.conversation.getById(key) ?? client.conversation.get(key);
+}
+
+/** What to send, and where. */
+export interface MessageSendDetail {
+  /** The conversation: its server id, or the other user's id (a one-to-one conversation). */
+  conversation: string;
+  /** The text typed. */
+  text: string;
+}
+
+/**
+ * The composer asks to send a text message: `createMessage({type: 'text', text}).send()` on
+ * the conversation. The message shows as pending at once and waits in the outbox while the
+ * connection is down. The outcome's value is the message's client id.
+ */
+export class CommsMessageSendEvent extends CommsRequestEvent<MessageSendDetail, string> {
+  static readonly type = 'comms-message-send';
+  constructor(detail: MessageSendDetail) {
+    super(CommsMessageSendEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<string> {
+    return Promise.resolve().then(() => {
+      const { conversation, text } = this.detail;
+      return conversationOf(client, conversation).createMessage({ type: 'text', text }).send()
+        .clientId;
+    });
+  }
+}
+
+/** Names one message of a conversation. */
+export interface MessageDetail {
+  /** The conversation: its server id, or the other user's id. */
+  conversation: string;
+  /** The message's id (or client id). */
+  messageId: string;
+}
+
+/** Send a failed message again (`message.retry()`: same client id, stored once). */
+export class CommsMessageRetryEvent extends CommsRequestEvent<MessageDetail> {
+  static readonly type = 'comms-message-retry';
+  constructor(detail: MessageDetail) {
+    super(CommsMessageRetryEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return Promise.resolve().then(() => {
+      const { conversation, messageId } = this.detail;
+      const message = conversationOf(client, conversation).getMessage(messageId);
+      if (!message) {
+        throw new CommsError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `comms-message-retry: there is no message '${messageId}' in '${conversation}'`,
+        );
+      }
+      message.retry();
     });
   }
 }
@@ -430,6 +491,8 @@ export const requestEventTypes = [
   CommsDialEvent.type,
   CommsCallRequestEvent.type,
   CommsChatRequestEvent.type,
+  CommsMessageSendEvent.type,
+  CommsMessageRetryEvent.type,
   CommsAnswerEvent.type,
   CommsRejectEvent.type,
   CommsIgnoreEvent.type,
@@ -511,6 +574,8 @@ declare global {
     'comms-dial': CommsDialEvent;
     'comms-call-request': CommsCallRequestEvent;
     'comms-chat-request': CommsChatRequestEvent;
+    'comms-message-send': CommsMessageSendEvent;
+    'comms-message-retry': CommsMessageRetryEvent;
     'comms-answer': CommsAnswerEvent;
     'comms-reject': CommsRejectEvent;
     'comms-ignore': CommsIgnoreEvent;

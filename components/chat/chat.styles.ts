@@ -1,0 +1,268 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: block;
+    height: var(--comms-chat-height, 32rem);
+    --_own-bg: var(--comms-chat-own-background, var(--_accent));
+    --_own-fg: var(--comms-chat-own-color, var(--_on-accent));
+    --_other-bg: var(--comms-chat-other-background, var(--_surface-raised));
+    --_online: var(--comms-chat-online-color, var(--_success));
+  }
+  [hidden] {
+    display: none !important;
+  }
+  p,
+  h2,
+  h3 {
+    margin: 0;
+  }
+  h2 {
+    font-size: 1.0625em;
+    font-weight: 600;
+    min-width: 0;
+    overflow-wrap: anywhere;
+    flex: 1;
+  }
+  h3 {
+    font-size: 0.875em;
+    color: var(--_text-muted);
+  }
+  .base {
+    height: 100%;
+    display: flex;
+    flex-direction: column;
+    gap: var(--_s2);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: calc(var(--_radius) * 1.5);
+    padding: var(--_s2);
+    min-width: 0;
+  }
+  .panes {
+    flex: 1;
+    min-height: 0;
+    display: grid;
+    grid-template-columns: minmax(0, 1fr);
+    gap: var(--_s3);
+  }
+  .base.wide .panes {
+    grid-template-columns: var(--comms-chat-list-width, 18rem) minmax(0, 1fr);
+  }
+  .base.narrow[data-pane='list'] .thread,
+  .base.narrow[data-pane='thread'] .list {
+    display: none;
+  }
+  .base.wide .back {
+    display: none;
+  }
+  .bar {
+    display: flex;
+    align-items: center;
+    gap: var(--_s2);
+    min-height: var(--_control);
+  }
+  .error:empty {
+    display: none;
+  }
+
+  /* list */
+  .list {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_s2);
+    min-height: 0;
+    overflow: auto;
+  }
+  .list .bar button span {
+    white-space: nowrap;
+  }
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: var(--_s1);
+  }
+  .conversation {
+    width: 100%;
+    justify-content: flex-start;
+    text-align: start;
+    padding: var(--_s2);
+    border-color: transparent;
+    background: transparent;
+  }
+  .conversation[aria-current='true'] {
+    background: var(--_surface-raised);
+    border-color: var(--_border);
+  }
+  .who {
+    display: grid;
+    min-width: 0;
+    flex: 1;
+  }
+  .name {
+    font-weight: 600;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .preview {
+    color: var(--_text-muted);
+    font-size: 0.875em;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .badge {
+    min-width: 1.5rem;
+    padding: 0 var(--_s1);
+    border-radius: 999px;
+    background: var(--_accent);
+    color: var(--_on-accent);
+    font-size: 0.8125em;
+    font-weight: 700;
+    text-align: center;
+  }
+  .dot {
+    width: 0.625rem;
+    height: 0.625rem;
+    border-radius: 50%;
+    flex: none;
+    border: 2px solid var(--_text-muted);
+    background: transparent;
+  }
+  .dot[data-status='open'] {
+    background: var(--_online);
+    border-color: var(--_online);
+  }
+  .new {
+    display: grid;
+    gap: var(--_s2);
+    padding: var(--_s2);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .search {
+    display: grid;
+    gap: var(--_s1);
+  }
+  .field {
+    display: flex;
+    gap: var(--_s2);
+  }
+  .people button {
+    width: 100%;
+    justify-content: space-between;
+    min-width: 0;
+  }
+  .people .hint {
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+
+  /* thread */
+  .thread {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_s2);
+    min-height: 0;
+    min-width: 0;
+  }
+  .empty {
+    margin: auto;
+    text-align: center;
+  }
+  .messages {
+    flex: 1;
+    min-height: 0;
+    overflow: auto;
+    overscroll-behavior: contain;
+    border-radius: var(--_radius);
+  }
+  .messages > [role='listitem'] {
+    width: 100%;
+    /* Rows come and go as the thread scrolls: keep each one's style and layout to itself. */
+    contain: layout style;
+  }
+  .day {
+    display: flex;
+    justify-content: center;
+    padding: var(--_s2) 0;
+    color: var(--_text-muted);
+    font-size: 0.8125em;
+  }
+  .older {
+    display: flex;
+    justify-content: center;
+    padding: var(--_s2) 0;
+  }
+  .message {
+    display: flex;
+    padding: 2px var(--_s1);
+  }
+  .message.own {
+    justify-content: flex-end;
+  }
+  .bubble {
+    max-width: min(80%, 36rem);
+    padding: var(--_s2) var(--_s3);
+    border-radius: calc(var(--_radius) * 1.5);
+    background: var(--_other-bg);
+    display: grid;
+    gap: 2px;
+  }
+  .own .bubble {
+    background: var(--_own-bg);
+    color: var(--_own-fg);
+  }
+  .message[data-status='failed'] .bubble {
+    outline: 2px solid var(--_danger);
+  }
+  .sender {
+    font-size: 0.8125em;
+    font-weight: 600;
+  }
+  .text {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+  .text a {
+    color: inherit;
+    text-decoration: underline;
+  }
+  .meta {
+    display: flex;
+    gap: var(--_s2);
+    justify-content: flex-end;
+    font-size: 0.75em;
+    opacity: 0.85;
+  }
+  .retry {
+    justify-self: end;
+    min-height: 2rem;
+    background: var(--_surface);
+    color: var(--_text);
+  }
+  .typing {
+    min-height: 1.4em;
+  }
+  .composer {
+    display: flex;
+    gap: var(--_s2);
+    align-items: flex-end;
+  }
+  textarea {
+    flex: 1;
+    min-width: 0;
+    min-height: var(--_control);
+    max-height: 8rem;
+    resize: vertical;
+    padding: var(--_s2) var(--_s3);
+    font: inherit;
+    color: inherit;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_surface);
+  }
+`;
