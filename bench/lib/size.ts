@@ -49,14 +49,26 @@ export const budgets = {
  * lazy chunks 72.7; core initial 30.2, with lazy chunks 45.0 KB).
  */
 export const ceilings = {
-  /** The CDN ES module's initial load (`comms-kit.js` and its static imports). */
-  cdnGzip: 60 * KB,
-  /** The CDN ES module with every lazy chunk. */
-  cdnTotalGzip: 75 * KB,
-  /** `comms-kit/core`'s initial load. */
-  coreGzip: 32 * KB,
-  /** `comms-kit/core` with every lazy chunk. */
-  coreTotalGzip: 47 * KB,
+  /**
+   * The CDN ES module's initial load (`comms-kit.js` and its static imports). Set at 60 KB
+   * (57.8 KB measured) when the shims and sdp-transform moved to lazy chunks; raised to 94 KB
+   * when the elements built alongside landed (91.5 KB measured): `<comms-chat>` with
+   * @lit-labs/virtualizer (~8 KB) and its texts (~10 KB), `<comms-presence>` and
+   * `<comms-login>` (~11 KB with texts), call transfer and recent calls (~3 KB), and the
+   * in-page backend's messaging (~6 KB; the CDN exports `createLocalHub`).
+   */
+  cdnGzip: 94 * KB,
+  /** The CDN ES module with every lazy chunk (106.4 KB measured when set). */
+  cdnTotalGzip: 109 * KB,
+  /**
+   * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
+   * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
+   * from a page that never calls `createLocalHub`: test/node/local-backend-size.test.ts) and
+   * call transfer.
+   */
+  coreGzip: 38 * KB,
+  /** `comms-kit/core` with every lazy chunk (51.2 KB measured when set). */
+  coreTotalGzip: 53 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */
