@@ -8,6 +8,7 @@ import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { MediaManager } from '../media/manager.js';
 import type { MediaRequest } from '../media/types.js';
+import { loadAdapter } from '../platform/browser.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
 import {
@@ -133,10 +134,22 @@ export class CallManager {
     this.#media = media;
     this.#self = self;
     this.#iceServers = iceServers;
+    // webrtc-adapter's shims live in a lazy chunk: start loading them now, so they are applied
+    // before the first call negotiates (#configureIce waits for them).
+    if (typeof RTCPeerConnection !== 'undefined') void loadAdapter().catch(() => undefined);
   }
 
-  /** Adds the backend's ICE servers to the connection before it gathers candidates. */
+  /**
+   * Before a call negotiates: waits for webrtc-adapter's shims (loaded once, on demand; a call
+   * goes on without them if their chunk cannot load), then adds the backend's ICE servers to
+   * the connection before it gathers candidates.
+   */
   async #configureIce(session: Session): Promise<void> {
+    try {
+      await loadAdapter();
+    } catch (error) {
+      this.#ctx.log.warn('webrtc-adapter could not be loaded; going on without its shims', error);
+    }
     let extra: RTCIceServer[] = [];
     try {
       extra = await this.#iceServers();

@@ -65,7 +65,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   // The page's steps, as plain JavaScript (evaluated by name: functions written here would
   // carry the test transpiler's helpers into the page).
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lazy</title></head>
-<body><comms-client log-level="silent"></comms-client>
+<body><comms-dialer></comms-dialer>
 <script type="module" src="/cdn/comms-kit.js"></script>
 <script type="module">
   const kit = await import('/cdn/comms-kit.js');
@@ -137,10 +137,11 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
         if (path.startsWith('/cdn/')) fetched.push(path.slice('/cdn/'.length));
       });
       await tab.goto(server.url);
-      await tab.waitForFunction('window.lazySteps && customElements.get("comms-client")');
+      await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
       assert.deepEqual(fetched, ['comms-kit.js']);
 
-      // The shims: on the first getBrowserDetails(), which answers at once.
+      // The shims: once a client exists (the call engine starts loading them; calls wait for
+      // them); getBrowserDetails() answers at once meanwhile.
       const adapterFetched = tab.waitForRequest((r) => r.url().endsWith(`/cdn/${adapterChunk}`));
       const details = (await tab.evaluate('window.lazySteps.details()')) as { browser: string };
       assert.equal(details.browser, 'chrome');
