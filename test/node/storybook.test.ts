@@ -1,11 +1,11 @@
 /**
- * The Storybook catalog builds and its stories render: it builds the static Storybook (what
- * `npm run build-storybook` makes) into a temp folder, serves it on loopback, and opens every
- * story's iframe in Debian's Chromium with fake camera and microphone. Each story must render
- * its element (content in its shadow root) without an uncaught error or a console error; the
- * connected video call must show Bob's (fake) camera; the theme and language globals must
- * reach the elements; and the reconnecting story, pointed at a real gateway, must show the
- * client really waiting to reconnect.
+ * The Storybook catalog builds and its stories render. It builds the static Storybook (what
+ * `npm run build-storybook` makes) into a temp folder, serves it on loopback, and opens it in
+ * Debian's Chromium with fake camera and microphone (one page, stories switched as the
+ * Storybook UI switches them). Every story must render its element (text in its shadow root)
+ * without an uncaught error or a console error; the connected video call must show Bob's
+ * (fake) camera; the theme and language globals must reach the elements; and the reconnecting
+ * story, pointed at a real gateway, must show the client really waiting to reconnect.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ const storybookBin = join(
   typeof storybookPackage.bin === 'string' ? storybookPackage.bin : storybookPackage.bin.storybook!,
 );
 
-/** Runs `command` with Node in the package root; rejects with its output if it fails. */
+/** Runs Node with `args` in the package root; rejects with the output if it fails. */
 async function run(args: string[]): Promise<void> {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -46,31 +46,80 @@ async function run(args: string[]): Promise<void> {
 interface IndexEntry {
   id: string;
   title: string;
-  name: string;
   type: 'story' | 'docs';
 }
 
-/** What a story's page reports: the element's shadow content, and what went wrong. */
-interface Rendered {
-  shadowText: string;
-  errors: string[];
-}
+/**
+ * In the page: shows story `storyId` as the Storybook UI does (over its channel), and resolves
+ * with `rendered` once it rendered (loaders and play function done), or with what went wrong.
+ * A string, so the test's compiler adds no helper the page lacks.
+ */
+const showStory = new Function(
+  'storyId',
+  `return new Promise((resolve) => {
+    const channel = window.__STORYBOOK_ADDONS_CHANNEL__;
+    const failures = ['storyErrored', 'storyThrewException', 'playFunctionThrewException'];
+    const done = (outcome) => {
+      channel.off('storyRendered', rendered);
+      for (const event of failures) channel.off(event, failed);
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    const rendered = (id) => id === storyId && done('rendered');
+    const failed = (...args) => done('failed: ' + JSON.stringify(args));
+    const timer = setTimeout(() => done('not rendered within 15 s'), 15000);
+    channel.on('storyRendered', rendered);
+    for (const event of failures) channel.on(event, failed);
+    channel.emit('setCurrentStory', { storyId, viewMode: 'story' });
+  })`,
+) as (storyId: string) => Promise<string>;
 
-describe('the Storybook catalog', { timeout: 300_000 }, () => {
+/** In the page: the text in the shadow root of the first element matching `selector`. */
+const shadowText = (page: Page, selector: string) =>
+  page.evaluate(
+    (s) => document.querySelector(s)?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim() ?? '',
+    `#storybook-root ${selector}`,
+  );
+
+/** The elements a story shows (`<comms-client>` only renders its slot, so not it). */
+const ELEMENTS = ':is(comms-dialer, comms-call-view, comms-device-picker)';
+
+/** Refused connections, which only the offline stories make, and on purpose. */
+const refused = (error: string) => /ERR_CONNECTION_REFUSED|WebSocket connection to/.test(error);
+
+describe('the Storybook catalog', { timeout: 120_000 }, () => {
   let out: string;
   let server: FastifyInstance;
   let base: string;
   let browser: Browser;
+  let gateway: Gateway;
+  let page: Page;
+  /** Uncaught errors and console errors of `page`, in order. */
+  const errors: string[] = [];
   let stories: IndexEntry[];
+
+  /** Loads the catalog at story `id` (with URL `extra`), and waits until it rendered. */
+  async function load(id: string, extra = ''): Promise<void> {
+    await page.goto(`${base}/iframe.html?id=${id}&viewMode=story${extra}`);
+    await page.waitForFunction(
+      () => document.body.matches('.sb-show-main, .sb-show-errordisplay'),
+      undefined,
+      { timeout: 30_000 },
+    );
+    assert.equal(await page.$('body.sb-show-errordisplay'), null, `${id} shows an error`);
+  }
 
   before(
     async () => {
       out = mkdtempSync(join(tmpdir(), 'comms-storybook-'));
-      // The manifest feeds the controls; `npm test` builds it before the Node tests.
-      if (!existsSync(join(root, 'custom-elements.json'))) {
-        await run([join(root, 'node_modules/.bin/cem'), 'analyze']);
-      }
-      await run([storybookBin, 'build', '--output-dir', out, '--quiet', '--disable-telemetry']);
+      // The manifest feeds the controls; `npm test` writes it (`npm run build`) before.
+      if (!existsSync(join(root, 'custom-elements.json')))
+        await run([join(root, 'node_modules/.bin/cem'), 'analyze', '--litelement']);
+      [, gateway, browser] = await Promise.all([
+        run([storybookBin, 'build', '--output-dir', out, '--quiet', '--disable-telemetry']),
+        startGateway(),
+        chromium.launch({ executablePath: findChrome(), args: chromeArgs }),
+      ]);
       const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as {
         entries: Record<string, IndexEntry>;
       };
@@ -80,7 +129,12 @@ describe('the Storybook catalog', { timeout: 300_000 }, () => {
       // Storybook ships favicon.svg; the browser still asks for /favicon.ico.
       server.get('/favicon.ico', (_request, reply) => reply.code(204).send());
       base = await server.listen({ host: '127.0.0.1', port: 0 });
-      browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs });
+      const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
+      page = await context.newPage();
+      page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      });
     },
     { timeout: 120_000 },
   );
@@ -88,65 +142,13 @@ describe('the Storybook catalog', { timeout: 300_000 }, () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+    await gateway?.stop();
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  /**
-   * Opens story `id` (with URL `extra` such as `&globals=…`), waits until `ready` holds in the
-   * page, and reports. Errors are uncaught exceptions and console errors, except the refused
-   * connections a story makes on purpose (`expectRefused`).
-   */
-  async function open(
-    id: string,
-    {
-      extra = '',
-      ready = '',
-      expectRefused = false,
-    }: { extra?: string; ready?: string; expectRefused?: boolean } = {},
-  ): Promise<Rendered & { page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const text = message.text();
-      if (expectRefused && /ERR_CONNECTION_REFUSED|WebSocket connection to/.test(text)) return;
-      const { url } = message.location();
-      errors.push(`console: ${text}${url ? ` (${url})` : ''}`);
-    });
-    await page.goto(`${base}/iframe.html?id=${id}&viewMode=story${extra}`);
-    // Storybook shows the story once its loaders ran and it rendered, or shows the error.
-    await page.waitForSelector('body.sb-show-main, body.sb-show-errordisplay', { timeout: 60_000 });
-    if (await page.$('body.sb-show-errordisplay')) {
-      errors.push(`story error: ${await page.textContent('#error-message')}`);
-      return { page, shadowText: '', errors };
-    }
-    await page.waitForFunction(
-      () => {
-        const root = document.querySelector('#storybook-root');
-        const element = root?.querySelector(
-          'comms-client, comms-dialer, comms-call-view, comms-device-picker',
-        );
-        return !!element?.shadowRoot?.childElementCount;
-      },
-      undefined,
-      { timeout: 30_000 },
-    );
-    if (ready) await page.waitForFunction(ready, undefined, { timeout: 30_000 });
-    const shadowText = await page.evaluate(() => {
-      const texts: string[] = [];
-      for (const el of document.querySelectorAll('#storybook-root *')) {
-        if (el.shadowRoot) texts.push(el.shadowRoot.textContent ?? '');
-      }
-      return texts.join(' ').replace(/\s+/g, ' ').trim();
-    });
-    return { page, shadowText, errors };
-  }
-
-  it('lists a story for each element and its states', () => {
-    const titles = new Set(stories.map((s) => s.title));
-    assert.deepEqual([...titles].sort(), [
+  it('has stories for each element', () => {
+    const titles = [...new Set(stories.map((s) => s.title))].sort();
+    assert.deepEqual(titles, [
       'Elements/Call view',
       'Elements/Client',
       'Elements/Device picker',
@@ -155,77 +157,65 @@ describe('the Storybook catalog', { timeout: 300_000 }, () => {
     assert.ok(stories.length >= 25, `only ${stories.length} stories`);
   });
 
-  // Every story, one page each: about 17 s, over the 20 s a test file gets in `npm test`,
-  // so it runs on demand: STORYBOOK_ALL=1 node --import tsx --test test/node/storybook.test.ts
-  it(
-    'renders every story without an error',
-    { timeout: 120_000, skip: process.env.STORYBOOK_ALL ? false : 'set STORYBOOK_ALL=1' },
-    async () => {
-      const failures: string[] = [];
-      for (const story of stories) {
-        // Reconnecting needs a gateway; the last test gives it one.
-        if (story.id === 'elements-client--reconnecting') continue;
-        const { page, errors } = await open(story.id, { expectRefused: /offline/.test(story.id) });
-        if (errors.length) failures.push(`${story.id}: ${errors.join('; ')}`);
-        await page.context().close();
+  it('renders every story without an error, one after another', async () => {
+    // Reconnecting needs a gateway: the last test gives it one.
+    const ids = stories.map((s) => s.id).filter((id) => id !== 'elements-client--reconnecting');
+    const failures: string[] = [];
+    for (const [index, id] of ids.entries()) {
+      const before = errors.length;
+      if (index === 0) await load(id);
+      const outcome = index === 0 ? 'rendered' : await page.evaluate(showStory, id);
+      if (outcome !== 'rendered') failures.push(`${id}: ${outcome}`);
+      if (!(await shadowText(page, ELEMENTS))) failures.push(`${id}: no text in the element`);
+      for (const error of errors.slice(before)) {
+        if (!(/offline/.test(id) && refused(error))) failures.push(`${id}: ${error}`);
       }
-      assert.deepEqual(failures, []);
-    },
-  );
+    }
+    assert.deepEqual(failures, []);
+  });
 
   it('carries real video in the connected video call', async () => {
-    const { page, errors } = await open('elements-call-view--connected-video', {
-      ready: `(() => {
-        const view = document.querySelector('comms-call-view');
-        const video = view?.shadowRoot?.querySelector('[part="remote-video"] video');
-        return (video?.videoWidth ?? 0) > 0;
-      })()`,
+    const before = errors.length;
+    assert.equal(await page.evaluate(showStory, 'elements-call-view--connected-video'), 'rendered');
+    await page.waitForFunction(() => {
+      const view = document.querySelector('comms-call-view');
+      const video = view?.shadowRoot?.querySelector<HTMLVideoElement>(
+        '[part="remote-video"] video',
+      );
+      return (video?.videoWidth ?? 0) > 0;
     });
-    assert.deepEqual(errors, []);
-    await page.context().close();
+    assert.deepEqual(errors.slice(before), []);
   });
 
   it('applies the theme and language globals to the elements', async () => {
-    const colors = async (extra: string) => {
-      const { page, shadowText, errors } = await open('elements-dialer--typing-a-name', { extra });
+    const before = errors.length;
+    const look = async (globals: string) => {
+      await load('elements-dialer--typing-a-name', `&globals=${globals}`);
       const background = await page.evaluate(() => {
-        const dialer = document.querySelector('comms-dialer')!;
-        const input = dialer.shadowRoot!.querySelector('input')!;
+        const input = document.querySelector('comms-dialer')!.shadowRoot!.querySelector('input')!;
         return getComputedStyle(input).backgroundColor;
       });
-      await page.context().close();
-      assert.deepEqual(errors, []);
-      return { background, shadowText };
+      return { background, text: await shadowText(page, 'comms-dialer') };
     };
-    const light = await colors('&globals=theme:light;lang:en');
-    const dark = await colors('&globals=theme:dark;lang:fr');
+    const light = await look('theme:light;lang:en');
+    const dark = await look('theme:dark;lang:fr');
     assert.equal(light.background, 'rgb(255, 255, 255)');
     assert.equal(dark.background, 'rgb(27, 27, 31)');
-    assert.match(light.shadowText, /Will call bob/);
-    assert.match(dark.shadowText, /Appellera bob/);
+    assert.match(light.text, /Will call bob/);
+    assert.match(dark.text, /Appellera bob/);
+    assert.deepEqual(errors.slice(before), []);
   });
 
-  describe('with a gateway', () => {
-    let gateway: Gateway;
-    before(async () => {
-      gateway = await startGateway();
-    });
-    after(async () => {
-      await gateway?.stop();
-    });
-
-    it('shows a client really waiting to reconnect', async () => {
-      const port = new URL(gateway.url).port;
-      const { page, shadowText, errors } = await open('elements-client--reconnecting', {
-        extra: `&args=gatewayPort:${port}`,
-        ready: `(() => {
-          const dialer = document.querySelector('comms-dialer');
-          return !!dialer?.shadowRoot?.querySelector('[part="connection"][data-status="reconnecting"]');
-        })()`,
-      });
-      assert.match(shadowText, /Reconnecting \(attempt 1\)/);
-      assert.deepEqual(errors, []);
-      await page.context().close();
-    });
+  it('shows a client really waiting to reconnect to a real gateway', async () => {
+    const before = errors.length;
+    await load('elements-client--reconnecting', `&args=gatewayPort:${new URL(gateway.url).port}`);
+    await page.waitForFunction(
+      () =>
+        !!document
+          .querySelector('comms-dialer')
+          ?.shadowRoot?.querySelector('[part="connection"][data-status="reconnecting"]'),
+    );
+    assert.match(await shadowText(page, 'comms-dialer'), /Reconnecting \(attempt 1\)/);
+    assert.deepEqual(errors.slice(before), []);
   });
 });
