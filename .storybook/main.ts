@@ -10,6 +10,8 @@ const config: StorybookConfig = {
   stories: ['../stories/**/*.stories.ts'],
   addons: ['@storybook/addon-docs'],
   framework: { name: '@storybook/web-components-vite', options: {} },
+  // A catalog, not a new project: no onboarding checklist.
+  features: { sidebarOnboardingChecklist: false, menuOnboardingChecklist: false },
   core: {
     builder: {
       name: '@storybook/builder-vite',

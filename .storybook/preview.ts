@@ -5,6 +5,7 @@
  */
 import { html } from 'lit';
 import { setCustomElementsManifest, type Preview } from '@storybook/web-components-vite';
+import { withActions } from 'storybook/actions/decorator';
 import manifest from 'comms-kit:manifest';
 import '../components/all.js';
 import { availableLanguages } from '../components/shared/i18n.js';
@@ -13,16 +14,28 @@ import { disposeScope } from '../stories/support/scope.js';
 
 setCustomElementsManifest(manifest);
 
+interface Declaration {
+  tagName?: string;
+  events?: Array<{ name?: string }>;
+}
+const declarations = (manifest as { modules: Array<{ declarations?: Declaration[] }> }).modules
+  .flatMap((m) => m.declarations ?? [])
+  .filter((d) => d.tagName);
+
 /** The tags the manifest declares (the elements whose styles follow the `theme` global). */
-const tags = (
-  manifest as { modules: Array<{ declarations?: Array<{ tagName?: string }> }> }
-).modules.flatMap((m) => (m.declarations ?? []).flatMap((d) => (d.tagName ? [d.tagName] : [])));
+const tags = declarations.map((d) => d.tagName!);
+
+/** The DOM events the elements declare (intent going up), shown in the Actions panel. */
+const events = [
+  ...new Set(declarations.flatMap((d) => (d.events ?? []).flatMap((e) => e.name ?? []))),
+];
 
 const preview: Preview = {
   parameters: {
     controls: { expanded: true },
     docs: { toc: false },
     layout: 'fullscreen',
+    actions: { handles: events },
   },
   globalTypes: {
     theme: {
@@ -53,7 +66,8 @@ const preview: Preview = {
   },
   initialGlobals: { theme: 'light', lang: 'en' },
   decorators: [
-    (story, { globals }) => {
+    withActions,
+    (story, { globals, viewMode }) => {
       const scheme = (globals.theme === 'dark' ? 'dark' : 'light') satisfies Scheme;
       const lang = typeof globals.lang === 'string' ? globals.lang : 'en';
       applyScheme(tags, scheme);
@@ -62,7 +76,7 @@ const preview: Preview = {
         class="story-root"
         data-theme=${scheme}
         lang=${lang}
-        style="color-scheme: ${scheme}; background: Canvas; color: CanvasText; min-height: 100vh; padding: 1rem; box-sizing: border-box; font: 15px system-ui, sans-serif;"
+        style="color-scheme: ${scheme}; background: Canvas; color: CanvasText; min-height: ${viewMode === 'docs' ? 'auto' : '100vh'}; padding: 1rem; box-sizing: border-box; font: 15px system-ui, sans-serif;"
       >
         ${story()}
       </div>`;

@@ -47,6 +47,8 @@ const meta: Meta<Args> = {
   component: 'comms-device-picker',
   tags: ['autodocs'],
   args: { noPreview: false, noMeter: false },
+  // A stub replaces page-wide objects, so on the docs page each story gets its own frame.
+  parameters: { docs: { story: { inline: false, height: '40rem' } } },
   render,
 };
 export default meta;
