@@ -25,8 +25,10 @@ interface Scene {
   note?: string;
 }
 
-const children = html`<comms-dialer value="bob"></comms-dialer>
-  <comms-call-view silent stats-interval="1000"></comms-call-view>`;
+const children = html`<div style="display: grid; gap: 1rem;">
+  <comms-dialer value="bob"></comms-dialer>
+  <comms-call-view silent stats-interval="1000"></comms-call-view>
+</div>`;
 
 const meta: Meta<Args> = {
   title: 'Elements/Client',

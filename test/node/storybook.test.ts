@@ -130,6 +130,17 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
       server.get('/favicon.ico', (_request, reply) => reply.code(204).send());
       base = await server.listen({ host: '127.0.0.1', port: 0 });
       const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
+      // Every RTCPeerConnection the page makes, to check that stories close theirs.
+      await context.addInitScript(`{
+        const Native = window.RTCPeerConnection;
+        window.__peers = [];
+        window.RTCPeerConnection = class extends Native {
+          constructor(...args) {
+            super(...args);
+            window.__peers.push(this);
+          }
+        };
+      }`);
       page = await context.newPage();
       page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
       page.on('console', (message) => {
@@ -172,6 +183,24 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
       }
     }
     assert.deepEqual(failures, []);
+  });
+
+  it('closes the calls of a story when another is shown', async () => {
+    assert.equal(await page.evaluate(showStory, 'elements-call-view--two-calls'), 'rendered');
+    const open = () =>
+      page.evaluate(
+        () =>
+          (window as unknown as { __peers: RTCPeerConnection[] }).__peers.filter(
+            (pc) => pc.connectionState !== 'closed',
+          ).length,
+      );
+    assert.ok((await open()) >= 4, 'two calls, each with two ends');
+    assert.equal(await page.evaluate(showStory, 'elements-dialer--empty'), 'rendered');
+    await page.waitForFunction(() =>
+      (window as unknown as { __peers: RTCPeerConnection[] }).__peers.every(
+        (pc) => pc.connectionState === 'closed',
+      ),
+    );
   });
 
   it('carries real video in the connected video call', async () => {
