@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,14 +33,33 @@ const storybookBin = join(
   typeof storybookPackage.bin === 'string' ? storybookPackage.bin : storybookPackage.bin.storybook!,
 );
 
-/** Runs Node with `args` in the package root; rejects with the output if it fails. */
-async function run(args: string[]): Promise<void> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `command` in the package root; rejects with the output if it fails. */
+async function run(command: string, args: string[]): Promise<void> {
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}:\n${output}`);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`);
+}
+
+/** The latest modification time of `path` (a file, or every file under a folder). */
+function newest(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/**
+ * Whether `storybook-static/` was built after every source it comes from changed (as in
+ * `npm test`, which runs `npm run build-storybook` before the Node tests). Otherwise this
+ * test builds its own copy.
+ */
+function staticIsFresh(): boolean {
+  const built = newest(join(root, 'storybook-static/index.json'));
+  const sources = ['stories', '.storybook', 'components', 'core', 'custom-elements.json'];
+  return built > Math.max(...[...sources, 'package-lock.json'].map((p) => newest(join(root, p))));
 }
 
 interface IndexEntry {
@@ -81,6 +100,28 @@ const shadowText = (page: Page, selector: string) =>
     `#storybook-root ${selector}`,
   );
 
+/** axe-core, the engine of `to.be.accessible()` in the element tests. */
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Rules a story is known to break, by story: element issues reported, not fixed here (the
+ * stories only show the elements). Each entry names why.
+ */
+const knownIssues: Record<string, string[]> = {
+  // The call list's other call is labelled "Switch to Bob Builder" while it shows "Bob Builder
+  // On hold": the visible state is not in the accessible name (components/call-view).
+  'elements-call-view--two-calls': ['label-content-name-mismatch'],
+};
+
+/** In the page: axe's violations in the story root, as `rule (count): first target`. */
+const audit = new Function(
+  'disabled',
+  `const rules = Object.fromEntries(disabled.map((rule) => [rule, { enabled: false }]));
+  return window.axe.run(document.querySelector('#storybook-root'), { rules, resultTypes: ['violations'] }).then((results) =>
+    results.violations.map((v) => v.id + ' (' + v.nodes.length + '): ' + v.nodes[0].target.join(' ')),
+  );`,
+) as (disabled: string[]) => Promise<string[]>;
+
 /** The elements a story shows (`<comms-client>` only renders its slot, so not it). */
 const ELEMENTS = ':is(comms-dialer, comms-call-view, comms-device-picker)';
 
@@ -89,6 +130,8 @@ const refused = (error: string) => /ERR_CONNECTION_REFUSED|WebSocket connection 
 
 describe('the Storybook catalog', { timeout: 120_000 }, () => {
   let out: string;
+  /** Whether the test uses `storybook-static/` as built (fresh) rather than its own build. */
+  let reused = false;
   let server: FastifyInstance;
   let base: string;
   let browser: Browser;
@@ -111,12 +154,25 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
 
   before(
     async () => {
-      out = mkdtempSync(join(tmpdir(), 'comms-storybook-'));
+      reused = staticIsFresh();
+      out = reused
+        ? join(root, 'storybook-static')
+        : mkdtempSync(join(tmpdir(), 'comms-storybook-'));
       // The manifest feeds the controls; `npm test` writes it (`npm run build`) before.
       if (!existsSync(join(root, 'custom-elements.json')))
-        await run([join(root, 'node_modules/.bin/cem'), 'analyze', '--litelement']);
+        await run('npm', ['run', 'build:manifest']);
+      const build = reused
+        ? Promise.resolve()
+        : run(process.execPath, [
+            storybookBin,
+            'build',
+            '--output-dir',
+            out,
+            '--quiet',
+            '--disable-telemetry',
+          ]);
       [, gateway, browser] = await Promise.all([
-        run([storybookBin, 'build', '--output-dir', out, '--quiet', '--disable-telemetry']),
+        build,
         startGateway(),
         chromium.launch({ executablePath: findChrome(), args: chromeArgs }),
       ]);
@@ -154,10 +210,11 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
     await browser?.close();
     await server?.close();
     await gateway?.stop();
-    if (out) rmSync(out, { recursive: true, force: true });
+    if (out && !reused) rmSync(out, { recursive: true, force: true });
   });
 
-  it('has stories for each element', () => {
+  it('has stories for each element', (t) => {
+    t.diagnostic(reused ? 'catalog: storybook-static/ (fresh)' : 'catalog: built for this test');
     const titles = [...new Set(stories.map((s) => s.title))].sort();
     assert.deepEqual(titles, [
       'Elements/Call view',
@@ -168,19 +225,25 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
     assert.ok(stories.length >= 25, `only ${stories.length} stories`);
   });
 
-  it('renders every story without an error, one after another', async () => {
+  it('renders every story accessibly and without an error, in dark and in French', async () => {
     // Reconnecting needs a gateway: the last test gives it one.
     const ids = stories.map((s) => s.id).filter((id) => id !== 'elements-client--reconnecting');
     const failures: string[] = [];
     for (const [index, id] of ids.entries()) {
       const before = errors.length;
-      if (index === 0) await load(id);
+      if (index === 0) {
+        // The globals stay as stories change: every story is seen in dark and in French.
+        await load(id, '&globals=theme:dark;lang:fr');
+        await page.addScriptTag({ path: axePath });
+      }
       const outcome = index === 0 ? 'rendered' : await page.evaluate(showStory, id);
       if (outcome !== 'rendered') failures.push(`${id}: ${outcome}`);
       if (!(await shadowText(page, ELEMENTS))) failures.push(`${id}: no text in the element`);
       for (const error of errors.slice(before)) {
         if (!(/offline/.test(id) && refused(error))) failures.push(`${id}: ${error}`);
       }
+      const violations = await page.evaluate(audit, knownIssues[id] ?? []);
+      for (const v of violations) failures.push(`${id}: axe ${v}`);
     }
     assert.deepEqual(failures, []);
   });
