@@ -4,10 +4,9 @@
  * and a page cannot change what that media query reports (Chromium does not apply an iframe's
  * `color-scheme` to it either). So the story root gets `color-scheme` (native controls,
  * `Canvas`), and the media rules of the elements' own style sheets are switched to the chosen
- * scheme: what a reader sees in dark is exactly the elements' dark styles. `system` restores
- * the rules, and the browser's preference applies again.
+ * scheme: what a reader sees in dark is exactly the elements' dark styles.
  */
-export type Scheme = 'light' | 'dark' | 'system';
+export type Scheme = 'light' | 'dark';
 
 const original = new WeakMap<CSSMediaRule, string>();
 const QUERY = /\(\s*prefers-color-scheme\s*:\s*(light|dark)\s*\)/;
@@ -27,7 +26,7 @@ function visit(rules: CSSRule[], scheme: Scheme): void {
       const match = QUERY.exec(text);
       if (match) {
         original.set(rule, text);
-        rule.media.mediaText = scheme === 'system' ? text : match[1] === scheme ? 'all' : 'not all';
+        rule.media.mediaText = match[1] === scheme ? 'all' : 'not all';
       }
     }
     if (rule instanceof CSSGroupingRule) visit(rulesOf(rule), scheme);
