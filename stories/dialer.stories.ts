@@ -41,7 +41,6 @@ const meta: Meta<Args> = {
   component: 'comms-dialer',
   tags: ['autodocs'],
   args: { value: '', noVideo: false, noKeypad: false },
-  loaders: [alice],
   render,
 };
 export default meta;
@@ -49,19 +48,22 @@ export default meta;
 type Story = StoryObj<Args>;
 
 /** Nothing typed yet. Type `bob` and call: Bob answers after a second. */
-export const Empty: Story = {};
+export const Empty: Story = { loaders: [alice] };
 
 /** A user name typed: the hint says what will be called. */
-export const TypingAName: Story = { args: { value: 'bob' } };
+export const TypingAName: Story = { loaders: [alice], args: { value: 'bob' } };
 
 /** A phone number typed, with the formatting people paste. */
-export const TypingANumber: Story = { args: { value: '+1 (555) 123-4567' } };
+export const TypingANumber: Story = { loaders: [alice], args: { value: '+1 (555) 123-4567' } };
 
 /** A number too short to be one: the hint says why, and the call buttons are disabled. */
-export const InvalidDestination: Story = { args: { value: '+12' } };
+export const InvalidDestination: Story = { loaders: [alice], args: { value: '+12' } };
 
 /** Without the keypad and the video button. */
-export const Compact: Story = { args: { value: 'bob', noVideo: true, noKeypad: true } };
+export const Compact: Story = {
+  loaders: [alice],
+  args: { value: 'bob', noVideo: true, noKeypad: true },
+};
 
 /**
  * The client tried to reach a gateway on a closed port (`CLOSED_SERVER`) and failed: the dialer

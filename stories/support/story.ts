@@ -4,16 +4,21 @@
  */
 import { html } from 'lit';
 import type { Loader, StoryContext } from '@storybook/web-components-vite';
-import { scopeOf, type StoryScope } from './scope.js';
+import { disposeScope, scopeOf, type StoryScope } from './scope.js';
 
 /**
  * A loader that builds the scene (users, calls, stubs) before the story renders, in the
- * story's scope. The story reads it as `context.loaded.scene`.
+ * story's scope. The story reads it as `context.loaded.scene`. Storybook runs the loaders
+ * again when an arg changes: the previous scene is disposed first, so its calls end.
+ * One `scene` loader per story.
  */
 export function scene<T>(
   build: (scope: StoryScope, context: StoryContext) => Promise<T> | T,
 ): Loader {
-  return async (context) => ({ scene: await build(scopeOf(context), context as StoryContext) });
+  return async (context) => {
+    await disposeScope(context.id);
+    return { scene: await build(scopeOf(context), context as StoryContext) };
+  };
 }
 
 /** The scene built by {@link scene}. */

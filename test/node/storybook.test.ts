@@ -93,6 +93,25 @@ const showStory = new Function(
   })`,
 ) as (storyId: string) => Promise<string>;
 
+/**
+ * In the page: changes the args of the story showing, as a control does, and resolves with
+ * `rendered` once it rendered again.
+ */
+const updateArgs = new Function(
+  'change',
+  `const { storyId, updatedArgs } = change;
+  return new Promise((resolve) => {
+    const channel = window.__STORYBOOK_ADDONS_CHANNEL__;
+    const rendered = (id) => {
+      if (id !== storyId) return;
+      channel.off('storyRendered', rendered);
+      resolve('rendered');
+    };
+    channel.on('storyRendered', rendered);
+    channel.emit('updateStoryArgs', { storyId, updatedArgs });
+  })`,
+) as (change: { storyId: string; updatedArgs: Record<string, unknown> }) => Promise<string>;
+
 /** In the page: the text in the shadow root of the first element matching `selector`. */
 const shadowText = (page: Page, selector: string) =>
   page.evaluate(
@@ -248,8 +267,9 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
     assert.deepEqual(failures, []);
   });
 
-  it('closes the calls of a story when another is shown', async () => {
-    assert.equal(await page.evaluate(showStory, 'elements-call-view--two-calls'), 'rendered');
+  it('closes the calls of a story when a control changes or another story is shown', async () => {
+    const story = 'elements-call-view--two-calls';
+    assert.equal(await page.evaluate(showStory, story), 'rendered');
     const open = () =>
       page.evaluate(
         () =>
@@ -257,7 +277,29 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
             (pc) => pc.connectionState !== 'closed',
           ).length,
       );
-    assert.ok((await open()) >= 4, 'two calls, each with two ends');
+    const calls = await open();
+    assert.ok(calls >= 4, 'two calls, each with two ends');
+    // A control changed: the scene is built again, and the previous one's calls end.
+    const before = await page.evaluate(() =>
+      document.querySelector('comms-call-view')!.getAttribute('stats-interval'),
+    );
+    assert.equal(before, '1000');
+    assert.equal(
+      await page.evaluate(updateArgs, { storyId: story, updatedArgs: { statsInterval: 500 } }),
+      'rendered',
+    );
+    await page.waitForFunction((n) => {
+      const peers = (window as unknown as { __peers: RTCPeerConnection[] }).__peers;
+      return (
+        peers.length >= 2 * n && peers.filter((pc) => pc.connectionState !== 'closed').length === n
+      );
+    }, calls);
+    assert.equal(
+      await page.evaluate(() =>
+        document.querySelector('comms-call-view')!.getAttribute('stats-interval'),
+      ),
+      '500',
+    );
     assert.equal(await page.evaluate(showStory, 'elements-dialer--empty'), 'rendered');
     await page.waitForFunction(() =>
       (window as unknown as { __peers: RTCPeerConnection[] }).__peers.every(
