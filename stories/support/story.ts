@@ -30,7 +30,7 @@ export function sceneOf<T>(context: StoryContext): T {
 export const stubNote = (text: string) =>
   html`<p
     role="note"
-    style="margin: 0 0 1rem; padding: 0.5rem 0.75rem; border: 1px dashed currentColor; border-radius: 0.5rem; font-size: 0.875rem; max-width: 26rem;"
+    style="margin: 0 0 1rem; padding: 0.5rem 0.75rem; border: 1px dashed currentColor; border-radius: 0.5rem; font-size: 0.875rem; max-width: 26rem; overflow-wrap: anywhere;"
   >
     <strong>Stubbed:</strong> ${text}
   </p>`;

@@ -204,7 +204,8 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
       // Storybook ships favicon.svg; the browser still asks for /favicon.ico.
       server.get('/favicon.ico', (_request, reply) => reply.code(204).send());
       base = await server.listen({ host: '127.0.0.1', port: 0 });
-      const context = await browser.newContext({ viewport: { width: 480, height: 900 } });
+      // A 320 px phone: every element must fit it.
+      const context = await browser.newContext({ viewport: { width: 320, height: 800 } });
       // Every RTCPeerConnection the page makes, to check that stories close theirs.
       await context.addInitScript(`{
         const Native = window.RTCPeerConnection;
@@ -244,7 +245,7 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
     assert.ok(stories.length >= 25, `only ${stories.length} stories`);
   });
 
-  it('renders every story accessibly and without an error, in dark and in French', async () => {
+  it('renders every story accessibly, at 320 px, without an error, in dark and in French', async () => {
     // Reconnecting needs a gateway: the last test gives it one.
     const ids = stories.map((s) => s.id).filter((id) => id !== 'elements-client--reconnecting');
     const failures: string[] = [];
@@ -261,6 +262,10 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
       for (const error of errors.slice(before)) {
         if (!(/offline/.test(id) && refused(error))) failures.push(`${id}: ${error}`);
       }
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      if (overflow > 0) failures.push(`${id}: ${overflow} px wider than a 320 px screen`);
       const violations = await page.evaluate(audit, knownIssues[id] ?? []);
       for (const v of violations) failures.push(`${id}: axe ${v}`);
     }
