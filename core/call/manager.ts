@@ -595,7 +595,8 @@ export class CallManager {
       const { pc } = this.#session(callId);
       const sender = pc.getSenders().find((s) => s.track?.kind === 'audio');
       const dtmf = sender?.dtmf;
-      // DTMF needs the media transport up: right after answer it may still be connecting.
+      // DTMF needs the media transport up: right after answer it may still be connecting, and
+      // canInsertDTMF can lag the connection state by a moment (it has no event: poll).
       if (dtmf && !dtmf.canInsertDTMF && ['new', 'connecting'].includes(pc.connectionState)) {
         await waitFor(
           pc,
@@ -603,6 +604,10 @@ export class CallManager {
           () => !['new', 'connecting'].includes(pc.connectionState),
           10000,
         );
+      }
+      for (let waited = 0; dtmf && !dtmf.canInsertDTMF && waited < 3000; waited += 50) {
+        if (pc.connectionState !== 'connected') break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
       if (!dtmf || !dtmf.canInsertDTMF) {
         throw new CommsError(
