@@ -82,7 +82,7 @@ export const page = `<!doctype html>
     } } },
     presence: { users: {}, self: null, subscribed: ['bob'] },
     contacts: { byId: {} },
-    users: { byId: {} },
+    users: { byId: {}, self: null },
   };
   const store = {
     getState: () => state,

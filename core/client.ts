@@ -395,6 +395,11 @@ export class CommsClient {
       () => this.#selfId(),
       () => this.#turnServers(),
     );
+    // users.self follows who this client is: the signed-in user, or the hub party.
+    this.#store.select(
+      (s) => s.auth.user,
+      () => this.#syncSelf(),
+    );
     // A local device that goes away mid-call (unplugged, permission revoked): the call goes on
     // with the default device. `ideal` lets the browser fall back when the default is gone too.
     this.#emitter.on('media:trackEnded', ({ trackId, callId }) => {
@@ -661,6 +666,7 @@ export class CommsClient {
       multiCall: () => this.store.getState().config.call?.multiCall === true,
     });
     this.#localParty = party;
+    this.#syncSelf();
     this.#useSignalling(signalling);
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
@@ -678,9 +684,18 @@ export class CommsClient {
       this.#connection.useTransport(undefined);
       signalling.unregister();
       this.#localParty = undefined;
+      this.#syncSelf();
       this.#detachLocal = undefined;
     };
     return this.#detachLocal;
+  }
+
+  /** Keeps `users.self` true to who this client is now. */
+  #syncSelf(): void {
+    const user = this.#store.getState().auth.user;
+    const self = this.#localParty?.id ?? (user ? (user.username ?? user.id) : null);
+    if (this.#store.getState().users.self === self) return;
+    this.#store.update((s) => ({ ...s, users: { ...s.users, self } }));
   }
 
   /** This user's id as conversations and calls name it. */

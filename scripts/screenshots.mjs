@@ -1,5 +1,5 @@
 /**
- * `npm run screenshots`: renders every call element in its main states, light and dark (and
+ * `npm run screenshots`: renders every element in its main states, light and dark (and
  * some at a 320 px phone width), to `screenshots/<state>-<scheme>.png`. It loads the CDN build
  * (`dist/cdn/comms-kit.iife.js`, built by the npm script first) into a page served on
  * loopback, and drives real calls between two clients on an in-page hub, with Chromium's fake
@@ -53,17 +53,20 @@ async function settled(el, predicate) {
     if (predicate()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error('the element never reached the state to capture');
+  const text = (el.shadowRoot?.textContent ?? '').replace(/\s+/g, ' ').slice(0, 300);
+  throw new Error('the element never reached the state to capture; it shows: ' + text);
 }
 const q = (el, sel) => el.shadowRoot.querySelector(sel);
-function users() {
+/** Two users (and a \`join\` for more) on one in-page hub, each connected to it. */
+async function users() {
   const hub = K.createLocalHub({ multiCall: true, noAnswerTimeout: 600000 });
-  const join = (id, name) => {
+  const join = async (id, name) => {
     const client = K.createClient({ logs: { logLevel: 'silent' } });
     client.useLocalBackend(hub, { id, displayName: name });
+    await client.connect();
     return { client, id, name };
   };
-  return { join, a: join('alice', 'Alice Liddell'), b: join('bob', 'Bob Builder') };
+  return { join, a: await join('alice', 'Alice Liddell'), b: await join('bob', 'Bob Builder') };
 }
 function add(tag, client, attrs = {}) {
   const el = document.createElement(tag);
@@ -85,6 +88,18 @@ async function videoShows(el) {
 async function graphed(el) {
   await settled(el, () => (q(el, '[part="graph"] .kbps')?.getAttribute('points') ?? '').split(' ').length >= 6);
 }
+/** Makes two users contacts of each other (so each sees the other's presence). */
+async function befriend(x, y) {
+  await x.client.contacts.add({ primaryContact: y.id });
+  await y.client.contacts.add({ primaryContact: x.id });
+}
+/** \`from\` sends \`text\` to \`to\`, and waits until it was stored. */
+async function send(from, to, text) {
+  const message = from.client.conversation.get(to.id).createMessage({ type: 'text', text }).send();
+  await until(from.client, () =>
+    from.client.conversation.get(to.id).getMessages().some((m) => m.clientId === message.clientId && m.status !== 'pending'),
+  );
+}
 function hideDevices() {
   const hidden = ['audioinput', 'videoinput', 'audiooutput'].map((kind) => ({ deviceId: '', groupId: '', kind, label: '', toJSON() { return {}; } }));
   navigator.mediaDevices.enumerateDevices = async () => hidden;
@@ -92,19 +107,19 @@ function hideDevices() {
 
 window.scenarios = {
   async 'dialer'() {
-    const { a } = users();
+    const { a } = await users();
     await add('comms-dialer', a.client).updateComplete;
   },
   async 'dialer-invalid'() {
-    const { a } = users();
+    const { a } = await users();
     await add('comms-dialer', a.client, { value: '+12' }).updateComplete;
   },
   async 'dialer-valid'() {
-    const { a } = users();
+    const { a } = await users();
     await add('comms-dialer', a.client, { value: '+1 (555) 123-4567' }).updateComplete;
   },
   async 'dialer-dtmf'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     await connected(a, b);
     const el = add('comms-dialer', a.client);
     await el.updateComplete;
@@ -118,35 +133,35 @@ window.scenarios = {
     await settled(el, () => !!q(el, '[part="connection"]'));
   },
   async 'dialer-fr'() {
-    const { a } = users();
+    const { a } = await users();
     stage.lang = 'fr';
     await add('comms-dialer', a.client, { value: 'al' }).updateComplete;
   },
   async 'call-empty'() {
-    const { a } = users();
+    const { a } = await users();
     await add('comms-call-view', a.client).updateComplete;
   },
   async 'call-incoming'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     const el = add('comms-call-view', b.client, { silent: '' });
     a.client.call.make(b.id, { audio: true, video: true });
     await settled(el, () => !!q(el, '[part="incoming"]'));
   },
   async 'call-outgoing'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     const el = add('comms-call-view', a.client);
     const id = a.client.call.make(b.id, { audio: true });
     await until(a.client, (s) => s.call.calls[id]?.state === 'Ringing');
     await settled(el, () => /Ringing/.test(q(el, '[part="stage"] [part="state"]').textContent));
   },
   async 'call-audio'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     await connected(a, b);
     const el = add('comms-call-view', a.client, { 'stats-interval': '200' });
     await graphed(el);
   },
   async 'call-video'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     await connected(a, b, { audio: true, video: true });
     const el = add('comms-call-view', a.client, { 'stats-interval': '200' });
     await videoShows(el);
@@ -154,7 +169,7 @@ window.scenarios = {
     await graphed(el);
   },
   async 'call-held'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     const id = await connected(a, b);
     await b.client.call.hold(id);
     await until(a.client, (s) => s.call.calls[id].remoteHold);
@@ -162,7 +177,7 @@ window.scenarios = {
     await settled(el, () => /Held by/.test(q(el, '[part="stage"] [part="state"]').textContent));
   },
   async 'call-keypad'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     await connected(a, b);
     const el = add('comms-call-view', a.client, { 'stats-interval': '0' });
     await el.updateComplete;
@@ -170,8 +185,8 @@ window.scenarios = {
     await el.updateComplete;
   },
   async 'call-two'() {
-    const { a, b, join } = users();
-    const c = join('carol', 'Carol Danvers');
+    const { a, b, join } = await users();
+    const c = await join('carol', 'Carol Danvers');
     await connected(b, a);
     const el = add('comms-call-view', a.client, { 'stats-interval': '0' });
     c.client.call.make(a.id, { audio: true });
@@ -182,7 +197,7 @@ window.scenarios = {
     await el.updateComplete;
   },
   async 'call-ended'() {
-    const { a, b } = users();
+    const { a, b } = await users();
     const el = add('comms-call-view', a.client);
     const id = a.client.call.make(b.id, { audio: true });
     await until(b.client, (s) => s.call.calls[id]?.state === 'Ringing');
@@ -190,23 +205,75 @@ window.scenarios = {
     await settled(el, () => !!q(el, '[part="ended"]'));
   },
   async 'devices'() {
-    const { a } = users();
+    const { a } = await users();
     const el = add('comms-device-picker', a.client, { 'storage-key': 'screenshots' });
     await settled(el, () => (q(el, '[part="preview"]')?.videoWidth ?? 0) > 0 && el.level > 0);
     await frame();
   },
   async 'devices-allow'() {
     hideDevices();
-    const { a } = users();
+    const { a } = await users();
     const el = add('comms-device-picker', a.client, { 'storage-key': 'screenshots' });
     await settled(el, () => !!q(el, '[part="allow-button"]'));
   },
   async 'devices-denied'() {
     hideDevices();
     navigator.permissions.query = async () => ({ state: 'denied' });
-    const { a } = users();
+    const { a } = await users();
     const el = add('comms-device-picker', a.client, { 'storage-key': 'screenshots' });
     await settled(el, () => /blocked/.test(q(el, '[part="permission"]')?.textContent ?? ''));
+  },
+  async 'chat-list'() {
+    const { a, b, join } = await users();
+    const c = await join('carol', 'Carol Danvers');
+    await befriend(a, b);
+    await send(b, a, 'Are we still on for the review at 3?');
+    await send(c, a, 'Here are the slides: https://example.com/deck');
+    await send(c, a, 'Call me when you can.');
+    const el = add('comms-chat', a.client);
+    await settled(el, () => el.shadowRoot.querySelectorAll('[part~="conversation"]').length >= 2);
+  },
+  async 'chat-thread'() {
+    const { a, b } = await users();
+    await befriend(a, b);
+    await send(b, a, 'Morning! Did you see the new build?');
+    await send(a, b, 'Yes, the call view looks great. Release notes: https://example.com/notes');
+    await send(b, a, 'Nice.\nShall we ship it on Friday?');
+    await b.client.conversation.get(a.id).sendTyping(true);
+    const el = add('comms-chat', a.client, { destination: b.id });
+    await settled(el, () => /Friday/.test(el.shadowRoot.textContent) && !!q(el, '[part~="typing"]'));
+  },
+  async 'chat-empty'() {
+    const { a } = await users();
+    await add('comms-chat', a.client).updateComplete;
+  },
+  async 'presence'() {
+    const { a, b, join } = await users();
+    const c = await join('carol', 'Carol Danvers');
+    const d = await join('dave', 'Dave Lister');
+    await befriend(a, b);
+    await befriend(a, c);
+    await a.client.contacts.add({ primaryContact: d.id, firstName: 'Dave', lastName: 'Lister' });
+    await b.client.presence.update('open', 'busy', 'In a meeting until 3');
+    await c.client.presence.update('open', 'away');
+    await a.client.presence.update('open', 'available', 'Working on the release');
+    const el = add('comms-presence', a.client);
+    await settled(el, () => /In a meeting/.test(el.shadowRoot.textContent) && /Dave/.test(el.shadowRoot.textContent));
+  },
+  async 'presence-empty'() {
+    const { a } = await users();
+    const el = add('comms-presence', a.client);
+    await settled(el, () => /No contacts yet/.test(el.shadowRoot.textContent));
+  },
+  async 'login'() {
+    await add('comms-login', K.createClient({ logs: { logLevel: 'silent' } })).updateComplete;
+  },
+  async 'login-signup'() {
+    await add('comms-login', K.createClient({ logs: { logLevel: 'silent' } }), { mode: 'signup' }).updateComplete;
+  },
+  async 'login-fr'() {
+    stage.lang = 'fr';
+    await add('comms-login', K.createClient({ logs: { logLevel: 'silent' } })).updateComplete;
   },
 };
 window.run = async (name) => {
@@ -238,6 +305,14 @@ const captures = [
   ['devices', [420, 320]],
   ['devices-allow', [420]],
   ['devices-denied', [420]],
+  ['chat-list', [640, 320]],
+  ['chat-thread', [640, 320]],
+  ['chat-empty', [420]],
+  ['presence', [420, 320]],
+  ['presence-empty', [420]],
+  ['login', [420]],
+  ['login-signup', [420, 320]],
+  ['login-fr', [420]],
 ].filter(([name]) => name.includes(filter));
 
 const server = createServer((request, response) => {

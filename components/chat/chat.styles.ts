@@ -74,6 +74,13 @@ export const styles = css`
     min-height: 0;
     overflow: auto;
   }
+  .list .bar {
+    /* The title and "New conversation" share a line when they fit, never by breaking a word. */
+    flex-wrap: wrap;
+  }
+  .list .bar h2 {
+    flex: 1 1 auto;
+  }
   .list .bar button span {
     white-space: nowrap;
   }

@@ -68,7 +68,7 @@ export interface People {
 /** The people slice (for a `StoreController`). */
 export function selectPeople(s: ClientState): People {
   return {
-    self: s.auth.user?.username ?? s.auth.user?.id ?? null,
+    self: s.users.self,
     presence: s.presence.users,
     contacts: s.contacts.byId,
     users: s.users.byId,

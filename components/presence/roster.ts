@@ -35,13 +35,12 @@ export interface RosterSlice {
 
 /** The state selector of the roster. */
 export function rosterSlice(s: ClientState): RosterSlice {
-  const user = s.auth.user;
   return {
     contacts: s.contacts.byId,
     presence: s.presence.users,
     self: s.presence.self,
     users: s.users.byId,
-    me: user ? (user.username ?? user.id) : null,
+    me: s.users.self,
     authenticated: s.auth.status === 'authenticated',
   };
 }

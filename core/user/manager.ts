@@ -20,9 +20,14 @@ export interface SearchFilters {
 /** The `users` slice. */
 export interface UsersState {
   byId: Record<string, DirectoryUser>;
+  /**
+   * This user's id on the wire, whichever backend: the signed-in user's username (else id) on
+   * the gateway, the party's id on an in-page hub; null while nobody is signed in.
+   */
+  self: string | null;
 }
 
-export const initialUsersState: UsersState = { byId: {} };
+export const initialUsersState: UsersState = { byId: {}, self: null };
 
 const FILTERS = ['userId', 'name', 'firstName', 'lastName', 'userName', 'phoneNumber'];
 
@@ -93,7 +98,10 @@ export class UserManager {
   #merge(users: DirectoryUser[]): void {
     this.#ctx.store.update((s) => ({
       ...s,
-      users: { byId: { ...s.users.byId, ...Object.fromEntries(users.map((u) => [u.userId, u])) } },
+      users: {
+        ...s.users,
+        byId: { ...s.users.byId, ...Object.fromEntries(users.map((u) => [u.userId, u])) },
+      },
     }));
   }
 

@@ -45,6 +45,7 @@ describe('the in-page backend', function () {
     const { client } = await join('ada');
     expect(client.connection.getSocketState().status).to.equal('connected');
     expect(client.getUserInfo().username).to.equal('ada');
+    expect(client.store.getState().users.self, 'users.self names the party').to.equal('ada');
     expect(client.services.getSubscriptions().subscribed).to.have.members([
       'call',
       'chat',
@@ -179,6 +180,7 @@ describe('the in-page backend', function () {
       clients.push(client);
       await client.auth.signup({ username: name, password, displayName: 'Mover' });
       await client.connect({ username: name, password });
+      expect(client.store.getState().users.self, 'the signed-in user').to.equal(name);
       const hub = createLocalHub();
       const bob = await scriptUser(
         hub,
@@ -191,6 +193,7 @@ describe('the in-page backend', function () {
       await bob.say('ada', 'on the hub now');
       await until(client, () => client.conversation.get('bob').getMessages().length === 1);
       expect(client.getUserInfo().username).to.equal('ada');
+      expect(client.store.getState().users.self, 'then the party').to.equal('ada');
     } finally {
       await gateway.stop();
     }
