@@ -486,8 +486,15 @@ $('composer').addEventListener('submit', (event) => {
   const text = $('composer-input').value.trim();
   if (!text || !selected) return;
   try {
-    client.conversation.get(selected).createMessage({ type: 'text', text }).send();
+    const conversation = client.conversation.get(selected);
+    conversation.createMessage({ type: 'text', text }).send();
     $('composer-input').value = '';
+    if (typingTimer) {
+      // Sent: no longer typing.
+      clearTimeout(typingTimer);
+      typingTimer = undefined;
+      void conversation.sendTyping(false).catch(() => undefined);
+    }
   } catch (error) {
     setStatus(error.message);
   }
