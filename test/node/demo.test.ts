@@ -34,6 +34,35 @@ describe('the demo, as two people use it', { timeout: 120_000 }, () => {
     await page.waitForSelector('#app:not([hidden])');
   }
 
+  it('fits a 320 px wide phone, light and dark, without sideways scrolling', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({
+        viewport: { width: 320, height: 640 },
+        colorScheme,
+      });
+      const page = await context.newPage();
+      await signUp(
+        page,
+        `narrow${colorScheme}${Date.now().toString(36)}`,
+        'A person with a long name',
+      );
+      await page.press('#search-input', 'Enter');
+      await page.waitForSelector('#people li');
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 320);
+      // Every card stays inside the page's padding.
+      const overflowing = await page.evaluate(() => {
+        const main = document.querySelector('main')!;
+        const right =
+          main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+        return [...document.querySelectorAll('#app .card')]
+          .filter((card) => card.getBoundingClientRect().right > right + 0.5)
+          .map((card) => card.className);
+      });
+      assert.deepEqual(overflowing, []);
+      await context.close();
+    }
+  });
+
   it('sign up, call with audio flowing, chat, hang up', async () => {
     const run = Date.now().toString(36);
     const [ada, bob] = [`ada${run}`, `bob${run}`];
