@@ -13,7 +13,15 @@ import { chromeArgs, findChrome } from '../../scripts/chrome.mjs';
 
 const APP_KEY = 'embed-test';
 const APP_SECRET = 'an app secret of the embed test';
-const TAGS = ['comms-client', 'comms-dialer', 'comms-call-view', 'comms-device-picker'];
+const TAGS = [
+  'comms-client',
+  'comms-login',
+  'comms-presence',
+  'comms-dialer',
+  'comms-call-view',
+  'comms-chat',
+  'comms-device-picker',
+];
 
 /** A page that records every request, WebSocket and error it makes. */
 interface Watched {
@@ -72,7 +80,7 @@ describe('the CDN embed page', { timeout: 120_000 }, () => {
     for (const url of sockets) assert.equal(new URL(url).host, origin.host, `a socket to ${url}`);
   }
 
-  it('loads the CDN build alone; its elements are defined and render; it says how to sign in', async () => {
+  it('loads the CDN build alone; its elements are defined and render; signs up with <comms-login>', async () => {
     const watched = await open();
     const { page } = watched;
     await page.waitForFunction(() =>
@@ -100,6 +108,17 @@ describe('the CDN embed page', { timeout: 120_000 }, () => {
     }
     // The dialer's field is there to type in.
     assert.equal(await page.locator('comms-dialer [part~="input"]').count(), 1);
+    // <comms-login> (the provider's signin slot) creates an account and signs in.
+    const username = `cleo${Date.now().toString(36)}`;
+    await page.click('comms-login [part~="mode-button"]');
+    await page.fill('comms-login input[name="username"]', username);
+    await page.fill('comms-login input[name="password"]', 'correct horse battery staple');
+    await page.fill('comms-login input[name="displayName"]', 'Cleo');
+    await page.click('comms-login [part~="submit-button"]');
+    await page.waitForFunction(
+      () => document.getElementById('signin')?.textContent === 'Signed in as Cleo.',
+    );
+    await page.locator('comms-login').waitFor({ state: 'hidden' });
     assertOnlyCdnAndGateway(watched);
     assert.deepEqual(watched.errors, []);
     await page.context().close();
