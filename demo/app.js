@@ -21,6 +21,13 @@ let me = null;
 let selected = null; // the user id being looked at
 let currentCall = null; // the call shown
 let signingUp = false;
+const names = new Map(); // user id → display name, from the directory
+const watched = new Set(); // users whose presence this page receives
+
+/** A user's display name, else their id. */
+function nameOf(userId) {
+  return names.get(userId) ?? client.user.get(userId)?.displayName ?? userId;
+}
 
 // ── status line ──────────────────────────────────────────────────────────────
 
@@ -81,6 +88,14 @@ $('auth-form').addEventListener('submit', async (event) => {
 $('logout').addEventListener('click', async () => {
   await client.auth.logout();
   me = null;
+  selected = null;
+  watched.clear();
+  names.clear();
+  $('people').replaceChildren();
+  $('messages').replaceChildren();
+  $('chat-title').textContent = 'Chat';
+  $('composer-input').disabled = true;
+  $('composer').querySelector('button').disabled = true;
   showAuth();
 });
 
@@ -93,6 +108,7 @@ async function start(connect) {
   show($('logout'), true);
   setStatus(`Signed in as ${me.displayName}.`);
   await client.presence.update('open', $('my-activity').value).catch(() => undefined);
+  await client.contacts.refresh().catch(() => undefined);
   await search('');
 }
 
@@ -101,10 +117,57 @@ async function start(connect) {
 async function search(text) {
   const users = await client.user.search(text ? { name: text } : {}).catch(() => []);
   const others = users.filter((u) => u.userId !== me.username && u.userId !== me.id);
+  for (const user of others) names.set(user.userId, user.displayName || user.userId);
+  // Contacts first, then by name.
+  others.sort(
+    (a, b) =>
+      Number(isContact(b.userId)) - Number(isContact(a.userId)) ||
+      nameOf(a.userId).localeCompare(nameOf(b.userId)),
+  );
   renderPeople(others);
-  const ids = others.map((u) => u.userId);
-  if (ids.length) await client.presence.subscribe(ids).catch(() => undefined);
+  await watchContacts();
 }
+
+// ── contacts: presence is shared between people who have each other as contacts ──
+
+function isContact(userId) {
+  return client.contacts.getAll().some((c) => c.primaryContact === userId);
+}
+
+/** Adds `userId` to the address book (once), then watches their presence. */
+async function befriend(userId) {
+  if (!isContact(userId)) {
+    const [firstName, ...rest] = nameOf(userId).split(' ');
+    await client.contacts
+      .add({ primaryContact: userId, firstName, lastName: rest.join(' ') })
+      .catch((error) => {
+        if (error.code !== 'contacts:exists') setStatus(error.message);
+      });
+  }
+  await watch(userId);
+}
+
+/**
+ * Watches one user's presence. The gateway refuses until they have added us back, so this is
+ * tried again when they call or write, when a call with them connects, and every 30 s.
+ */
+async function watch(userId) {
+  if (watched.has(userId) || !isContact(userId)) return paintPresence(userId);
+  try {
+    await client.presence.subscribe([userId]);
+    watched.add(userId);
+  } catch {
+    // Not yet a contact both ways.
+  }
+  paintPresence(userId);
+}
+
+async function watchContacts() {
+  await Promise.all(client.contacts.getAll().map((c) => watch(c.primaryContact)));
+}
+setInterval(() => me && void watchContacts(), 30_000);
+client.on('contacts:change', () => me && void watchContacts());
+// Watches lapse with the connection; the core watches the same users again on reconnect.
 
 function renderPeople(users) {
   const list = $('people');
@@ -118,12 +181,20 @@ function renderPeople(users) {
       const person = document.createElement('button');
       person.type = 'button';
       person.className = 'person';
-      person.textContent = user.displayName || user.userId;
+      const name = document.createElement('span');
+      name.className = 'name';
+      name.textContent = nameOf(user.userId);
+      const state = document.createElement('small');
+      state.className = 'presence';
+      const badge = document.createElement('span');
+      badge.className = 'badge';
+      person.append(name, state, badge);
       person.addEventListener('click', () => openChat(user.userId));
       const call = document.createElement('button');
       call.type = 'button';
+      call.className = 'call';
       call.textContent = 'Call';
-      call.setAttribute('aria-label', `Call ${user.displayName || user.userId}`);
+      call.setAttribute('aria-label', `Call ${nameOf(user.userId)}`);
       call.addEventListener('click', () => makeCall(user.userId, false));
       item.append(dot, person, call);
       return item;
@@ -136,24 +207,55 @@ function renderPeople(users) {
       'Nobody found. Open this page in another browser and create a second account.';
     list.append(empty);
   }
-  for (const user of users) paintPresence(user.userId);
+  for (const user of users) {
+    paintPresence(user.userId);
+    paintUnread(user.userId);
+  }
 }
+
+const activityText = {
+  available: 'Available',
+  busy: 'Busy',
+  away: 'Away',
+  'on-the-phone': 'On the phone',
+  offline: 'Offline',
+};
 
 function paintPresence(userId) {
   const item = document.querySelector(`#people li[data-user="${CSS.escape(userId)}"]`);
   if (!item) return;
   const presence = client.presence.get(userId);
-  const activity = presence?.status === 'open' ? presence.activity : 'offline';
-  const dot = item.querySelector('.dot');
-  dot.className = `dot ${activity}`;
-  item.querySelector('.person').title = presence?.note ? `${activity}: ${presence.note}` : activity;
+  let activity = 'unknown';
+  let text = 'Not in your contacts: call or chat to add';
+  if (watched.has(userId)) {
+    activity = presence?.status === 'open' ? presence.activity : 'offline';
+    text = activityText[activity] ?? activity;
+    if (presence?.note) text += `: ${presence.note}`;
+  } else if (isContact(userId)) {
+    text = 'Contact: presence shows once they add you too';
+  }
+  item.querySelector('.dot').className = `dot ${activity}`;
+  item.querySelector('.presence').textContent = text;
+}
+
+/** The number of unread messages from `userId`, on their line. */
+function paintUnread(userId) {
+  const badge = document.querySelector(`#people li[data-user="${CSS.escape(userId)}"] .badge`);
+  if (!badge) return;
+  const unread = userId === selected ? 0 : (client.conversation.get(userId)?.unread ?? 0);
+  badge.textContent = unread ? `${unread} unread` : '';
 }
 
 client.on('presence:change', ({ userId }) => paintPresence(userId));
-// Someone new wrote or called: bring them into the list.
-client.on('conversations:new', ({ destination }) => {
-  if (!document.querySelector(`#people li[data-user="${CSS.escape(destination)}"]`))
+/** Someone new wrote or called: bring them into the list. */
+function ensureListed(userId) {
+  if (!document.querySelector(`#people li[data-user="${CSS.escape(userId)}"]`))
     void search($('search-input').value.trim());
+}
+client.on('conversations:new', ({ destination }) => ensureListed(destination));
+client.on('conversations:change', () => {
+  for (const item of document.querySelectorAll('#people li[data-user]'))
+    paintUnread(item.dataset.user);
 });
 $('search').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -171,6 +273,7 @@ function makeCall(userId, video) {
   try {
     currentCall = client.call.make(userId, { audio: true, video });
     renderCall();
+    void befriend(userId);
   } catch (error) {
     setStatus(error.message);
   }
@@ -179,8 +282,11 @@ function makeCall(userId, video) {
 client.on('call:receive', ({ callId }) => {
   const call = client.call.getById(callId);
   currentCall = callId;
+  const { displayNumber, displayName } = call.remoteParticipant;
+  if (displayName && displayName !== displayNumber) names.set(displayNumber, displayName);
+  ensureListed(displayNumber);
   $('incoming-text').textContent =
-    `${call.remoteParticipant.displayName} is calling${call.mediaOffered?.video ? ' (video)' : ''}.`;
+    `${nameOf(displayNumber)} is calling${call.mediaOffered?.video ? ' (video)' : ''}.`;
   show($('incoming'), true);
   $('answer').focus();
 });
@@ -194,14 +300,21 @@ $('decline').addEventListener('click', async () => {
 
 async function answer(video) {
   show($('incoming'), false);
+  // Add the caller as a contact first (its frame goes out before the answer), so that when the
+  // call connects on their side they can watch our presence at once.
+  const caller = client.call.getById(currentCall)?.remoteParticipant.displayNumber;
+  const adding = caller ? befriend(caller) : Promise.resolve();
   await client.call
     .answer(currentCall, { audio: true, video })
     .catch((error) => setStatus(error.message));
+  await adding;
 }
 
 client.on('call:stateChange', ({ callId, transition }) => {
   if (callId !== currentCall) return;
   const call = client.call.getById(callId);
+  // They answered (or we did): if they have added us, their presence shows now.
+  if (call.state === 'Connected') void watch(call.remoteParticipant.displayNumber);
   if (call.state === 'Ended' || call.state === 'Cancelled') {
     show($('incoming'), false);
     setStatus(`Call ended${transition ? `: ${transition.reasonText}` : ''}.`);
@@ -228,7 +341,7 @@ function renderCall() {
   show($('call'), !!call && call.state !== 'Ended');
   show($('idle'), !call);
   if (!call) return;
-  const who = call.remoteParticipant.displayName;
+  const who = nameOf(call.remoteParticipant.displayNumber);
   const text = {
     Initiating: `Calling ${who}…`,
     Initiated: `Calling ${who}…`,
@@ -278,7 +391,9 @@ function openChat(userId) {
   for (const button of document.querySelectorAll('#people .person')) {
     button.setAttribute('aria-current', String(button.closest('li').dataset.user === userId));
   }
-  $('chat-title').textContent = `Chat with ${userId}`;
+  $('chat-title').textContent = `Chat with ${nameOf(userId)}`;
+  paintUnread(userId);
+  void befriend(userId);
   $('composer-input').disabled = false;
   $('composer').querySelector('button').disabled = false;
   renderMessages();
@@ -326,11 +441,12 @@ function renderMessages() {
   );
   list.scrollTop = list.scrollHeight;
   $('typing').textContent = conversation.typing.length
-    ? `${conversation.typing.join(', ')} is typing…`
+    ? `${conversation.typing.map(nameOf).join(', ')} ${conversation.typing.length > 1 ? 'are' : 'is'} typing…`
     : '';
 }
 
-client.on('messages:change', ({ destination }) => {
+client.on('messages:change', ({ destination, sender }) => {
+  if (sender && sender !== me?.username && sender !== me?.id) void watch(sender);
   if (destination !== selected) return;
   renderMessages();
   if (document.visibilityState === 'visible')
@@ -370,8 +486,15 @@ $('composer').addEventListener('submit', (event) => {
   const text = $('composer-input').value.trim();
   if (!text || !selected) return;
   try {
-    client.conversation.get(selected).createMessage({ type: 'text', text }).send();
+    const conversation = client.conversation.get(selected);
+    conversation.createMessage({ type: 'text', text }).send();
     $('composer-input').value = '';
+    if (typingTimer) {
+      // Sent: no longer typing.
+      clearTimeout(typingTimer);
+      typingTimer = undefined;
+      void conversation.sendTyping(false).catch(() => undefined);
+    }
   } catch (error) {
     setStatus(error.message);
   }

@@ -7,6 +7,9 @@
  * downloads a browser.
  *
  *   node scripts/screenshots.mjs [filter]   only the states whose name contains `filter`
+ *   node scripts/screenshots.mjs --demo     the demo with two people in a video call and a
+ *                                           chat, from the built gateway (`npm run build`
+ *                                           first), to docs/images/demo.png
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -19,6 +22,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'screenshots');
 const bundle = join(root, 'dist/cdn/comms-kit.iife.js');
 const filter = process.argv[2] ?? '';
+if (filter === '--demo') {
+  await captureDemo();
+  process.exit(0);
+}
 
 /** The page: the bundle, a stage, and the scenarios (run in the browser). */
 const page = String.raw`<!doctype html>
@@ -377,4 +384,82 @@ try {
 if (failures) {
   console.error(`${failures} screenshot(s) failed`);
   process.exitCode = 1;
+}
+
+/**
+ * The demo as it looks in use: the built gateway on a free loopback port with an in-memory
+ * database, two people signed up in two browser contexts, Ada calling Bob with video and the
+ * two chatting; Ada's page is saved to docs/images/demo.png.
+ */
+async function captureDemo() {
+  const { spawn } = await import('node:child_process');
+  const gateway = spawn(
+    process.execPath,
+    [join(root, 'dist/node/server/bin.js'), '--port', '0', '--db', ':memory:'],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'silent' } },
+  );
+  const base = await new Promise((resolve, reject) => {
+    let output = '';
+    gateway.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    gateway.on('exit', (code) => reject(new Error(`the gateway exited with ${code}`)));
+  });
+  const browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs });
+  try {
+    const open = async () =>
+      (
+        await browser.newContext({
+          colorScheme: 'light',
+          viewport: { width: 1280, height: 760 },
+          deviceScaleFactor: 1,
+        })
+      ).newPage();
+    const signUp = async (tab, username, name) => {
+      await tab.goto(base);
+      await tab.click('#auth-toggle');
+      await tab.fill('input[name=username]', username);
+      await tab.fill('input[name=password]', 'correct horse battery staple');
+      await tab.fill('input[name=displayName]', name);
+      await tab.click('#auth-submit');
+      await tab.waitForSelector('#app:not([hidden])');
+    };
+    const ada = await open();
+    const bob = await open();
+    await signUp(bob, 'bob', 'Bob Builder');
+    await signUp(ada, 'ada', 'Ada Lovelace');
+    await ada.fill('#search-input', '');
+    await ada.press('#search-input', 'Enter');
+    await ada.click('#people li[data-user="bob"] button.call');
+    await bob.click('#answer-video');
+    await ada.waitForFunction(() =>
+      document.querySelector('#call-state')?.textContent?.startsWith('In a call'),
+    );
+    await ada.click('#video');
+    await ada.waitForSelector('#remote-media video');
+    await ada.waitForSelector('#local-media video');
+    await ada.click('#people li[data-user="bob"] .person');
+    await ada.fill('#composer-input', 'Hi Bob! Can you see the new dialer?');
+    await ada.press('#composer-input', 'Enter');
+    await bob.click('#people li[data-user="ada"] .person');
+    await bob.waitForFunction(() => document.querySelectorAll('#messages li').length === 1);
+    await bob.fill('#composer-input', 'Yes, and your video is crisp.');
+    await bob.press('#composer-input', 'Enter');
+    await ada.waitForFunction(() => document.querySelectorAll('#messages li').length === 2);
+    await ada.waitForFunction(
+      () =>
+        document.querySelector('#people li[data-user="bob"] .presence')?.textContent ===
+        'On the phone',
+    );
+    await ada.waitForTimeout(1500); // a few frames of the fake camera
+    const file = join(root, 'docs/images/demo.png');
+    mkdirSync(dirname(file), { recursive: true });
+    await ada.screenshot({ path: file, animations: 'disabled' });
+    console.log(`✓ ${file.slice(root.length + 1)}`);
+  } finally {
+    await browser.close();
+    gateway.kill('SIGTERM');
+  }
 }

@@ -34,6 +34,35 @@ describe('the demo, as two people use it', { timeout: 120_000 }, () => {
     await page.waitForSelector('#app:not([hidden])');
   }
 
+  it('fits a 320 px wide phone, light and dark, without sideways scrolling', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await browser.newContext({
+        viewport: { width: 320, height: 640 },
+        colorScheme,
+      });
+      const page = await context.newPage();
+      await signUp(
+        page,
+        `narrow${colorScheme}${Date.now().toString(36)}`,
+        'A person with a long name',
+      );
+      await page.press('#search-input', 'Enter');
+      await page.waitForSelector('#people li');
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 320);
+      // Every card stays inside the page's padding.
+      const overflowing = await page.evaluate(() => {
+        const main = document.querySelector('main')!;
+        const right =
+          main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+        return [...document.querySelectorAll('#app .card')]
+          .filter((card) => card.getBoundingClientRect().right > right + 0.5)
+          .map((card) => card.className);
+      });
+      assert.deepEqual(overflowing, []);
+      await context.close();
+    }
+  });
+
   it('sign up, call with audio flowing, chat, hang up', async () => {
     const run = Date.now().toString(36);
     const [ada, bob] = [`ada${run}`, `bob${run}`];
@@ -42,10 +71,13 @@ describe('the demo, as two people use it', { timeout: 120_000 }, () => {
     await signUp(pageB, bob, 'Bob');
     await signUp(pageA, ada, 'Ada');
 
-    // Ada finds Bob and calls him.
+    // Ada finds Bob (by his display name, not yet a contact) and calls him.
     await pageA.fill('#search-input', '');
     await pageA.press('#search-input', 'Enter');
-    await pageA.click(`#people li[data-user="${bob}"] button:has-text("Call")`);
+    const bobOnA = `#people li[data-user="${bob}"]`;
+    assert.equal(await pageA.textContent(`${bobOnA} .name`), 'Bob');
+    assert.match((await pageA.textContent(`${bobOnA} .presence`)) ?? '', /Not in your contacts/);
+    await pageA.click(`${bobOnA} button.call`);
     await pageB.waitForSelector('#incoming:not([hidden])');
     assert.match((await pageB.textContent('#incoming-text')) ?? '', /Ada is calling/);
     await pageB.click('#answer');
@@ -80,11 +112,30 @@ describe('the demo, as two people use it', { timeout: 120_000 }, () => {
     await pageA.waitForTimeout(700);
     assert.ok((await bytes()) > first + 1000, 'remote audio is flowing');
 
+    // Calling and answering made them contacts both ways: each sees the other on the phone.
+    const presenceOf = (page: Page, user: string, text: string) =>
+      page.waitForFunction(
+        ([selector, expected]) => document.querySelector(selector!)?.textContent === expected,
+        [`#people li[data-user="${user}"] .presence`, text],
+      );
+    await presenceOf(pageA, bob, 'On the phone');
+    await presenceOf(pageB, ada, 'On the phone');
+    assert.equal(await pageA.getAttribute(`${bobOnA} .dot`, 'class'), 'dot on-the-phone');
+
     // They chat; Bob sees Ada's message once, and Ada sees it read.
-    await pageA.click(`#people li[data-user="${bob}"] .person`);
+    await pageA.click(`${bobOnA} .person`);
+    assert.equal(await pageA.textContent('#chat-title'), 'Chat with Bob');
     await pageA.fill('#composer-input', 'Hello Bob');
     await pageA.press('#composer-input', 'Enter');
+    await pageB.waitForFunction(
+      (user) =>
+        document.querySelector(`#people li[data-user="${user}"] .badge`)?.textContent ===
+        '1 unread',
+      ada,
+    );
     await pageB.click(`#people li[data-user="${ada}"] .person`);
+    assert.equal(await pageB.textContent('#chat-title'), 'Chat with Ada');
+    assert.equal(await pageB.textContent(`#people li[data-user="${ada}"] .badge`), '');
     await pageB.waitForFunction(() => document.querySelectorAll('#messages li').length === 1);
     assert.match((await pageB.textContent('#messages li')) ?? '', /Hello Bob/);
     await pageA.waitForFunction(() =>
@@ -97,5 +148,7 @@ describe('the demo, as two people use it', { timeout: 120_000 }, () => {
       document.querySelector('#status')?.textContent?.startsWith('Call ended'),
     );
     assert.equal(await pageA.isHidden('#call'), true);
+    await presenceOf(pageA, bob, 'Available');
+    await presenceOf(pageB, ada, 'Available');
   });
 });
