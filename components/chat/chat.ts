@@ -248,13 +248,6 @@ export class CommsChat extends CommsElement {
     if (changed.has('destination') && this.destination) this.open(this.destination);
     this.#noticeMessages();
     const entry = this.#entry();
-    if (entry && !loadedVirtualizer) {
-      // The first thread: its rows render once the virtualizer arrives.
-      loadVirtualizer().then(
-        () => this.requestUpdate(),
-        () => undefined,
-      );
-    }
     if (entry) {
       const rows = rowsOf(entry);
       const grew = rows.length > this.#lastRows.length;
@@ -272,6 +265,13 @@ export class CommsChat extends CommsElement {
   }
 
   protected override updated(): void {
+    if (!loadedVirtualizer && this.#entry()) {
+      // The first thread shown: its rows render once the virtualizer arrives.
+      loadVirtualizer().then(
+        () => this.requestUpdate(),
+        () => undefined,
+      );
+    }
     const client = this.activeClient;
     if (client && !client.destroyed) {
       if (this._open && !this.#entry()) this.#ensure(client, this._open);
