@@ -51,6 +51,7 @@ export {
   LocalizeController,
   registerCatalog,
   availableLanguages,
+  loadLanguage,
   resolveLang,
   translate,
   type Catalog,

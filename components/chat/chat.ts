@@ -1,9 +1,8 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { live } from 'lit/directives/live.js';
-import { virtualize, virtualizerRef } from '@lit-labs/virtualizer/virtualize.js';
-import { flow } from '@lit-labs/virtualizer/layouts/flow.js';
 import type { VisibilityChangedEvent } from '@lit-labs/virtualizer/events.js';
+import type * as Virtualizer from './virtualizer.js';
 import type { CommsClient } from '../../core/client.js';
 import type { ConversationEntry, MessageView } from '../../core/conversation/types.js';
 import type { DirectoryUser } from '../../core/protocol/schema.js';
@@ -266,6 +265,13 @@ export class CommsChat extends CommsElement {
   }
 
   protected override updated(): void {
+    if (!loadedVirtualizer && this.#entry()) {
+      // The first thread shown: its rows render once the virtualizer arrives.
+      loadVirtualizer().then(
+        () => this.requestUpdate(),
+        () => undefined,
+      );
+    }
     const client = this.activeClient;
     if (client && !client.destroyed) {
       if (this._open && !this.#entry()) this.#ensure(client, this._open);
@@ -414,9 +420,9 @@ export class CommsChat extends CommsElement {
     const scroll = this.#scroll;
     const scroller = this.#scroller;
     if (!scroll || !scroller) return;
-    const virtualizer = (scroller as unknown as Record<symbol, VirtualizerApi | undefined>)[
-      virtualizerRef
-    ];
+    const ref = loadedVirtualizer?.virtualizerRef;
+    const virtualizer =
+      ref && (scroller as unknown as Record<symbol, VirtualizerApi | undefined>)[ref];
     if (!virtualizer) return;
     this.#scroll = undefined;
     const rows = this.#lastRows;
@@ -854,6 +860,8 @@ export class CommsChat extends CommsElement {
     const queued = !!this.#connection.value?.reason;
     const typing = entry.typing.map((u) => nameOf(this.#people.value, entry, u));
     const rows = this.#lastRows.length ? this.#lastRows : rowsOf(entry);
+    // Until the virtualizer has arrived (the first thread shown), the list is empty and busy.
+    const loaded = loadedVirtualizer;
     return html`<section part="thread" class="thread" aria-labelledby="thread-title">
       <div class="bar">
         <button
@@ -887,16 +895,23 @@ export class CommsChat extends CommsElement {
           role="list"
           tabindex="0"
           aria-label=${t('chat.messages', { name })}
+          aria-busy=${loaded ? 'false' : 'true'}
           @scroll=${this.#onScroll}
           @visibilityChanged=${this.#onVisibilityChanged}
         >
-          ${virtualize({
-            items: rows,
-            keyFunction: (row: Row) => row.key,
-            renderItem: (row: Row) => this.#renderRow(row, entry, queued),
-            scroller: true,
-            layout: flow({ pin: { index: Math.max(0, rows.length - 1), block: 'end' } }),
-          })}
+          ${
+            loaded
+              ? loaded.virtualize({
+                  items: rows,
+                  keyFunction: (row: Row) => row.key,
+                  renderItem: (row: Row) => this.#renderRow(row, entry, queued),
+                  scroller: true,
+                  layout: loaded.flow({
+                    pin: { index: Math.max(0, rows.length - 1), block: 'end' },
+                  }),
+                })
+              : nothing
+          }
         </div>`,
       )}
       <p part="typing" class="typing hint" aria-hidden=${typing.length ? 'false' : 'true'}>
@@ -948,6 +963,22 @@ export class CommsChat extends CommsElement {
       <p part="error" class="error" role="alert">${this._error ?? ''}</p>
     </div>`;
   }
+}
+
+/** The thread's virtualizer once loaded: shared by every `<comms-chat>` of the page. */
+let loadedVirtualizer: typeof Virtualizer | undefined;
+let virtualizerLoad: Promise<typeof Virtualizer> | undefined;
+
+/** Loads the thread's virtualizer (its own chunk) once; a failed load is tried again later. */
+function loadVirtualizer(): Promise<typeof Virtualizer> {
+  virtualizerLoad ??= import('./virtualizer.js').then(
+    (module) => (loadedVirtualizer = module),
+    (error: unknown) => {
+      virtualizerLoad = undefined;
+      throw error;
+    },
+  );
+  return virtualizerLoad;
 }
 
 /** What the element uses of the virtualizer behind its thread. */

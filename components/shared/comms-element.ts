@@ -4,6 +4,7 @@ import type { CommsClient } from '../../core/client.js';
 import { clientContext } from './context.js';
 import { ensureContextRoot } from './context-root.js';
 import type { CommsRequestEvent, RequestOutcome } from './events.js';
+import { languageReady } from './i18n.js';
 
 /**
  * The base of every comms-kit element that uses a client: it receives the client from the
@@ -39,6 +40,16 @@ export class CommsElement extends LitElement {
   override connectedCallback(): void {
     ensureContextRoot();
     super.connectedCallback();
+  }
+
+  /**
+   * Waits, before an update, for the message catalog of the language in effect while it is
+   * still loading (`languageReady` in `i18n.ts`: French and later languages come by `import()`
+   * on first use), so the element renders in that language from its first frame.
+   */
+  protected override scheduleUpdate(): void | Promise<unknown> {
+    const pending = languageReady(this);
+    return pending ? pending.then(() => super.scheduleUpdate()) : super.scheduleUpdate();
   }
 
   /**

@@ -1,15 +1,59 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { en, fr, type Catalog, type MessageKey } from './messages.js';
+import { CommsError } from '../../core/errors.js';
+import { en, type Catalog, type MessageKey } from './messages.js';
 
 export type { Catalog, MessageKey };
 
 /** Parameters of a message: `{name}` in the text is replaced by `params.name`. */
 export type MessageParams = Record<string, string | number>;
 
-const catalogs = new Map<string, Partial<Catalog>>([
-  ['en', en],
-  ['fr', fr],
+/** The catalogs in place, by lowercase language tag: English, then what was loaded or registered. */
+const catalogs = new Map<string, Partial<Catalog>>([['en', en]]);
+
+/**
+ * The languages comms-kit ships besides English. Each catalog is a module of its own, loaded
+ * by `import()` (its own chunk in a bundle) the first time a text of that language is asked
+ * for, so a page pays only for the languages it shows.
+ */
+const shipped = new Map<string, () => Promise<Catalog>>([
+  ['fr', () => import('./messages.fr.js').then((m) => m.fr)],
 ]);
+
+/**
+ * The loads of shipped catalogs, by base language, from their start on. Each settles once and
+ * stays: resolved `true` when the catalog arrived (it is then in `catalogs`), `false` when it
+ * could not be fetched (that language shows English, and is not fetched again).
+ */
+const loads = new Map<string, Promise<boolean>>();
+/** The base languages whose load has settled. */
+const settled = new Set<string>();
+
+/** Starts (once) the load of a shipped catalog; `undefined` when `base` is not shipped. */
+function startLoad(base: string): Promise<boolean> | undefined {
+  const loader = shipped.get(base);
+  if (!loader) return undefined;
+  let load = loads.get(base);
+  if (!load) {
+    load = loader().then(
+      (catalog) => {
+        // What the page registered before the catalog arrived wins over it.
+        catalogs.set(base, { ...catalog, ...catalogs.get(base) });
+        settled.add(base);
+        for (const controller of controllers) controller.refresh(true);
+        return true;
+      },
+      () => {
+        settled.add(base);
+        return false;
+      },
+    );
+    loads.set(base, load);
+  }
+  return load;
+}
+
+/** The base language of a tag, lowercase: `fr` for `fr-CA`. */
+const baseOf = (lang: string) => lang.toLowerCase().split('-')[0]!;
 
 /**
  * Adds or extends the catalog of a language (`'de'`, `'pt-BR'`). Keys it lacks fall back to
@@ -21,9 +65,39 @@ export function registerCatalog(lang: string, catalog: Partial<Catalog>): void {
   for (const controller of controllers) controller.refresh(true);
 }
 
-/** The languages with a catalog. */
+/** The languages with a catalog: English, those comms-kit ships (loaded or not) and those registered. */
 export function availableLanguages(): string[] {
-  return [...catalogs.keys()];
+  return [...new Set([...catalogs.keys(), ...shipped.keys()])];
+}
+
+/**
+ * Loads the catalog comms-kit ships for `lang` (French for `'fr'` or `'fr-CA'`), if it is not
+ * in place yet. Elements load it themselves when they first need it and render once it is
+ * there; call this to fetch it earlier, or to know when {@link translate} answers in that
+ * language. Resolves at once for English and for languages comms-kit does not ship; rejects,
+ * with a `{code, message}` error (`i18n:loadFailed`), when the catalog cannot be fetched (the
+ * elements then show English).
+ */
+export async function loadLanguage(lang: string): Promise<void> {
+  const loaded = await startLoad(baseOf(lang));
+  if (loaded === false) {
+    throw new CommsError(
+      'i18n:loadFailed',
+      `the '${baseOf(lang)}' message catalog could not be loaded; texts stay in English`,
+    );
+  }
+}
+
+/**
+ * For an element about to render: `undefined` when the texts of the language in effect at
+ * `node` ({@link resolveLang}) are in place, else a promise that settles (never rejects) when
+ * its shipped catalog has loaded or failed to. `CommsElement` waits for it before each update,
+ * so an element never renders in English first on a French page.
+ */
+export function languageReady(node: Node): Promise<unknown> | undefined {
+  if (settled.size === shipped.size) return undefined;
+  const base = baseOf(resolveLang(node));
+  return settled.has(base) ? undefined : startLoad(base);
 }
 
 /**
@@ -44,11 +118,16 @@ export function resolveLang(node: Node): string {
   return 'en';
 }
 
-/** The text of `key` in `lang` (falling back to the base language, then English). */
+/**
+ * The text of `key` in `lang` (falling back to the base language, then English). For a
+ * language comms-kit ships whose catalog has not arrived yet, this starts loading it and
+ * answers in English meanwhile (see {@link loadLanguage}).
+ */
 export function translate(lang: string, key: MessageKey, params: MessageParams = {}): string {
   const tag = lang.toLowerCase();
-  const text =
-    catalogs.get(tag)?.[key] ?? catalogs.get(tag.split('-')[0]!)?.[key] ?? en[key] ?? key;
+  const base = baseOf(tag);
+  if (!settled.has(base)) void startLoad(base);
+  const text = catalogs.get(tag)?.[key] ?? catalogs.get(base)?.[key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );

@@ -13,8 +13,15 @@ import {
   CommsMuteEvent,
   NO_CLIENT,
 } from '../../components/shared/events.js';
-import { registerCatalog, resolveLang, translate } from '../../components/shared/i18n.js';
-import { en, fr } from '../../components/shared/messages.js';
+import '../../components/dialer/comms-dialer.js';
+import {
+  availableLanguages,
+  loadLanguage,
+  registerCatalog,
+  resolveLang,
+  translate,
+} from '../../components/shared/i18n.js';
+import { en } from '../../components/shared/messages.js';
 import { nextEvent, until } from '../helpers/waits.js';
 import { connectedCall, pair, reach, type Pair } from '../helpers/calls.js';
 
@@ -30,6 +37,37 @@ describe('shared element infrastructure', function () {
   this.timeout(20000);
 
   describe('message catalog', () => {
+    // First: French must not have been loaded by anything before it.
+    it('loads French on demand: an element under lang="fr" waits for it and renders French from its first render', async () => {
+      const frenchFetched = () =>
+        performance
+          .getEntriesByType('resource')
+          .some((entry) => entry.name.includes('/messages.fr.'));
+      expect(availableLanguages()).to.include.members(['en', 'fr']);
+      expect(frenchFetched(), 'French fetched before any element asked for it').to.equal(false);
+
+      const host = await fixture<HTMLDivElement>(html`<div lang="fr"></div>`);
+      const el = document.createElement('comms-dialer');
+      // What the shadow root holds after each render, from the first on.
+      const renders: string[] = [];
+      const seen = new MutationObserver(() => renders.push(el.shadowRoot!.innerHTML));
+      host.append(el);
+      seen.observe(el.shadowRoot!, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+        attributes: true,
+      });
+      await el.updateComplete;
+      seen.disconnect();
+      expect(frenchFetched(), 'French fetched for the element').to.equal(true);
+      const label = el.shadowRoot!.querySelector('label')!.textContent!.trim();
+      expect(label).to.equal('Numéro, nom d’utilisateur ou adresse SIP');
+      expect(renders.length).to.be.greaterThan(0);
+      expect(renders.filter((r) => r.includes(en['dialer.destination']))).to.deep.equal([]);
+      await expect(el).to.be.accessible();
+    });
+
     it('finds the nearest lang up the tree, across shadow roots, else English', async () => {
       const outer = await fixture<HTMLDivElement>(html`<div lang="fr-CA"><span></span></div>`);
       const host = document.createElement('div');
@@ -43,7 +81,8 @@ describe('shared element infrastructure', function () {
       expect(resolveLang(loose)).to.equal('en');
     });
 
-    it('translates with parameters, falls back to the base language, then English', () => {
+    it('translates with parameters, falls back to the base language, then English', async () => {
+      await loadLanguage('fr-CA');
       expect(translate('fr-CA', 'call.heldRemotely', { name: 'Bob' })).to.equal(
         'Mis en attente par Bob',
       );
@@ -53,7 +92,8 @@ describe('shared element infrastructure', function () {
       expect(translate('de', 'callView.hold')).to.equal('Hold');
     });
 
-    it('French has every English key, each translated', () => {
+    it('French has every English key, each translated', async () => {
+      const { fr } = await import('../../components/shared/messages.fr.js');
       expect(Object.keys(fr).sort()).to.deep.equal(Object.keys(en).sort());
       const neutral = ['callView.bitrate', 'devices.unnamed'];
       const same = (Object.keys(en) as Array<keyof typeof en>).filter(

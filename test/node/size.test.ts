@@ -7,7 +7,8 @@
  * The targets are judged on the initial load only because the lazy chunks really are loaded
  * only when needed: the last tests load the built CDN module in Chromium and check that
  * defining every element fetches `comms-kit.js` alone, and that the chunks come when the code
- * that needs them runs (and work: a call with an SDP handler connects).
+ * that needs them runs (and work: a call with an SDP handler connects, the elements speak
+ * French once the page's `lang` is `fr`, a chat thread shows its messages).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -65,7 +66,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   // The page's steps, as plain JavaScript (evaluated by name: functions written here would
   // carry the test transpiler's helpers into the page).
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lazy</title></head>
-<body><comms-dialer></comms-dialer>
+<body><comms-dialer></comms-dialer><comms-chat style="width: 600px; height: 400px"></comms-chat>
 <script type="module" src="/cdn/comms-kit.js"></script>
 <script type="module">
   const kit = await import('/cdn/comms-kit.js');
@@ -80,6 +81,27 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     });
   window.lazySteps = {
     details: () => kit.createClient(quiet).getBrowserDetails(),
+    // The dialer's field label (its text follows the page's lang).
+    label: () => document.querySelector('comms-dialer').shadowRoot.querySelector('label').textContent.trim(),
+    // Two users on an in-page hub; the first one's <comms-chat> opens the thread with the other
+    // after a message arrived; resolves with the thread's text once the message shows.
+    async thread() {
+      const hub = kit.createLocalHub();
+      const a = kit.createClient(quiet);
+      const b = kit.createClient(quiet);
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      a.useLocalBackend(hub, { id: 'lazy-c', displayName: 'C' });
+      b.useLocalBackend(hub, { id: 'lazy-d', displayName: 'D' });
+      await Promise.all([a.connect(), b.connect()]);
+      b.conversation.get('lazy-c').createMessage({ type: 'text', text: 'lazy thread' }).send();
+      while (!a.conversation.get('lazy-d').getMessages().length) await frame();
+      const chat = document.querySelector('comms-chat');
+      chat.client = a;
+      chat.open('lazy-d');
+      const shown = () => chat.shadowRoot.querySelector('[part="messages"]')?.textContent ?? '';
+      while (!shown().includes('lazy thread')) await frame();
+      return shown();
+    },
     // A call between two clients on an in-page hub, each with an SDP handler that records
     // what it saw; resolves with the records once the caller is connected.
     async call() {
@@ -124,9 +146,15 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   it('defines every element with comms-kit.js alone, then fetches each chunk when its code runs', async () => {
     const chunks = readCdnChunks();
     const lazy = bundleSizes(chunks).lazy.map((c) => c.fileName);
-    const adapterChunk = lazy.find((name) => name.startsWith('adapter_factory'));
-    const sdpChunk = lazy.find((name) => name !== adapterChunk);
-    assert.ok(adapterChunk && sdpChunk, `lazy chunks: ${lazy.join(', ')}`);
+    const named = (prefix: string) => lazy.find((name) => name.startsWith(prefix));
+    const adapterChunk = named('adapter_factory');
+    const sdpChunk = named('lib-'); // sdp-transform's lib/index.js
+    const frenchChunk = named('messages.fr-');
+    const virtualizerChunk = named('virtualizer-');
+    assert.ok(
+      adapterChunk && sdpChunk && frenchChunk && virtualizerChunk,
+      `lazy chunks: ${lazy.join(', ')}`,
+    );
 
     const context = await browser.newContext();
     try {
@@ -153,6 +181,24 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.ok(fetched.includes(sdpChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(state.includes('lazy-a send local 1'), `handlers ran: ${state.join('; ')}`);
       assert.ok(state.includes('lazy-b set remote 1'), `handlers ran: ${state.join('; ')}`);
+
+      // French: when the page's language becomes French; the elements re-render in it.
+      assert.equal(
+        await tab.evaluate('window.lazySteps.label()'),
+        'Number, user name or SIP address',
+      );
+      assert.ok(!fetched.includes(frenchChunk), 'French came on an English page');
+      await tab.evaluate('document.documentElement.lang = "fr"');
+      await tab.waitForFunction(
+        `window.lazySteps.label() === 'Numéro, nom d’utilisateur ou adresse SIP'`,
+      );
+      assert.ok(fetched.includes(frenchChunk), `fetched: ${fetched.join(', ')}`);
+
+      // The virtualizer: when <comms-chat> first shows a thread, whose messages then show.
+      assert.ok(!fetched.includes(virtualizerChunk), 'the virtualizer came before any thread');
+      const thread = (await tab.evaluate('window.lazySteps.thread()')) as string;
+      assert.ok(thread.includes('lazy thread'), thread);
+      assert.ok(fetched.includes(virtualizerChunk), `fetched: ${fetched.join(', ')}`);
     } finally {
       await context.close();
     }
