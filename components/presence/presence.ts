@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import type { CommsClient } from '../../core/client.js';
-import type { DirectoryUser } from '../../core/protocol/schema.js';
+import type { DirectoryUser, Presence } from '../../core/protocol/schema.js';
 import { CommsElement } from '../shared/comms-element.js';
 import { StoreController } from '../shared/store-controller.js';
 import { LocalizeController } from '../shared/i18n.js';
@@ -199,7 +199,32 @@ export class CommsPresence extends CommsElement {
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
+    this.#unhideShared();
     this.#noticeChanges();
+  }
+
+  /** The presence each hidden contact had when it was found hidden (an old one, or none). */
+  #hiddenPresence = new Map<string, Presence | undefined>();
+
+  #setHidden(hidden: Set<string>): void {
+    const presence = this.#roster.value?.presence ?? {};
+    this.#hiddenPresence = new Map([...hidden].map((id) => [id, presence[id]]));
+    this._hidden = hidden;
+  }
+
+  /**
+   * A hidden contact whose presence arrives anew is shown: the server sends it once the two
+   * have each other as contacts (it shares presence unasked), without waiting for the recheck.
+   */
+  #unhideShared(): void {
+    const presence = this.#roster.value?.presence;
+    if (!presence || !this._hidden.size) return;
+    const shared = [...this._hidden].filter(
+      (id) => presence[id] !== undefined && presence[id] !== this.#hiddenPresence.get(id),
+    );
+    if (!shared.length) return;
+    for (const id of shared) this.#mine.add(id);
+    this.#setHidden(new Set([...this._hidden].filter((id) => !shared.includes(id))));
   }
 
   protected override updated(): void {
@@ -287,7 +312,7 @@ export class CommsPresence extends CommsElement {
           else hidden.add(id);
         }
         if (hidden.size !== this._hidden.size || [...hidden].some((id) => !this._hidden.has(id)))
-          this._hidden = hidden;
+          this.#setHidden(hidden);
         // Names for contacts stored without one (added elsewhere, by id only).
         const users = client.store.getState().users.byId;
         for (const contact of Object.values(state.contacts.byId)) {
@@ -325,7 +350,7 @@ export class CommsPresence extends CommsElement {
       const shown = hidden.filter((id) => visible.includes(id));
       if (shown.length) await client.presence.subscribe(shown);
       for (const id of shown) this.#mine.add(id);
-      this._hidden = new Set(hidden.filter((id) => !visible.includes(id)));
+      this.#setHidden(new Set(hidden.filter((id) => !visible.includes(id))));
     } catch {
       // Asked again at the next interval.
     }

@@ -300,6 +300,21 @@ describe('<comms-presence>', function () {
     expect($(el, `${row(el, bob)} [part~="call-button"]`)).not.to.equal(null);
   });
 
+  it('shows a contact’s presence as soon as they add you back, without asking again', async () => {
+    const alice = await user('Alice Liddell');
+    const bob = await user('Bob Builder');
+    const a = await signedIn(alice);
+    const b = await signedIn(bob);
+    await b.presence.update('open', 'busy');
+    const el = await presenceOf(a);
+    await a.contacts.add({ primaryContact: bob });
+    const status = () => shown(el, `${row(el, bob)} [part="status"]`);
+    await settled(el, () => status() === 'Presence not shared', 'one way: not shared');
+    // The element asks again only once a minute; the gateway pushes it at once.
+    await b.contacts.add({ primaryContact: alice });
+    await settled(el, () => status() === 'Busy', 'shared once Bob adds Alice back');
+  });
+
   it('Appear offline shows you offline to your contacts, until you pick a status again', async () => {
     const alice = await user('Alice Liddell');
     const bob = await user('Bob Builder');
