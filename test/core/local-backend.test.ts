@@ -52,6 +52,20 @@ describe('the in-page backend', function () {
     ]);
   });
 
+  it('is signed in as the party while on the hub, as far as the state tells, and not after leaving', async () => {
+    const hub = createLocalHub();
+    const client = createClient({ logs: { logLevel: 'silent' } });
+    clients.push(client);
+    expect(client.store.getState().auth.user).to.equal(null);
+    const leave = client.useLocalBackend(hub, { id: 'ada', displayName: 'Ada Lovelace' });
+    const { auth } = client.store.getState();
+    expect(auth.status).to.equal('authenticated');
+    expect(auth.user).to.include({ id: 'ada', username: 'ada', displayName: 'Ada Lovelace' });
+    await client.connect();
+    leave();
+    expect(client.store.getState().auth).to.include({ status: 'none', user: null });
+  });
+
   it('a scripted user shows presence, writes, answers a call and goes away', async () => {
     const { hub, client: ada } = await join('ada', { presenceScope: 'all' });
     const bob = await scriptUser(
