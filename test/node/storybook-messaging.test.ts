@@ -2,7 +2,8 @@
  * Every story of the chat, presence and login elements and the two-people scene renders
  * accessibly, at 320 px, in dark and in French, with no uncaught or console error
  * (`test/helpers/storybook.ts`); the login stories that need a gateway are shown with one by
- * `storybook.test.ts`.
+ * `storybook.test.ts`. Two stories are also driven: the two-people scene (Bob writes and calls)
+ and the failed message (Retry sends it).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,5 +32,29 @@ describe('the Storybook catalog: chat, presence and login stories', { timeout: 1
         [tag, text],
       );
     }
+  });
+
+  it('sends the failed message again with Retry, once Carol has an account', async () => {
+    await catalog.load('elements-chat--failed-message');
+    const status = () =>
+      catalog.page.evaluate(
+        () =>
+          document
+            .querySelector('comms-chat')!
+            .shadowRoot!.querySelector<HTMLElement>('[part~="status"]')!.dataset.status,
+      );
+    assert.equal(await status(), 'failed');
+    await catalog.page.evaluate(() =>
+      document
+        .querySelector('comms-chat')!
+        .shadowRoot!.querySelector<HTMLButtonElement>('[part~="retry-button"]')!
+        .click(),
+    );
+    await catalog.page.waitForFunction(
+      () =>
+        document
+          .querySelector('comms-chat')!
+          .shadowRoot!.querySelector<HTMLElement>('[part~="status"]')!.dataset.status === 'sent',
+    );
   });
 });
