@@ -71,9 +71,11 @@ export const BobWritesThenCalls: Story = {
 
       const chat = () => bob.client.conversation.get('alice');
       scope.after(200, () => chat().sendTyping(true));
-      scope.after(1200, () =>
-        bob.say('alice', 'Hi Alice! Have you got a minute? I will call you.'),
-      );
+      // As a composer does on send: typing withdrawn, then the message.
+      scope.after(1200, async () => {
+        await chat().sendTyping(false);
+        await bob.say('alice', 'Hi Alice! Have you got a minute? I will call you.');
+      });
       scope.after(Number(context.args.callAfter) * 1000, async () => {
         const id = bob.call('alice');
         // Answered (or declined, or the story went away first).
