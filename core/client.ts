@@ -20,7 +20,13 @@ import { Store, type ReadableStore } from './store.js';
 import type { ClientState } from './state.js';
 import { version } from './version.js';
 import { AuthManager, initialAuthState, isFinalAuthError } from './auth/manager.js';
-import type { Credentials, SavedSession, SignupOptions, UserInfoResult } from './auth/types.js';
+import type {
+  AuthState,
+  Credentials,
+  SavedSession,
+  SignupOptions,
+  UserInfoResult,
+} from './auth/types.js';
 import type { UserInfo } from './protocol/schema.js';
 import { ConnectionManager, initialConnectionState } from './transport/connection.js';
 import type { WSConnectionObject } from './transport/types.js';
@@ -666,6 +672,8 @@ export class CommsClient {
       multiCall: () => this.store.getState().config.call?.multiCall === true,
     });
     this.#localParty = party;
+    // Signed in as the party, as far as the state tells (elements read who is signed in there).
+    this.#setLocalUser(party);
     this.#syncSelf();
     this.#useSignalling(signalling);
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
@@ -684,6 +692,7 @@ export class CommsClient {
       this.#connection.useTransport(undefined);
       signalling.unregister();
       this.#localParty = undefined;
+      this.#setLocalUser(undefined);
       this.#syncSelf();
       this.#detachLocal = undefined;
     };
@@ -696,6 +705,24 @@ export class CommsClient {
     const self = this.#localParty?.id ?? (user ? (user.username ?? user.id) : null);
     if (this.#store.getState().users.self === self) return;
     this.#store.update((s) => ({ ...s, users: { ...s.users, self } }));
+  }
+
+  /** The auth state on the hub: authenticated as `party` (no token), or back to none. */
+  #setLocalUser(party: RemoteParty | undefined): void {
+    const auth: AuthState = party
+      ? {
+          ...initialAuthState,
+          status: 'authenticated',
+          user: {
+            id: party.id,
+            username: party.id,
+            email: null,
+            number: null,
+            displayName: party.displayName,
+          },
+        }
+      : initialAuthState;
+    this.#store.update((s) => ({ ...s, auth }));
   }
 
   /** This user's id as conversations and calls name it. */

@@ -10,7 +10,7 @@ import '../components/all.js';
 import type { CommsClientChangeEvent } from '../components/shared/events.js';
 import type { CommsClient } from '../core/client.js';
 import { answerEveryCall } from './support/script.js';
-import { frame, scene, sceneOf, stubNote } from './support/story.js';
+import { frame, needsNote, scene, sceneOf } from './support/story.js';
 import { CLOSED_SERVER, pair, storyClient } from './support/users.js';
 
 type Args = {
@@ -38,7 +38,7 @@ const meta: Meta<Args> = {
   render: (args: Args, context: StoryContext) => {
     const { client, note } = sceneOf<Scene>(context);
     return frame(
-      html`${note ? stubNote(note) : ''}<comms-client .client=${client} log-level=${args.logLevel}
+      html`${note ? needsNote(note) : ''}<comms-client .client=${client} log-level=${args.logLevel}
           >${children}</comms-client
         >`,
     );

@@ -17,6 +17,12 @@ export class StoryScope {
     this.add(() => clearTimeout(timer));
   }
 
+  /** `setInterval` that is cancelled when the story goes away. */
+  every(ms: number, action: () => unknown): void {
+    const timer = setInterval(() => void action(), ms);
+    this.add(() => clearInterval(timer));
+  }
+
   /** Runs every clean-up (errors are logged, and the others still run). */
   async dispose(): Promise<void> {
     const cleanups = this.#cleanups.reverse();

@@ -26,15 +26,39 @@ export function sceneOf<T>(context: StoryContext): T {
   return context.loaded.scene as T;
 }
 
-/** A visible note above a story whose environment is partly stubbed (so no one mistakes it). */
-export const stubNote = (text: string) =>
+/** A visible note above a story, headed by `label`. */
+const noteBox = (label: string, text: string) =>
   html`<p
     role="note"
     style="margin: 0 0 1rem; padding: 0.5rem 0.75rem; border: 1px dashed currentColor; border-radius: 0.5rem; font-size: 0.875rem; max-width: 26rem; overflow-wrap: anywhere;"
   >
-    <strong>Stubbed:</strong> ${text}
+    <strong>${label}</strong> ${text}
   </p>`;
+
+/** A visible note above a story whose environment is partly stubbed (so no one mistakes it). */
+export const stubNote = (text: string) => noteBox('Stubbed:', text);
+
+/** A note above a story that needs something the page lacks (a gateway), saying what. */
+export const needsNote = (text: string) => noteBox('Needs a gateway:', text);
 
 /** The width most stories give their element (and the 320 px phone viewport's fit). */
 export const frame = (content: unknown) =>
   html`<div style="max-width: 28rem; width: 100%;">${content}</div>`;
+
+/**
+ * Resolves with what `find` returns once it returns something (checked at each animation
+ * frame), for play functions that act on an element's shadow DOM; rejects after `ms`.
+ */
+export function waitFor<T>(find: () => T | null | undefined, ms = 10_000): Promise<T> {
+  const deadline = performance.now() + ms;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = find();
+      if (found) resolve(found);
+      else if (performance.now() > deadline)
+        reject(new Error(`waitFor: not found within ${ms} ms`));
+      else requestAnimationFrame(check);
+    };
+    check();
+  });
+}

@@ -10,6 +10,7 @@ import {
   type LocalHub,
   type LocalHubOptions,
 } from '../../core/backends/local/hub.js';
+import { scriptUser, type ScriptedUser } from '../../core/backends/local/script.js';
 import type { StoryScope } from './scope.js';
 
 /** A user of a story: an id that calls reach, a name to show, and their client. */
@@ -47,6 +48,22 @@ export function cast(scope: StoryScope, hub: LocalHubOptions = {}): Cast {
       return { id, name, client };
     },
   };
+}
+
+/**
+ * Someone else on the story's hub, driven by one-line actions (`say`, `setPresence`,
+ * `addContacts`, `call`, `answerCalls`, `goAway`: core's `scriptUser`); resolves once connected.
+ * Their client is destroyed with the story.
+ */
+export async function scripted(
+  scope: StoryScope,
+  hub: LocalHub,
+  id: string,
+  name: string,
+): Promise<ScriptedUser> {
+  const user = await scriptUser(hub, { id, displayName: name }, { logs: { logLevel: 'silent' } });
+  scope.add(() => user.client.destroy());
+  return user;
 }
 
 /** The usual pair: "me" (the user whose elements the story shows) and "them". */

@@ -53,6 +53,20 @@ describe('the in-page backend', function () {
     ]);
   });
 
+  it('is signed in as the party while on the hub, as far as the state tells, and not after leaving', async () => {
+    const hub = createLocalHub();
+    const client = createClient({ logs: { logLevel: 'silent' } });
+    clients.push(client);
+    expect(client.store.getState().auth.user).to.equal(null);
+    const leave = client.useLocalBackend(hub, { id: 'ada', displayName: 'Ada Lovelace' });
+    const { auth } = client.store.getState();
+    expect(auth.status).to.equal('authenticated');
+    expect(auth.user).to.include({ id: 'ada', username: 'ada', displayName: 'Ada Lovelace' });
+    await client.connect();
+    leave();
+    expect(client.store.getState().auth).to.include({ status: 'none', user: null });
+  });
+
   it('a scripted user shows presence, writes, answers a call and goes away', async () => {
     const { hub, client: ada } = await join('ada', { presenceScope: 'all' });
     const bob = await scriptUser(
@@ -169,6 +183,77 @@ describe('the in-page backend', function () {
     } finally {
       window.dispatchEvent(new Event('online'));
     }
+  });
+
+  it('seeds a conversation’s history: times kept, unread counted, the pair’s conversation reused', async () => {
+    const hub = createLocalHub();
+    hub.addUser({ id: 'ada', displayName: 'Ada' });
+    hub.addUser({ id: 'bob', displayName: 'Bob' });
+    const day = 24 * 3600 * 1000;
+    const start = Date.now() - 3 * day;
+    const id = hub.seedConversation({
+      members: ['ada', 'bob'],
+      messages: Array.from({ length: 10000 }, (_, i) => ({
+        from: i % 2 ? 'ada' : 'bob',
+        text: `message ${i + 1}`,
+        at: start + i * 20_000,
+      })),
+      read: { ada: 9997 },
+    });
+    const ada = createClient({ logs: { logLevel: 'silent' } });
+    clients.push(ada);
+    ada.useLocalBackend(hub, { id: 'ada', displayName: 'Ada' });
+    await ada.connect();
+    // The three unread are caught up (the rest load on demand), with the times they were seeded with.
+    await until(ada, (s) => s.conversations.byKey[id]?.lastSeq === 10000);
+    const conversation = ada.conversation.getById(id)!;
+    // Of the three, only 9999 is Bob's (Ada's own are not unread to her).
+    expect(conversation.unread).to.equal(1);
+    const held = conversation.getMessages();
+    expect(held.map((m) => m.parts[0]!.text)).to.deep.equal([
+      'message 9998',
+      'message 9999',
+      'message 10000',
+    ]);
+    expect(held[2]!.timestamp).to.equal(start + 9999 * 20_000);
+    expect(await conversation.loadOlder(50)).to.equal(50);
+    expect(conversation.getMessages()[0]!.parts[0]!.text).to.equal('message 9948');
+
+    // Bob writes: the same one-to-one conversation, next seq.
+    const bob = await scriptUser(
+      hub,
+      { id: 'bob', displayName: 'Bob' },
+      { logs: { logLevel: 'silent' } },
+    );
+    clients.push(bob.client);
+    await bob.say('ada', 'and one more');
+    await until(ada, (s) => s.conversations.byKey[id]?.lastSeq === 10001);
+    expect(ada.conversation.getAll()).to.have.length(1);
+  });
+
+  it('refuses a seed naming someone the hub does not know, or a sender who is not a member', () => {
+    const hub = createLocalHub();
+    hub.addUser({ id: 'ada', displayName: 'Ada' });
+    hub.addUser({ id: 'bob', displayName: 'Bob' });
+    const codeOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return [(error as CommsError).code, (error as Error).message];
+      }
+      return ['no error'];
+    };
+    const [unknown, why] = codeOf(() =>
+      hub.seedConversation({ members: ['ada', 'nobody'], messages: [] }),
+    );
+    expect(unknown).to.equal('conversation:unknownDestination');
+    expect(why).to.contain("'nobody'");
+    hub.addUser({ id: 'carol', displayName: 'Carol' });
+    const [outsider, which] = codeOf(() =>
+      hub.seedConversation({ members: ['ada', 'bob'], messages: [{ from: 'carol', text: 'hi' }] }),
+    );
+    expect(outsider).to.equal('request:invalid');
+    expect(which).to.contain("'carol'");
   });
 
   it('moves a client connected to the gateway onto the hub', async () => {

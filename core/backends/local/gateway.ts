@@ -108,6 +108,24 @@ export interface LocalGateway {
   setReachable(reachable: boolean): void;
   /** A hub call started (`true`) or stopped being answered for this user. */
   callActivity(userId: string, callId: string, inCall: boolean): void;
+  /** Stores a conversation's history at once (see `LocalHub.seedConversation`). */
+  seed(seed: ConversationSeed): string;
+}
+
+/** History for {@link LocalGateway.seed}: `LocalHub.seedConversation`. */
+export interface ConversationSeed {
+  /**
+   * The members' ids (users the hub knows: joined, `addUser`, or seen before). Two members and
+   * no `name`: their one-to-one conversation (the one `conversation.open` finds; messages are
+   * added after any it holds). Otherwise a new group.
+   */
+  members: string[];
+  /** A group's name. */
+  name?: string;
+  /** The messages in order: sender (a member), text, and when it was sent (ms; default now). */
+  messages: Array<{ from: string; text: string; at?: number }>;
+  /** Up to which seq each member has read (default 0: everything is unread). */
+  read?: Record<string, number>;
 }
 
 const DEFAULT_PAGE = 100;
@@ -880,6 +898,57 @@ export function createLocalGateway(
     setReachable(value) {
       reachable = value;
       if (!value) this.drop();
+    },
+    seed({ members, name, messages, read = {} }) {
+      const known = members.map((ref) => resolve(ref));
+      const unknown = members.filter((_ref, i) => !known[i]).map((ref) => `'${ref}'`);
+      if (unknown.length)
+        throw wire(
+          WireErrorCodes.DESTINATION_UNKNOWN,
+          `seedConversation: there is no user ${unknown.join(', ')} on the hub (join them or addUser first)`,
+        );
+      const ids = [...new Set(known.map((u) => u!.id))];
+      if (ids.length < 2)
+        throw wire(
+          WireErrorCodes.REQUEST_INVALID,
+          'seedConversation: a conversation needs two members or more',
+        );
+      const pairKey =
+        ids.length === 2 && name === undefined ? `im:${[...ids].sort().join('\n')}` : null;
+      const c =
+        (pairKey && [...conversations.values()].find((x) => x.pairKey === pairKey)) ||
+        addConversation(pairKey ? 'im' : 'chat', ids, name ?? null, pairKey);
+      for (const [i, m] of messages.entries()) {
+        const sender = resolve(m.from);
+        if (!sender || !c.members.has(sender.id))
+          throw wire(
+            WireErrorCodes.REQUEST_INVALID,
+            `seedConversation: message ${i} is from '${m.from}', who is not a member`,
+          );
+        const clientId = crypto.randomUUID();
+        const message: Message = {
+          id: crypto.randomUUID(),
+          clientId,
+          conversationId: c.id,
+          seq: c.messages.length + 1,
+          sender: sender.id,
+          parts: [{ type: 'text', text: m.text }],
+          timestamp: m.at ?? now(),
+        };
+        c.messages.push(message);
+        byClientId.set(`${sender.id}\n${clientId}`, message);
+      }
+      for (const [ref, seq] of Object.entries(read)) {
+        const member = c.members.get(resolve(ref)?.id ?? ref);
+        if (!member)
+          throw wire(
+            WireErrorCodes.REQUEST_INVALID,
+            `seedConversation: '${ref}' in read is not a member`,
+          );
+        member.readSeq = Math.max(member.readSeq, Math.min(seq, c.messages.length));
+        member.deliveredSeq = Math.max(member.deliveredSeq, member.readSeq);
+      }
+      return c.id;
     },
     callActivity(userId, callId, inCall) {
       const user = users.get(userId);

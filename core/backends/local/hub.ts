@@ -18,7 +18,9 @@ import {
   type SignallingHandlers,
 } from '../../call/signalling.js';
 import type { Transport } from '../../transport/types.js';
-import { createLocalGateway, type LocalGatewayOptions } from './gateway.js';
+import { createLocalGateway, type ConversationSeed, type LocalGatewayOptions } from './gateway.js';
+
+export type { ConversationSeed } from './gateway.js';
 
 /** Options of {@link createLocalHub}. */
 export interface LocalHubOptions extends LocalGatewayOptions {
@@ -92,6 +94,16 @@ export interface LocalHub {
   drop(): number;
   /** While false the hub is unreachable: sockets are cut and refused (calls are not affected). */
   setReachable(reachable: boolean): void;
+  /**
+   * Stores a conversation's history at once, as if it had been written before the page opened
+   * (for stories and tests: long threads, messages of other days, unread counts). Each message
+   * is stored as `message.send` stores it (next seq, a client id), with its own time; nothing
+   * is pushed, so seed before the members' clients join (a client connected already learns it
+   * at its next connection). Returns the conversation's id. Throws
+   * `conversation:unknownDestination` for a member the hub does not know, `request:invalid` for
+   * a sender or reader who is not a member.
+   */
+  seedConversation(seed: ConversationSeed): string;
 }
 
 export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
@@ -185,6 +197,7 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
     transport: (party) => ({ open: () => gateway.connect(party) }),
     drop: () => gateway.drop(),
     setReachable: (reachable) => gateway.setReachable(reachable),
+    seedConversation: (seed) => gateway.seed(seed),
     register(party, deviceOptions = {}) {
       gateway.user(party);
       const device: Device = {
