@@ -135,7 +135,7 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
   it('two people sign up, add each other, call with audio flowing, chat, hang up', async () => {
     const [ada, bob] = [fresh('ada'), fresh('bob')];
     const a = await open();
-    const b = await open();
+    const b = await open({ viewport: { width: 320, height: 640 } }); // Bob is on a phone
     await signUp(a.page, ada, 'Ada Lovelace');
     await signUp(b.page, bob, 'Bob Builder');
     // The header says who is signed in.
@@ -146,7 +146,8 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     await addContact(a.page, bob);
     await addContact(b.page, ada);
 
-    // Ada calls Bob from her roster; Bob's call view rings and he answers there.
+    // Ada calls Bob from her roster; Bob's phone switches to its Calls tab, rings, and he
+    // answers there.
     await a.page.click(
       `comms-presence [part~="contact"][data-user="${bob}"] [part~="call-button"]`,
     );
@@ -174,6 +175,7 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     );
     await a.page.fill('comms-chat [part~="input"]', 'Hello Bob <b>not bold</b>');
     await a.page.press('comms-chat [part~="input"]', 'Enter');
+    await b.page.click('[role="tab"][aria-controls="chat"]');
     await b.page.click('comms-chat [part~="conversation"]');
     const bobsMessages = b.page.locator('comms-chat [part~="message"]');
     await bobsMessages.first().waitFor();
@@ -188,7 +190,12 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
       'text, not HTML',
     );
 
-    // Bob hangs up; both call views say the call ended.
+    // Bob goes back to Calls with the keyboard (arrow keys move between the tabs) and hangs
+    // up; both call views say the call ended.
+    await b.page.focus('[role="tab"][aria-selected="true"]');
+    await b.page.keyboard.press('ArrowLeft');
+    assert.equal(await b.page.getAttribute('#tab-calls', 'aria-selected'), 'true');
+    assert.equal(await b.page.evaluate(() => document.activeElement?.id), 'tab-calls');
     await b.page.click('comms-call-view [part~="hangup"]');
     for (const { page } of [a, b]) await page.waitForSelector('comms-call-view [part~="ended"]');
     for (const { page } of [a, b]) {
@@ -206,11 +213,16 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     const { page, errors } = await open();
     await signUp(page, fresh('cleo'), 'Cleo');
     assert.ok(await page.evaluate((key) => sessionStorage.getItem(key), SESSION_KEY));
+    // The first-visit tip says how to call yourself; dismissed, it stays away.
+    assert.match((await page.textContent('#tip')) ?? '', /second window/);
+    await page.click('#tip-close');
+    assert.equal(await page.isHidden('#tip'), true);
 
     await page.reload();
     await page.waitForSelector('body[data-view="signed-in"]');
     assert.equal(await page.textContent('#me-name'), 'Cleo');
     assert.equal(await page.locator('comms-login').isVisible(), false);
+    assert.equal(await page.isHidden('#tip'), true);
 
     await page.click('#sign-out');
     await page.waitForSelector('body[data-view="signed-out"]');
