@@ -9,7 +9,8 @@
  *   node scripts/screenshots.mjs [filter]   only the states whose name contains `filter`
  *   node scripts/screenshots.mjs --demo     the demo with two people in a video call and a
  *                                           chat, from the built gateway (`npm run build`
- *                                           first), to docs/images/demo.png
+ *                                           first), to docs/images/demo.png; its sign-in
+ *                                           page, dark and 320 px views to screenshots/demo-*
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -388,8 +389,11 @@ if (failures) {
 
 /**
  * The demo as it looks in use: the built gateway on a free loopback port with an in-memory
- * database, two people signed up in two browser contexts, Ada calling Bob with video and the
- * two chatting; Ada's page is saved to docs/images/demo.png.
+ * database, Ada and Bob signed up through `<comms-login>` in two browser contexts, each adding
+ * the other from the roster's search, Ada calling Bob with video from the roster and the two
+ * chatting. Ada's page is saved to docs/images/demo.png (1280 × 800, light); the same page
+ * dark, and a third person's page at 320 px (light and dark, each of the phone's panes), go
+ * to screenshots/demo-*.png for a look.
  */
 async function captureDemo() {
   const { spawn } = await import('node:child_process');
@@ -408,56 +412,113 @@ async function captureDemo() {
     gateway.on('exit', (code) => reject(new Error(`the gateway exited with ${code}`)));
   });
   const browser = await chromium.launch({ executablePath: findChrome(), args: chromeArgs });
+  mkdirSync(out, { recursive: true });
   try {
-    const open = async () =>
+    const open = async (options = {}) =>
       (
         await browser.newContext({
           colorScheme: 'light',
-          viewport: { width: 1280, height: 760 },
+          viewport: { width: 1280, height: 800 },
           deviceScaleFactor: 1,
+          ...options,
         })
       ).newPage();
     const signUp = async (tab, username, name) => {
       await tab.goto(base);
-      await tab.click('#auth-toggle');
-      await tab.fill('input[name=username]', username);
-      await tab.fill('input[name=password]', 'correct horse battery staple');
-      await tab.fill('input[name=displayName]', name);
-      await tab.click('#auth-submit');
-      await tab.waitForSelector('#app:not([hidden])');
+      await tab.click('comms-login [part~="mode-button"]');
+      await tab.fill('comms-login input[name="username"]', username);
+      await tab.fill('comms-login input[name="password"]', 'correct horse battery staple');
+      await tab.fill('comms-login input[name="displayName"]', name);
+      await tab.click('comms-login [part~="submit-button"]');
+      await tab.waitForSelector('body[data-view="signed-in"]');
     };
+    const addContact = async (tab, username) => {
+      await tab.fill('comms-presence [part~="search-input"]', username);
+      await tab.click(
+        `comms-presence [part~="result"][data-user="${username}"] [part~="add-button"]`,
+      );
+      await tab.waitForSelector(`comms-presence [part~="contact"][data-user="${username}"]`);
+    };
+    const shoot = async (tab, file) => {
+      await tab.screenshot({ path: file, animations: 'disabled' });
+      console.log(`✓ ${file.slice(root.length + 1)}`);
+    };
+
+    // The signed-out page first.
+    const welcome = await open();
+    await welcome.goto(base);
+    await welcome.waitForSelector('body[data-view="signed-out"]');
+    await shoot(welcome, join(out, 'demo-signin-light.png'));
+    await welcome.emulateMedia({ colorScheme: 'dark' });
+    await shoot(welcome, join(out, 'demo-signin-dark.png'));
+    await welcome.setViewportSize({ width: 320, height: 640 });
+    await shoot(welcome, join(out, 'demo-signin-320-dark.png'));
+
     const ada = await open();
     const bob = await open();
     await signUp(bob, 'bob', 'Bob Builder');
     await signUp(ada, 'ada', 'Ada Lovelace');
-    await ada.fill('#search-input', '');
-    await ada.press('#search-input', 'Enter');
-    await ada.click('#people li[data-user="bob"] button.call');
-    await bob.click('#answer-video');
-    await ada.waitForFunction(() =>
-      document.querySelector('#call-state')?.textContent?.startsWith('In a call'),
+    await addContact(ada, 'bob');
+    await addContact(bob, 'ada');
+    // Ada added Bob before he added her: her roster asks again every minute, a reload at once.
+    await ada.reload();
+    await ada.waitForSelector(
+      'comms-presence [part~="contact"][data-user="bob"][data-state="available"]',
     );
-    await ada.click('#video');
-    await ada.waitForSelector('#remote-media video');
-    await ada.waitForSelector('#local-media video');
-    await ada.click('#people li[data-user="bob"] .person');
-    await ada.fill('#composer-input', 'Hi Bob! Can you see the new dialer?');
-    await ada.press('#composer-input', 'Enter');
-    await bob.click('#people li[data-user="ada"] .person');
-    await bob.waitForFunction(() => document.querySelectorAll('#messages li').length === 1);
-    await bob.fill('#composer-input', 'Yes, and your video is crisp.');
-    await bob.press('#composer-input', 'Enter');
-    await ada.waitForFunction(() => document.querySelectorAll('#messages li').length === 2);
+    await ada.click('comms-presence [part~="contact"][data-user="bob"] [part~="video-button"]');
+    await bob.click('comms-call-view [part~="answer-video-button"]');
+    await ada.waitForSelector('comms-call-view [part~="timer"]');
+    await ada.click('comms-presence [part~="contact"][data-user="bob"] [part~="chat-button"]');
+    await ada.fill('comms-chat [part~="input"]', 'Hi Bob! Can you see the new call view?');
+    await ada.press('comms-chat [part~="input"]', 'Enter');
+    await bob.click('comms-chat [part~="conversation"]');
+    await bob.fill('comms-chat [part~="input"]', 'Yes, and your video is crisp.');
+    await bob.press('comms-chat [part~="input"]', 'Enter');
     await ada.waitForFunction(
       () =>
-        document.querySelector('#people li[data-user="bob"] .presence')?.textContent ===
-        'On the phone',
+        document.querySelector('comms-chat')?.shadowRoot?.querySelectorAll('[part~="message"]')
+          .length === 2,
     );
-    await ada.waitForTimeout(1500); // a few frames of the fake camera
+    await ada.waitForSelector(
+      'comms-presence [part~="contact"][data-user="bob"][data-state="on-the-phone"]',
+    );
+    await ada.waitForFunction(() => {
+      const view = document.querySelector('comms-call-view')?.shadowRoot;
+      const video = (part) => view?.querySelector(`[part~="${part}"] video`)?.videoWidth ?? 0;
+      return video('remote-video') > 0 && video('local-video') > 0;
+    });
+    await ada.waitForFunction(
+      () =>
+        (
+          document
+            .querySelector('comms-call-view')
+            ?.shadowRoot?.querySelector('[part="graph"] .kbps')
+            ?.getAttribute('points') ?? ''
+        ).split(' ').length >= 4,
+    );
+    await ada.click('#tip-close'); // the first-visit tip, dismissed
+    await ada.evaluate(() => document.activeElement?.blur());
     const file = join(root, 'docs/images/demo.png');
     mkdirSync(dirname(file), { recursive: true });
-    await ada.screenshot({ path: file, animations: 'disabled' });
-    console.log(`✓ ${file.slice(root.length + 1)}`);
+    await shoot(ada, file);
+    await ada.emulateMedia({ colorScheme: 'dark' });
+    await shoot(ada, join(out, 'demo-dark.png'));
+
+    // A phone: Bob's page at 320 px, each pane.
+    await bob.setViewportSize({ width: 320, height: 640 });
+    for (const colorScheme of ['light', 'dark']) {
+      await bob.emulateMedia({ colorScheme });
+      for (const pane of ['people', 'calls', 'chat']) {
+        await bob.click(`[role="tab"][aria-controls="${pane}"]`);
+        await shoot(bob, join(out, `demo-320-${pane}-${colorScheme}.png`));
+      }
+    }
+    await bob.setViewportSize({ width: 1280, height: 800 });
+    await bob.click('#settings-button');
+    await bob.waitForFunction(
+      () => (document.querySelector('comms-device-picker')?.level ?? 0) > 0,
+    );
+    await shoot(bob, join(out, 'demo-devices-dark.png'));
   } finally {
     await browser.close();
     gateway.kill('SIGTERM');
