@@ -191,7 +191,7 @@ export class PresenceManager {
   }
 
   #merge(list: Presence[]): void {
-    const me = this.getSelf()?.userId;
+    const me = this.getSelf()?.userId ?? this.#ctx.store.getState().users.self;
     for (const presence of list) {
       if (presence.userId === me) {
         this.#setSelf(presence);

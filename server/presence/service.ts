@@ -19,7 +19,8 @@
  *   unknown users, which look the same). Watchers are checked again at each change, so
  *   removing a contact stops the updates. Becoming contacts of each other (bus message
  *   `presence.shared`) makes each user's presence sockets watch the other at once.
- *   `availableClients` follows the same rule.
+ *   `availableClients` follows the same rule. Each presence socket also watches its own user,
+ *   so every device sees the status chosen on another and its own on-the-phone.
  *
  * The state of who is online lives in this process (one gateway node); the chosen status,
  * activity and note are stored, so they survive a restart. Changes go out on the bus channel
@@ -252,6 +253,9 @@ export class PresenceService {
     if (present) {
       if (!conn.open) return;
       p.sockets.add(conn);
+      // Each presence socket watches its own user: a status chosen on another device, or
+      // on-the-phone from a call, reaches every device of the user.
+      await this.watch(conn, conn.userId);
       p.offlineTimer?.cancel();
       p.offlineTimer = undefined;
       if (!p.online) {
@@ -261,6 +265,7 @@ export class PresenceService {
       }
       return;
     }
+    this.unwatch(conn, conn.userId);
     if (!p.sockets.delete(conn) || p.sockets.size) return;
     const clean =
       reason === 'unsubscribe' ||

@@ -346,6 +346,15 @@ export function messagingConformance(name: string, setup: () => Promise<Messagin
       await until(a, (s) => s.presence.users[bob]?.activity === 'away');
     });
 
+    it('a status chosen on one device reaches the user’s other devices', async () => {
+      const alice = await user();
+      const a1 = await device(alice);
+      const a2 = await device(alice);
+      await a1.presence.update('open', 'busy', 'in a meeting');
+      await until(a2, (s) => s.presence.self?.activity === 'busy');
+      expect(a2.presence.getSelf()).to.include({ userId: alice, note: 'in a meeting' });
+    });
+
     it('a contact added on one device reaches the user’s other devices by itself', async () => {
       const alice = await user();
       const bob = await user();

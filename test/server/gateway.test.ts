@@ -43,7 +43,7 @@ describe('the gateway npm start runs', () => {
     assert.match(await res.text(), /<script type="module" src="app\.js">/);
     const app = await fetch(`${gateway.url}/app.js`);
     assert.equal(app.status, 200);
-    assert.match(await app.text(), /from '\/cdn\/comms-kit\.js'/);
+    assert.match(await app.text(), /import '\/cdn\/comms-kit\.js'/);
   });
 
   it('answers an unknown path with 404, and keeps serving', async () => {

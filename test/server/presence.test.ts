@@ -139,6 +139,19 @@ describe('who may see whom (scope: contacts)', () => {
     assert.equal((await change(a, bob)).activity, 'away', 'later changes follow, unsubscribed');
   });
 
+  it('every device of a user gets the status chosen on another', async () => {
+    const alice = await newUser(url);
+    const a1 = await open(alice);
+    const a2 = await open(alice);
+    const [seen] = await Promise.all([
+      change(a2, alice),
+      a1
+        .request({ type: 'presence.update', status: 'open', activity: 'busy', note: 'focus' })
+        .then(ok),
+    ]);
+    assert.deepEqual([seen.activity, seen.note], ['busy', 'focus']);
+  });
+
   it('stops the updates when a contact is removed', async () => {
     const alice = await newUser(url);
     const bob = await newUser(url);

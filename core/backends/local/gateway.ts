@@ -424,6 +424,7 @@ export function createLocalGateway(
     const p = conn.user;
     if (present) {
       p.sockets.add(conn);
+      conn.watching.add(p.id); // every device sees its own user's changes (as the gateway)
       clearTimeout(p.offlineTimer);
       p.offlineTimer = undefined;
       if (!p.online) {
@@ -433,6 +434,7 @@ export function createLocalGateway(
       }
       return;
     }
+    conn.watching.delete(p.id);
     if (!p.sockets.delete(conn) || p.sockets.size) return;
     const clean =
       reason === 'unsubscribe' ||
