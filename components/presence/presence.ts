@@ -1,5 +1,6 @@
 import { html, nothing, type PropertyValues } from 'lit';
 import type { CommsClient } from '../../core/client.js';
+import { ErrorCodes } from '../../core/errors.js';
 import type { DirectoryUser, Presence } from '../../core/protocol/schema.js';
 import { CommsElement } from '../shared/comms-element.js';
 import { StoreController } from '../shared/store-controller.js';
@@ -271,7 +272,7 @@ export class CommsPresence extends CommsElement {
     try {
       await client.contacts.refresh();
     } catch (error) {
-      if (client === this.activeClient) this.#fail(error);
+      if (client === this.activeClient) this.#failLoad(error);
     }
     if (client !== this.activeClient) return;
     this._loaded = true;
@@ -323,7 +324,7 @@ export class CommsPresence extends CommsElement {
           }
         }
       } catch (error) {
-        if (client === this.activeClient) this.#fail(error);
+        if (client === this.activeClient) this.#failLoad(error);
       }
     });
     return this.#watching;
@@ -413,6 +414,16 @@ export class CommsPresence extends CommsElement {
   }
 
   // ── actions ────────────────────────────────────────────────────────────────
+
+  /**
+   * A background load or watch failed. When the connection went, the connection notice already
+   * says so and the roster loads again on reconnect: no error on top of it.
+   */
+  #failLoad(error: unknown): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === ErrorCodes.NOT_CONNECTED || code === ErrorCodes.CONNECTION_LOST) return;
+    this.#fail(error);
+  }
 
   #fail(error: unknown): void {
     const basic =
