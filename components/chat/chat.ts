@@ -1,4 +1,4 @@
-import { html, nothing, type PropertyValues } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { live } from 'lit/directives/live.js';
 import type { VisibilityChangedEvent } from '@lit-labs/virtualizer/events.js';
@@ -35,6 +35,7 @@ import {
   samePeople,
   selectPeople,
   threadItems,
+  type People,
   type ThreadItem,
 } from './thread.js';
 import { styles } from './chat.styles.js';
@@ -78,6 +79,29 @@ function formatter(lang: string, kind: 'time' | 'date'): Intl.DateTimeFormat {
     formatters.set(key, format);
   }
   return format;
+}
+
+/**
+ * Creates `lang`'s formatters ahead, when the page is idle: a page's first `Intl` formatter
+ * costs 10–25 ms (ICU sets up), which opening a thread would otherwise wait for.
+ */
+function warmFormatters(lang: string): void {
+  const warm = () => {
+    formatter(lang, 'time');
+    formatter(lang, 'date');
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(warm, { timeout: 2000 });
+  else setTimeout(warm, 0);
+}
+
+/** What a message's row shows that takes work to find: kept per message (see `#contentOf`). */
+interface MessageContent {
+  text: string;
+  /** The text as text runs and anchors (linkify). */
+  body: (string | TemplateResult)[];
+  sender: string;
+  time: string;
+  datetime: string;
 }
 
 /** The other user of a one-to-one conversation, else null. */
@@ -209,6 +233,13 @@ export class CommsChat extends CommsElement {
   /** After an update: scroll the thread to its end, or keep the row with this key at the top. */
   #scroll: { to: 'end' } | { to: 'key'; key: string } | undefined;
   #lastRows: Row[] = [];
+  /** Each message's row content (`#contentOf`), and what it was worked out for. */
+  #contents = new WeakMap<MessageView, MessageContent>();
+  #contentScope: {
+    lang?: string;
+    people?: People | undefined;
+    members?: ConversationEntry['members'];
+  } = {};
 
   constructor() {
     super();
@@ -234,6 +265,7 @@ export class CommsChat extends CommsElement {
       if (wide !== this._wide) this._wide = wide;
     });
     this.#resize.observe(this);
+    warmFormatters(this.#l10n.lang);
   }
 
   override disconnectedCallback(): void {
@@ -766,6 +798,43 @@ export class CommsChat extends CommsElement {
     </div>`;
   }
 
+  /**
+   * What `message`'s row shows that takes work (its links, its sender's name, its time),
+   * worked out once per message: the virtualizer renders every row of its window again each
+   * time the window moves. Forgotten when the language, the people or the conversation's
+   * members change.
+   */
+  #contentOf(message: MessageView, entry: ConversationEntry): MessageContent {
+    const lang = this.#l10n.lang;
+    const people = this.#people.value;
+    const scope = this.#contentScope;
+    if (scope.lang !== lang || scope.people !== people || scope.members !== entry.members) {
+      this.#contentScope = { lang, people, members: entry.members };
+      this.#contents = new WeakMap();
+    }
+    let content = this.#contents.get(message);
+    if (!content) {
+      const text = message.parts.map((p) => p.text).join('\n');
+      content = {
+        text,
+        // Text stays text: only the links found by linkify() become elements. (No white
+        // space around it in the template: the paragraph keeps the message's own white space.)
+        body: linkify(text).map((token) =>
+          token.type === 'link'
+            ? html`<a part="link" href=${token.href} target="_blank" rel="noopener noreferrer"
+                >${token.text}</a
+              >`
+            : token.text,
+        ),
+        sender: nameOf(people, entry, message.sender),
+        time: this.#time(message.timestamp),
+        datetime: new Date(message.timestamp).toISOString(),
+      };
+      this.#contents.set(message, content);
+    }
+    return content;
+  }
+
   #renderRow(row: Row, entry: ConversationEntry, queued: boolean) {
     const t = this.#l10n.t.bind(this.#l10n);
     if (row.kind === 'older') {
@@ -786,18 +855,8 @@ export class CommsChat extends CommsElement {
       </div>`;
     }
     const m = row.message;
-    const text = m.parts.map((p) => p.text).join('\n');
-    const sender = nameOf(this.#people.value, entry, m.sender);
+    const { text, body, sender, time, datetime } = this.#contentOf(m, entry);
     const status = m.status === 'pending' && queued ? 'queued' : m.status;
-    // Text stays text: only the links found by linkify() become elements. (No white space
-    // around it in the template: the paragraph keeps the message's own white space.)
-    const body = linkify(text).map((token) =>
-      token.type === 'link'
-        ? html`<a part="link" href=${token.href} target="_blank" rel="noopener noreferrer"
-            >${token.text}</a
-          >`
-        : token.text,
-    );
     return html`<div
       role="listitem"
       part=${m.isOwn ? 'message own' : 'message'}
@@ -805,9 +864,7 @@ export class CommsChat extends CommsElement {
       data-status=${m.status}
     >
       <div class="bubble">
-        <span class="visually-hidden"
-          >${t('chat.from', { name: sender, time: this.#time(m.timestamp) })}</span
-        >
+        <span class="visually-hidden">${t('chat.from', { name: sender, time })}</span>
         ${
           entry.type === 'chat' && !m.isOwn
             ? html`<span class="sender" aria-hidden="true">${sender}</span>`
@@ -815,9 +872,7 @@ export class CommsChat extends CommsElement {
         }
         <p part="text" class="text">${body}</p>
         <p part="meta" class="meta">
-          <time aria-hidden="true" datetime=${new Date(m.timestamp).toISOString()}
-            >${this.#time(m.timestamp)}</time
-          >
+          <time aria-hidden="true" datetime=${datetime}>${time}</time>
           ${
             m.isOwn
               ? html`<span part="status" class="status" data-status=${status}
@@ -906,9 +961,10 @@ export class CommsChat extends CommsElement {
                   keyFunction: (row: Row) => row.key,
                   renderItem: (row: Row) => this.#renderRow(row, entry, queued),
                   scroller: true,
-                  layout: loaded.flow({
+                  layout: {
+                    type: loaded.ThreadLayout,
                     pin: { index: Math.max(0, rows.length - 1), block: 'end' },
-                  }),
+                  },
                 })
               : nothing
           }

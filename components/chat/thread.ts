@@ -18,15 +18,29 @@ export function dayOf(timestamp: number): number {
   return date.getTime();
 }
 
-/** The rows of `messages`: each message, preceded by a separator where a new day starts. */
+/** Midnight (local time) of the day after `day` (a `dayOf` value). */
+function nextDayOf(day: number): number {
+  const date = new Date(day);
+  date.setDate(date.getDate() + 1);
+  date.setHours(0, 0, 0, 0);
+  return date.getTime();
+}
+
+/**
+ * The rows of `messages`: each message, preceded by a separator where a new day starts. A
+ * message's day is worked out only when its time leaves the previous message's day, so a
+ * thread of 10,000 messages over 50 days builds ~100 `Date`s, not 10,000.
+ */
 export function threadItems(messages: readonly MessageView[]): ThreadItem[] {
   const items: ThreadItem[] = [];
   let day = Number.NaN;
+  let next = Number.NaN;
   for (const message of messages) {
-    const today = dayOf(message.timestamp);
-    if (today !== day) {
-      day = today;
-      items.push({ kind: 'day', key: `day:${today}`, day: today });
+    const time = message.timestamp;
+    if (!(time >= day && time < next)) {
+      day = dayOf(time);
+      next = nextDayOf(day);
+      items.push({ kind: 'day', key: `day:${day}`, day });
     }
     items.push({ kind: 'message', key: `m:${message.clientId}`, message });
   }
