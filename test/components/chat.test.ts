@@ -8,6 +8,7 @@ import '../../components/client/comms-client.js';
 import '../../components/chat/comms-chat.js';
 import type { CommsChat } from '../../components/chat/chat.js';
 import { linkify } from '../../components/chat/linkify.js';
+import { dayOf, threadItems } from '../../components/chat/thread.js';
 import { CommsChatRequestEvent } from '../../components/shared/events.js';
 import { createClient, type ClientState, type CommsClient } from '../../core/index.js';
 import type { ConversationEntry, MessageView } from '../../core/conversation/types.js';
@@ -389,6 +390,32 @@ describe('linkify', () => {
   });
 });
 
+describe('threadItems', () => {
+  it('puts one day separator before each local day, also when times go back', () => {
+    const at = (d: number, h: number, m = 0) => new Date(2026, 2, d, h, m).getTime();
+    const times = [
+      at(1, 9),
+      at(1, 23, 59),
+      at(2, 0),
+      at(2, 0, 1),
+      at(1, 12), // out of order: a new separator
+      at(29, 1), // 29 March: daylight saving starts in much of Europe
+      at(29, 23),
+      at(30, 0, 30),
+    ];
+    const messages = times.map((timestamp, i) => ({ clientId: `c${i}`, timestamp }));
+    const items = threadItems(messages as unknown as MessageView[]);
+    // The reference: a separator wherever a message's day differs from the previous one's.
+    const expected: string[] = [];
+    times.forEach((time, i) => {
+      if (i === 0 || dayOf(time) !== dayOf(times[i - 1]!)) expected.push(`day:${dayOf(time)}`);
+      expected.push(`m:c${i}`);
+    });
+    expect(items.map((item) => item.key)).to.deep.equal(expected);
+    expect(items.filter((item) => item.kind === 'day')).to.have.length(5);
+  });
+});
+
 /**
  * One layer: a 10,000-message conversation is set in a real Store (sending 10,000 messages
  * through the gateway would test the gateway); the element is the unit.
@@ -448,5 +475,72 @@ describe('<comms-chat> with 10,000 messages', () => {
     expect(shown(el)).to.include('message 1');
     expect($$(el, '[part="messages"] > [role="listitem"]').length).to.be.within(1, 200);
     expect(text($(el, '[part="day"]'))).to.match(/2026/);
+  });
+});
+
+/** One layer, as above: a small conversation in a real Store. */
+describe('<comms-chat> rows', () => {
+  it('follow the language and the names: a row shows the new ones after a change', async () => {
+    const real = createClient({ logs: { logLevel: 'silent' } });
+    const base = real.store.getState();
+    void real.destroy();
+    const timestamp = new Date(2026, 0, 1, 14, 5).getTime();
+    const entry: ConversationEntry = {
+      key: 'c1',
+      id: 'c1',
+      type: 'im',
+      destination: 'bob',
+      name: null,
+      members: [],
+      messages: [1, 2, 3].map((i) => ({
+        messageId: `m${i}`,
+        clientId: `c${i}`,
+        conversationId: 'c1',
+        seq: i,
+        sender: 'bob',
+        parts: [{ type: 'text', text: `message ${i}` }],
+        timestamp: timestamp + i,
+        isOwn: false,
+        isPending: false,
+        read: true,
+        status: 'read',
+        error: null,
+      })),
+      lastSeq: 3,
+      hasOlder: false,
+      unread: 0,
+      typing: [],
+      createdAt: timestamp,
+    };
+    const named = (displayName: string) =>
+      ({ bob: { userId: 'bob', displayName } }) as unknown as ClientState['users']['byId'];
+    const store = new Store<ClientState>({
+      ...base,
+      conversations: { byKey: { c1: entry } },
+      users: { ...base.users, byId: named('Bob') },
+    });
+    const host = await fixture<HTMLDivElement>(html`<div lang="en" style="width: 800px"></div>`);
+    host.innerHTML = '<comms-chat></comms-chat>';
+    const el = host.firstElementChild as CommsChat;
+    el.client = { store, destroyed: false } as unknown as CommsClient;
+    el.open('c1');
+    const newest = () =>
+      $$(el, '[part~="message"]').find((m) => m.textContent?.includes('message 3'));
+    await settled(el, () => !!newest(), 'the messages show');
+    expect(text(newest()!.querySelector('time'))).to.match(/^2:05\sPM$/);
+    expect(text(newest()!.querySelector('.visually-hidden'))).to.include('Bob');
+
+    host.lang = 'fr';
+    await settled(
+      el,
+      () => text(newest()?.querySelector('time') ?? null) === '14:05',
+      'French time',
+    );
+    store.update((s) => ({ ...s, users: { ...s.users, byId: named('Robert') } }));
+    await settled(
+      el,
+      () => text(newest()?.querySelector('.visually-hidden') ?? null).includes('Robert'),
+      'the new name',
+    );
   });
 });
