@@ -10,7 +10,8 @@
  *   state holds one conversation of 10,000 messages (texts of varied length, some with links
  *   and several lines, one day per 200 messages), built in the page before timing: the figure
  *   is the element, not the network or the gateway. The client is a store with that state
- *   (the element reads nothing else while showing a thread).
+ *   and `conversation.getById` (the element calls nothing else while showing a thread; before
+ *   2026-11-23 the stub lacked `getById`, so the element also rendered an error line).
  * - First render: `performance.now()` from `el.client = …; el.open(id)` to the newest message's
  *   row in the DOM (a `MutationObserver` on the shadow root), then to the next animation frame
  *   (painted). 10 runs, each in a fresh page; the median. The target is on "painted".
@@ -89,7 +90,10 @@ export const page = `<!doctype html>
     subscribe: () => () => {},
     select: (selector, listener) => { listener(selector(state)); return () => {}; },
   };
-  const client = { store, destroyed: false };
+  // What the element asks of the client besides its state: whether the open conversation is
+  // known (else it would try to create it, which a bare store cannot, and show an error).
+  const conversation = { getById: (id) => (id === 'conv' ? {} : undefined) };
+  const client = { store, conversation, destroyed: false };
   const el = document.querySelector('comms-chat');
   const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
