@@ -745,13 +745,9 @@ export class CommsChat extends CommsElement {
     const results = (this._results ?? []).filter((u) => u.userId !== people?.self);
     const person = (userId: string, label: string) =>
       html`<li>
-        <button
-          type="button"
-          part="person"
-          aria-label=${t('chat.startWith', { name: label })}
-          @click=${() => void this.#startWith(userId)}
-        >
-          <span class="name">${label}</span><span class="hint">${userId}</span>
+        <button type="button" part="person" @click=${() => void this.#startWith(userId)}>
+          <span class="visually-hidden">${t('chat.startWithPrefix')} </span
+          ><span class="name">${label}</span> <span class="hint">${userId}</span>
         </button>
       </li>`;
     return html`<div part="new" id="new" class="new">

@@ -258,7 +258,7 @@ export const fr: Catalog = {
   'chat.contacts': 'Carnet d’adresses',
   'chat.directory': 'Annuaire',
   'chat.noResults': 'Personne trouvée.',
-  'chat.startWith': 'Discuter avec {name}',
+  'chat.startWithPrefix': 'Discuter avec',
   'chat.unread': '{count} non lus',
   'chat.noMessages': 'Aucun message pour l’instant.',
   'chat.you': 'Vous : {text}',

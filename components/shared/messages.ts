@@ -267,7 +267,7 @@ export const en = {
   'chat.contacts': 'Contacts',
   'chat.directory': 'Directory',
   'chat.noResults': 'Nobody found.',
-  'chat.startWith': 'Chat with {name}',
+  'chat.startWithPrefix': 'Chat with',
   'chat.unread': '{count} unread',
   'chat.noMessages': 'No messages yet.',
   'chat.you': 'You: {text}',

@@ -165,12 +165,7 @@ const audit = new Function(
  * Rules a story is known to break, by story: element issues reported, not fixed here (the
  * stories only show the elements). Each entry names why.
  */
-export const knownIssues: Record<string, string[]> = {
-  // A person in "New conversation" is a button labelled "Chat with Bob Builder" while it shows
-  // "Bob Builder" and "bob" (the user id): the visible id is not in the accessible name
-  // (components/chat, the picker's `person` buttons).
-  'elements-chat--new-conversation': ['label-content-name-mismatch'],
-};
+export const knownIssues: Record<string, string[]> = {};
 
 /** The elements a story shows (`<comms-client>` only renders its slot, so not it). */
 export const ELEMENTS =
