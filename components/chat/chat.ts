@@ -642,6 +642,8 @@ export class CommsChat extends CommsElement {
   }
 
   #presenceOf(entry: ConversationEntry): 'open' | 'closed' | 'unknown' {
+    // While this client is not connected, what it knew may be old: unknown.
+    if (this.#connection.value?.status !== 'online') return 'unknown';
     const partner = partnerOf(entry);
     const status = partner ? this.#people.value?.presence[partner]?.status : undefined;
     return status ?? 'unknown';

@@ -76,6 +76,10 @@ export const styles = css`
     background: transparent;
     border: 2px dashed var(--_offline);
   }
+  .dot[data-state='unknown'] {
+    background: transparent;
+    border: 2px dotted var(--_offline);
+  }
   ul {
     list-style: none;
     margin: 0;

@@ -706,9 +706,11 @@ export class CommsPresence extends CommsElement {
     const current = userId === active;
     const tab = current ? 0 : -1;
     const blocked = this.#blocked;
-    const status = presenceText(presence, this.#l10n);
-    const state = presenceState(presence);
-    const note = presence?.note ?? '';
+    // While this client is not connected, what it knows of others may be old: no status then.
+    const stale = blocked && presence !== undefined;
+    const status = stale ? t('presence.unknown') : presenceText(presence, this.#l10n);
+    const state = stale ? 'unknown' : presenceState(presence);
+    const note = stale ? '' : (presence?.note ?? '');
     const confirming = this._confirming === entry.contact.contactId;
     const describedBy = blocked ? 'connection-reason' : nothing;
     const neighbour = entries[index + 1] ?? entries[index - 1];

@@ -162,6 +162,7 @@ export const fr: Catalog = {
   'presence.activity.other': 'En ligne',
   'presence.offline': 'Hors ligne',
   'presence.hidden': 'Présence non partagée',
+  'presence.unknown': 'Inconnue tant que vous êtes hors ligne',
   'presence.hiddenHelp':
     '{name} ne vous a pas encore ajouté à ses contacts : son statut n’est pas partagé.',
   'presence.selfSet': 'Votre statut est maintenant : {status}',

@@ -172,6 +172,7 @@ export const en = {
   'presence.activity.other': 'Online',
   'presence.offline': 'Offline',
   'presence.hidden': 'Presence not shared',
+  'presence.unknown': 'Not known while you are offline',
   'presence.hiddenHelp':
     '{name} has not added you as a contact yet, so their status is not shared.',
   'presence.selfSet': 'Your status is now {status}',

@@ -271,6 +271,8 @@ describe('<comms-chat>', function () {
     const { chatA, chatB } = await pairChatting();
     await gateway.kill();
     await settled(chatA, () => !!$(chatA, '[part="queued"]'), 'the queued notice shows');
+    const dot = () => $(chatA, '[part="thread"] [part="presence"]')?.dataset.status;
+    expect(dot(), 'what was known of Bob may be old now').to.equal('unknown');
     await type(chatA, 'sent while offline');
     await sendKeys({ press: 'Enter' });
     await settled(chatA, () => statuses(chatA).join() === 'queued', 'waits for the connection');

@@ -404,11 +404,18 @@ describe('<comms-presence>', function () {
         await signup.auth.signup({ username: name, password: PASSWORD, displayName: name });
       const a = make();
       await a.connect({ username: alice, password: PASSWORD });
+      const b = make();
+      await b.connect({ username: bob, password: PASSWORD });
+      await b.contacts.add({ primaryContact: alice });
       await a.contacts.add({ primaryContact: bob });
       const el = await presenceOf(a);
-      await settled(el, () => !!$(el, row(el, bob)), 'listed');
+      const status = () => shown(el, `${row(el, bob)} [part="status"]`);
+      await settled(el, () => status() === 'Available', 'listed, online');
       await own.kill();
       await settled(el, () => !!$(el, '[part="connection"]'), 'the notice');
+      // What Alice knew of Bob may be old now: no status is shown until she is back.
+      await settled(el, () => status() === 'Not known while you are offline', 'stale');
+      expect(must(el, `${row(el, bob)} [part="dot"]`).dataset.state).to.equal('unknown');
       const call = must(el, `${row(el, bob)} [part~="call-button"]`);
       expect(call.getAttribute('aria-disabled')).to.equal('true');
       expect(call.getAttribute('aria-describedby')).to.equal('connection-reason');
