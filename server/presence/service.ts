@@ -28,6 +28,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCodes, WireErrorCodes } from '../../core/protocol/constants.js';
+import { effectivePresence, presenceSignature } from '../../core/protocol/presence.js';
 import type { Presence, RequestFrame } from '../../core/protocol/schema.js';
 import { presenceChannel, type Bus, type BusMessage, type BusUnsubscribe } from '../bus/types.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -85,18 +86,18 @@ const CLEAN_CLOSES: readonly number[] = [CloseCodes.NORMAL, CloseCodes.SESSION_R
 
 const hasPresence = (s: ActiveSubscription | null) => !!s?.services.includes('presence');
 
-/** The presence others see. */
-function effective(p: UserPresence): Presence {
-  const online = p.online && p.status === 'open';
-  return {
+/** The presence others see (the rule both gateways share). */
+const effective = (p: UserPresence): Presence =>
+  effectivePresence({
     userId: p.publicId,
-    status: online ? 'open' : 'closed',
-    activity: !online ? 'unknown' : p.calls.size ? 'on-the-phone' : p.activity,
+    online: p.online,
+    status: p.status,
+    activity: p.activity,
     note: p.note,
-    available: online && p.available.size > 0,
+    inCall: p.calls.size > 0,
+    available: p.available.size > 0,
     updatedAt: p.updatedAt,
-  };
-}
+  });
 
 /** The presence of a user this node holds no state for: offline. */
 function offline(user: UserRecord, stored?: { note: string; updatedAt: number }): Presence {
@@ -109,8 +110,6 @@ function offline(user: UserRecord, stored?: { note: string; updatedAt: number })
     updatedAt: stored?.updatedAt ?? user.createdAt,
   };
 }
-
-const signature = (p: Presence) => `${p.status}|${p.activity}|${p.available}|${p.note}`;
 
 export class PresenceService {
   private readonly o: PresenceOptions;
@@ -397,7 +396,7 @@ export class PresenceService {
           offlineTimer: undefined,
           published: '',
         };
-        p.published = signature(effective(p));
+        p.published = presenceSignature(effective(p));
         this.states.set(userId, p);
         return p;
       })().finally(() => this.loading.delete(userId));
@@ -412,7 +411,7 @@ export class PresenceService {
    */
   private async changed(p: UserPresence, store: boolean) {
     const now = effective(p);
-    const moved = signature(now) !== p.published;
+    const moved = presenceSignature(now) !== p.published;
     if (moved || store) p.updatedAt = this.o.clock.now();
     if (store)
       await this.o.storage.savePresence({
@@ -423,7 +422,7 @@ export class PresenceService {
         updatedAt: p.updatedAt,
       });
     if (!moved) return;
-    p.published = signature(now);
+    p.published = presenceSignature(now);
     await this.o.bus.publish(presenceChannel(p.userId), {
       type: 'presence.changed',
       userId: p.userId,

@@ -25,6 +25,7 @@ import {
   SUBSCRIPTION_EXPIRES,
   WireErrorCodes,
 } from '../../protocol/constants.js';
+import { effectivePresence, presenceSignature } from '../../protocol/presence.js';
 import type {
   Contact,
   Conversation,
@@ -188,20 +189,19 @@ class LocalSocket implements SocketLike {
   }
 }
 
-/** The presence others see. */
-function effective(p: User): Presence {
-  const online = p.online && p.status === 'open';
-  return {
+/** The presence others see (the rule both gateways share). */
+const effective = (p: User): Presence =>
+  effectivePresence({
     userId: p.id,
-    status: online ? 'open' : 'closed',
-    activity: !online ? 'unknown' : p.calls.size ? 'on-the-phone' : p.activity,
+    online: p.online,
+    status: p.status,
+    activity: p.activity,
     note: p.note,
-    available: online && p.available.size > 0,
+    inCall: p.calls.size > 0,
+    available: p.available.size > 0,
     updatedAt: p.updatedAt,
-  };
-}
+  });
 
-const signature = (p: Presence) => `${p.status}|${p.activity}|${p.available}|${p.note}`;
 const hasService = (c: Conn, service: string) => !!c.subscription?.services.includes(service);
 
 /** First word and the rest of a display name, as the gateway's directory derives them. */
@@ -249,7 +249,7 @@ export function createLocalGateway(
       offlineTimer: undefined,
       published: '',
     };
-    user.published = signature(effective(user));
+    user.published = presenceSignature(effective(user));
     users.set(user.id, user);
     return user;
   }
@@ -410,10 +410,10 @@ export function createLocalGateway(
   /** After a change: tells the watchers (who may see it) when what they see changed. */
   function changed(p: User, chosen: boolean): void {
     const next = effective(p);
-    const moved = signature(next) !== p.published;
+    const moved = presenceSignature(next) !== p.published;
     if (moved || chosen) p.updatedAt = now();
     if (!moved) return;
-    p.published = signature(next);
+    p.published = presenceSignature(next);
     const presence = effective(p);
     for (const conn of conns)
       if (conn.watching.has(p.id) && canSee(conn.user, p))
