@@ -674,7 +674,6 @@ export class CommsClient {
     this.#localParty = party;
     // Signed in as the party, as far as the state tells (elements read who is signed in there).
     this.#setLocalUser(party);
-    this.#syncSelf();
     this.#useSignalling(signalling);
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
@@ -693,7 +692,6 @@ export class CommsClient {
       signalling.unregister();
       this.#localParty = undefined;
       this.#setLocalUser(undefined);
-      this.#syncSelf();
       this.#detachLocal = undefined;
     };
     return this.#detachLocal;
@@ -702,7 +700,7 @@ export class CommsClient {
   /** Keeps `users.self` true to who this client is now. */
   #syncSelf(): void {
     const user = this.#store.getState().auth.user;
-    const self = this.#localParty?.id ?? (user ? (user.username ?? user.id) : null);
+    const self = user ? (user.username ?? user.id) : null; // on a hub: the party (#setLocalUser)
     if (this.#store.getState().users.self === self) return;
     this.#store.update((s) => ({ ...s, users: { ...s.users, self } }));
   }
