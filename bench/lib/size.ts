@@ -64,9 +64,12 @@ export const ceilings = {
   cdnGzip: 82 * KB,
   /**
    * The CDN ES module with every lazy chunk (106.4 KB measured when set; 107.1 KB since the
-   * French catalog and the virtualizer are chunks of their own, each compressed alone).
+   * French catalog and the virtualizer are chunks of their own, each compressed alone). Raised
+   * to 111 KB when the call engine's rarely used operations became a chunk of their own
+   * (109.5 KB measured: −1.5 KB initial, +1.3 KB total, the chunk compressed alone and the
+   * engine's interface to it).
    */
-  cdnTotalGzip: 109 * KB,
+  cdnTotalGzip: 111 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
@@ -74,8 +77,11 @@ export const ceilings = {
    * call transfer.
    */
   coreGzip: 38 * KB,
-  /** `comms-kit/core` with every lazy chunk (51.2 KB measured when set). */
-  coreTotalGzip: 53 * KB,
+  /**
+   * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
+   * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`).
+   */
+  coreTotalGzip: 55 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */
