@@ -11,6 +11,7 @@ import type { MediaRequest } from '../media/types.js';
 import { loadAdapter } from '../platform/browser.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
+import { CallErrorCodes, toBasic } from './errors.js';
 import {
   assertTransition,
   isFinal,
@@ -28,75 +29,44 @@ import {
   type RemoteParty,
   type SignallingError,
   type TransferLink,
-  type TransferRequest,
-  type TransferTarget,
 } from './signalling.js';
 import type { AnswerOptions, CallObject, CallsState, MakeOptions } from './types.js';
+import type { Engine } from './operations.js';
+import type * as OperationsModule from './operations.js';
+
+type Operations = typeof OperationsModule;
+
+/** The rarely used operations, once their chunk has loaded. */
+let operations: Operations | undefined;
+
+/**
+ * Loads the rarely used operations (`operations.ts`: a chunk of its own in the ES builds, so a
+ * page that never calls pays nothing for them). Started with the first call. `operations.ts`
+ * imports types only from this module: a lazy chunk that imports values back from the module
+ * that loads it makes the bundler split its runtime off the CDN entry (one more file to fetch).
+ */
+function loadOperations(): Promise<Operations> {
+  return import('./operations.js').then((loaded) => (operations = loaded));
+}
 
 /** The initial `call` slice. */
 export const initialCallsState: CallsState = { calls: {} };
 
-/** Stable error codes of call operations. */
-export const CallErrorCodes = {
-  UNKNOWN_CALL: 'call:unknown',
-  INVALID_STATE: 'call:invalidState',
-  INVALID_DTMF: 'call:invalidDTMF',
-  DTMF_UNAVAILABLE: 'call:dtmfUnavailable',
-  NO_MEDIA: 'call:noMedia',
-  NEGOTIATION_FAILED: 'call:negotiationFailed',
-  ICE_COLLECTION_FAILED: 'call:iceCollectionFailed',
-  NO_BACKEND: 'call:noBackend',
-  TRANSFER_FAILED: 'call:transferFailed',
-} as const;
+export { CallErrorCodes } from './errors.js';
+export {
+  defaultIceCollectionCheck,
+  type IceCollectionCheckResult,
+  type IceCollectionInfo,
+} from './ice.js';
 
-/** What the ICE collection check returns (the seeds' IceCollectionCheckResult). */
-export interface IceCollectionCheckResult {
-  type: 'StartCall' | 'Error' | 'Wait';
-  error?: string | Error;
-  wait?: number;
-}
-
-/** What the ICE collection check receives (the seeds' IceCollectionInfo). */
-export interface IceCollectionInfo {
-  callId: string;
-  callOperation: string;
-  reason: 'NewCandidate' | 'IceGatheringStateChanged' | 'Scheduled';
-  iceCandidates: RTCIceCandidate[];
-  iceCollectionDuration: number;
-  iceGatheringState: RTCIceGatheringState;
-  rtcPeerConnectionConfig: RTCConfiguration;
-  rtcLocalSessionDescription: string;
-}
-
-/** The default check: proceed when gathering completes, or after the ideal timeout with candidates, or at the max. */
-export function defaultIceCollectionCheck(
-  info: IceCollectionInfo,
-  timeouts: { iceCollectionIdealTimeout: number; iceCollectionMaxTimeout: number },
-): IceCollectionCheckResult {
-  if (info.iceGatheringState === 'complete') return { type: 'StartCall' };
-  if (info.iceCollectionDuration >= timeouts.iceCollectionMaxTimeout) return { type: 'StartCall' };
-  if (
-    info.iceCollectionDuration >= timeouts.iceCollectionIdealTimeout &&
-    info.iceCandidates.length > 0
-  ) {
-    return { type: 'StartCall' };
-  }
-  const next =
-    info.iceCollectionDuration < timeouts.iceCollectionIdealTimeout
-      ? timeouts.iceCollectionIdealTimeout
-      : timeouts.iceCollectionMaxTimeout;
-  return { type: 'Wait', wait: next - info.iceCollectionDuration };
-}
-
-const DTMF = /^[0-9#*,]+$/;
-
-interface Pending<T> {
+/** A promise's settling functions, kept until an answer arrives. */
+export interface Pending<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
 }
 
 /** What the engine keeps per call beside its public CallObject. */
-interface Session {
+export interface Session {
   pc: RTCPeerConnection;
   polite: boolean;
   /** Local candidates held until the first description has been sent. */
@@ -119,6 +89,8 @@ export class CallManager {
   #sdpHandlers: SdpHandlerFunction[] | undefined;
   readonly #self: () => string;
   readonly #iceServers: () => Promise<RTCIceServer[]>;
+  /** What `operations.ts` reaches of this engine. */
+  readonly #engine: Engine;
 
   /**
    * `self` names this user in call objects; `iceServers` adds servers (the gateway's TURN
@@ -134,6 +106,24 @@ export class CallManager {
     this.#media = media;
     this.#self = self;
     this.#iceServers = iceServers;
+    this.#engine = {
+      ctx,
+      media,
+      sessions: this.#sessions,
+      transfers: this.#transfers,
+      getById: (callId) => this.getById(callId),
+      require: (...args) => this.#require(...args),
+      session: (callId) => this.#session(callId),
+      signalling: () => this.#requireSignalling(),
+      checkMedia: (request, method) => this.#checkMedia(request, method),
+      operation: (callId, type, run) => this.#operation(callId, type, run),
+      patch: (callId, patch) => this.#patch(callId, patch),
+      syncTracks: (callId) => this.#syncTracks(callId),
+      renegotiate: (...args) => this.#renegotiate(...args),
+      finish: (callId, transition) => this.#finish(callId, transition),
+      start: (...args) => this.#start(...args),
+      mediaOf: (call) => this.#mediaOf(call),
+    };
     // webrtc-adapter's shims live in a lazy chunk: start loading them now, so they are applied
     // before the first call negotiates (#configureIce waits for them).
     if (typeof RTCPeerConnection !== 'undefined') void loadAdapter().catch(() => undefined);
@@ -178,7 +168,11 @@ export class CallManager {
       offer: (callId, sdp, hold) => void this.#remoteOffer(callId, sdp, hold),
       answer: (callId, sdp) => this.#sessions.get(callId)?.awaitingAnswer?.resolve(sdp),
       candidate: (callId, candidate) => void this.#remoteCandidate(callId, candidate),
-      transferRequested: (callId, request) => this.#transferRequested(callId, request),
+      transferRequested: (callId, request) =>
+        void this.#lazy((ops, engine) => ops.transferRequested(engine, callId, request)).catch(
+          (error: unknown) =>
+            this.#ctx.log.warn(`call ${callId}: could not take its transfer`, error),
+        ),
       transferCompleted: (callId, error) => this.#transfers.get(callId)?.resolve(error),
     });
   }
@@ -476,30 +470,8 @@ export class CallManager {
   }
 
   /** Removes local tracks from a connected call. */
-  async removeMedia(callId: string, trackIds: string[]): Promise<void> {
-    const call = this.#require(callId, 'removeMedia', [states.CONNECTED]);
-    if (
-      !Array.isArray(trackIds) ||
-      trackIds.length === 0 ||
-      trackIds.some((id) => !call.localTracks.includes(id))
-    ) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `removeMedia(): trackIds must be ids of this call's local tracks (${call.localTracks.join(', ') || 'none'})`,
-      );
-    }
-    await this.#operation(callId, 'REMOVE_MEDIA', async () => {
-      const session = this.#session(callId);
-      for (const sender of session.pc.getSenders()) {
-        if (sender.track && trackIds.includes(sender.track.id)) session.pc.removeTrack(sender);
-      }
-      await this.#renegotiate(callId, session, 'REMOVE_MEDIA', false);
-      for (const id of trackIds) if (!this.#media.isDetached(id)) this.#media.dispose(id);
-      this.#patch(callId, {
-        localTracks: this.getById(callId)!.localTracks.filter((id) => !trackIds.includes(id)),
-      });
-      this.#syncTracks(callId);
-    });
+  removeMedia(callId: string, trackIds: string[]): Promise<void> {
+    return this.#lazy((ops, engine) => ops.removeMedia(engine, callId, trackIds));
   }
 
   /** Adds a camera track (the seeds' `startVideo`). */
@@ -524,164 +496,32 @@ export class CallManager {
     return this.removeMedia(callId, [screen]);
   }
 
+  // ── loaded on demand (operations.ts) ────────────────────────────────────────
+
   /** Replaces a local track with a new one of the same kind, without renegotiating. */
-  async replaceTrack(callId: string, trackId: string, media: MediaRequest): Promise<string> {
-    const call = this.#require(callId, 'replaceTrack', [
-      states.CONNECTED,
-      states.ON_HOLD,
-      states.RINGING,
-      states.INITIATED,
-    ]);
-    if (!call.localTracks.includes(trackId)) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `replaceTrack(): '${trackId}' is not a local track of call ${callId}`,
-      );
-    }
-    this.#checkMedia(media, 'replaceTrack');
-    let newTrackId = '';
-    await this.#operation(callId, 'REPLACE_TRACK', async () => {
-      const session = this.#session(callId);
-      const sender = session.pc.getSenders().find((s) => s.track?.id === trackId);
-      const oldTrack = this.#media.getTrackById(trackId);
-      const [track] = media.medias?.length
-        ? [this.#media.getTrack(media.medias[0]!.media.tracks[0]!.id)!]
-        : await this.#media.createTracks(media, callId);
-      if (!sender || !track || !oldTrack)
-        throw new CommsError(CallErrorCodes.NO_MEDIA, 'replaceTrack(): nothing to replace with');
-      if (track.kind !== oldTrack.kind) {
-        if (!this.#media.isDetached(track.id)) this.#media.dispose(track.id);
-        throw new CommsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          `replaceTrack(): a ${oldTrack.kind} track must be replaced by a ${oldTrack.kind} track`,
-        );
-      }
-      this.#media.assign(track.id, callId);
-      await sender.replaceTrack(track);
-      newTrackId = track.id;
-      this.#patch(callId, {
-        localTracks: this.getById(callId)!.localTracks.map((id) =>
-          id === trackId ? track.id : id,
-        ),
-      });
-      if (!this.#media.isDetached(trackId)) this.#media.dispose(trackId);
-      this.#ctx.emit('call:trackReplaced', { callId, newTrackId: track.id, oldTrack });
-    });
-    return newTrackId;
+  replaceTrack(callId: string, trackId: string, media: MediaRequest): Promise<string> {
+    return this.#lazy((ops, engine) => ops.replaceTrack(engine, callId, trackId, media));
   }
 
   /** Sends DTMF tones over RTP (RFC 4733). Resolves when they have been played. */
-  async sendDTMF(callId: string, tone: string, duration = 100, intertoneGap = 70): Promise<void> {
-    this.#require(callId, 'sendDTMF', [states.CONNECTED, states.RINGING, states.EARLY_MEDIA]);
-    if (typeof tone !== 'string' || !DTMF.test(tone)) {
-      throw new CommsError(
-        CallErrorCodes.INVALID_DTMF,
-        `sendDTMF(): '${String(tone)}' has a character that is not a DTMF tone (0-9, *, #, ',')`,
-      );
-    }
-    if (!Number.isFinite(duration) || duration < 40 || duration > 6000) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'sendDTMF(): duration must be from 40 to 6000 ms',
-      );
-    }
-    if (!Number.isFinite(intertoneGap) || intertoneGap < 30) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'sendDTMF(): intertoneGap must be at least 30 ms',
-      );
-    }
-    await this.#operation(callId, 'SEND_DTMF', async () => {
-      const { pc } = this.#session(callId);
-      const sender = pc.getSenders().find((s) => s.track?.kind === 'audio');
-      const dtmf = sender?.dtmf;
-      // DTMF needs the media transport up: right after answer it may still be connecting, and
-      // canInsertDTMF can lag the connection state by a moment (it has no event: poll).
-      if (dtmf && !dtmf.canInsertDTMF && ['new', 'connecting'].includes(pc.connectionState)) {
-        await waitFor(
-          pc,
-          'connectionstatechange',
-          () => !['new', 'connecting'].includes(pc.connectionState),
-          10000,
-        );
-      }
-      for (let waited = 0; dtmf && !dtmf.canInsertDTMF && waited < 3000; waited += 50) {
-        if (pc.connectionState !== 'connected') break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      if (!dtmf || !dtmf.canInsertDTMF) {
-        throw new CommsError(
-          CallErrorCodes.DTMF_UNAVAILABLE,
-          'sendDTMF(): the call has no audio that can carry DTMF (telephone-event not negotiated)',
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const onTone = (event: RTCDTMFToneChangeEvent) => {
-          if (event.tone) {
-            this.#ctx.emit('call:dtmf', { callId, tone: event.tone });
-          } else {
-            dtmf.removeEventListener('tonechange', onTone);
-            resolve();
-          }
-        };
-        dtmf.addEventListener('tonechange', onTone);
-        dtmf.insertDTMF(tone, duration, intertoneGap);
-      });
-    });
+  sendDTMF(callId: string, tone: string, duration = 100, intertoneGap = 70): Promise<void> {
+    return this.#lazy((ops, engine) => ops.sendDTMF(engine, callId, tone, duration, intertoneGap));
   }
 
   /** A stats report of the call (or of one of its tracks). Also emitted as `call:statsReceived`. */
-  async getStats(callId: string, trackId?: string): Promise<RTCStatsReport> {
-    this.#require(callId, 'getStats');
-    const session = this.#sessions.get(callId);
-    try {
-      if (!session)
-        throw new CommsError(
-          CallErrorCodes.INVALID_STATE,
-          `getStats(): call ${callId} has no media connection`,
-        );
-      const track = trackId ? this.#media.getTrack(trackId) : null;
-      if (trackId && !track)
-        throw new CommsError('media:unknownTrack', `getStats(): no track '${trackId}'`);
-      const result = await session.pc.getStats(track ?? null);
-      this.#ctx.emit('call:statsReceived', { callId, trackId, result });
-      return result;
-    } catch (error) {
-      this.#ctx.emit('call:statsReceived', { callId, trackId, error: toBasic(error) });
-      throw error;
-    }
+  getStats(callId: string, trackId?: string): Promise<RTCStatsReport> {
+    return this.#lazy((ops, engine) => ops.getStats(engine, callId, trackId));
   }
 
   /** The codecs this browser can send for `kind`. Also emitted as `call:availableCodecs`. */
-  async getAvailableCodecs(kind: 'audio' | 'video'): Promise<RTCRtpCodec[]> {
-    if (kind !== 'audio' && kind !== 'video') {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `getAvailableCodecs(kind): kind must be 'audio' or 'video'; got '${String(kind)}'`,
-      );
-    }
-    const codecs = RTCRtpSender.getCapabilities(kind)?.codecs ?? [];
-    this.#ctx.emit('call:availableCodecs', { kind, codecs });
-    return codecs;
+  getAvailableCodecs(kind: 'audio' | 'video'): Promise<RTCRtpCodec[]> {
+    return this.#lazy((ops, engine) => ops.getAvailableCodecs(engine, kind));
   }
 
   /** Re-establishes a failed media connection with an ICE restart. */
-  async restartMedia(callId: string): Promise<void> {
-    this.#require(callId, 'restartMedia', [states.CONNECTED, states.ON_HOLD]);
-    try {
-      await this.#operation(callId, 'MEDIA_RESTART', async () => {
-        const session = this.#session(callId);
-        session.pc.restartIce();
-        await this.#renegotiate(callId, session, 'MEDIA_RESTART', this.getById(callId)!.localHold);
-      });
-      this.#ctx.emit('call:mediaRestart', { callId });
-    } catch (error) {
-      this.#ctx.emit('call:mediaRestart', { callId, error: toBasic(error) });
-      throw error;
-    }
+  restartMedia(callId: string): Promise<void> {
+    return this.#lazy((ops, engine) => ops.restartMedia(engine, callId));
   }
-
-  // ── transfer ────────────────────────────────────────────────────────────────
 
   /**
    * Transfers the other party of a locally held call to `destination` (the seeds' direct,
@@ -689,81 +529,31 @@ export class CallManager {
    * call is answered this call ends (`Transferred`). On failure the call stays as it was (held)
    * and the promise rejects (`call:transferFailed`, `call:unknownDestination`, …).
    */
-  async directTransfer(callId: string, destination: string): Promise<void> {
-    this.#requireHeld(callId, 'directTransfer');
-    const normalize = this.#ctx.config().call?.normalizeDestination !== false;
-    const to = normalizeDestination(destination, normalize);
-    await this.#operation(callId, 'DIRECT_TRANSFER', () =>
-      this.#transfer(callId, { destination: to }, []),
-    );
+  directTransfer(callId: string, destination: string): Promise<void> {
+    return this.#lazy((ops, engine) => ops.directTransfer(engine, callId, destination));
   }
 
   /**
    * Connects the other parties of two locally held calls to each other, then ends both (the
    * seeds' consultative, or warm, transfer). Both calls see the `call:operation`.
    */
-  async consultativeTransfer(callId: string, otherCallId: string): Promise<void> {
-    this.#requireHeld(callId, 'consultativeTransfer');
-    this.#requireHeld(otherCallId, 'consultativeTransfer');
-    if (callId === otherCallId)
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'consultativeTransfer(): callId and otherCallId must be two different calls',
-      );
-    const work = this.#transfer(callId, { otherCallId }, [otherCallId]);
-    await Promise.all([
-      this.#operation(callId, 'CONSULTATIVE_TRANSFER', () => work),
-      this.#operation(otherCallId, 'CONSULTATIVE_TRANSFER', () => work),
-    ]);
+  consultativeTransfer(callId: string, otherCallId: string): Promise<void> {
+    return this.#lazy((ops, engine) => ops.consultativeTransfer(engine, callId, otherCallId));
   }
 
-  /** Transfers `callId`; on success ends it and `alsoEnded` as transferred. */
-  async #transfer(callId: string, target: TransferTarget, alsoEnded: string[]): Promise<void> {
-    const outcome = new Promise<SignallingError | null>((resolve, reject) =>
-      this.#transfers.set(callId, { resolve, reject }),
-    );
-    try {
-      await this.#requireSignalling().transfer(callId, target);
-      const error = await outcome;
-      if (error) throw new CommsError(error.code, error.message);
-    } finally {
-      this.#transfers.delete(callId);
-    }
-    for (const id of [callId, ...alsoEnded]) this.#finish(id, Transitions.TRANSFERRED);
-  }
-
-  /** The other party transfers this call: this side calls the target (SIP REFER). */
-  #transferRequested(callId: string, request: TransferRequest): void {
-    const call = this.getById(callId);
-    if (!call || isFinal(call.state)) return;
-    this.#ctx.log.info(
-      `call ${callId} is transferred to ${request.to} by ${request.referredBy.id}`,
-    );
-    this.#start(
-      request.to,
-      this.#mediaOf(call),
-      {},
-      {
-        link: { referredBy: request.referredBy, replaces: callId },
-        wire: { callId, transferId: request.transferId },
-      },
-    );
+  /**
+   * Runs an operation of `operations.ts`: at once when its chunk is here (so it checks, queues
+   * and emits exactly as a method would), else once it has loaded. A chunk that fails to load
+   * rejects this operation and is tried again by the next.
+   */
+  async #lazy<T>(run: (ops: Operations, engine: Engine) => Promise<T> | T): Promise<T> {
+    return run(operations ?? (await loadOperations()), this.#engine);
   }
 
   /** The media a call that takes over from `call` asks for: audio, and video if it sent video. */
   #mediaOf(call: CallObject): MediaRequest {
     const video = call.localTracks.some((id) => this.#media.getTrackById(id)?.kind === 'video');
     return { audio: true, ...(video ? { video: true } : {}) };
-  }
-
-  #requireHeld(callId: string, method: string): CallObject {
-    const call = this.#require(callId, method, [states.ON_HOLD]);
-    if (!call.localHold)
-      throw new CommsError(
-        CallErrorCodes.INVALID_STATE,
-        `${method}(): call ${callId} must be held locally first (call.hold)`,
-      );
-    return call;
   }
 
   readonly #transfers = new Map<string, Pending<SignallingError | null>>();
@@ -776,6 +566,8 @@ export class CallManager {
   // ── the peer connection ─────────────────────────────────────────────────────
 
   #createSession(callId: string, polite: boolean): Session {
+    // The first call starts loading the rarely used operations, so they are here when asked for.
+    if (!operations) void loadOperations().catch(() => undefined);
     const config = this.#ctx.config().call ?? {};
     const pc = new RTCPeerConnection({ ...config.defaultPeerConfig });
     const session: Session = {
@@ -866,7 +658,7 @@ export class CallManager {
     });
     await pc.setLocalDescription({ type, sdp });
     if (this.#ctx.config().call?.trickleIceMode === 'NONE')
-      await this.#collectIce(callId, session, operation);
+      await this.#lazy((ops, engine) => ops.collectIce(engine, callId, session, operation));
     const local = pc.localDescription?.sdp ?? sdp;
     return await this.#runHandlers(callId, local, {
       callId,
@@ -920,77 +712,6 @@ export class CallManager {
       }
     }
     return sdpTransform.write(current);
-  }
-
-  async #collectIce(callId: string, session: Session, operation: string): Promise<void> {
-    const config = this.#ctx.config().call ?? {};
-    const check = config.iceCollectionCheckFunction ?? defaultIceCollectionCheck;
-    const timeouts = {
-      iceCollectionIdealTimeout: config.iceCollectionIdealTimeout ?? 1000,
-      iceCollectionMaxTimeout: config.iceCollectionMaxTimeout ?? 3000,
-    };
-    const { pc } = session;
-    const started = this.#ctx.runtime.now();
-    await new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (error?: CommsError) => {
-        clearTimeout(timer);
-        pc.removeEventListener('icecandidate', onCandidate);
-        pc.removeEventListener('icegatheringstatechange', onGathering);
-        if (error) reject(error);
-        else resolve();
-      };
-      const run = (reason: IceCollectionInfo['reason']) => {
-        let result: IceCollectionCheckResult;
-        try {
-          result = check(
-            {
-              callId,
-              callOperation: operation,
-              reason,
-              iceCandidates: [...session.candidates],
-              iceCollectionDuration: this.#ctx.runtime.now() - started,
-              iceGatheringState: pc.iceGatheringState,
-              rtcPeerConnectionConfig: pc.getConfiguration(),
-              rtcLocalSessionDescription: pc.localDescription?.sdp ?? '',
-            },
-            timeouts,
-          );
-        } catch (cause) {
-          done(
-            new CommsError(
-              CallErrorCodes.ICE_COLLECTION_FAILED,
-              `the ICE collection check threw: ${(cause as Error).message}`,
-            ),
-          );
-          return;
-        }
-        if (result?.type === 'StartCall') done();
-        else if (result?.type === 'Error')
-          done(
-            new CommsError(
-              CallErrorCodes.ICE_COLLECTION_FAILED,
-              String(result.error ?? 'the ICE collection check refused the candidates'),
-            ),
-          );
-        else if (result?.type === 'Wait') {
-          clearTimeout(timer);
-          if (result.wait !== undefined)
-            timer = setTimeout(() => run('Scheduled'), Math.max(0, result.wait));
-        } else
-          done(
-            new CommsError(
-              CallErrorCodes.ICE_COLLECTION_FAILED,
-              'the ICE collection check returned no valid result',
-            ),
-          );
-      };
-      const onCandidate = () => run('NewCandidate');
-      const onGathering = () => run('IceGatheringStateChanged');
-      pc.addEventListener('icecandidate', onCandidate);
-      pc.addEventListener('icegatheringstatechange', onGathering);
-      run('Scheduled');
-    });
   }
 
   /** A local renegotiation: offer, wait for the answer; with glare, the polite side yields. */
@@ -1401,11 +1122,6 @@ export class CallManager {
   }
 }
 
-function toBasic(error: unknown): BasicError {
-  if (error instanceof CommsError) return error.toJSON();
-  return { code: ErrorCodes.NETWORK_ERROR, message: (error as Error)?.message ?? String(error) };
-}
-
 function failureTransition(error: unknown): CallTransition {
   const code = (error as CommsError)?.code;
   if (code === 'call:unknownDestination' || code === 'call:invalidDestination')
@@ -1413,28 +1129,6 @@ function failureTransition(error: unknown): CallTransition {
   if (code === 'media:unavailable')
     return { statusCode: 488, reasonText: (error as Error).message };
   return { statusCode: 500, reasonText: (error as Error)?.message ?? 'The call failed' };
-}
-
-/** Resolves when `done()` holds after an `event` on `target` (or at once), or after `ms`. */
-function waitFor(
-  target: EventTarget,
-  event: string,
-  done: () => boolean,
-  ms: number,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const finish = () => {
-      clearTimeout(timer);
-      target.removeEventListener(event, check);
-      resolve();
-    };
-    const check = () => {
-      if (done()) finish();
-    };
-    const timer = setTimeout(finish, ms);
-    target.addEventListener(event, check);
-    check();
-  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

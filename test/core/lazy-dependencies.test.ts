@@ -1,13 +1,41 @@
 /**
- * The dependencies the core loads on demand (`import()`, separate chunks in the ES builds):
- * webrtc-adapter's shims and sdp-transform. These check they load and do their work when the
- * code that needs them runs.
+ * The code the core loads on demand (`import()`, separate chunks in the ES builds):
+ * webrtc-adapter's shims, sdp-transform and the call engine's rarely used operations. These
+ * check they load and do their work when the code that needs them runs.
  */
 import { expect } from '@open-wc/testing';
 import { createClient, createLocalHub, sdpHandlers, type CommsClient } from '../../core/index.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
 import { until } from '../helpers/waits.js';
+
+// First: the page must not have made a call before it.
+describe("the call engine's rarely used operations, loaded with the first call", () => {
+  it('are not fetched before a call; one asked for while they load runs once they are here', async () => {
+    const fetched = () =>
+      performance
+        .getEntriesByType('resource')
+        .some((entry) => entry.name.includes('/core/call/operations.ts'));
+    const hub = createLocalHub({ noAnswerTimeout: 60000 });
+    const quiet = { logs: { logLevel: 'silent' as const } };
+    const a = createClient(quiet);
+    const b = createClient(quiet);
+    a.useLocalBackend(hub, { id: 'ops-a', displayName: 'A' });
+    b.useLocalBackend(hub, { id: 'ops-b', displayName: 'B' });
+    try {
+      expect(fetched(), 'fetched before any call').to.equal(false);
+      const callId = a.call.make('ops-b', { audio: true });
+      // Asked for in the same task as the call that starts loading them.
+      const report = await a.call.getStats(callId);
+      expect(fetched(), 'fetched with the first call').to.equal(true);
+      const types = [...report.values()].map((s: { type: string }) => s.type);
+      expect(types).to.include('peer-connection');
+      expect((await a.call.getAvailableCodecs('audio')).length).to.be.greaterThan(0);
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+  });
+});
 
 describe('webrtc-adapter, loaded on demand', () => {
   it('detects the browser synchronously, as the adapter does', async () => {

@@ -7,8 +7,9 @@
  * The targets are judged on the initial load only because the lazy chunks really are loaded
  * only when needed: the last tests load the built CDN module in Chromium and check that
  * defining every element fetches `comms-kit.js` alone, and that the chunks come when the code
- * that needs them runs (and work: a call with an SDP handler connects, the elements speak
- * French once the page's `lang` is `fr`, a chat thread shows its messages).
+ * that needs them runs (and work: a call with an SDP handler connects, its stats come from the
+ * call engine's operations chunk, the elements speak French once the page's `lang` is `fr`, a
+ * chat thread shows its messages).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,10 +52,11 @@ describe('size budget', () => {
     t.diagnostic(total);
     assert.ok(sizes.initial.gzip <= ceilings.coreGzip, `over its ceiling: ${initial}`);
     assert.ok(sizes.total.gzip <= ceilings.coreTotalGzip, `over its ceiling: ${total}`);
-    // What is split off: webrtc-adapter's shims and sdp-transform.
+    // What is split off: webrtc-adapter's shims, sdp-transform and the call engine's rarely
+    // used operations.
     assert.equal(
       sizes.lazy.length,
-      2,
+      3,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
     );
   });
@@ -103,7 +105,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       return shown();
     },
     // A call between two clients on an in-page hub, each with an SDP handler that records
-    // what it saw; resolves with the records once the caller is connected.
+    // what it saw; resolves with the records once the caller is connected, and the number of
+    // entries of the caller's stats report (an operation of the lazy operations chunk).
     async call() {
       const hub = kit.createLocalHub({ noAnswerTimeout: 60000 });
       const handled = [];
@@ -124,8 +127,9 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       await reach(b, incoming, 'Ringing');
       await b.call.answer(incoming, { audio: true });
       await reach(a, callId, 'Connected');
+      const stats = await a.call.getStats(callId);
       await Promise.all([a.destroy(), b.destroy()]);
-      return handled;
+      return { handled, stats: stats.size };
     },
   };
 </script></body></html>`;
@@ -151,8 +155,9 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     const sdpChunk = named('lib-'); // sdp-transform's lib/index.js
     const frenchChunk = named('messages.fr-');
     const virtualizerChunk = named('virtualizer-');
+    const operationsChunk = named('operations-');
     assert.ok(
-      adapterChunk && sdpChunk && frenchChunk && virtualizerChunk,
+      adapterChunk && sdpChunk && frenchChunk && virtualizerChunk && operationsChunk,
       `lazy chunks: ${lazy.join(', ')}`,
     );
 
@@ -175,12 +180,19 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.equal(details.browser, 'chrome');
       await adapterFetched;
       assert.ok(!fetched.includes(sdpChunk), 'sdp-transform came before any SDP handler ran');
+      assert.ok(!fetched.includes(operationsChunk), 'the call operations came before any call');
 
       // sdp-transform: on the first call with an SDP handler; the call connects through it.
-      const state = (await tab.evaluate('window.lazySteps.call()')) as string[];
+      // The call engine's rarely used operations: with the first call; getStats answers.
+      const { handled, stats } = (await tab.evaluate('window.lazySteps.call()')) as {
+        handled: string[];
+        stats: number;
+      };
       assert.ok(fetched.includes(sdpChunk), `fetched: ${fetched.join(', ')}`);
-      assert.ok(state.includes('lazy-a send local 1'), `handlers ran: ${state.join('; ')}`);
-      assert.ok(state.includes('lazy-b set remote 1'), `handlers ran: ${state.join('; ')}`);
+      assert.ok(handled.includes('lazy-a send local 1'), `handlers ran: ${handled.join('; ')}`);
+      assert.ok(handled.includes('lazy-b set remote 1'), `handlers ran: ${handled.join('; ')}`);
+      assert.ok(fetched.includes(operationsChunk), `fetched: ${fetched.join(', ')}`);
+      assert.ok(stats > 0, 'the stats report is empty');
 
       // French: when the page's language becomes French; the elements re-render in it.
       assert.equal(

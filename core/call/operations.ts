@@ -1,0 +1,446 @@
+/**
+ * The call engine's rarely used operations: removing media (stopping the camera or a screen
+ * share), replacing a track, DTMF, stats, codecs, media restart, transfer (both ways) and
+ * complete-candidate ICE collection. They live in a chunk of
+ * their own in the ES builds: `CallManager` starts loading it with the first call and awaits it
+ * only when an operation runs before it arrived; once here, the operations run exactly as if
+ * they were methods of the engine (checks, queueing and events in the same order). They reach
+ * the engine through {@link Engine}, which only `CallManager` makes.
+ */
+import { CommsError, ErrorCodes } from '../errors.js';
+import type { FeatureContext } from '../feature.js';
+import type { MediaManager } from '../media/manager.js';
+import type { MediaRequest } from '../media/types.js';
+import { normalizeDestination } from './destination.js';
+import { CallErrorCodes, toBasic } from './errors.js';
+import {
+  defaultIceCollectionCheck,
+  type IceCollectionCheckResult,
+  type IceCollectionInfo,
+} from './ice.js';
+import type { Pending, Session } from './manager.js';
+import { isFinal, states, type CallState } from './states.js';
+import {
+  Transitions,
+  type CallSignalling,
+  type CallTransition,
+  type SignallingError,
+  type TransferLink,
+  type TransferRequest,
+  type TransferTarget,
+} from './signalling.js';
+import type { CallObject, MakeOptions } from './types.js';
+
+/** What these operations use of the engine (`CallManager`'s private members). */
+export interface Engine {
+  ctx: FeatureContext;
+  media: MediaManager;
+  getById(callId: string): CallObject | undefined;
+  /** The call, or a `call:unknown` / `call:invalidState` error naming `method`. */
+  require(
+    callId: string,
+    method: string,
+    allowed?: CallState[],
+    direction?: 'incoming' | 'outgoing',
+  ): CallObject;
+  /** The call's media connection (a `call:invalidState` error without one). */
+  session(callId: string): Session;
+  sessions: Map<string, Session>;
+  signalling(): CallSignalling;
+  checkMedia(media: MediaRequest, method: string): void;
+  operation<T>(callId: string, type: string, run: () => Promise<T>): Promise<T>;
+  patch(callId: string, patch: Partial<CallObject>): void;
+  /** Registers the tracks the call now receives and announces what changed. */
+  syncTracks(callId: string): void;
+  renegotiate(callId: string, session: Session, operation: string, hold: boolean): Promise<void>;
+  finish(callId: string, transition: CallTransition): void;
+  start(
+    to: string,
+    media: MediaRequest,
+    options: MakeOptions,
+    transfer: { link: TransferLink; wire: { callId: string; transferId: string } },
+  ): string;
+  /** The media a call that takes over from `call` asks for. */
+  mediaOf(call: CallObject): MediaRequest;
+  /** Transfers under way, by call id: settled by the backend's `transferCompleted`. */
+  transfers: Map<string, Pending<SignallingError | null>>;
+}
+
+const DTMF = /^[0-9#*,]+$/;
+
+/** Removes local tracks from a connected call. */
+export async function removeMedia(
+  engine: Engine,
+  callId: string,
+  trackIds: string[],
+): Promise<void> {
+  const call = engine.require(callId, 'removeMedia', [states.CONNECTED]);
+  if (
+    !Array.isArray(trackIds) ||
+    trackIds.length === 0 ||
+    trackIds.some((id) => !call.localTracks.includes(id))
+  ) {
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `removeMedia(): trackIds must be ids of this call's local tracks (${call.localTracks.join(', ') || 'none'})`,
+    );
+  }
+  await engine.operation(callId, 'REMOVE_MEDIA', async () => {
+    const session = engine.session(callId);
+    for (const sender of session.pc.getSenders()) {
+      if (sender.track && trackIds.includes(sender.track.id)) session.pc.removeTrack(sender);
+    }
+    await engine.renegotiate(callId, session, 'REMOVE_MEDIA', false);
+    for (const id of trackIds) if (!engine.media.isDetached(id)) engine.media.dispose(id);
+    engine.patch(callId, {
+      localTracks: engine.getById(callId)!.localTracks.filter((id) => !trackIds.includes(id)),
+    });
+    engine.syncTracks(callId);
+  });
+}
+
+/** Replaces a local track with a new one of the same kind, without renegotiating. */
+export async function replaceTrack(
+  engine: Engine,
+  callId: string,
+  trackId: string,
+  media: MediaRequest,
+): Promise<string> {
+  const { media: manager } = engine;
+  const call = engine.require(callId, 'replaceTrack', [
+    states.CONNECTED,
+    states.ON_HOLD,
+    states.RINGING,
+    states.INITIATED,
+  ]);
+  if (!call.localTracks.includes(trackId)) {
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `replaceTrack(): '${trackId}' is not a local track of call ${callId}`,
+    );
+  }
+  engine.checkMedia(media, 'replaceTrack');
+  let newTrackId = '';
+  await engine.operation(callId, 'REPLACE_TRACK', async () => {
+    const session = engine.session(callId);
+    const sender = session.pc.getSenders().find((s) => s.track?.id === trackId);
+    const oldTrack = manager.getTrackById(trackId);
+    const [track] = media.medias?.length
+      ? [manager.getTrack(media.medias[0]!.media.tracks[0]!.id)!]
+      : await manager.createTracks(media, callId);
+    if (!sender || !track || !oldTrack)
+      throw new CommsError(CallErrorCodes.NO_MEDIA, 'replaceTrack(): nothing to replace with');
+    if (track.kind !== oldTrack.kind) {
+      if (!manager.isDetached(track.id)) manager.dispose(track.id);
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `replaceTrack(): a ${oldTrack.kind} track must be replaced by a ${oldTrack.kind} track`,
+      );
+    }
+    manager.assign(track.id, callId);
+    await sender.replaceTrack(track);
+    newTrackId = track.id;
+    engine.patch(callId, {
+      localTracks: engine
+        .getById(callId)!
+        .localTracks.map((id) => (id === trackId ? track.id : id)),
+    });
+    if (!manager.isDetached(trackId)) manager.dispose(trackId);
+    engine.ctx.emit('call:trackReplaced', { callId, newTrackId: track.id, oldTrack });
+  });
+  return newTrackId;
+}
+
+/** Sends DTMF tones over RTP (RFC 4733). Resolves when they have been played. */
+export async function sendDTMF(
+  engine: Engine,
+  callId: string,
+  tone: string,
+  duration: number,
+  intertoneGap: number,
+): Promise<void> {
+  engine.require(callId, 'sendDTMF', [states.CONNECTED, states.RINGING, states.EARLY_MEDIA]);
+  if (typeof tone !== 'string' || !DTMF.test(tone)) {
+    throw new CommsError(
+      CallErrorCodes.INVALID_DTMF,
+      `sendDTMF(): '${String(tone)}' has a character that is not a DTMF tone (0-9, *, #, ',')`,
+    );
+  }
+  if (!Number.isFinite(duration) || duration < 40 || duration > 6000) {
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'sendDTMF(): duration must be from 40 to 6000 ms',
+    );
+  }
+  if (!Number.isFinite(intertoneGap) || intertoneGap < 30) {
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'sendDTMF(): intertoneGap must be at least 30 ms',
+    );
+  }
+  await engine.operation(callId, 'SEND_DTMF', async () => {
+    const { pc } = engine.session(callId);
+    const sender = pc.getSenders().find((s) => s.track?.kind === 'audio');
+    const dtmf = sender?.dtmf;
+    // DTMF needs the media transport up: right after answer it may still be connecting, and
+    // canInsertDTMF can lag the connection state by a moment (it has no event: poll).
+    if (dtmf && !dtmf.canInsertDTMF && ['new', 'connecting'].includes(pc.connectionState)) {
+      await waitFor(
+        pc,
+        'connectionstatechange',
+        () => !['new', 'connecting'].includes(pc.connectionState),
+        10000,
+      );
+    }
+    for (let waited = 0; dtmf && !dtmf.canInsertDTMF && waited < 3000; waited += 50) {
+      if (pc.connectionState !== 'connected') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (!dtmf || !dtmf.canInsertDTMF) {
+      throw new CommsError(
+        CallErrorCodes.DTMF_UNAVAILABLE,
+        'sendDTMF(): the call has no audio that can carry DTMF (telephone-event not negotiated)',
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const onTone = (event: RTCDTMFToneChangeEvent) => {
+        if (event.tone) {
+          engine.ctx.emit('call:dtmf', { callId, tone: event.tone });
+        } else {
+          dtmf.removeEventListener('tonechange', onTone);
+          resolve();
+        }
+      };
+      dtmf.addEventListener('tonechange', onTone);
+      dtmf.insertDTMF(tone, duration, intertoneGap);
+    });
+  });
+}
+
+/** A stats report of the call (or of one of its tracks). Also emitted as `call:statsReceived`. */
+export async function getStats(
+  engine: Engine,
+  callId: string,
+  trackId?: string,
+): Promise<RTCStatsReport> {
+  engine.require(callId, 'getStats');
+  const session = engine.sessions.get(callId);
+  try {
+    if (!session)
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `getStats(): call ${callId} has no media connection`,
+      );
+    const track = trackId ? engine.media.getTrack(trackId) : null;
+    if (trackId && !track)
+      throw new CommsError('media:unknownTrack', `getStats(): no track '${trackId}'`);
+    const result = await session.pc.getStats(track ?? null);
+    engine.ctx.emit('call:statsReceived', { callId, trackId, result });
+    return result;
+  } catch (error) {
+    engine.ctx.emit('call:statsReceived', { callId, trackId, error: toBasic(error) });
+    throw error;
+  }
+}
+
+/** The codecs this browser can send for `kind`. Also emitted as `call:availableCodecs`. */
+export async function getAvailableCodecs(
+  engine: Engine,
+  kind: 'audio' | 'video',
+): Promise<RTCRtpCodec[]> {
+  if (kind !== 'audio' && kind !== 'video') {
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `getAvailableCodecs(kind): kind must be 'audio' or 'video'; got '${String(kind)}'`,
+    );
+  }
+  const codecs = RTCRtpSender.getCapabilities(kind)?.codecs ?? [];
+  engine.ctx.emit('call:availableCodecs', { kind, codecs });
+  return codecs;
+}
+
+/** Re-establishes a failed media connection with an ICE restart. */
+export async function restartMedia(engine: Engine, callId: string): Promise<void> {
+  engine.require(callId, 'restartMedia', [states.CONNECTED, states.ON_HOLD]);
+  try {
+    await engine.operation(callId, 'MEDIA_RESTART', async () => {
+      const session = engine.session(callId);
+      session.pc.restartIce();
+      await engine.renegotiate(callId, session, 'MEDIA_RESTART', engine.getById(callId)!.localHold);
+    });
+    engine.ctx.emit('call:mediaRestart', { callId });
+  } catch (error) {
+    engine.ctx.emit('call:mediaRestart', { callId, error: toBasic(error) });
+    throw error;
+  }
+}
+
+// ── transfer ────────────────────────────────────────────────────────────────
+
+/** `call.directTransfer` (see `CallManager.directTransfer`). */
+export async function directTransfer(
+  engine: Engine,
+  callId: string,
+  destination: string,
+): Promise<void> {
+  requireHeld(engine, callId, 'directTransfer');
+  const normalize = engine.ctx.config().call?.normalizeDestination !== false;
+  const to = normalizeDestination(destination, normalize);
+  await engine.operation(callId, 'DIRECT_TRANSFER', () =>
+    transfer(engine, callId, { destination: to }, []),
+  );
+}
+
+/** `call.consultativeTransfer` (see `CallManager.consultativeTransfer`). */
+export async function consultativeTransfer(
+  engine: Engine,
+  callId: string,
+  otherCallId: string,
+): Promise<void> {
+  requireHeld(engine, callId, 'consultativeTransfer');
+  requireHeld(engine, otherCallId, 'consultativeTransfer');
+  if (callId === otherCallId)
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'consultativeTransfer(): callId and otherCallId must be two different calls',
+    );
+  const work = transfer(engine, callId, { otherCallId }, [otherCallId]);
+  await Promise.all([
+    engine.operation(callId, 'CONSULTATIVE_TRANSFER', () => work),
+    engine.operation(otherCallId, 'CONSULTATIVE_TRANSFER', () => work),
+  ]);
+}
+
+/** Transfers `callId`; on success ends it and `alsoEnded` as transferred. */
+async function transfer(
+  engine: Engine,
+  callId: string,
+  target: TransferTarget,
+  alsoEnded: string[],
+): Promise<void> {
+  const outcome = new Promise<SignallingError | null>((resolve, reject) =>
+    engine.transfers.set(callId, { resolve, reject }),
+  );
+  try {
+    await engine.signalling().transfer(callId, target);
+    const error = await outcome;
+    if (error) throw new CommsError(error.code, error.message);
+  } finally {
+    engine.transfers.delete(callId);
+  }
+  for (const id of [callId, ...alsoEnded]) engine.finish(id, Transitions.TRANSFERRED);
+}
+
+/** The other party transfers this call: this side calls the target (SIP REFER). */
+export function transferRequested(engine: Engine, callId: string, request: TransferRequest): void {
+  const call = engine.getById(callId);
+  if (!call || isFinal(call.state)) return;
+  engine.ctx.log.info(`call ${callId} is transferred to ${request.to} by ${request.referredBy.id}`);
+  engine.start(
+    request.to,
+    engine.mediaOf(call),
+    {},
+    {
+      link: { referredBy: request.referredBy, replaces: callId },
+      wire: { callId, transferId: request.transferId },
+    },
+  );
+}
+
+function requireHeld(engine: Engine, callId: string, method: string): CallObject {
+  const call = engine.require(callId, method, [states.ON_HOLD]);
+  if (!call.localHold)
+    throw new CommsError(
+      CallErrorCodes.INVALID_STATE,
+      `${method}(): call ${callId} must be held locally first (call.hold)`,
+    );
+  return call;
+}
+
+// ── complete candidates (trickleIceMode 'NONE') ─────────────────────────────
+
+/** Waits until the ICE collection check says the candidates gathered so far will do. */
+export async function collectIce(
+  engine: Engine,
+  callId: string,
+  session: Session,
+  operation: string,
+): Promise<void> {
+  const { ctx } = engine;
+  const config = ctx.config().call ?? {};
+  const check = config.iceCollectionCheckFunction ?? defaultIceCollectionCheck;
+  const timeouts = {
+    iceCollectionIdealTimeout: config.iceCollectionIdealTimeout ?? 1000,
+    iceCollectionMaxTimeout: config.iceCollectionMaxTimeout ?? 3000,
+  };
+  const { pc } = session;
+  const started = ctx.runtime.now();
+  await new Promise<void>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (error?: CommsError) => {
+      clearTimeout(timer);
+      pc.removeEventListener('icecandidate', onCandidate);
+      pc.removeEventListener('icegatheringstatechange', onGathering);
+      if (error) reject(error);
+      else resolve();
+    };
+    const failed = (message: string) =>
+      done(new CommsError(CallErrorCodes.ICE_COLLECTION_FAILED, message));
+    const run = (reason: IceCollectionInfo['reason']) => {
+      let result: IceCollectionCheckResult;
+      try {
+        result = check(
+          {
+            callId,
+            callOperation: operation,
+            reason,
+            iceCandidates: [...session.candidates],
+            iceCollectionDuration: ctx.runtime.now() - started,
+            iceGatheringState: pc.iceGatheringState,
+            rtcPeerConnectionConfig: pc.getConfiguration(),
+            rtcLocalSessionDescription: pc.localDescription?.sdp ?? '',
+          },
+          timeouts,
+        );
+      } catch (cause) {
+        failed(`the ICE collection check threw: ${(cause as Error).message}`);
+        return;
+      }
+      if (result?.type === 'StartCall') done();
+      else if (result?.type === 'Error')
+        failed(String(result.error ?? 'the ICE collection check refused the candidates'));
+      else if (result?.type === 'Wait') {
+        clearTimeout(timer);
+        if (result.wait !== undefined)
+          timer = setTimeout(() => run('Scheduled'), Math.max(0, result.wait));
+      } else failed('the ICE collection check returned no valid result');
+    };
+    const onCandidate = () => run('NewCandidate');
+    const onGathering = () => run('IceGatheringStateChanged');
+    pc.addEventListener('icecandidate', onCandidate);
+    pc.addEventListener('icegatheringstatechange', onGathering);
+    run('Scheduled');
+  });
+}
+
+/** Resolves when `done()` holds after an `event` on `target` (or at once), or after `ms`. */
+function waitFor(
+  target: EventTarget,
+  event: string,
+  done: () => boolean,
+  ms: number,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      target.removeEventListener(event, check);
+      resolve();
+    };
+    const check = () => {
+      if (done()) finish();
+    };
+    const timer = setTimeout(finish, ms);
+    target.addEventListener(event, check);
+    check();
+  });
+}
