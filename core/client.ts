@@ -445,6 +445,16 @@ export class CommsClient {
         this.#assertActive(name);
         return fn(...args);
       };
+    /** Guarded methods that call `target`'s methods of the same names (`prefix` + name in errors). */
+    const forward = <T, K extends keyof T & string>(target: T, names: K[], prefix = '') =>
+      Object.fromEntries(
+        names.map((name) => [
+          name,
+          guard(prefix + name, (...args: unknown[]) =>
+            (target[name] as (...a: unknown[]) => unknown).apply(target, args),
+          ),
+        ]),
+      ) as Pick<T, K>;
     this.auth = {
       setCredentials: guard('setCredentials', (credentials: Credentials) =>
         this.#auth.setCredentials(credentials, this.#connection.connected),
@@ -479,60 +489,39 @@ export class CommsClient {
     };
     const call = this.#calls;
     this.call = {
-      make: guard('make', (d: string, m?: MediaRequest, o?: MakeOptions) => call.make(d, m, o)),
-      answer: guard('answer', (id: string, m?: MediaRequest, o?: AnswerOptions) =>
-        call.answer(id, m, o),
-      ),
-      reject: guard('reject', (id: string) => call.reject(id)),
-      ignore: guard('ignore', (id: string) => call.ignore(id)),
-      end: guard('end', (id: string) => call.end(id)),
-      sendRingingFeedback: guard('sendRingingFeedback', (id: string) =>
-        call.sendRingingFeedback(id),
-      ),
-      hold: guard('hold', (id: string) => call.hold(id)),
-      unhold: guard('unhold', (id: string) => call.unhold(id)),
-      addMedia: guard('addMedia', (id: string, m?: MediaRequest) => call.addMedia(id, m)),
-      removeMedia: guard('removeMedia', (id: string, t: string[]) => call.removeMedia(id, t)),
-      startVideo: guard('startVideo', (id: string, o?: MediaRequest['videoOptions']) =>
-        call.startVideo(id, o),
-      ),
-      stopVideo: guard('stopVideo', (id: string) => call.stopVideo(id)),
-      startScreenshare: guard('startScreenshare', (id: string, o?: MediaRequest['screenOptions']) =>
-        call.startScreenshare(id, o),
-      ),
-      stopScreenshare: guard('stopScreenshare', (id: string) => call.stopScreenshare(id)),
-      replaceTrack: guard('replaceTrack', (id: string, t: string, m: MediaRequest) =>
-        call.replaceTrack(id, t, m),
-      ),
-      sendDTMF: guard('sendDTMF', (id: string, tone: string, d?: number, g?: number) =>
-        call.sendDTMF(id, tone, d, g),
-      ),
-      getStats: guard('getStats', (id: string, t?: string) => call.getStats(id, t)),
-      getAvailableCodecs: guard('getAvailableCodecs', (k: 'audio' | 'video') =>
-        call.getAvailableCodecs(k),
-      ),
-      restartMedia: guard('restartMedia', (id: string) => call.restartMedia(id)),
-      directTransfer: guard('directTransfer', (id: string, destination: string) =>
-        call.directTransfer(id, destination),
-      ),
-      consultativeTransfer: guard('consultativeTransfer', (id: string, other: string) =>
-        call.consultativeTransfer(id, other),
-      ),
-      setSdpHandlers: guard('setSdpHandlers', (h: SdpHandlerFunction[]) => call.setSdpHandlers(h)),
-      getAll: guard('getAll', () => call.getAll()),
-      getById: guard('getById', (id: string) => call.getById(id)),
+      ...forward(call, [
+        'make',
+        'answer',
+        'reject',
+        'ignore',
+        'end',
+        'sendRingingFeedback',
+        'hold',
+        'unhold',
+        'addMedia',
+        'removeMedia',
+        'startVideo',
+        'stopVideo',
+        'startScreenshare',
+        'stopScreenshare',
+        'replaceTrack',
+        'sendDTMF',
+        'getStats',
+        'getAvailableCodecs',
+        'restartMedia',
+        'directTransfer',
+        'consultativeTransfer',
+        'setSdpHandlers',
+        'getAll',
+        'getById',
+      ]),
       states,
       mediaConnectionStates,
-      history: {
-        get: guard('history.get', () => this.#history.get()),
-        fetch: guard('history.fetch', (amount?: number, offset?: number) =>
-          this.#history.fetch(amount, offset),
-        ),
-        remove: guard('history.remove', (id: string) => this.#history.remove(id)),
-        clear: guard('history.clear', () => this.#history.clear()),
-        getCache: guard('history.getCache', () => this.#history.getCache()),
-        setCache: guard('history.setCache', (data: string) => this.#history.setCache(data)),
-      },
+      history: forward(
+        this.#history,
+        ['get', 'fetch', 'remove', 'clear', 'getCache', 'setCache'],
+        'history.',
+      ),
     };
     this.conversation = {
       get: guard('conversation.get', (destination: string, options?: { type?: 'im' | 'sms' }) =>
@@ -554,81 +543,57 @@ export class CommsClient {
     };
     const presence = this.#presence;
     this.presence = {
-      update: guard('presence.update', (st: string, ac: string, note?: string) =>
-        presence.update(st, ac, note),
-      ),
-      fetch: guard('presence.fetch', (users: string[]) => presence.fetch(users)),
-      subscribe: guard('presence.subscribe', (users: string[]) => presence.subscribe(users)),
-      unsubscribe: guard('presence.unsubscribe', (users: string[]) => presence.unsubscribe(users)),
-      get: guard('presence.get', (id: string) => presence.get(id)),
-      getAll: guard('presence.getAll', () => presence.getAll()),
-      getSelf: guard('presence.getSelf', () => presence.getSelf()),
-      setAvailable: guard('presence.setAvailable', (available: boolean) =>
-        presence.setAvailable(available),
-      ),
-      getAvailableClients: guard('presence.getAvailableClients', () =>
-        presence.getAvailableClients(),
+      ...forward(
+        presence,
+        [
+          'update',
+          'fetch',
+          'subscribe',
+          'unsubscribe',
+          'get',
+          'getAll',
+          'getSelf',
+          'setAvailable',
+          'getAvailableClients',
+        ],
+        'presence.',
       ),
       statuses,
       activities,
     };
     const contacts = this.#contacts;
     this.contacts = {
-      add: guard('contacts.add', (c: ContactInput) => contacts.add(c)),
-      get: guard('contacts.get', (id: string) => contacts.get(id)),
-      getAll: guard('contacts.getAll', () => contacts.getAll()),
-      update: guard('contacts.update', (c: Contact) => contacts.update(c)),
-      remove: guard('contacts.remove', (id: string) => contacts.remove(id)),
-      refresh: guard('contacts.refresh', () => contacts.refresh()),
+      ...forward(contacts, ['add', 'get', 'getAll', 'update', 'remove', 'refresh'], 'contacts.'),
       fetch: guard('contacts.fetch', () => contacts.refresh()),
     };
-    const users = this.#users;
-    this.user = {
-      fetch: guard('user.fetch', (id: string) => users.fetch(id)),
-      fetchSelfInfo: guard('user.fetchSelfInfo', () => users.fetchSelfInfo()),
-      get: guard('user.get', (id: string) => users.get(id)),
-      getAll: guard('user.getAll', () => users.getAll()),
-      search: guard('user.search', (filters?: SearchFilters) => users.search(filters)),
-    };
+    this.user = forward(
+      this.#users,
+      ['fetch', 'fetchSelfInfo', 'get', 'getAll', 'search'],
+      'user.',
+    );
     const media = this.#media;
     this.media = {
-      getDevices: guard('getDevices', () => media.getDevices()),
-      initializeDevices: guard('initializeDevices', (p?: { audio: boolean; video: boolean }) =>
-        media.initializeDevices(p),
-      ),
-      createLocalMedia: guard('createLocalMedia', (r: MediaRequest) => media.createLocalMedia(r)),
-      getLocalMedia: guard('getLocalMedia', () => media.getLocalMedia()),
-      disposeLocalMedia: guard('disposeLocalMedia', (m: DetachedMedia | string) =>
-        media.disposeLocalMedia(m),
-      ),
-      renderTracks: guard(
+      ...forward(media, [
+        'getDevices',
+        'initializeDevices',
+        'createLocalMedia',
+        'getLocalMedia',
+        'disposeLocalMedia',
         'renderTracks',
-        (t: string[], s: string | Element, o?: { speakerId?: string }) =>
-          media.renderTracks(t, s, o),
-      ),
-      removeTracks: guard('removeTracks', (t: string[], s?: string | Element) =>
-        media.removeTracks(t, s),
-      ),
-      muteTracks: guard('muteTracks', (t: string[]) => media.muteTracks(t)),
-      unmuteTracks: guard('unmuteTracks', (t: string[]) => media.unmuteTracks(t)),
-      getTrackById: guard('getTrackById', (t: string) => media.getTrackById(t)),
-      setDefaultDevices: guard('setDefaultDevices', (d: DefaultDevices) =>
-        media.setDefaultDevices(d),
-      ),
+        'removeTracks',
+        'muteTracks',
+        'unmuteTracks',
+        'getTrackById',
+        'setDefaultDevices',
+        'changeSpeaker',
+      ]),
       changeInputDevices: guard(
         'changeInputDevices',
         (d: { microphone?: string; camera?: string }) => this.#changeInputDevices(d),
       ),
-      changeSpeaker: guard('changeSpeaker', (id: string) => media.changeSpeaker(id)),
     };
     this.services = {
-      subscribe: guard('subscribe', (services: ServiceDescriptor[], options?: SubscribeOptions) =>
-        this.#services.subscribe(services, options),
-      ),
-      unsubscribe: guard('unsubscribe', (services?: ServiceDescriptor[]) =>
-        this.#services.unsubscribe(services),
-      ),
-      getSubscriptions: guard('getSubscriptions', () => this.#services.getSubscriptions()),
+      ...forward(this.#services, ['subscribe', 'unsubscribe', 'getSubscriptions']),
       changeReasons,
     };
     this.#log.info(`comms-kit ${version} created`);

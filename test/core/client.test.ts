@@ -231,6 +231,34 @@ describe('destroy', () => {
     expect(client.store.getState().lifecycle).to.equal('destroyed');
   });
 
+  it("makes the namespaces' methods fail too, naming the method", async () => {
+    const client = createClient(quiet);
+    await client.destroy();
+    const calls: Array<[string, () => unknown]> = [
+      ['getAll', () => client.call.getAll()],
+      ['make', () => client.call.make('bob')],
+      ['history.get', () => client.call.history.get()],
+      ['presence.get', () => client.presence.get('bob')],
+      ['contacts.getAll', () => client.contacts.getAll()],
+      ['contacts.fetch', () => client.contacts.fetch()],
+      ['user.get', () => client.user.get('bob')],
+      ['getDevices', () => client.media.getDevices()],
+      ['getSubscriptions', () => client.services.getSubscriptions()],
+    ];
+    for (const [name, call] of calls) {
+      let error: CommsError | undefined;
+      try {
+        call();
+      } catch (e) {
+        error = e as CommsError;
+      }
+      expect(error?.code, name).to.equal('client:destroyed');
+      expect(error?.message).to.equal(
+        `${name}() was called on a destroyed client; create a new one with createClient()`,
+      );
+    }
+  });
+
   it('lets events being delivered finish, then releases the listeners', async () => {
     const client = createClient(quiet);
     const seen: string[] = [];
