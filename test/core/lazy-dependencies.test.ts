@@ -1,7 +1,8 @@
 /**
  * The code the core loads on demand (`import()`, separate chunks in the ES builds):
- * webrtc-adapter's shims, sdp-transform and the call engine's rarely used operations. These
- * check they load and do their work when the code that needs them runs.
+ * webrtc-adapter's shims, sdp-transform, the call engine's rarely used operations and the
+ * in-page gateway's protocol. These check they load and do their work when the code that needs
+ * them runs.
  */
 import { expect } from '@open-wc/testing';
 import { createClient, createLocalHub, sdpHandlers, type CommsClient } from '../../core/index.js';
@@ -9,7 +10,41 @@ import type { SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
 import { until } from '../helpers/waits.js';
 
-// First: the page must not have made a call before it.
+// First: no hub may have been created in this page before it.
+describe("the in-page gateway's protocol, loaded when a hub is created", () => {
+  it('is not fetched before a hub exists; then it is, and messages flow through it', async () => {
+    const fetched = () =>
+      performance
+        .getEntriesByType('resource')
+        .some((entry) => entry.name.includes('/core/backends/local/protocol.ts'));
+    const quiet = { logs: { logLevel: 'silent' as const } };
+    const a = createClient(quiet);
+    const b = createClient(quiet);
+    try {
+      expect(fetched(), 'fetched before a hub exists').to.equal(false);
+      const hub = createLocalHub();
+      // Joining opens the client's socket on the hub (useLocalBackend connects), which waits for
+      // the protocol if it has not arrived yet.
+      a.useLocalBackend(hub, { id: 'proto-a', displayName: 'A' });
+      b.useLocalBackend(hub, { id: 'proto-b', displayName: 'B' });
+      await Promise.all([a.connect(), b.connect()]);
+      expect(fetched(), 'fetched once a hub exists').to.equal(true);
+      b.conversation.get('proto-a').createMessage({ type: 'text', text: 'over the hub' }).send();
+      const text = (m: { parts: Array<{ type: string; text?: string }> }) =>
+        m.parts.map((part) => part.text ?? '').join('');
+      await until(a, () =>
+        a.conversation
+          .get('proto-b')
+          .getMessages()
+          .some((m) => text(m) === 'over the hub'),
+      );
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+    }
+  });
+});
+
+// Next: the page must not have made a call before it.
 describe("the call engine's rarely used operations, loaded with the first call", () => {
   it('are not fetched before a call; one asked for while they load runs once they are here', async () => {
     const fetched = () =>

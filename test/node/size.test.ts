@@ -8,8 +8,9 @@
  * only when needed: the last tests load the built CDN module in Chromium and check that
  * defining every element fetches `comms-kit.js` alone, and that the chunks come when the code
  * that needs them runs (and work: a call with an SDP handler connects, its stats come from the
- * call engine's operations chunk, the elements speak French once the page's `lang` is `fr`, a
- * chat thread shows its messages).
+ * call engine's operations chunk, the in-page gateway's protocol comes when a hub is created,
+ * the elements speak French once the page's `lang` is `fr`, a chat thread shows its
+ * messages).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,11 +53,11 @@ describe('size budget', () => {
     t.diagnostic(total);
     assert.ok(sizes.initial.gzip <= ceilings.coreGzip, `over its ceiling: ${initial}`);
     assert.ok(sizes.total.gzip <= ceilings.coreTotalGzip, `over its ceiling: ${total}`);
-    // What is split off: webrtc-adapter's shims, sdp-transform and the call engine's rarely
-    // used operations.
+    // What is split off: webrtc-adapter's shims, sdp-transform, the call engine's rarely
+    // used operations and the in-page gateway's protocol.
     assert.equal(
       sizes.lazy.length,
-      3,
+      4,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
     );
   });
@@ -156,8 +157,14 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     const frenchChunk = named('messages.fr-');
     const virtualizerChunk = named('virtualizer-');
     const operationsChunk = named('operations-');
+    const protocolChunk = named('protocol-');
     assert.ok(
-      adapterChunk && sdpChunk && frenchChunk && virtualizerChunk && operationsChunk,
+      adapterChunk &&
+        sdpChunk &&
+        frenchChunk &&
+        virtualizerChunk &&
+        operationsChunk &&
+        protocolChunk,
       `lazy chunks: ${lazy.join(', ')}`,
     );
 
@@ -181,6 +188,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       await adapterFetched;
       assert.ok(!fetched.includes(sdpChunk), 'sdp-transform came before any SDP handler ran');
       assert.ok(!fetched.includes(operationsChunk), 'the call operations came before any call');
+      assert.ok(!fetched.includes(protocolChunk), 'the hub protocol came before any hub');
 
       // sdp-transform: on the first call with an SDP handler; the call connects through it.
       // The call engine's rarely used operations: with the first call; getStats answers.
@@ -193,6 +201,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.ok(handled.includes('lazy-b set remote 1'), `handlers ran: ${handled.join('; ')}`);
       assert.ok(fetched.includes(operationsChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(stats > 0, 'the stats report is empty');
+      // The in-page gateway's protocol: when the call's hub was created.
+      assert.ok(fetched.includes(protocolChunk), `fetched: ${fetched.join(', ')}`);
 
       // French: when the page's language becomes French; the elements re-render in it.
       assert.equal(
