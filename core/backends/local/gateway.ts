@@ -19,7 +19,7 @@
  * loads. Call frames are refused (`frame:unsupported`): calls go through the hub's signalling.
  *
  * This file keeps what the hub needs at once (users, conversations, seeding, reachability); the
- * protocol (`protocol.ts`: frames and every request's rules) loads with the first socket.
+ * protocol (`protocol.ts`: frames and every request's rules) loads when a hub is created.
  */
 import { WireErrorCodes } from '../../protocol/constants.js';
 import { presenceSignature } from '../../protocol/presence.js';
@@ -27,6 +27,7 @@ import type { Conversation, Message } from '../../protocol/schema.js';
 import type { SocketLike } from '../../transport/types.js';
 import type * as ProtocolModule from './protocol.js';
 import {
+  ABNORMAL,
   effective,
   wire,
   type Conn,
@@ -76,9 +77,6 @@ export interface ConversationSeed {
   /** Up to which seq each member has read (default 0: everything is unread). */
   read?: Record<string, number>;
 }
-
-/** A network failure's close code (as a browser reports it). */
-const ABNORMAL = 1006;
 
 type Protocol = typeof ProtocolModule;
 

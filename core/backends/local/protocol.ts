@@ -1,7 +1,7 @@
 /**
  * The in-page gateway's protocol (see `gateway.ts`): the socket a client of the hub holds, its
  * frames (one reply per request, pushed events) and every request's rules, over the state the
- * gateway keeps. A chunk of its own in the ES builds, loaded with the first socket.
+ * gateway keeps. A chunk of its own in the ES builds, loaded when a hub is created.
  */
 import {
   CloseCodes,
@@ -21,6 +21,7 @@ import type {
 import { CommsError, ErrorCodes } from '../../errors.js';
 import type { SocketLike } from '../../transport/types.js';
 import {
+  ABNORMAL,
   effective,
   wire,
   type Conn,
@@ -35,9 +36,6 @@ import {
 const DEFAULT_PAGE = 100;
 const DEFAULT_SEARCH_LIMIT = 50;
 const MAX_CONTACTS = 2000;
-/** A network failure's close code (as a browser reports it). */
-const ABNORMAL = 1006;
-
 const notFound = (id: string) =>
   wire(
     WireErrorCodes.CONVERSATION_NOT_FOUND,

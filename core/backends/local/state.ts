@@ -1,7 +1,7 @@
 /**
  * What the two halves of the in-page gateway share: `gateway.ts` (in the initial load: users,
- * conversations, seeding, reachability) and `protocol.ts` (loaded by `import()` on the first
- * socket: frames, subscriptions, presence, messaging, contacts, directory). Neither imports
+ * conversations, seeding, reachability) and `protocol.ts` (loaded by `import()` when a hub is
+ * created: frames, subscriptions, presence, messaging, contacts, directory). Neither imports
  * values from the other: the protocol gets the state through {@link GatewayState}.
  */
 import { CommsError } from '../../errors.js';
@@ -92,6 +92,9 @@ export interface GatewayState {
   /** Set by the protocol once loaded: pushes `p`'s presence to whoever watches and may see it. */
   notify?: (p: User) => void;
 }
+
+/** A network failure's close code (as a browser reports it). */
+export const ABNORMAL = 1006;
 
 export const wire = (code: string, message: string) => new CommsError(code, message);
 
