@@ -75,12 +75,22 @@ export const styles = css`
     min-height: 0;
     overflow: auto;
   }
+  .list > * {
+    /* The list scrolls as a whole: its bar and panels keep their height. */
+    flex-shrink: 0;
+  }
   .list .bar {
-    /* The title and "New conversation" share a line when they fit, never by breaking a word. */
+    /* The title and the two "New" buttons share a line when they fit, never by breaking a word. */
     flex-wrap: wrap;
   }
   .list .bar h2 {
-    flex: 1 1 auto;
+    flex: 1 0 100%;
+  }
+  .list .bar button {
+    /* Compact, so both fit on one line under the title from 320 px. */
+    padding: 0 var(--_s2);
+    gap: var(--_s1);
+    font-size: 0.875em;
   }
   .list .bar button span {
     white-space: nowrap;
@@ -255,11 +265,15 @@ export const styles = css`
 
   /* thread */
   .thread {
+    position: relative;
     display: flex;
     flex-direction: column;
     gap: var(--_s2);
     min-height: 0;
     min-width: 0;
+  }
+  .thread > .bar {
+    position: relative;
   }
   .members-button {
     flex: none;
@@ -267,11 +281,18 @@ export const styles = css`
     font-size: 0.875em;
   }
   .members {
-    max-height: 10rem;
+    /* Over the thread, under its bar: opening it leaves the thread's scroll where it was. */
+    position: absolute;
+    top: calc(100% + var(--_s1));
+    inset-inline: 0;
+    z-index: 1;
+    max-height: 12rem;
     overflow: auto;
     padding: var(--_s2);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
+    background: var(--_surface);
+    box-shadow: 0 4px 12px rgb(0 0 0 / 0.2);
   }
   .member {
     display: flex;

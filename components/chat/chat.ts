@@ -1292,8 +1292,8 @@ export class CommsChat extends CommsElement {
               </button>`
             : nothing
         }
+        ${group && this._membersOpen ? this.#renderMembers(entry, name) : nothing}
       </div>
-      ${group && this._membersOpen ? this.#renderMembers(entry, name) : nothing}
       ${keyed(
         ref,
         html`<div
