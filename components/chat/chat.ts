@@ -878,7 +878,7 @@ export class CommsChat extends CommsElement {
           aria-controls="group"
           @click=${this.#toggleGroup}
         >
-          ${this._grouping ? icon('close') : chatIcon('groupAdd')}<span>${t('chat.newGroup')}</span>
+          ${this._grouping ? icon('close') : chatIcon('group')}<span>${t('chat.newGroup')}</span>
         </button>
       </div>
       ${this._picking ? this.#renderPicker() : nothing}
