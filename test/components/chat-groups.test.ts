@@ -306,4 +306,29 @@ describe('<comms-chat> groups', function () {
       `Name ${carol}`,
     ]);
   });
+  it('inside <comms-client>, the provider carries comms-group-create out', async () => {
+    const [alice, bob, carol] = [await user(), await user(), await user()];
+    const a = await device(alice);
+    for (const id of [bob, carol]) await a.contacts.add({ primaryContact: id });
+    const host = await fixture<HTMLElement>(html`
+      <comms-client .client=${a}><comms-chat style="width: 800px"></comms-chat></comms-client>
+    `);
+    const el = host.querySelector('comms-chat')!;
+    await openGroupPanel(el);
+    await settled(el, () => !!box(el, carol), 'the contacts show');
+    box(el, bob)!.click();
+    box(el, carol)!.click();
+    // Seen on the document, after the provider's own listener: already claimed by it.
+    const claimed = new Promise<boolean>((resolve) =>
+      document.addEventListener(
+        CommsGroupCreateEvent.type,
+        (e) => resolve((e as CommsGroupCreateEvent).claimed),
+        { once: true },
+      ),
+    );
+    must(el, '[part="create-button"]').click();
+    expect(await claimed).to.equal(true);
+    await settled(el, () => !!$(el, '[part="members-button"]'), 'the group opens');
+    expect(a.conversation.getAll().filter((g) => g.type === 'chat')).to.have.length(1);
+  });
 });
