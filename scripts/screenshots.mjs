@@ -255,6 +255,37 @@ window.scenarios = {
     const { a } = await users();
     await add('comms-chat', a.client).updateComplete;
   },
+  async 'chat-group-new'() {
+    const { a, b, join } = await users();
+    const c = await join('carol', 'Carol Danvers');
+    await a.client.contacts.add({ primaryContact: b.id, firstName: 'Bob', lastName: 'Builder' });
+    await a.client.contacts.add({ primaryContact: c.id, firstName: 'Carol', lastName: 'Danvers' });
+    const el = add('comms-chat', a.client);
+    await el.updateComplete;
+    q(el, '[part~="new-group-button"]').click();
+    await settled(el, () => !!q(el, '[part~="group-name"]') && !!q(el, '[part~="group-person"]'));
+    const name = q(el, '[part~="group-name"]');
+    name.value = 'Release crew';
+    name.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    for (const box of el.shadowRoot.querySelectorAll('[part~="group-person"] input')) box.click();
+    await settled(el, () => el.shadowRoot.querySelectorAll('[part~="chip"]').length === 2);
+    name.blur();
+  },
+  async 'chat-group'() {
+    const { a, b, join } = await users();
+    const c = await join('carol', 'Carol Danvers');
+    await befriend(a, b);
+    const group = await a.client.conversation.create([b.id, c.id], { name: 'Release crew' });
+    for (const [who, text] of [[b, 'Build 42 is green.'], [c, 'Release notes are ready: https://example.com/notes'], [a, 'Thanks both, shipping at 3.']]) {
+      await until(who.client, (s) => !!s.conversations.byKey[group.id]);
+      const message = who.client.conversation.getById(group.id).createMessage({ type: 'text', text }).send();
+      await until(who.client, (s) => s.conversations.byKey[group.id].messages.some((m) => m.clientId === message.clientId && m.status !== 'pending'));
+    }
+    const el = add('comms-chat', a.client, { destination: group.id });
+    await settled(el, () => /shipping at 3/.test(el.shadowRoot.textContent) && !!q(el, '[part~="members-button"]'));
+    q(el, '[part~="members-button"]').click();
+    await settled(el, () => /Bob Builder\s*online/.test(q(el, '[part~="members"]')?.textContent ?? ''));
+  },
   async 'presence'() {
     const { a, b, join } = await users();
     const c = await join('carol', 'Carol Danvers');
@@ -316,6 +347,8 @@ const captures = [
   ['chat-list', [640, 320]],
   ['chat-thread', [640, 320]],
   ['chat-empty', [420]],
+  ['chat-group-new', [640, 320]],
+  ['chat-group', [640, 320]],
   ['presence', [420, 320]],
   ['presence-empty', [420]],
   ['login', [420]],

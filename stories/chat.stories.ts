@@ -335,3 +335,91 @@ export const NewConversation: Story = {
     await waitFor(() => root.querySelectorAll('[part~="new"] h3').length === 2);
   },
 };
+
+/**
+ * "New group": a name, two people chosen from Alice's contacts (shown as chips, the count
+ * under the name), and the directory searched for "er" to choose from too (the play function
+ * types, ticks and searches).
+ */
+export const NewGroup: Story = {
+  loaders: [
+    scene(async (scope) => {
+      const users = cast(scope);
+      accounts(users, 'bob', 'carol', 'dave', 'erin');
+      const me = await aliceJoins(users, { contacts: ['bob', 'carol', 'dave'] });
+      return { client: me.client };
+    }),
+  ],
+  play: async ({ canvasElement }) => {
+    const chat = canvasElement.querySelector<CommsChat>('comms-chat')!;
+    const root = chat.shadowRoot!;
+    root.querySelector<HTMLButtonElement>('[part~="new-group-button"]')!.click();
+    const name = await waitFor(() => root.querySelector<HTMLInputElement>('[part~="group-name"]'));
+    name.value = 'Quiz team';
+    name.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    const boxes = await waitFor(() => {
+      const found = root.querySelectorAll<HTMLInputElement>('[part~="group-person"] input');
+      return found.length === 3 ? found : null;
+    });
+    boxes[0]!.click();
+    boxes[1]!.click();
+    const search = root.querySelector<HTMLInputElement>('[part~="group"] [part~="search"]')!;
+    search.value = 'er';
+    search.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    search.form!.requestSubmit();
+    // Two chips, and two headings once the directory answered: Contacts, Directory.
+    await waitFor(
+      () =>
+        root.querySelectorAll('[part~="chip"]').length === 2 &&
+        root.querySelectorAll('[part~="group"] h3').length === 3,
+    );
+  },
+};
+
+/**
+ * A group's thread: "Book club" with Bob, Carol and Dave; others' messages carry their
+ * sender's name, and the members list (opened by the play function) shows each one's
+ * presence: Bob and Carol online, Dave offline.
+ */
+export const GroupThread: Story = {
+  render: (args, context) =>
+    render({ ...args, destination: sceneOf<{ group: string }>(context).group }, context),
+  loaders: [
+    scene(async (scope) => {
+      const users = cast(scope);
+      accounts(users, 'bob', 'carol', 'dave');
+      const group = users.hub.seedConversation({
+        members: ['alice', 'bob', 'carol', 'dave'],
+        name: 'Book club',
+        messages: [
+          { from: 'alice', text: 'Next book: The Left Hand of Darkness?', at: ago(3 * HOUR) },
+          { from: 'carol', text: 'Yes please.', at: ago(2 * HOUR) },
+          { from: 'dave', text: 'I have a copy to lend.', at: ago(90 * MINUTE) },
+          {
+            from: 'bob',
+            text: 'Same time as usual? https://example.com/club',
+            at: ago(20 * MINUTE),
+          },
+        ],
+        read: { alice: 1 },
+      });
+      for (const id of ['bob', 'carol', 'dave'] as const) {
+        const user = await scripted(scope, users.hub, id, NAMES[id]);
+        await user.addContacts('alice');
+        if (id === 'dave') await user.goAway();
+      }
+      const me = await aliceJoins(users, { contacts: ['bob', 'carol', 'dave'], conversations: 1 });
+      await until(me.client, (s) => s.presence.users.bob?.status === 'open');
+      return { client: me.client, group };
+    }),
+  ],
+  play: async ({ canvasElement }) => {
+    const chat = canvasElement.querySelector<CommsChat>('comms-chat')!;
+    const root = chat.shadowRoot!;
+    const members = await waitFor(() =>
+      root.querySelector<HTMLButtonElement>('[part~="members-button"]'),
+    );
+    members.click();
+    await waitFor(() => root.querySelectorAll('[part~="member"]').length === 4);
+  },
+};

@@ -62,7 +62,8 @@ export const styles = css`
     gap: var(--_s2);
     min-height: var(--_control);
   }
-  .error:empty {
+  .error:empty,
+  .error[data-code=''] {
     display: none;
   }
 
@@ -74,12 +75,22 @@ export const styles = css`
     min-height: 0;
     overflow: auto;
   }
+  .list > * {
+    /* The list scrolls as a whole: its bar and panels keep their height. */
+    flex-shrink: 0;
+  }
   .list .bar {
-    /* The title and "New conversation" share a line when they fit, never by breaking a word. */
+    /* The title and the two "New" buttons share a line when they fit, never by breaking a word. */
     flex-wrap: wrap;
   }
   .list .bar h2 {
-    flex: 1 1 auto;
+    flex: 1 0 100%;
+  }
+  .list .bar button {
+    /* Compact, so both fit on one line under the title from 320 px. */
+    padding: 0 var(--_s2);
+    gap: var(--_s1);
+    font-size: 0.875em;
   }
   .list .bar button span {
     white-space: nowrap;
@@ -168,13 +179,137 @@ export const styles = css`
     text-overflow: ellipsis;
   }
 
+  /* new group */
+  .chips {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_s1);
+  }
+  .chip {
+    display: inline-flex;
+    align-items: center;
+    gap: var(--_s1);
+    max-width: 100%;
+    padding-inline-start: var(--_s3);
+    border: 1px solid var(--_border);
+    border-radius: 999px;
+    background: var(--_surface-raised);
+  }
+  .chip .name {
+    min-width: 0;
+  }
+  .chip button {
+    min-height: 2rem;
+    min-width: 2rem;
+    padding: 0;
+    border: 0;
+    border-radius: 999px;
+    background: transparent;
+  }
+  .chip .icon,
+  .group-icon .icon,
+  .members-button .icon {
+    width: 1.125rem;
+    height: 1.125rem;
+  }
+  .choose {
+    display: grid;
+    gap: var(--_s2);
+    margin: 0;
+    padding: 0;
+    border: 0;
+    min-width: 0;
+  }
+  .choose legend {
+    padding: 0;
+    margin-bottom: var(--_s2);
+    font-weight: 600;
+  }
+  .choice {
+    display: flex;
+    align-items: center;
+    gap: var(--_s2);
+    min-height: var(--_control);
+    padding: 0 var(--_s2);
+    border-radius: var(--_radius);
+    cursor: pointer;
+    min-width: 0;
+  }
+  .choice:hover {
+    background: var(--_surface-raised);
+  }
+  .choice input {
+    width: 1.25rem;
+    height: 1.25rem;
+    min-height: 0;
+    flex: none;
+    margin: 0;
+    accent-color: var(--_accent);
+  }
+  .choice .name {
+    flex: 0 1 auto;
+  }
+  .choice .hint {
+    flex: 1 1 0;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    text-align: end;
+  }
+  .group-icon {
+    display: inline-flex;
+    flex: none;
+    color: var(--_text-muted);
+  }
+
   /* thread */
   .thread {
+    position: relative;
     display: flex;
     flex-direction: column;
     gap: var(--_s2);
     min-height: 0;
     min-width: 0;
+  }
+  .thread > .bar {
+    position: relative;
+  }
+  .members-button {
+    flex: none;
+    min-height: 2rem;
+    font-size: 0.875em;
+  }
+  .members {
+    /* Over the thread, under its bar: opening it leaves the thread's scroll where it was. */
+    position: absolute;
+    top: calc(100% + var(--_s1));
+    inset-inline: 0;
+    z-index: 1;
+    max-height: 12rem;
+    overflow: auto;
+    padding: var(--_s2);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    background: var(--_surface);
+    box-shadow: 0 4px 12px rgb(0 0 0 / 0.2);
+  }
+  .member {
+    display: flex;
+    align-items: center;
+    gap: var(--_s2);
+    min-width: 0;
+  }
+  .member .name {
+    flex: 0 1 auto;
+    min-width: 0;
+  }
+  .member .hint {
+    font-size: 0.875em;
+    white-space: nowrap;
+  }
+  .dot.self {
+    visibility: hidden;
   }
   .empty {
     margin: auto;

@@ -17,6 +17,7 @@ import {
 } from '../shared/connection.js';
 import {
   CommsChatRequestEvent,
+  CommsGroupCreateEvent,
   CommsMessageRetryEvent,
   CommsMessageSendEvent,
   type RequestOutcome,
@@ -43,6 +44,8 @@ import { styles } from './chat.styles.js';
 /** A row of the thread, plus the "load older" row at its top. */
 type Row = ThreadItem | { kind: 'older'; key: string };
 
+/** The group panel's own error code: fewer than two people chosen. */
+const TOO_FEW = 'chat:groupTooFew';
 /** Width (px) from which the list and the thread stand side by side. */
 const WIDE = 640;
 /** How long after the last keystroke "typing" is withdrawn (ms). */
@@ -104,6 +107,12 @@ interface MessageContent {
   datetime: string;
 }
 
+/** Someone "New conversation" or "New group" offers: a user id and the name to show. */
+interface Person {
+  userId: string;
+  name: string;
+}
+
 /** The other user of a one-to-one conversation, else null. */
 function partnerOf(entry: ConversationEntry): string | null {
   return entry.type === 'chat' ? null : entry.destination;
@@ -120,6 +129,12 @@ function partnerOf(entry: ConversationEntry): string | null {
  * page is visible is marked read. Narrow (under 640 px) the list and the thread are two panes
  * that switch; wide they stand side by side. New incoming messages are announced politely.
  *
+ * "New group" creates a group conversation: an optional name and two or more people chosen
+ * (checkboxes) from the contacts or the directory, shown as removable chips; the count is
+ * announced. A group's thread shows its name (or its members' names), the member count, which
+ * opens the members list with their presence, and the sender's name on others' messages; the
+ * list marks groups with a group icon.
+ *
  * It opens the conversation named by `destination`, and the one any `comms-chat-request` on
  * the page resolves to (from `<comms-presence>`, a contact list, or the page).
  *
@@ -127,6 +142,7 @@ function partnerOf(entry: ConversationEntry): string | null {
  * @event comms-message-send - Request: send `detail.text` in `detail.conversation` (a conversation id or the other user's id). Cancelable; carried out as `createMessage({type: 'text', text}).send()`.
  * @event comms-message-retry - Request: send the failed message `detail.messageId` again. Cancelable; carried out as `message.retry()`.
  * @event comms-chat-request - Request (from "New conversation"): open the one-to-one conversation with `detail.destination`. Cancelable; carried out as `client.conversation.get`.
+ * @event comms-group-create - Request (from "New group"): create a group of `detail.members` (user ids) named `detail.name` (optional). Cancelable; carried out as `client.conversation.create(members, {name})`, then the group opens.
  * @csspart base - The element's box (two panes).
  * @csspart announcer - The visually hidden live regions.
  * @csspart connection - The connection notice (offline, reconnecting).
@@ -135,6 +151,17 @@ function partnerOf(entry: ConversationEntry): string | null {
  * @csspart new - The new conversation panel (search, contacts, directory).
  * @csspart search - The search field.
  * @csspart person - A contact or directory user to start a conversation with.
+ * @csspart new-group-button - The "New group" toggle.
+ * @csspart group - The new group panel (name, chosen people, search, people to choose).
+ * @csspart group-name - The group name field.
+ * @csspart group-count - How many people are chosen.
+ * @csspart chips - The chosen people.
+ * @csspart chip - A chosen person.
+ * @csspart chip-remove - Removes a chosen person.
+ * @csspart group-person - A contact or directory user to choose (a checkbox and its label).
+ * @csspart group-error - Why the group could not be created.
+ * @csspart create-button - Creates the group.
+ * @csspart group-icon - The icon of a group in the list.
  * @csspart conversation - A conversation in the list (a button).
  * @csspart presence - The presence dot (`data-status`: `open`, `closed`, `unknown`).
  * @csspart name - A conversation's name.
@@ -142,6 +169,9 @@ function partnerOf(entry: ConversationEntry): string | null {
  * @csspart unread - The unread count.
  * @csspart thread - The thread pane.
  * @csspart back-button - Back to the list (narrow layout).
+ * @csspart members-button - A group's member count; shows and hides its members.
+ * @csspart members - A group's members list.
+ * @csspart member - A member of a group (with a `presence` dot).
  * @csspart messages - The scrolling list of messages.
  * @csspart day - A day separator.
  * @csspart load-older - The "Load older messages" button at the top of the thread.
@@ -187,6 +217,18 @@ export class CommsChat extends CommsElement {
     _query: { state: true, attribute: false },
     /** @private */
     _loadingOlder: { state: true, attribute: false },
+    /** @private */
+    _grouping: { state: true, attribute: false },
+    /** @private */
+    _chosen: { state: true, attribute: false },
+    /** @private */
+    _groupName: { state: true, attribute: false },
+    /** @private */
+    _groupError: { state: true, attribute: false },
+    /** @private */
+    _creating: { state: true, attribute: false },
+    /** @private */
+    _membersOpen: { state: true, attribute: false },
   };
 
   /** The other user's id: the element opens the one-to-one conversation with them. */
@@ -208,6 +250,18 @@ export class CommsChat extends CommsElement {
   declare _query: string;
   /** @internal */
   declare _loadingOlder: boolean;
+  /** @internal */
+  declare _grouping: boolean;
+  /** @internal */
+  declare _chosen: Person[];
+  /** @internal */
+  declare _groupName: string;
+  /** @internal */
+  declare _groupError: { code: string; text: string } | undefined;
+  /** @internal */
+  declare _creating: boolean;
+  /** @internal */
+  declare _membersOpen: boolean;
 
   readonly #l10n = new LocalizeController(this);
   readonly #announcer = new Announcer(this);
@@ -248,6 +302,11 @@ export class CommsChat extends CommsElement {
     this._picking = false;
     this._query = '';
     this._loadingOlder = false;
+    this._grouping = false;
+    this._chosen = [];
+    this._groupName = '';
+    this._creating = false;
+    this._membersOpen = false;
   }
 
   /** The open conversation: its server id, or the other user's id until it has one. */
@@ -328,10 +387,12 @@ export class CommsChat extends CommsElement {
       this.#atBottom = true;
       this.#scroll = undefined;
       this.#lastRows = [];
+      this._membersOpen = false;
     }
     this._open = next;
     this._pane = 'thread';
     this._picking = false;
+    this._grouping = false;
     this._error = undefined;
     const client = this.activeClient;
     if (client && !client.destroyed && !entry) this.#ensure(client, ref);
@@ -385,6 +446,10 @@ export class CommsChat extends CommsElement {
       const seen = this.#seen.get(id);
       const newest = entry.lastSeq;
       this.#seen.set(id, Math.max(seen ?? 0, newest));
+      // A group someone else made with this user (the one made here is announced as created).
+      if (!prime && seen === undefined && entry.type === 'chat' && !this._creating) {
+        this.#announcer.announce(t('chat.announce.group', { name: this.#titleOf(entry) }));
+      }
       if (prime || seen === undefined || newest <= seen) continue;
       const fresh = entry.messages.filter((m) => !m.isOwn && m.seq !== null && m.seq > seen);
       if (fresh.length === 0) continue;
@@ -421,7 +486,10 @@ export class CommsChat extends CommsElement {
     );
   }
 
-  /** Watches the presence of the other users of one-to-one conversations (for the dots). */
+  /**
+   * Watches the presence of the other users of one-to-one conversations, and of the open
+   * group's members (for the dots).
+   */
   #watchPresence(client: CommsClient): void {
     if (client !== this.#presenceClient) {
       this.#presenceClient = client;
@@ -429,11 +497,16 @@ export class CommsChat extends CommsElement {
     }
     if (this.#connection.value?.status !== 'online') return;
     const watched = new Set(client.store.getState().presence.subscribed);
-    const wanted = Object.values(this.#conversations.value ?? NO_ENTRIES)
-      .map(partnerOf)
-      .filter((u): u is string => !!u && !watched.has(u) && !this.#presenceAsked.has(u));
+    const open = this.#entry();
+    const self = this.#people.value?.self;
+    const wanted = [
+      ...Object.values(this.#conversations.value ?? NO_ENTRIES).map(partnerOf),
+      ...(open?.type === 'chat' ? open.members.map((m) => m.userId) : []),
+    ].filter(
+      (u): u is string => !!u && u !== self && !watched.has(u) && !this.#presenceAsked.has(u),
+    );
     // One by one: the gateway refuses a whole list for one user this user may not see.
-    for (const u of wanted) {
+    for (const u of new Set(wanted)) {
       this.#presenceAsked.add(u);
       client.presence.subscribe([u]).catch((error: { code?: string }) => {
         // Not allowed to see them: the dot stays "unknown". Anything else: ask again later.
@@ -601,11 +674,17 @@ export class CommsChat extends CommsElement {
 
   #togglePicker(): void {
     this._picking = !this._picking;
+    this._grouping = false;
+    this.#resetSearch(this._picking ? '[part="search"]' : undefined);
+  }
+
+  /** Clears the search; focuses `focus` (a selector) once rendered. */
+  #resetSearch(focus?: string): void {
     this._results = undefined;
     this._query = '';
-    if (this._picking) {
+    if (focus) {
       void this.updateComplete.then(() =>
-        this.renderRoot.querySelector<HTMLInputElement>('[part="search"]')?.focus(),
+        this.renderRoot.querySelector<HTMLElement>(focus)?.focus(),
       );
     }
   }
@@ -630,6 +709,118 @@ export class CommsChat extends CommsElement {
     this.#show(outcome);
   }
 
+  /** The people both panels offer: the contacts matching the search, and the directory's answer. */
+  #candidates(): { contacts: Person[]; results: Person[] | undefined } {
+    const people = this.#people.value;
+    const query = this._query.trim().toLowerCase();
+    const contacts = Object.values(people?.contacts ?? {})
+      .filter((c) => {
+        const name = `${c.firstName ?? ''} ${c.lastName ?? ''} ${c.primaryContact}`.toLowerCase();
+        return !query || name.includes(query);
+      })
+      .map((c) => ({
+        userId: c.primaryContact,
+        name: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.primaryContact,
+      }));
+    const results = this._results
+      ?.filter((u) => u.userId !== people?.self)
+      .map((u) => ({ userId: u.userId, name: u.displayName || u.userId }));
+    return { contacts, results };
+  }
+
+  // ── new group ──────────────────────────────────────────────────────────────
+
+  #toggleGroup(): void {
+    this._grouping = !this._grouping;
+    this._picking = false;
+    this._chosen = [];
+    this._groupName = '';
+    this._groupError = undefined;
+    this.#resetSearch(this._grouping ? '[part="group-name"]' : undefined);
+  }
+
+  #countText(): string {
+    const count = this._chosen.length;
+    const t = this.#l10n.t.bind(this.#l10n);
+    if (count === 0) return t('chat.groupCountNone');
+    return count === 1 ? t('chat.groupCountOne') : t('chat.groupCount', { count });
+  }
+
+  /** Chooses (or lets go of) someone for the group, and says so. */
+  #choose(person: Person, chosen: boolean): void {
+    const others = this._chosen.filter((p) => p.userId !== person.userId);
+    this._chosen = chosen ? [...others, person] : others;
+    if (this._groupError?.code === TOO_FEW && this._chosen.length >= 2) {
+      this._groupError = undefined;
+    }
+    const t = this.#l10n.t.bind(this.#l10n);
+    this.#announcer.announce(
+      t(chosen ? 'chat.groupAdded' : 'chat.groupRemoved', { name: person.name }),
+    );
+    this.#announcer.announce(this.#countText());
+  }
+
+  /** A chip's remove button: lets go of the person, and keeps the focus among the chips. */
+  #unchoose(person: Person, index: number): void {
+    this.#choose(person, false);
+    void this.updateComplete.then(() => {
+      const removes = this.renderRoot.querySelectorAll<HTMLElement>('[part="chip-remove"]');
+      const next = removes[Math.min(index, removes.length - 1)];
+      (next ?? this.renderRoot.querySelector<HTMLElement>('[part="search"]'))?.focus();
+    });
+  }
+
+  /**
+   * Creates the group the "New group" panel describes (as its Create button does): dispatches
+   * `comms-group-create` and, unless it is prevented, opens the new group. Resolves with its
+   * id, or `undefined` when fewer than two people are chosen or it failed (the panel says why).
+   */
+  async createGroup(): Promise<string | undefined> {
+    const t = this.#l10n.t.bind(this.#l10n);
+    if (this._creating) return undefined;
+    if (this._chosen.length < 2) {
+      this._groupError = { code: TOO_FEW, text: t('chat.groupTooFew') };
+      return undefined;
+    }
+    const name = this._groupName.trim();
+    const members = this._chosen.map((p) => p.userId);
+    this._creating = true;
+    this._groupError = undefined;
+    try {
+      const outcome = await this.request(
+        new CommsGroupCreateEvent(name ? { name, members } : { members }),
+      );
+      if (outcome.status === 'failed') {
+        const { error } = outcome;
+        this._groupError = {
+          code: error.code,
+          text:
+            error.code === 'conversation:unknownDestination'
+              ? t('chat.groupUnknown', { reason: error.message })
+              : describeError(error, this.#l10n),
+        };
+        return undefined;
+      }
+      if (outcome.status !== 'done') return undefined;
+      const entry = findConversation(this.#conversations.value, outcome.value);
+      this.#announcer.announce(
+        t('chat.groupCreated', { name: entry ? this.#titleOf(entry) : name }),
+      );
+      this.open(outcome.value);
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<HTMLElement>('[part="input"]')?.focus(),
+      );
+      return outcome.value;
+    } finally {
+      this._creating = false;
+    }
+  }
+
+  #onCreateGroup(event: SubmitEvent): void {
+    event.preventDefault();
+    void this.createGroup();
+  }
+
   // ── rendering ──────────────────────────────────────────────────────────────
 
   #titleOf(entry: ConversationEntry): string {
@@ -642,11 +833,14 @@ export class CommsChat extends CommsElement {
   }
 
   #presenceOf(entry: ConversationEntry): 'open' | 'closed' | 'unknown' {
+    const partner = partnerOf(entry);
+    return partner ? this.#statusOf(partner) : 'unknown';
+  }
+
+  #statusOf(userId: string): 'open' | 'closed' | 'unknown' {
     // While this client is not connected, what it knew may be old: unknown.
     if (this.#connection.value?.status !== 'online') return 'unknown';
-    const partner = partnerOf(entry);
-    const status = partner ? this.#people.value?.presence[partner]?.status : undefined;
-    return status ?? 'unknown';
+    return this.#people.value?.presence[userId]?.status ?? 'unknown';
   }
 
   #time(timestamp: number): string {
@@ -677,8 +871,18 @@ export class CommsChat extends CommsElement {
             >${t('chat.newConversation')}</span
           >
         </button>
+        <button
+          type="button"
+          part="new-group-button"
+          aria-expanded=${this._grouping ? 'true' : 'false'}
+          aria-controls="group"
+          @click=${this.#toggleGroup}
+        >
+          ${this._grouping ? icon('close') : chatIcon('group')}<span>${t('chat.newGroup')}</span>
+        </button>
       </div>
       ${this._picking ? this.#renderPicker() : nothing}
+      ${this._grouping ? this.#renderGroup() : nothing}
       ${
         entries.length === 0
           ? html`<p class="hint none">${t('chat.noConversations')}</p>`
@@ -693,6 +897,7 @@ export class CommsChat extends CommsElement {
                     : text;
                 const presence = this.#presenceOf(entry);
                 const selected = entry === current;
+                const group = entry.type === 'chat';
                 return html`<li>
                   <button
                     type="button"
@@ -701,6 +906,13 @@ export class CommsChat extends CommsElement {
                     aria-current=${selected ? 'true' : 'false'}
                     @click=${() => this.open(conversationRef(entry))}
                   >
+                    ${
+                      group
+                        ? html`<span part="group-icon" class="group-icon"
+                            >${chatIcon('group')}</span
+                          >`
+                        : nothing
+                    }
                     <span
                       part="presence"
                       class="dot"
@@ -714,7 +926,12 @@ export class CommsChat extends CommsElement {
                           ? html`<span class="visually-hidden"
                               >, ${t(`chat.presence.${presence}`)}</span
                             >`
-                          : nothing
+                          : group
+                            ? html`<span class="visually-hidden"
+                                >, ${t('chat.group')},
+                                ${t('chat.members', { count: entry.members.length })}</span
+                              >`
+                            : nothing
                       }
                       <span part="preview" class="preview">${preview}</span>
                     </span>
@@ -738,61 +955,147 @@ export class CommsChat extends CommsElement {
 
   #renderPicker() {
     const t = this.#l10n.t.bind(this.#l10n);
-    const people = this.#people.value;
-    const query = this._query.trim().toLowerCase();
-    const contacts = Object.values(people?.contacts ?? {}).filter((c) => {
-      const name = `${c.firstName ?? ''} ${c.lastName ?? ''} ${c.primaryContact}`.toLowerCase();
-      return !query || name.includes(query);
-    });
-    const results = (this._results ?? []).filter((u) => u.userId !== people?.self);
-    const person = (userId: string, label: string) =>
+    const { contacts, results } = this.#candidates();
+    const person = ({ userId, name }: Person) =>
       html`<li>
         <button type="button" part="person" @click=${() => void this.#startWith(userId)}>
           <span class="visually-hidden">${t('chat.startWithPrefix')} </span
-          ><span class="name">${label}</span> <span class="hint">${userId}</span>
+          ><span class="name">${name}</span> <span class="hint">${userId}</span>
         </button>
       </li>`;
     return html`<div part="new" id="new" class="new">
-      <form role="search" class="search" @submit=${this.#search}>
-        <label for="search">${t('chat.search')}</label>
-        <div class="field">
+      ${this.#renderSearch()} ${this.#renderPeople(contacts, results, person)}
+    </div>`;
+  }
+
+  /** The directory search (both panels). */
+  #renderSearch() {
+    const t = this.#l10n.t.bind(this.#l10n);
+    return html`<form role="search" class="search" @submit=${this.#search}>
+      <label for="search">${t('chat.search')}</label>
+      <div class="field">
+        <input
+          id="search"
+          part="search"
+          type="search"
+          autocomplete="off"
+          placeholder=${t('chat.searchPlaceholder')}
+          .value=${live(this._query)}
+          @input=${(e: InputEvent) => (this._query = (e.target as HTMLInputElement).value)}
+        />
+        <button type="submit">${t('chat.searchButton')}</button>
+      </div>
+    </form>`;
+  }
+
+  /** The contacts, then the directory's answer, each person rendered by `item` (both panels). */
+  #renderPeople(
+    contacts: Person[],
+    results: Person[] | undefined,
+    item: (person: Person) => TemplateResult,
+  ) {
+    const t = this.#l10n.t.bind(this.#l10n);
+    return html`${
+      contacts.length
+        ? html`<h3>${t('chat.contacts')}</h3>
+            <ul class="people">
+              ${contacts.map(item)}
+            </ul>`
+        : nothing
+    }
+    ${
+      results
+        ? html`<h3>${t('chat.directory')}</h3>
+            ${
+              results.length
+                ? html`<ul class="people">
+                    ${results.map(item)}
+                  </ul>`
+                : html`<p class="hint">${t('chat.noResults')}</p>`
+            }`
+        : nothing
+    }`;
+  }
+
+  /** "New group": a name, the chosen people as chips, and people to choose (checkboxes). */
+  #renderGroup() {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const { contacts, results } = this.#candidates();
+    const chosen = new Set(this._chosen.map((p) => p.userId));
+    const error = this._groupError;
+    const option = (person: Person) =>
+      html`<li>
+        <label part="group-person" class="choice">
           <input
-            id="search"
-            part="search"
-            type="search"
-            autocomplete="off"
-            placeholder=${t('chat.searchPlaceholder')}
-            .value=${live(this._query)}
-            @input=${(e: InputEvent) => (this._query = (e.target as HTMLInputElement).value)}
+            type="checkbox"
+            .checked=${live(chosen.has(person.userId))}
+            @change=${(e: Event) => this.#choose(person, (e.target as HTMLInputElement).checked)}
           />
-          <button type="submit">${t('chat.searchButton')}</button>
-        </div>
+          <span class="name">${person.name}</span> <span class="hint">${person.userId}</span>
+        </label>
+      </li>`;
+    return html`<div
+      part="group"
+      id="group"
+      class="new group"
+      role="group"
+      aria-labelledby="group-title"
+    >
+      <h3 id="group-title">${t('chat.newGroup')}</h3>
+      <form id="group-form" class="search" @submit=${this.#onCreateGroup}>
+        <label for="group-name">${t('chat.groupName')}</label>
+        <input
+          id="group-name"
+          part="group-name"
+          autocomplete="off"
+          maxlength="100"
+          .value=${live(this._groupName)}
+          @input=${(e: InputEvent) => (this._groupName = (e.target as HTMLInputElement).value)}
+        />
       </form>
+      <p id="group-count" part="group-count" class="hint">${this.#countText()}</p>
       ${
-        contacts.length
-          ? html`<h3>${t('chat.contacts')}</h3>
-              <ul class="people">
-                ${contacts.map((c) =>
-                  person(
-                    c.primaryContact,
-                    [c.firstName, c.lastName].filter(Boolean).join(' ') || c.primaryContact,
-                  ),
-                )}
-              </ul>`
+        this._chosen.length
+          ? html`<ul part="chips" class="chips" aria-label=${t('chat.groupChosen')}>
+              ${this._chosen.map(
+                (person, index) =>
+                  html`<li part="chip" class="chip">
+                    <span class="name">${person.name}</span>
+                    <button
+                      type="button"
+                      part="chip-remove"
+                      aria-label=${t('chat.groupRemove', { name: person.name })}
+                      @click=${() => this.#unchoose(person, index)}
+                    >
+                      ${icon('close')}
+                    </button>
+                  </li>`,
+              )}
+            </ul>`
           : nothing
       }
-      ${
-        this._results
-          ? html`<h3>${t('chat.directory')}</h3>
-              ${
-                results.length
-                  ? html`<ul class="people">
-                      ${results.map((u) => person(u.userId, u.displayName || u.userId))}
-                    </ul>`
-                  : html`<p class="hint">${t('chat.noResults')}</p>`
-              }`
-          : nothing
-      }
+      ${this.#renderSearch()}
+      <fieldset
+        class="choose"
+        aria-describedby="group-count"
+        aria-invalid=${error?.code === TOO_FEW ? 'true' : 'false'}
+      >
+        <legend>${t('chat.groupPeople')}</legend>
+        ${this.#renderPeople(contacts, results, option)}
+      </fieldset>
+      <p part="group-error" class="error" role="alert" data-code=${error?.code ?? ''}>
+        ${error?.text ?? ''}
+      </p>
+      <button
+        type="submit"
+        form="group-form"
+        part="create-button"
+        class="accent"
+        aria-disabled=${this._creating ? 'true' : 'false'}
+        aria-describedby="group-count"
+      >
+        ${t(this._creating ? 'chat.groupCreating' : 'chat.groupCreate')}
+      </button>
     </div>`;
   }
 
@@ -900,6 +1203,39 @@ export class CommsChat extends CommsElement {
     </div>`;
   }
 
+  /** A group's members, each with their presence: this user first (as "you"), then by name. */
+  #renderMembers(entry: ConversationEntry, name: string) {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const people = this.#people.value;
+    const self = people?.self;
+    const members = entry.members
+      .map((m) => ({
+        userId: m.userId,
+        own: m.userId === self,
+        name: nameOf(people, entry, m.userId),
+      }))
+      .sort((a, b) => Number(b.own) - Number(a.own) || a.name.localeCompare(b.name));
+    return html`<ul
+      part="members"
+      id="members"
+      class="members"
+      aria-label=${t('chat.membersOf', { name })}
+    >
+      ${members.map((m) => {
+        const presence = m.own ? undefined : this.#statusOf(m.userId);
+        return html`<li part="member" class="member">
+          <span
+            part="presence"
+            class=${m.own ? 'dot self' : 'dot'}
+            data-status=${presence ?? 'unknown'}
+          ></span>
+          <span class="name">${m.own ? t('chat.memberYou', { name: m.name }) : m.name}</span>
+          ${presence ? html`<span class="hint">${t(`chat.presence.${presence}`)}</span>` : nothing}
+        </li>`;
+      })}
+    </ul>`;
+  }
+
   #renderThread(entry: ConversationEntry | undefined) {
     const t = this.#l10n.t.bind(this.#l10n);
     if (!entry) {
@@ -910,6 +1246,7 @@ export class CommsChat extends CommsElement {
     const ref = conversationRef(entry);
     const name = this.#titleOf(entry);
     const presence = this.#presenceOf(entry);
+    const group = entry.type === 'chat';
     const queued = !!this.#connection.value?.reason;
     const typing = entry.typing.map((u) => nameOf(this.#people.value, entry, u));
     const rows = this.#lastRows.length ? this.#lastRows : rowsOf(entry);
@@ -939,6 +1276,23 @@ export class CommsChat extends CommsElement {
               : nothing
           }
         </h2>
+        ${
+          group
+            ? html`<button
+                type="button"
+                part="members-button"
+                class="members-button"
+                aria-expanded=${this._membersOpen ? 'true' : 'false'}
+                aria-controls="members"
+                @click=${() => (this._membersOpen = !this._membersOpen)}
+              >
+                ${chatIcon('group')}<span
+                  >${t('chat.members', { count: entry.members.length })}</span
+                >
+              </button>`
+            : nothing
+        }
+        ${group && this._membersOpen ? this.#renderMembers(entry, name) : nothing}
       </div>
       ${keyed(
         ref,

@@ -161,6 +161,31 @@ export class CommsChatRequestEvent extends CommsRequestEvent<ChatRequestDetail, 
   }
 }
 
+/** A group conversation to create. */
+export interface GroupCreateDetail {
+  /** The group's name; without one, the group shows its members' names. */
+  name?: string;
+  /** The other members' user ids (two or more from `<comms-chat>`; the creator is a member too). */
+  members: string[];
+}
+
+/**
+ * "New group" asks to create a group conversation (`client.conversation.create(members,
+ * {name})`): the members get it at once (`conversation:new`). The outcome's value is the new
+ * conversation's id; `<comms-chat>` opens it.
+ */
+export class CommsGroupCreateEvent extends CommsRequestEvent<GroupCreateDetail, string> {
+  static readonly type = 'comms-group-create';
+  constructor(detail: GroupCreateDetail) {
+    super(CommsGroupCreateEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<string> {
+    const { name, members } = this.detail;
+    const group = await client.conversation.create(members, name ? { name } : {});
+    return group.id!;
+  }
+}
+
 /** Finds a conversation by its key: a server id, else a destination (opened if new). */
 function conversationOf(client: CommsClient, key: string) {
   return client.conversation.getById(key) ?? client.conversation.get(key);
@@ -491,6 +516,7 @@ export const requestEventTypes = [
   CommsDialEvent.type,
   CommsCallRequestEvent.type,
   CommsChatRequestEvent.type,
+  CommsGroupCreateEvent.type,
   CommsMessageSendEvent.type,
   CommsMessageRetryEvent.type,
   CommsAnswerEvent.type,
@@ -574,6 +600,7 @@ declare global {
     'comms-dial': CommsDialEvent;
     'comms-call-request': CommsCallRequestEvent;
     'comms-chat-request': CommsChatRequestEvent;
+    'comms-group-create': CommsGroupCreateEvent;
     'comms-message-send': CommsMessageSendEvent;
     'comms-message-retry': CommsMessageRetryEvent;
     'comms-answer': CommsAnswerEvent;
