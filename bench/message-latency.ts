@@ -7,7 +7,8 @@
  *   A and B signed up in the run, each on its own WebSocket subscribed to `chat`, one
  *   conversation. A sends messages of 64 characters one at a time (the next after both the
  *   acknowledgement and B's event arrived), after 50 warm-up messages; each is timed with
- *   `performance.now()` in this process (one clock for both ends, no skew). Measured at the
+ *   `performance.now()` in this process (one clock for both ends, no skew). Each clientId is
+ *   a UUIDv7, as `comms-kit/core` makes them (the relay's frames carry the same). Measured at the
  *   protocol level with `ws` sockets: Node 20 has no global WebSocket for the core client,
  *   and the client adds the same small cost to both sides of the comparison.
  * - Baseline, same run: two sockets on the bare `ws` server's relay (`?room=`), the same frame
@@ -15,7 +16,7 @@
  * - Runs alternate (gateway, bare); the ratio is of per-run medians.
  * - Targets: median ≤ 2× the bare relay; p99 ≤ 5 ms.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type WebSocket from 'ws';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
 import { missingMessageRequest, setUpMessagingBench, type Peer } from './lib/messaging.js';
@@ -40,7 +41,7 @@ async function gatewayRun(
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
-    const clientId = randomUUID();
+    const clientId = uuidv7();
     const start = performance.now();
     const delivered = new Promise<number>((resolve) => {
       b.onEvent = (frame) => {
@@ -74,7 +75,7 @@ async function bareRun(a: WebSocket, b: WebSocket, count: number): Promise<numbe
     a.send(
       JSON.stringify({
         type: 'relay',
-        data: { clientId: randomUUID(), parts: [{ type: 'text', text: TEXT }] },
+        data: { clientId: uuidv7(), parts: [{ type: 'text', text: TEXT }] },
       }),
     );
     samples.push(await arrived);

@@ -5,12 +5,13 @@
  * - Figure: a fresh gateway (rate limits off), users A and B on their own sockets subscribed to
  *   `chat`; A sends N messages without waiting (pipelined on its socket); the rate is N over the
  *   time until B has received the last `message:new` (each one stored first: the gateway replies
- *   and pushes only after storing). Protocol level, `ws` sockets in this process.
+ *   and pushes only after storing). Protocol level, `ws` sockets in this process. ClientIds are
+ *   UUIDv7s, as `comms-kit/core` makes them.
  * - Baseline, same run: N relay frames of the same size through the bare server, until the
  *   last arrives.
  * - Runs alternate; the ratio is of per-run rates. Target: ≥ 0.3× the bare relay's rate.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
 import { missingMessageRequest, setUpMessagingBench } from './lib/messaging.js';
 
@@ -44,7 +45,7 @@ export const messageThroughput: Benchmark = {
           a.request({
             type: 'message.send',
             conversationId,
-            clientId: randomUUID(),
+            clientId: uuidv7(),
             parts: [{ type: 'text', text: TEXT }],
           }),
         );
@@ -68,7 +69,7 @@ export const messageThroughput: Benchmark = {
         ra.send(
           JSON.stringify({
             type: 'relay',
-            data: { clientId: randomUUID(), parts: [{ type: 'text', text: TEXT }] },
+            data: { clientId: uuidv7(), parts: [{ type: 'text', text: TEXT }] },
           }),
         );
       await done;
