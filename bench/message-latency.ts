@@ -19,7 +19,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type WebSocket from 'ws';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { missingMessageRequest, setUpMessagingBench, type Peer } from './lib/messaging.js';
+import { missingMessageRequest, setUpMessagingBench, withCpu, type Peer } from './lib/messaging.js';
 import { quantile } from './lib/stats.js';
 
 const DEFAULT_RUNS = 3;
@@ -98,7 +98,14 @@ export const messageLatency: Benchmark = {
     ].filter(Boolean);
     if (missing.length) return record.notBuilt(missing.join('; '));
 
-    const { a, b, conversationId, relayA: ra, relayB: rb } = await setUpMessagingBench(context);
+    const {
+      a,
+      b,
+      conversationId,
+      relayA: ra,
+      relayB: rb,
+      servers,
+    } = await setUpMessagingBench(context);
 
     await gatewayRun(a, b, conversationId, WARM_UP);
     await bareRun(ra, rb, WARM_UP);
@@ -109,12 +116,21 @@ export const messageLatency: Benchmark = {
     const delivered: number[][] = [];
     const stored: number[][] = [];
     const plain: number[][] = [];
+    const kitCpu: number[] = [];
+    const plainCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       checkAborted(context.signal);
-      const samples = await gatewayRun(a, b, conversationId, PER_RUN);
-      delivered.push(samples.map((s) => s.delivered));
-      stored.push(samples.map((s) => s.stored));
-      plain.push(await bareRun(ra, rb, PER_RUN));
+      const g = await withCpu(servers.gateway, PER_RUN, () =>
+        gatewayRun(a, b, conversationId, PER_RUN),
+      );
+      delivered.push(g.result.map((s) => s.delivered));
+      stored.push(g.result.map((s) => s.stored));
+      const r = await withCpu(servers.bare, PER_RUN, () => bareRun(ra, rb, PER_RUN));
+      plain.push(r.result);
+      if (g.cpu !== null && r.cpu !== null) {
+        kitCpu.push(g.cpu);
+        plainCpu.push(r.cpu);
+      }
     }
     const per = (list: number[][], q: number) => list.map((r) => quantile(r, q));
     record.figure(
@@ -124,11 +140,12 @@ export const messageLatency: Benchmark = {
       delivered.flat(),
     );
     record.figure('stored', 'gateway: send → stored (acknowledged)', 'ms', stored.flat());
+    const µs = (list: number[]) => list.map((ms) => ms * 1000);
     record.figure(
       'delivered.median',
       'gateway: send → recipient, per-run median',
-      'ms',
-      per(delivered, 0.5),
+      'µs',
+      µs(per(delivered, 0.5)),
     );
     record.figure(
       'delivered.p99',
@@ -136,11 +153,21 @@ export const messageLatency: Benchmark = {
       'ms',
       per(delivered, 0.99),
     );
-    record.baseline('bare.median', 'bare relay: one way, per-run median', 'ms', per(plain, 0.5));
+    record.baseline(
+      'bare.median',
+      'bare relay: one way, per-run median',
+      'µs',
+      µs(per(plain, 0.5)),
+    );
     record.baseline('bare.p99', 'bare relay: one way, per-run p99', 'ms', per(plain, 0.99));
     record.ratio('median.ratio', 'median ÷ bare relay', 'delivered.median', 'bare.median');
     record.target('median.ratio', '<=', 2, '×', 'median ≤ 2× bare relay');
     record.target('delivered.p99', '<=', 5, 'ms', 'p99 ≤ 5 ms');
+    if (kitCpu.length) {
+      record.figure('gateway.cpu', 'gateway: server CPU per message', 'µs', kitCpu);
+      record.baseline('bare.cpu', 'bare relay: server CPU per frame', 'µs', plainCpu);
+      record.ratio('cpu.ratio', 'CPU per message ÷ bare CPU per frame', 'gateway.cpu', 'bare.cpu');
+    }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, one at a time; gateway rate limits off; ws sockets at the protocol level`,
     );

@@ -253,7 +253,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const ownsStorage = !options.storage;
   const storage =
     options.storage ??
-    openStorage(options, (v, name) => app.log.info({ version: v, name }, 'database migrated'));
+    openStorage(
+      options,
+      (v, name) => app.log.info({ version: v, name }, 'database migrated'),
+      (problem) => app.log.warn(problem),
+    );
   const ownsBus = !options.bus;
   const bus =
     options.bus ?? new MemoryBus((error) => app.log.error({ err: error }, 'bus handler failed'));

@@ -3,7 +3,8 @@
  * the memory bus, the origin check and the manual clock.
  */
 import { describe, it } from 'node:test';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
+import { setTimeout as pause } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -198,6 +199,38 @@ describe('migration 4 (messages clustered by conversation and seq)', () => {
     assert.deepEqual([again.status, again.message.id], ['duplicate', 'm1']);
     assert.equal((await s.summarizeConversation('c', 'b'))?.unread, 2, "ann's m1 and m3");
     await s.close();
+  });
+});
+
+describe('WAL checkpoints in a worker thread', () => {
+  it('copy committed pages into the database file without the committing thread', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'comms-kit-wal-')), 'db.sqlite');
+    const s = SqliteStorage.open({ file });
+    await s.createUser(user('a', { username: 'ann' }));
+    await s.createUser(user('b', { username: 'bob' }));
+    await s.openDirectConversation({ id: 'c', type: 'im', userIds: ['a', 'b'], now: 1 });
+    const before = statSync(file).size;
+    await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        s.appendMessage({
+          id: `m${i}`,
+          conversationId: 'c',
+          clientId: `k${i}`,
+          senderId: 'a',
+          parts: [{ type: 'text', text: 'x'.repeat(200) }],
+          timestamp: i,
+        }),
+      ),
+    );
+    // ~500 KB of pages, far below the main connection's own checkpoint threshold (20,000
+    // pages): only the worker copies them into the database file.
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size <= before && Date.now() < deadline) await pause(50);
+    assert.ok(statSync(file).size > before + 400_000, 'the database file holds the new pages');
+    await s.close();
+    const reopened = SqliteStorage.open({ file, backgroundCheckpoints: false });
+    assert.equal((await reopened.getConversation('c'))?.lastSeq, 2000);
+    await reopened.close();
   });
 });
 

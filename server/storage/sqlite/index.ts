@@ -34,6 +34,7 @@ import {
   type UserLookup,
   type UserRecord,
 } from '../types.js';
+import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
 
 /** Options of {@link SqliteStorage.open}. */
@@ -44,6 +45,13 @@ export interface SqliteOptions {
   migrations?: readonly Migration[];
   /** Told about each migration applied. */
   onMigrate?: (migration: Migration) => void;
+  /**
+   * Checkpoint the WAL in a worker thread rather than in the connection that commits (see
+   * `checkpointer.ts`). Default true for a file; never for `:memory:`.
+   */
+  backgroundCheckpoints?: boolean;
+  /** Told when a background checkpoint fails or its worker is lost. */
+  onCheckpointProblem?: (message: string) => void;
 }
 
 interface UserRow {
@@ -523,7 +531,21 @@ export class SqliteStorage implements Storage {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       for (const m of migrate(db, options.migrations ?? allMigrations)) options.onMigrate?.(m);
-      return new SqliteStorage(db);
+      const storage = new SqliteStorage(db);
+      if (options.file !== ':memory:' && options.backgroundCheckpoints !== false) {
+        db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+        storage.checkpointer = Checkpointer.start({
+          file: options.file,
+          onError: (message) => options.onCheckpointProblem?.(`WAL checkpoint failed: ${message}`),
+          onLost: () => {
+            if (db.open) db.pragma('wal_autocheckpoint = 1000');
+            options.onCheckpointProblem?.(
+              'the WAL checkpoint worker stopped: checkpointing on the main thread again',
+            );
+          },
+        });
+      }
+      return storage;
     } catch (error) {
       db.close();
       throw error;
@@ -534,7 +556,12 @@ export class SqliteStorage implements Storage {
     this.statements.ping.get();
   }
 
+  /** Checkpoints the WAL off the event loop (file databases). */
+  private checkpointer: Checkpointer | undefined;
+
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
