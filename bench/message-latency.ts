@@ -7,7 +7,8 @@
  *   A and B signed up in the run, each on its own WebSocket subscribed to `chat`, one
  *   conversation. A sends messages of 64 characters one at a time (the next after both the
  *   acknowledgement and B's event arrived), after 50 warm-up messages; each is timed with
- *   `performance.now()` in this process (one clock for both ends, no skew). Measured at the
+ *   `performance.now()` in this process (one clock for both ends, no skew). Each clientId is
+ *   a UUIDv7, as `comms-kit/core` makes them (the relay's frames carry the same). Measured at the
  *   protocol level with `ws` sockets: Node 20 has no global WebSocket for the core client,
  *   and the client adds the same small cost to both sides of the comparison.
  * - Baseline, same run: two sockets on the bare `ws` server's relay (`?room=`), the same frame
@@ -15,10 +16,10 @@
  * - Runs alternate (gateway, bare); the ratio is of per-run medians.
  * - Targets: median ≤ 2× the bare relay; p99 ≤ 5 ms.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import type WebSocket from 'ws';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { missingMessageRequest, setUpMessagingBench, type Peer } from './lib/messaging.js';
+import { missingMessageRequest, setUpMessagingBench, withCpu, type Peer } from './lib/messaging.js';
 import { quantile } from './lib/stats.js';
 
 const DEFAULT_RUNS = 3;
@@ -40,7 +41,7 @@ async function gatewayRun(
 ): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
-    const clientId = randomUUID();
+    const clientId = uuidv7();
     const start = performance.now();
     const delivered = new Promise<number>((resolve) => {
       b.onEvent = (frame) => {
@@ -74,7 +75,7 @@ async function bareRun(a: WebSocket, b: WebSocket, count: number): Promise<numbe
     a.send(
       JSON.stringify({
         type: 'relay',
-        data: { clientId: randomUUID(), parts: [{ type: 'text', text: TEXT }] },
+        data: { clientId: uuidv7(), parts: [{ type: 'text', text: TEXT }] },
       }),
     );
     samples.push(await arrived);
@@ -97,7 +98,14 @@ export const messageLatency: Benchmark = {
     ].filter(Boolean);
     if (missing.length) return record.notBuilt(missing.join('; '));
 
-    const { a, b, conversationId, relayA: ra, relayB: rb } = await setUpMessagingBench(context);
+    const {
+      a,
+      b,
+      conversationId,
+      relayA: ra,
+      relayB: rb,
+      servers,
+    } = await setUpMessagingBench(context);
 
     await gatewayRun(a, b, conversationId, WARM_UP);
     await bareRun(ra, rb, WARM_UP);
@@ -108,12 +116,21 @@ export const messageLatency: Benchmark = {
     const delivered: number[][] = [];
     const stored: number[][] = [];
     const plain: number[][] = [];
+    const kitCpu: number[] = [];
+    const plainCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       checkAborted(context.signal);
-      const samples = await gatewayRun(a, b, conversationId, PER_RUN);
-      delivered.push(samples.map((s) => s.delivered));
-      stored.push(samples.map((s) => s.stored));
-      plain.push(await bareRun(ra, rb, PER_RUN));
+      const g = await withCpu(servers.gateway, PER_RUN, () =>
+        gatewayRun(a, b, conversationId, PER_RUN),
+      );
+      delivered.push(g.result.map((s) => s.delivered));
+      stored.push(g.result.map((s) => s.stored));
+      const r = await withCpu(servers.bare, PER_RUN, () => bareRun(ra, rb, PER_RUN));
+      plain.push(r.result);
+      if (g.cpu !== null && r.cpu !== null) {
+        kitCpu.push(g.cpu);
+        plainCpu.push(r.cpu);
+      }
     }
     const per = (list: number[][], q: number) => list.map((r) => quantile(r, q));
     record.figure(
@@ -123,11 +140,12 @@ export const messageLatency: Benchmark = {
       delivered.flat(),
     );
     record.figure('stored', 'gateway: send → stored (acknowledged)', 'ms', stored.flat());
+    const µs = (list: number[]) => list.map((ms) => ms * 1000);
     record.figure(
       'delivered.median',
       'gateway: send → recipient, per-run median',
-      'ms',
-      per(delivered, 0.5),
+      'µs',
+      µs(per(delivered, 0.5)),
     );
     record.figure(
       'delivered.p99',
@@ -135,11 +153,21 @@ export const messageLatency: Benchmark = {
       'ms',
       per(delivered, 0.99),
     );
-    record.baseline('bare.median', 'bare relay: one way, per-run median', 'ms', per(plain, 0.5));
+    record.baseline(
+      'bare.median',
+      'bare relay: one way, per-run median',
+      'µs',
+      µs(per(plain, 0.5)),
+    );
     record.baseline('bare.p99', 'bare relay: one way, per-run p99', 'ms', per(plain, 0.99));
     record.ratio('median.ratio', 'median ÷ bare relay', 'delivered.median', 'bare.median');
     record.target('median.ratio', '<=', 2, '×', 'median ≤ 2× bare relay');
     record.target('delivered.p99', '<=', 5, 'ms', 'p99 ≤ 5 ms');
+    if (kitCpu.length) {
+      record.figure('gateway.cpu', 'gateway: server CPU per message', 'µs', kitCpu);
+      record.baseline('bare.cpu', 'bare relay: server CPU per frame', 'µs', plainCpu);
+      record.ratio('cpu.ratio', 'CPU per message ÷ bare CPU per frame', 'gateway.cpu', 'bare.cpu');
+    }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, one at a time; gateway rate limits off; ws sockets at the protocol level`,
     );

@@ -5,14 +5,15 @@
  * - Figure: a fresh gateway (rate limits off), users A and B on their own sockets subscribed to
  *   `chat`; A sends N messages without waiting (pipelined on its socket); the rate is N over the
  *   time until B has received the last `message:new` (each one stored first: the gateway replies
- *   and pushes only after storing). Protocol level, `ws` sockets in this process.
+ *   and pushes only after storing). Protocol level, `ws` sockets in this process. ClientIds are
+ *   UUIDv7s, as `comms-kit/core` makes them.
  * - Baseline, same run: N relay frames of the same size through the bare server, until the
  *   last arrives.
  * - Runs alternate; the ratio is of per-run rates. Target: ≥ 0.3× the bare relay's rate.
  */
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { missingMessageRequest, setUpMessagingBench } from './lib/messaging.js';
+import { missingMessageRequest, setUpMessagingBench, withCpu } from './lib/messaging.js';
 
 const DEFAULT_RUNS = 3;
 const PER_RUN = 2000;
@@ -28,8 +29,14 @@ export const messageThroughput: Benchmark = {
     const missing = [protocol ?? '', gateway.built ? '' : gateway.reason].filter(Boolean);
     if (missing.length) return record.notBuilt(missing.join('; '));
 
-    const { a, b, conversationId, relayA: ra, relayB: rb } = await setUpMessagingBench(context);
-
+    const {
+      a,
+      b,
+      conversationId,
+      relayA: ra,
+      relayB: rb,
+      servers,
+    } = await setUpMessagingBench(context);
     const gatewayRate = async (count: number) => {
       let received = 0;
       const done = new Promise<void>((resolve) => {
@@ -44,7 +51,7 @@ export const messageThroughput: Benchmark = {
           a.request({
             type: 'message.send',
             conversationId,
-            clientId: randomUUID(),
+            clientId: uuidv7(),
             parts: [{ type: 'text', text: TEXT }],
           }),
         );
@@ -68,7 +75,7 @@ export const messageThroughput: Benchmark = {
         ra.send(
           JSON.stringify({
             type: 'relay',
-            data: { clientId: randomUUID(), parts: [{ type: 'text', text: TEXT }] },
+            data: { clientId: uuidv7(), parts: [{ type: 'text', text: TEXT }] },
           }),
         );
       await done;
@@ -81,10 +88,18 @@ export const messageThroughput: Benchmark = {
     context.log(`${runs} runs × ${PER_RUN} messages each way, alternating`);
     const kit: number[] = [];
     const plain: number[] = [];
+    const kitCpu: number[] = [];
+    const plainCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       checkAborted(context.signal);
-      kit.push(await gatewayRate(PER_RUN));
-      plain.push(await bareRate(PER_RUN));
+      const g = await withCpu(servers.gateway, PER_RUN, () => gatewayRate(PER_RUN));
+      const r = await withCpu(servers.bare, PER_RUN, () => bareRate(PER_RUN));
+      kit.push(g.result);
+      plain.push(r.result);
+      if (g.cpu !== null && r.cpu !== null) {
+        kitCpu.push(g.cpu);
+        plainCpu.push(r.cpu);
+      }
     }
     record.figure(
       'gateway.rate',
@@ -95,6 +110,11 @@ export const messageThroughput: Benchmark = {
     record.baseline('bare.rate', 'bare relay: frames per second', 'msg/s', plain);
     record.ratio('rate.ratio', 'gateway rate ÷ bare relay rate', 'gateway.rate', 'bare.rate');
     record.target('rate.ratio', '>=', 0.3, '×', '≥ 0.3× bare relay');
+    if (kitCpu.length) {
+      record.figure('gateway.cpu', 'gateway: server CPU per message', 'µs', kitCpu);
+      record.baseline('bare.cpu', 'bare relay: server CPU per frame', 'µs', plainCpu);
+      record.ratio('cpu.ratio', 'CPU per message ÷ bare CPU per frame', 'gateway.cpu', 'bare.cpu');
+    }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, pipelined; gateway rate limits off; SQLite file database (WAL) in a temp folder`,
     );

@@ -83,6 +83,12 @@ export interface AppOptions extends StorageLocation {
   audience?: string;
   /** Per-IP limit of each auth route, or false for none. Default 60 per minute. */
   authRateLimit?: AuthRateLimit | false;
+  /**
+   * The reverse proxies whose `X-Forwarded-For` names the client (`--trust-proxy`): their
+   * addresses or CIDR ranges (or `loopback`, `linklocal`, `uniquelocal`). Default: none, the
+   * client's address is the connection's.
+   */
+  trustProxy?: string[];
   /** WebSocket rate limit, keepalive and shutdown timing. */
   webSocket?: Partial<WebSocketOptions>;
   /** Seconds an unanswered call rings before it ends with 408 (`--call-timeout`). Default 30. */
@@ -239,12 +245,19 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       plugins: [ajvFormats],
     },
     bodyLimit: 64 * 1024,
+    // The client's address (rate limits, logs) from X-Forwarded-For, only as far back as the
+    // proxies named here; without them, whoever connects.
+    ...(options.trustProxy !== undefined && { trustProxy: options.trustProxy }),
   });
 
   const ownsStorage = !options.storage;
   const storage =
     options.storage ??
-    openStorage(options, (v, name) => app.log.info({ version: v, name }, 'database migrated'));
+    openStorage(
+      options,
+      (v, name) => app.log.info({ version: v, name }, 'database migrated'),
+      (problem) => app.log.warn(problem),
+    );
   const ownsBus = !options.bus;
   const bus =
     options.bus ?? new MemoryBus((error) => app.log.error({ err: error }, 'bus handler failed'));

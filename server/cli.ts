@@ -3,6 +3,7 @@
  * {@link parseCommandLine} never exits; it throws {@link UsageError} with a message naming
  * the flag or variable that is wrong.
  */
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { version } from '../core/version.js';
 import { MIN_APP_SECRET_LENGTH, callLimits, defaults, validateAppOptions } from './app.js';
@@ -32,6 +33,10 @@ Options (flags win over environment variables):
                         default ${MAX_ACCESS_TOKEN_TTL})
   --auth-rate-limit <n> requests per minute per address to each auth route, 0 for no limit
                         (env COMMS_AUTH_RATE_LIMIT; default 60)
+  --trust-proxy <p>     the reverse proxies whose X-Forwarded-For names the client: their
+                        addresses or CIDR ranges, comma-separated, or loopback, linklocal,
+                        uniquelocal (env COMMS_TRUST_PROXY; default none: the client is
+                        whoever connects)
   --call-timeout <s>    seconds an unanswered call rings, ${callLimits.callTimeout.min}-${callLimits.callTimeout.max} (env COMMS_CALL_TIMEOUT;
                         default ${defaults.callTimeout})
   --call-grace <s>      seconds a call's device has to reconnect before its calls end,
@@ -75,6 +80,34 @@ function wholeNumber(text: string, name: string, min: number, max: number): numb
   return n;
 }
 
+/** Names `--trust-proxy` takes for ranges of addresses (as Fastify's `trustProxy` does). */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `--trust-proxy`: addresses, CIDR ranges and {@link PROXY_RANGES}, comma-separated. Never
+ * "trust everyone", nor a count of hops (which cannot check who is connecting): any client
+ * could then name itself in X-Forwarded-For and escape the per-address limits.
+ */
+function parseTrustProxy(text: string, name: string): string[] {
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (!entries.length) throw new UsageError(`${name} needs the proxies' addresses or CIDR ranges`);
+  for (const entry of entries) {
+    if (PROXY_RANGES.includes(entry)) continue;
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const max = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= max);
+    if (!family || !bitsOk || extra !== undefined)
+      throw new UsageError(
+        `${name}: '${entry}' is not an IP address, a CIDR range (10.0.0.0/8) or one of ${PROXY_RANGES.join(', ')}`,
+      );
+  }
+  return entries;
+}
+
 /** Reads `argv` (without node and the script) and `env`. */
 export function parseCommandLine(
   argv: readonly string[],
@@ -94,6 +127,7 @@ export function parseCommandLine(
         'app-secret': { type: 'string' },
         'access-token-ttl': { type: 'string' },
         'auth-rate-limit': { type: 'string' },
+        'trust-proxy': { type: 'string' },
         'call-timeout': { type: 'string' },
         'call-grace': { type: 'string' },
         'turn-secret': { type: 'string' },
@@ -160,6 +194,15 @@ export function parseCommandLine(
   const limit =
     limitText === undefined ? undefined : wholeNumber(limitText, '--auth-rate-limit', 0, 1_000_000);
 
+  const proxyText = values['trust-proxy'] ?? env.COMMS_TRUST_PROXY;
+  const trustProxy =
+    proxyText === undefined
+      ? undefined
+      : parseTrustProxy(
+          proxyText,
+          values['trust-proxy'] !== undefined ? '--trust-proxy' : 'COMMS_TRUST_PROXY',
+        );
+
   const seconds = (flag: 'call-timeout' | 'call-grace' | 'turn-ttl', variable: string) => {
     const text = values[flag] ?? env[variable];
     if (text === undefined) return undefined;
@@ -217,6 +260,7 @@ export function parseCommandLine(
     ...(limit !== undefined && {
       authRateLimit: limit === 0 ? false : { max: limit, timeWindowMs: 60_000 },
     }),
+    ...(trustProxy !== undefined && { trustProxy }),
     ...(callTimeout !== undefined && { callTimeout }),
     ...(callGrace !== undefined && { callGrace }),
     ...(turnSecret !== undefined && { turnSecret }),

@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION, Routes, WS_SUBPROTOCOL } from '../../core/protocol/co
 import type { BenchContext } from './benchmark.js';
 import { bearerProtocols, webSocketUrl } from './gateway.js';
 import type { Probes } from './probes.js';
-import { startMeasuredServer } from './processes.js';
+import { startMeasuredServer, type MeasuredServer } from './processes.js';
 
 /**
  * Whether the shared protocol schema (`core/protocol/schema.ts`, `RequestFrames`) defines a
@@ -83,6 +83,8 @@ export interface MessagingBench {
   /** Two sockets in one room of the bare relay. */
   relayA: WebSocket;
   relayB: WebSocket;
+  /** The two server processes (for their CPU time). */
+  servers: { gateway: MeasuredServer; bare: MeasuredServer };
 }
 
 /**
@@ -135,5 +137,23 @@ export async function setUpMessagingBench(context: BenchContext): Promise<Messag
     relayA.terminate();
     relayB.terminate();
   });
-  return { a, b, conversationId, relayA, relayB };
+  return { a, b, conversationId, relayA, relayB, servers: { gateway: server, bare } };
+}
+
+/**
+ * Runs `run`, which handles `count` messages, and gives its result with the server's CPU time
+ * per message in µs (all its threads; null where the kernel does not tell).
+ */
+export async function withCpu<T>(
+  server: MeasuredServer,
+  count: number,
+  run: () => Promise<T>,
+): Promise<{ result: T; cpu: number | null }> {
+  const before = server.cpuTime();
+  const result = await run();
+  const after = server.cpuTime();
+  return {
+    result,
+    cpu: before === null || after === null ? null : ((after - before) * 1000) / count,
+  };
 }

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -65,6 +65,11 @@ export interface MeasuredServer {
   process: ChildProcess;
   /** The server's memory after two garbage collections. */
   memory(): Promise<MemoryUsage>;
+  /**
+   * CPU time the process has used so far, all its threads, in ms (from the kernel's
+   * `/proc/<pid>/task/<tid>/schedstat`, in ns); null where the kernel does not tell.
+   */
+  cpuTime(): number | null;
   stop(): Promise<void>;
 }
 
@@ -146,11 +151,30 @@ export async function startMeasuredServer(
         child.once('exit', onExit);
         child.send({ type: 'bench:stats', id });
       }),
+    cpuTime: () => cpuTimeOf(child.pid),
     async stop() {
       await stopChild(child);
       rmSync(cwd, { recursive: true, force: true });
     },
   };
+}
+
+/** See {@link MeasuredServer.cpuTime}. */
+function cpuTimeOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended meanwhile: its time is gone with it
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 /** The open-files limits of this process (`ulimit -n`), from `/proc/self/limits` on Linux. */

@@ -7,7 +7,7 @@
 import { median, summarize, type Summary } from './stats.js';
 
 /** Units of measurements. Sizes are bytes; the table shows them in KB (1 KB = 1,000 bytes). */
-export type Unit = 'B' | 'ms' | 'sockets' | 'msg/s';
+export type Unit = 'B' | 'ms' | 'µs' | 'sockets' | 'msg/s';
 
 /**
  * - `measured`: every figure was measured.

@@ -6,7 +6,7 @@ import type { Machine } from './machine.js';
 import type { BenchmarkResult, Target, Unit } from './report.js';
 import type { Summary } from './stats.js';
 
-/** Formats a value in its unit: bytes as KB, ms with one decimal, ratios with two. */
+/** Formats a value in its unit: bytes as KB, ms and µs with one decimal, ratios with two. */
 export function formatValue(value: number, unit: Unit | '×', withUnit = true): string {
   let text: string;
   let suffix: string;
@@ -16,8 +16,9 @@ export function formatValue(value: number, unit: Unit | '×', withUnit = true): 
       suffix = ' KB';
       break;
     case 'ms':
+    case 'µs':
       text = value.toFixed(1);
-      suffix = ' ms';
+      suffix = ` ${unit}`;
       break;
     case '×':
       text = value.toFixed(2);

@@ -6,6 +6,7 @@
  * from the server, never skipped; after a reconnect every conversation catches up from its
  * last sequence.
  */
+import { v7 as uuidv7 } from 'uuid';
 import { MAX_TEXT_LENGTH } from '../protocol/constants.js';
 import type { Conversation, Message } from '../protocol/schema.js';
 import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
@@ -131,7 +132,9 @@ export class ConversationManager {
     const entry = this.entry(key);
     if (!entry) throw new CommsError('conversation:notFound', `there is no conversation '${key}'`);
     checkParts(parts);
-    const clientId = crypto.randomUUID();
+    // Time-ordered (UUIDv7): the gateway indexes clientIds per sender to store each message
+    // once, and ordered keys go to the end of that index instead of to a random page.
+    const clientId = uuidv7();
     const view: MessageView = {
       messageId: clientId,
       clientId,

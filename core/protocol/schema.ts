@@ -391,7 +391,8 @@ export const MessageSendFrame = Type.Object(
     conversationId: ConversationId,
     clientId: Type.String({
       format: 'uuid',
-      description: 'Made by the sender; the server stores once per clientId.',
+      description:
+        'Made by the sender; the server stores once per clientId. Any UUID; a time-ordered one (UUIDv7, as the core makes) is cheaper for the server to index than a random one.',
     }),
     parts: Parts,
   },

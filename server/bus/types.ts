@@ -45,8 +45,8 @@ export interface UserEventMessage {
   service: ServiceName | null;
   exceptConnection: string | null;
   event: EventName;
-  /** The event's payload (`EventPayloads[event]`). */
-  payload: Record<string, unknown>;
+  /** The event frame as sockets get it (JSON text, serialised once for every receiver). */
+  frame: string;
 }
 
 /**

@@ -14,6 +14,8 @@
  * `conversation:notFound`, so ids cannot be probed.
  */
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { v7 as uuidv7 } from 'uuid';
 import type { FastifyBaseLogger } from 'fastify';
 import { MAX_TEXT_LENGTH, WireErrorCodes } from '../../core/protocol/constants.js';
 import type {
@@ -26,14 +28,13 @@ import type { Clock } from '../clock.js';
 import { publicId, resolveUser } from '../directory/users.js';
 import { WireError } from '../errors.js';
 import type {
-  ConversationRecord,
   ConversationSummary,
   MemberRecord,
   MessageRecord,
   Storage,
 } from '../storage/types.js';
 import type { Connection } from '../ws/connection.js';
-import type { WebSocketGateway } from '../ws/gateway.js';
+import type { RequestContext, WebSocketGateway } from '../ws/gateway.js';
 import { KeyedRateLimit } from '../ws/rate-limit.js';
 
 /** A per-user message rate: `perSecond`, refilled continuously, `burst` at once. */
@@ -57,6 +58,15 @@ export const FAULT_EXIT_CODE = 70;
 
 /** Default page size of `message.history`. */
 const DEFAULT_PAGE = 100;
+
+/** How many conversations' members {@link registerMessaging} keeps at hand. */
+const ROSTER_CACHE = 10_000;
+
+/** Who is in a conversation: internal ids, and each one's wire id (for message senders). */
+interface Roster {
+  userIds: string[];
+  wireIds: Map<string, string>;
+}
 
 export interface MessagingOptions {
   gateway: WebSocketGateway;
@@ -120,22 +130,24 @@ export function registerMessaging(options: MessagingOptions): void {
     : undefined;
   let fault = options.fault;
 
-  /** Runs `push` after the reply has gone out; a failure is logged, never thrown. */
-  const afterReply = (push: () => Promise<void>) =>
-    setImmediate(() => {
-      push().catch((error: unknown) => log.error({ err: error }, 'messaging push failed'));
-    });
+  /**
+   * The members of recently used conversations. Members never change once a conversation
+   * exists (there is no join or leave yet), so an entry is never stale: a feature that changes
+   * membership must delete the conversation's entry. Saves a query per message sent.
+   */
+  const rosters = new LRUCache<string, Roster>({ max: ROSTER_CACHE });
 
-  /** The conversation and its members, when `conn`'s user is one of them. */
-  const membership = async (
-    conn: Connection,
-    conversationId: string,
-  ): Promise<{ conversation: ConversationRecord; members: MemberRecord[] }> => {
-    const members = await storage.listMembers(conversationId);
-    if (!members.some((m) => m.userId === conn.userId)) throw notFound(conversationId);
-    const conversation = await storage.getConversation(conversationId);
-    if (!conversation) throw notFound(conversationId);
-    return { conversation, members };
+  /** The conversation's members, when `conn`'s user is one of them. */
+  const roster = async (conn: Connection, conversationId: string): Promise<Roster> => {
+    let found = rosters.get(conversationId);
+    if (!found) {
+      const members = await storage.listMembers(conversationId);
+      if (!members.length) throw notFound(conversationId);
+      found = { userIds: members.map((m) => m.userId), wireIds: wireIds(members) };
+      rosters.set(conversationId, found);
+    }
+    if (!found.wireIds.has(conn.userId)) throw notFound(conversationId);
+    return found;
   };
 
   /** The conversation as `conn`'s user sees it (it was just made or found). */
@@ -146,8 +158,8 @@ export function registerMessaging(options: MessagingOptions): void {
   };
 
   /** Tells the other members, and the user's other sockets, of a new conversation. */
-  const announce = (conn: Connection, s: ConversationSummary) =>
-    afterReply(() =>
+  const announce = (conn: Connection, request: RequestContext, s: ConversationSummary) =>
+    request.afterReply(() =>
       gateway.push(
         s.members.map((m) => m.userId),
         'conversation:new',
@@ -157,7 +169,11 @@ export function registerMessaging(options: MessagingOptions): void {
       ),
     );
 
-  const open = async (conn: Connection, frame: RequestFrame<'conversation.open'>) => {
+  const open = async (
+    conn: Connection,
+    frame: RequestFrame<'conversation.open'>,
+    request: RequestContext,
+  ) => {
     const type = frame.conversationType ?? 'im';
     if (type === 'chat')
       throw new WireError(
@@ -182,11 +198,15 @@ export function registerMessaging(options: MessagingOptions): void {
       now: clock.now(),
     });
     const s = await summary(conn, conversation.id);
-    if (created) announce(conn, s);
+    if (created) announce(conn, request, s);
     return { conversation: wireConversation(s) };
   };
 
-  const create = async (conn: Connection, frame: RequestFrame<'conversation.create'>) => {
+  const create = async (
+    conn: Connection,
+    frame: RequestFrame<'conversation.create'>,
+    request: RequestContext,
+  ) => {
     const resolved = await Promise.all(
       frame.members.map(async (ref) => ({ ref, user: await resolveUser(storage, ref) })),
     );
@@ -210,12 +230,16 @@ export function registerMessaging(options: MessagingOptions): void {
       now: clock.now(),
     });
     const s = await summary(conn, conversation.id);
-    announce(conn, s);
+    announce(conn, request, s);
     return { conversation: wireConversation(s) };
   };
 
-  const send = async (conn: Connection, frame: RequestFrame<'message.send'>) => {
-    const { members } = await membership(conn, frame.conversationId);
+  const send = async (
+    conn: Connection,
+    frame: RequestFrame<'message.send'>,
+    request: RequestContext,
+  ) => {
+    const members = await roster(conn, frame.conversationId);
     for (const part of frame.parts) {
       if (part.text.length > MAX_TEXT_LENGTH)
         throw new WireError(
@@ -229,7 +253,8 @@ export function registerMessaging(options: MessagingOptions): void {
         `too many messages: at most ${options.rateLimit.perSecond} per second (bursts of ${options.rateLimit.burst}); it was not stored: send it again, with the same clientId, in a moment`,
       );
     const result = await storage.appendMessage({
-      id: randomUUID(),
+      // Time-ordered: a message's id goes to the end of its index, not to a random page.
+      id: uuidv7(),
       conversationId: frame.conversationId,
       clientId: frame.clientId,
       senderId: conn.userId,
@@ -246,20 +271,15 @@ export function registerMessaging(options: MessagingOptions): void {
       log.warn({ messageId: result.message.id }, 'COMMS_FAULT=exit-after-store: exiting');
       process.exit(FAULT_EXIT_CODE);
     }
-    const message = wireMessage(result.message, wireIds(members));
-    afterReply(() =>
-      gateway.push(
-        members.map((m) => m.userId),
-        'message:new',
-        { message },
-        { service: 'chat', except: conn },
-      ),
+    const message = wireMessage(result.message, members.wireIds);
+    request.afterReply(() =>
+      gateway.push(members.userIds, 'message:new', { message }, { service: 'chat', except: conn }),
     );
     return { message };
   };
 
   const history = async (conn: Connection, frame: RequestFrame<'message.history'>) => {
-    const { conversation, members } = await membership(conn, frame.conversationId);
+    const members = await roster(conn, frame.conversationId);
     if (frame.afterSeq !== undefined && frame.beforeSeq !== undefined)
       throw new WireError(
         WireErrorCodes.REQUEST_INVALID,
@@ -268,17 +288,23 @@ export function registerMessaging(options: MessagingOptions): void {
     const limit = frame.limit ?? DEFAULT_PAGE;
     const page =
       frame.afterSeq !== undefined
-        ? await storage.messagesAfter(conversation.id, frame.afterSeq, limit)
+        ? await storage.messagesAfter(frame.conversationId, frame.afterSeq, limit)
         : await storage.messagesBefore(
-            conversation.id,
-            frame.beforeSeq ?? conversation.lastSeq + 1,
+            frame.conversationId,
+            frame.beforeSeq ?? Number.MAX_SAFE_INTEGER,
             limit,
           );
-    const ids = wireIds(members);
-    return { messages: page.messages.map((m) => wireMessage(m, ids)), hasMore: page.hasMore };
+    return {
+      messages: page.messages.map((m) => wireMessage(m, members.wireIds)),
+      hasMore: page.hasMore,
+    };
   };
 
-  const receipt = async (conn: Connection, frame: RequestFrame<'message.receipt'>) => {
+  const receipt = async (
+    conn: Connection,
+    frame: RequestFrame<'message.receipt'>,
+    request: RequestContext,
+  ) => {
     const moved = await storage.advanceWatermark(
       frame.conversationId,
       conn.userId,
@@ -288,10 +314,10 @@ export function registerMessaging(options: MessagingOptions): void {
     if (!moved) throw notFound(frame.conversationId);
     if (moved.changed) {
       const { member } = moved;
-      afterReply(async () => {
-        const members = await storage.listMembers(frame.conversationId);
+      request.afterReply(async () => {
+        const members = await roster(conn, frame.conversationId);
         await gateway.push(
-          members.map((m) => m.userId),
+          members.userIds,
           'message:receipt',
           {
             conversationId: frame.conversationId,
@@ -306,16 +332,19 @@ export function registerMessaging(options: MessagingOptions): void {
     return {};
   };
 
-  const typing = async (conn: Connection, frame: RequestFrame<'typing'>) => {
-    const { members } = await membership(conn, frame.conversationId);
-    const me = members.find((m) => m.userId === conn.userId)!;
-    afterReply(() =>
+  const typing = async (
+    conn: Connection,
+    frame: RequestFrame<'typing'>,
+    request: RequestContext,
+  ) => {
+    const members = await roster(conn, frame.conversationId);
+    request.afterReply(() =>
       gateway.push(
-        members.filter((m) => m.userId !== conn.userId).map((m) => m.userId),
+        members.userIds.filter((id) => id !== conn.userId),
         'typing',
         {
           conversationId: frame.conversationId,
-          userId: publicId({ id: me.userId, username: me.username }),
+          userId: members.wireIds.get(conn.userId)!,
           active: frame.active,
         },
         { service: 'chat' },

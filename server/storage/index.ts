@@ -32,9 +32,11 @@ export function databaseFile(location: StorageLocation): string {
 export function openStorage(
   location: StorageLocation,
   onMigrate?: (version: number, name: string) => void,
+  onProblem?: (message: string) => void,
 ): Storage {
   return SqliteStorage.open({
     file: databaseFile(location),
     onMigrate: (m) => onMigrate?.(m.version, m.name),
+    onCheckpointProblem: onProblem,
   });
 }

@@ -3,6 +3,7 @@
  * limit and its timers, and the three kinds of frame it sends (reply, error reply, event).
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { PROTOCOL_VERSION } from '../../core/protocol/constants.js';
 import type {
@@ -55,6 +56,9 @@ export class Connection {
   /** The close code, once the socket has closed (1000 after a clean close, 4003 on logout…). */
   closeCode: number | null = null;
 
+  /** The TCP socket under the WebSocket (corked while a turn's frames are written). */
+  private readonly tcp: Socket | undefined;
+  private corked = false;
   private readonly bucket: TokenBucket;
   private readonly maxRefused: number;
   private refused = 0;
@@ -64,8 +68,10 @@ export class Connection {
     socket: WebSocket,
     session: { userId: string; familyId: string; tokenExpiresAt: number },
     limits: ConnectionLimits,
+    tcp?: Socket,
   ) {
     this.socket = socket;
+    this.tcp = tcp;
     this.userId = session.userId;
     this.familyId = session.familyId;
     this.tokenExpiresAt = session.tokenExpiresAt;
@@ -105,7 +111,30 @@ export class Connection {
 
   /** Pushes an event. */
   event<E extends EventName>(event: E, payload: Static<(typeof EventPayloads)[E]>): void {
-    this.send({ v: PROTOCOL_VERSION, type: 'event', event, ...payload });
+    this.sendFrame(eventFrame(event, payload));
+  }
+
+  /**
+   * Sends a frame serialised already (an event pushed to many sockets is serialised once).
+   * The frames one turn of the event loop sends to this socket leave in one write: the TCP
+   * socket is corked at the first and uncorked once the turn's callbacks and microtasks are
+   * done (e.g. the replies to a burst of pipelined requests, stored in one group commit).
+   */
+  sendFrame(text: string): void {
+    if (!this.open) return;
+    if (this.tcp && !this.corked) {
+      this.corked = true;
+      this.tcp.cork();
+      process.nextTick(flush, this);
+    }
+    this.socket.send(text);
+  }
+
+  /** Writes what {@link sendFrame} held back this turn (it runs on the next tick by itself). */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.tcp?.uncork();
   }
 
   /** Closes the socket with `code` (no-op when it is closing already). */
@@ -118,8 +147,18 @@ export class Connection {
   }
 
   private send(frame: object): void {
-    if (this.open) this.socket.send(JSON.stringify(frame));
+    if (this.open) this.sendFrame(JSON.stringify(frame));
   }
+}
+
+const flush = (conn: Connection) => conn.flush();
+
+/** An event frame as the wire carries it. */
+export function eventFrame<E extends EventName>(
+  event: E,
+  payload: Static<(typeof EventPayloads)[E]>,
+): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, ...payload });
 }
 
 /** The wire form of a subscription. */

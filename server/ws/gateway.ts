@@ -46,7 +46,7 @@ import {
 import type { Clock } from '../clock.js';
 import { WireError, internalError } from '../errors.js';
 import type { OriginCheck } from '../http/origins.js';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection, eventFrame, type ConnectionLimits } from './connection.js';
 import { parseJson, validateFrame } from './frames.js';
 import { SocketRegistry } from './registry.js';
 import { SubscriptionManager } from './subscriptions.js';
@@ -74,7 +74,18 @@ export const defaultWebSocketOptions: WebSocketOptions = {
 export type Handler<T extends RequestType> = (
   conn: Connection,
   frame: RequestFrame<T>,
+  request: RequestContext,
 ) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
+
+/** What a handler can do besides answering its request. */
+export interface RequestContext {
+  /**
+   * Runs `task` right after the success reply has been sent (in the same turn: no wait for
+   * the event loop), e.g. pushing the events the request caused. Not run when the handler
+   * fails. A task that fails is logged, never thrown.
+   */
+  afterReply(task: () => void | Promise<void>): void;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -186,7 +197,7 @@ export async function registerWebSocket(
     for (const conn of registry.byUser(message.userId)) {
       if (conn.id === message.exceptConnection) continue;
       if (message.service && !conn.subscription?.services.includes(message.service)) continue;
-      conn.event(message.event, message.payload as never);
+      conn.sendFrame(message.frame);
     }
   };
 
@@ -242,6 +253,16 @@ export async function registerWebSocket(
     },
   };
 
+  const runAfterReply = (task: () => void | Promise<void>) => {
+    try {
+      const result = task();
+      if (result)
+        result.catch((error: unknown) => log.error({ err: error }, 'after-reply task failed'));
+    } catch (error) {
+      log.error({ err: error }, 'after-reply task failed');
+    }
+  };
+
   const dispatch = async (conn: Connection, frame: RequestFrame) => {
     try {
       const handler = handlers[frame.type] as Handler<RequestType> | undefined;
@@ -252,7 +273,12 @@ export async function registerWebSocket(
         });
         return;
       }
-      conn.reply(frame.id, await handler(conn, frame));
+      let after: Array<() => void | Promise<void>> | undefined;
+      const payload = await handler(conn, frame, {
+        afterReply: (task) => void (after ??= []).push(task),
+      });
+      conn.reply(frame.id, payload);
+      if (after) for (const task of after) runAfterReply(task);
     } catch (error) {
       if (error instanceof WireError) return conn.replyError(frame.id, error.toBody());
       log.error({ err: error, type: frame.type, conn: conn.id }, 'frame handler failed');
@@ -326,6 +352,7 @@ export async function registerWebSocket(
       socket,
       { userId: claims.sub, familyId: claims.fam, tokenExpiresAt: claims.exp * 1000 },
       options,
+      request.raw.socket,
     );
     if (closing) return conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
     listen(socket, conn);
@@ -437,6 +464,8 @@ export async function registerWebSocket(
   };
 
   const push: WebSocketGateway['push'] = async (userIds, event, payload, pushOptions = {}) => {
+    // Serialised once, whatever the number of users and sockets it reaches.
+    const frame = eventFrame(event, payload);
     await Promise.all(
       [...new Set(userIds)].map((userId) => {
         const message: UserEventMessage = {
@@ -445,7 +474,7 @@ export async function registerWebSocket(
           service: pushOptions.service ?? null,
           exceptConnection: pushOptions.except?.id ?? null,
           event,
-          payload: payload as Record<string, unknown>,
+          frame,
         };
         return bus.publish(userChannel(userId), message);
       }),

@@ -211,6 +211,18 @@ describe('ConversationManager delivery', () => {
     expect(gateway.stores).to.equal(1);
   });
 
+  it('makes time-ordered clientIds (UUIDv7), each after the one before', async () => {
+    const { manager } = setup();
+    const entry = manager.ensureDirect('bob');
+    const ids = Array.from(
+      { length: 20 },
+      (_, i) => manager.send(entry.key, [{ type: 'text', text: `m${i}` }]).clientId,
+    );
+    for (const id of ids)
+      expect(id).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).to.deep.equal(ids);
+  });
+
   it('a refused send shows as failed with the reason, and retry sends it again', async () => {
     const { gateway, manager, events } = setup();
     const entry = manager.ensureDirect('bob');

@@ -2,6 +2,7 @@
  * A small test client for the gateway: REST calls with `fetch`, and WebSockets (`ws`) with a
  * queue of received frames, request/reply by id, and the close code.
  */
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import {
   Routes,
@@ -93,9 +94,12 @@ export class TestSocket {
   private readonly frames: Frame[] = [];
   private waiters: Array<() => void> = [];
   private nextId = 0;
+  /** The TCP socket under the WebSocket (known once the upgrade is answered). */
+  tcp: Socket | undefined;
 
   constructor(ws: WebSocket) {
     this.ws = ws;
+    ws.once('upgrade', (response) => (this.tcp = response.socket));
     ws.on('message', (data) => {
       this.frames.push(JSON.parse(String(data)) as Frame);
       for (const wake of this.waiters.splice(0)) wake();

@@ -341,4 +341,52 @@ describe('rate limiting of the auth routes', () => {
       await limited.stop();
     }
   });
+
+  /** The statuses of `count` logins that say they come from `client` (X-Forwarded-For). */
+  const logins = async (url: string, client: string, count: number) => {
+    const statuses = [];
+    for (let i = 0; i < count; i++)
+      statuses.push(
+        (
+          await call(
+            url,
+            Routes.LOGIN,
+            { identity: 'x', password: 'y' },
+            { 'x-forwarded-for': client },
+          )
+        ).status,
+      );
+    return statuses;
+  };
+
+  it('behind a trusted proxy (--trust-proxy), limits each client named by X-Forwarded-For', async () => {
+    const proxied = await startGateway(['--auth-rate-limit', '2', '--trust-proxy', 'loopback']);
+    try {
+      assert.deepEqual(await logins(proxied.url, '203.0.113.1', 3), [401, 401, 429]);
+      assert.deepEqual(await logins(proxied.url, '203.0.113.2', 2), [401, 401], 'another client');
+      assert.deepEqual(
+        await logins(proxied.url, '198.51.100.7, 203.0.113.1', 1),
+        [429],
+        'the address the trusted proxy saw counts, not what the client wrote before it',
+      );
+    } finally {
+      await proxied.stop();
+    }
+  });
+
+  it('ignores X-Forwarded-For from a connection that is not a trusted proxy', async () => {
+    for (const args of [[], ['--trust-proxy', '192.0.2.10']]) {
+      const direct = await startGateway(['--auth-rate-limit', '2', ...args]);
+      try {
+        assert.deepEqual(await logins(direct.url, '203.0.113.1', 2), [401, 401]);
+        assert.deepEqual(
+          await logins(direct.url, '203.0.113.2', 1),
+          [429],
+          `a new X-Forwarded-For is the same client (${args.join(' ') || 'no --trust-proxy'})`,
+        );
+      } finally {
+        await direct.stop();
+      }
+    }
+  });
 });

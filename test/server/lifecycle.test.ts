@@ -129,6 +129,10 @@ describe('command line', () => {
     [['--message-rate-limit', 'fast'], {}, /--message-rate-limit must be a whole number/],
     [['--frame-rate-limit', '0'], {}, /--frame-rate-limit must be a whole number from 1/],
     [[], { COMMS_FAULT: 'crash' }, /COMMS_FAULT must be exit-after-store/],
+    [['--trust-proxy', 'everyone'], {}, /--trust-proxy: 'everyone' is not an IP address/],
+    [['--trust-proxy', '2'], {}, /--trust-proxy: '2' is not an IP address/],
+    [[], { COMMS_TRUST_PROXY: '10.0.0.0/33' }, /COMMS_TRUST_PROXY: '10.0.0.0\/33' is not/],
+    [['--trust-proxy', ' , '], {}, /--trust-proxy needs the proxies' addresses/],
   ];
   for (const [args, env, message] of cases) {
     it(`refuses ${[...args, ...Object.keys(env)].join(' ')}`, () => {
@@ -177,6 +181,15 @@ describe('command line', () => {
       'https://a.example',
       'https://b.example',
       'https://c.example',
+    ]);
+    const proxied = parseCommandLine(['--trust-proxy', '127.0.0.1, 10.0.0.0/8,loopback,::1'], {
+      COMMS_TRUST_PROXY: '192.0.2.1',
+    });
+    assert.deepEqual(proxied.kind === 'run' && proxied.options.trustProxy, [
+      '127.0.0.1',
+      '10.0.0.0/8',
+      'loopback',
+      '::1',
     ]);
     const defaults = parseCommandLine([], {});
     assert.ok(

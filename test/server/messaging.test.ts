@@ -205,6 +205,18 @@ describe('sending', () => {
     assert.equal(codeOf(await send(a, withCarol.id, 'for carol', clientId)), 'request:invalid');
   });
 
+  it('gives messages time-ordered ids (UUIDv7): each sorts after the one before', async () => {
+    const alice = await newUser(url);
+    const bob = await newUser(url);
+    const a = await open(alice);
+    const conversation = await conversationWith(a, bob.name);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(messageOf(await send(a, conversation.id, `m${i}`)).id);
+    for (const id of ids)
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual([...ids].sort(), ids);
+  });
+
   it('stores 1,000 messages in the order they were sent, numbered 1 to 1,000 without gaps', async () => {
     const alice = await newUser(url);
     const bob = await newUser(url);

@@ -3,6 +3,10 @@
  * the memory bus, the origin check and the manual clock.
  */
 import { describe, it } from 'node:test';
+import { mkdtempSync, statSync } from 'node:fs';
+import { setTimeout as pause } from 'node:timers/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { SqliteStorage, migrate } from '../../server/storage/sqlite/index.js';
@@ -142,6 +146,91 @@ describe('migrations with a gap', () => {
     migrate(db, [table(1), table(2), table(3)]);
     assert.throws(() => migrate(db, [table(1), table(3)]), /migration 2, which this gateway/);
     db.close();
+  });
+});
+
+describe('migration 4 (messages clustered by conversation and seq)', () => {
+  it('keeps every message and each conversation’s last seq; numbering and clientIds go on', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'comms-kit-m4-')), 'db.sqlite');
+    const db = new Database(file);
+    migrate(
+      db,
+      migrations.filter((m) => m.version <= 3),
+    );
+    db.exec(`
+      INSERT INTO users (id, username, display_name, created_at, updated_at)
+        VALUES ('a', 'ann', 'Ann', 1, 1), ('b', 'bob', 'Bob', 1, 1);
+      INSERT INTO conversations (id, type, pair_key, last_seq, created_at)
+        VALUES ('c', 'im', 'im:a:b', 2, 1), ('e', 'sms', 'sms:a:b', 0, 1);
+      INSERT INTO conversation_members (conversation_id, user_id, joined_at)
+        VALUES ('c', 'a', 1), ('c', 'b', 1), ('e', 'a', 1), ('e', 'b', 1);
+      INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, parts, created_at)
+        VALUES ('m1', 'c', 1, 'k1', 'a', '[{"type":"text","text":"one"}]', 2),
+               ('m2', 'c', 2, 'k2', 'b', '[{"type":"text","text":"two"}]', 3);
+    `);
+    db.close();
+    const applied: number[] = [];
+    const s = SqliteStorage.open({ file, onMigrate: (m) => applied.push(m.version) });
+    assert.deepEqual(applied, [4]);
+    assert.equal((await s.getConversation('c'))?.lastSeq, 2);
+    assert.equal((await s.getConversation('e'))?.lastSeq, 0);
+    assert.deepEqual(
+      (await s.messagesAfter('c', 0, 10)).messages.map((m) => [m.id, m.seq, m.parts[0]!.text]),
+      [
+        ['m1', 1, 'one'],
+        ['m2', 2, 'two'],
+      ],
+    );
+    const append = (id: string, clientId: string, conversationId = 'c') =>
+      s.appendMessage({
+        id,
+        conversationId,
+        clientId,
+        senderId: 'a',
+        parts: [{ type: 'text', text: id }],
+        timestamp: 5,
+      });
+    assert.deepEqual(
+      [(await append('m3', 'k3')).message.seq, (await append('x1', 'k4', 'e')).message.seq],
+      [3, 1],
+      'each conversation numbers on from its own last message',
+    );
+    const again = await append('m9', 'k1');
+    assert.deepEqual([again.status, again.message.id], ['duplicate', 'm1']);
+    assert.equal((await s.summarizeConversation('c', 'b'))?.unread, 2, "ann's m1 and m3");
+    await s.close();
+  });
+});
+
+describe('WAL checkpoints in a worker thread', () => {
+  it('copy committed pages into the database file without the committing thread', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'comms-kit-wal-')), 'db.sqlite');
+    const s = SqliteStorage.open({ file });
+    await s.createUser(user('a', { username: 'ann' }));
+    await s.createUser(user('b', { username: 'bob' }));
+    await s.openDirectConversation({ id: 'c', type: 'im', userIds: ['a', 'b'], now: 1 });
+    const before = statSync(file).size;
+    await Promise.all(
+      Array.from({ length: 2000 }, (_, i) =>
+        s.appendMessage({
+          id: `m${i}`,
+          conversationId: 'c',
+          clientId: `k${i}`,
+          senderId: 'a',
+          parts: [{ type: 'text', text: 'x'.repeat(200) }],
+          timestamp: i,
+        }),
+      ),
+    );
+    // ~500 KB of pages, far below the main connection's own checkpoint threshold (20,000
+    // pages): only the worker copies them into the database file.
+    const deadline = Date.now() + 5000;
+    while (statSync(file).size <= before && Date.now() < deadline) await pause(50);
+    assert.ok(statSync(file).size > before + 400_000, 'the database file holds the new pages');
+    await s.close();
+    const reopened = SqliteStorage.open({ file, backgroundCheckpoints: false });
+    assert.equal((await reopened.getConversation('c'))?.lastSeq, 2000);
+    await reopened.close();
   });
 });
 

@@ -160,6 +160,26 @@ describe('frames', () => {
     await stillServing();
   });
 
+  it('writes the replies to frames that arrived together in one write, in order', async () => {
+    const socket = await connect(url, tokens.accessToken);
+    const tcp = socket.tcp!;
+    const reads: number[] = [];
+    tcp.on('data', (chunk: Buffer) => reads.push(chunk.length));
+    tcp.cork();
+    const replies = Array.from({ length: 10 }, (_, i) =>
+      socket.request({ id: `p${i}`, type: 'ping' }),
+    );
+    tcp.uncork();
+    const answered = await Promise.all(replies);
+    assert.deepEqual(
+      answered.map((r) => [r.re, r.ok]),
+      answered.map((_, i) => [`p${i}`, true]),
+    );
+    assert.equal(reads.length, 1, `ten replies in one TCP read, not ${reads.length}`);
+    socket.close();
+    await stillServing();
+  });
+
   it('closes a socket that sends a frame over 64 KiB with 1009', async () => {
     const socket = await connect(url, tokens.accessToken);
     socket.sendRaw(

@@ -34,6 +34,7 @@ import {
   type UserLookup,
   type UserRecord,
 } from '../types.js';
+import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
 
 /** Options of {@link SqliteStorage.open}. */
@@ -44,6 +45,13 @@ export interface SqliteOptions {
   migrations?: readonly Migration[];
   /** Told about each migration applied. */
   onMigrate?: (migration: Migration) => void;
+  /**
+   * Checkpoint the WAL in a worker thread rather than in the connection that commits (see
+   * `checkpointer.ts`). Default true for a file; never for `:memory:`.
+   */
+  backgroundCheckpoints?: boolean;
+  /** Told when a background checkpoint fails or its worker is lost. */
+  onCheckpointProblem?: (message: string) => void;
 }
 
 interface UserRow {
@@ -116,9 +124,14 @@ interface ConversationRow {
   type: ConversationKind;
   name: string | null;
   pair_key: string | null;
+  /** Its newest message's seq (0 when it has none), from {@link conversationColumns}. */
   last_seq: number;
   created_at: number;
 }
+
+/** A conversation's columns, with its last seq: the highest of its messages (an index step). */
+const conversationColumns = `c.id, c.type, c.name, c.pair_key, c.created_at,
+  (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = c.id) AS last_seq`;
 
 interface MemberRow {
   conversation_id: string;
@@ -222,10 +235,10 @@ function prepareFeatures(db: Database.Database) {
     m.delivered_seq, m.read_seq, m.joined_at`;
   return {
     conversationById: db.prepare<[string], ConversationRow>(
-      'SELECT * FROM conversations WHERE id = ?',
+      `SELECT ${conversationColumns} FROM conversations c WHERE c.id = ?`,
     ),
     conversationByPair: db.prepare<[string], ConversationRow>(
-      'SELECT * FROM conversations WHERE pair_key = ?',
+      `SELECT ${conversationColumns} FROM conversations c WHERE c.pair_key = ?`,
     ),
     insertConversation: db.prepare(
       `INSERT INTO conversations (id, type, name, pair_key, created_at)
@@ -244,7 +257,8 @@ function prepareFeatures(db: Database.Database) {
        WHERE m.conversation_id = ? AND m.user_id = ?`,
     ),
     conversationsOf: db.prepare<[string], ConversationRow>(
-      `SELECT c.* FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id
+      `SELECT ${conversationColumns}
+       FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id
        WHERE m.user_id = ?`,
     ),
     setWatermarks: db.prepare(
@@ -257,8 +271,9 @@ function prepareFeatures(db: Database.Database) {
     messageBySeq: db.prepare<[string, number], MessageRow>(
       'SELECT * FROM messages WHERE conversation_id = ? AND seq = ?',
     ),
-    nextSeq: db.prepare<[string], { last_seq: number }>(
-      'UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq',
+    // Inside the append's write transaction, so no other append can take the same seq.
+    nextSeq: db.prepare<[string], { seq: number }>(
+      'SELECT coalesce(max(seq), 0) + 1 AS seq FROM messages WHERE conversation_id = ?',
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, parts, created_at)
@@ -516,7 +531,21 @@ export class SqliteStorage implements Storage {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       for (const m of migrate(db, options.migrations ?? allMigrations)) options.onMigrate?.(m);
-      return new SqliteStorage(db);
+      const storage = new SqliteStorage(db);
+      if (options.file !== ':memory:' && options.backgroundCheckpoints !== false) {
+        db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+        storage.checkpointer = Checkpointer.start({
+          file: options.file,
+          onError: (message) => options.onCheckpointProblem?.(`WAL checkpoint failed: ${message}`),
+          onLost: () => {
+            if (db.open) db.pragma('wal_autocheckpoint = 1000');
+            options.onCheckpointProblem?.(
+              'the WAL checkpoint worker stopped: checkpointing on the main thread again',
+            );
+          },
+        });
+      }
+      return storage;
     } catch (error) {
       db.close();
       throw error;
@@ -527,7 +556,12 @@ export class SqliteStorage implements Storage {
     this.statements.ping.get();
   }
 
+  /** Checkpoints the WAL off the event loop (file databases). */
+  private checkpointer: Checkpointer | undefined;
+
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 
@@ -808,9 +842,8 @@ export class SqliteStorage implements Storage {
     const f = this.features;
     const earlier = f.messageBySender.get(message.senderId, message.clientId);
     if (earlier) return { status: 'duplicate', message: toMessage(earlier) };
-    const next = f.nextSeq.get(message.conversationId);
-    if (!next) throw new Error(`no conversation ${message.conversationId}`);
-    const stored: MessageRecord = { ...message, seq: next.last_seq };
+    // A conversation that does not exist fails the insert's foreign key (and the savepoint).
+    const stored: MessageRecord = { ...message, seq: f.nextSeq.get(message.conversationId)!.seq };
     f.insertMessage.run({ ...stored, parts: JSON.stringify(stored.parts) });
     return { status: 'stored', message: stored };
   };
