@@ -51,7 +51,8 @@ export const budgets = {
  * and the chat's virtualizer moved to chunks loaded on demand (79.1 KB). Lowered in the third
  * round (call operations and the in-page gateway's protocol loaded on demand, the client's
  * namespaces forwarded by one helper: CDN initial 74.5, with lazy chunks 109.9; core initial
- * 31.7, with lazy chunks 53.8 KB).
+ * 31.7, with lazy chunks 53.8 KB). CDN raised with group chat and UUIDv7 clientIds (77.3 and
+ * 113.0 KB; core 32.2 and 54.4 KB, within its ceilings).
  */
 export const ceilings = {
   /**
@@ -62,17 +63,22 @@ export const ceilings = {
    * `<comms-login>` (~11 KB with texts), call transfer and recent calls (~3 KB), and the
    * in-page backend's messaging (~6 KB; the CDN exports `createLocalHub`). Lowered to 82 KB
    * (79.1 KB measured) when the French catalog (−3.2 KB) and @lit-labs/virtualizer (−9.2 KB)
-   * became chunks loaded on demand. Lowered to 76 KB (74.5 KB measured) in the third round.
+   * became chunks loaded on demand. Lowered to 76 KB (74.5 KB measured) in the third round;
+   * raised to 79 KB (77.3 KB measured) when `<comms-chat>` learnt to create groups and show
+   * their members (+2.2 KB: the New group form, the members list and 20 texts) and the core
+   * made its clientIds UUIDv7s with the `uuid` package (+0.6 KB; the gateway stores a
+   * time-ordered clientId at half the cost of a random one).
    */
-  cdnGzip: 76 * KB,
+  cdnGzip: 79 * KB,
   /**
    * The CDN ES module with every lazy chunk (106.4 KB measured when set; 107.1 KB since the
    * French catalog and the virtualizer are chunks of their own, each compressed alone). Raised
    * to 111 KB when the call engine's rarely used operations became a chunk of their own
    * (109.5 KB measured: −1.5 KB initial, +1.3 KB total, the chunk compressed alone and the
-   * engine's interface to it); 109.9 KB measured at the end of the third round.
+   * engine's interface to it); 109.9 KB measured at the end of the third round. Raised to
+   * 115 KB (113.0 KB measured) with group creation and UUIDv7 clientIds (see `cdnGzip`).
    */
-  cdnTotalGzip: 111 * KB,
+  cdnTotalGzip: 115 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
