@@ -672,6 +672,30 @@ export class CommsChat extends CommsElement {
 
   // ── new conversation ───────────────────────────────────────────────────────
 
+  /** Escape closes the open New conversation or New group panel, back to its button. */
+  #onListKeyDown(event: KeyboardEvent): void {
+    if (event.key !== 'Escape' || !(this._picking || this._grouping)) return;
+    event.preventDefault();
+    const button = this._picking ? 'new-button' : 'new-group-button';
+    if (this._picking) this.#togglePicker();
+    else this.#toggleGroup();
+    this.#focusPart(button);
+  }
+
+  /** Escape closes the members list, back to its button. */
+  #onThreadBarKeyDown(event: KeyboardEvent): void {
+    if (event.key !== 'Escape' || !this._membersOpen) return;
+    event.preventDefault();
+    this._membersOpen = false;
+    this.#focusPart('members-button');
+  }
+
+  #focusPart(part: string): void {
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>(`[part="${part}"]`)?.focus(),
+    );
+  }
+
   #togglePicker(): void {
     this._picking = !this._picking;
     this._grouping = false;
@@ -857,7 +881,12 @@ export class CommsChat extends CommsElement {
   #renderList(entries: ConversationEntry[], current: ConversationEntry | undefined) {
     const t = this.#l10n.t.bind(this.#l10n);
     const self = this.#people.value?.self;
-    return html`<section part="list" class="list" aria-labelledby="list-title">
+    return html`<section
+      part="list"
+      class="list"
+      aria-labelledby="list-title"
+      @keydown=${this.#onListKeyDown}
+    >
       <div class="bar">
         <h2 id="list-title">${t('chat.conversations')}</h2>
         <button
@@ -1253,7 +1282,7 @@ export class CommsChat extends CommsElement {
     // Until the virtualizer has arrived (the first thread shown), the list is empty and busy.
     const loaded = loadedVirtualizer;
     return html`<section part="thread" class="thread" aria-labelledby="thread-title">
-      <div class="bar">
+      <div class="bar" @keydown=${this.#onThreadBarKeyDown}>
         <button
           type="button"
           part="back-button"

@@ -202,6 +202,12 @@ describe('<comms-chat> groups', function () {
       `Name ${carol} presence unknown`,
     ]);
     await expect(chatA).to.be.accessible();
+    // Escape closes the list, back to its button.
+    members.focus();
+    await sendKeys({ press: 'Escape' });
+    await settled(chatA, () => !$(chatA, '[part="members"]'), 'Escape closes the members');
+    expect(members.getAttribute('aria-expanded')).to.equal('false');
+    expect(chatA.shadowRoot!.activeElement).to.equal(members);
     await until(b, (s) => Object.values(s.conversations.byKey).some((e) => e.name === 'Trio'));
   });
 
@@ -218,6 +224,12 @@ describe('<comms-chat> groups', function () {
     expect(el.shadowRoot!.activeElement, 'the name field has the focus').to.equal(
       $(el, '[part="group-name"]'),
     );
+    // Escape closes it, back to its button; Enter opens it again.
+    await sendKeys({ press: 'Escape' });
+    await settled(el, () => !$(el, '[part="group"]'), 'Escape closes the panel');
+    expect(el.shadowRoot!.activeElement).to.equal($(el, '[part="new-group-button"]'));
+    await sendKeys({ press: 'Enter' });
+    await settled(el, () => !!$(el, '[part="group"]'), 'the panel opens again');
     await sendKeys({ type: 'Keys only' });
     for (const id of [bob, carol, dave]) {
       await tabTo(el, () => box(el, id));

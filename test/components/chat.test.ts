@@ -122,6 +122,11 @@ describe('<comms-chat>', function () {
     await settled(el, () => !!$(el, '[part="new"]'), 'the panel opens');
     expect(must(el, '[part="new-button"]').getAttribute('aria-expanded')).to.equal('true');
     await expect(el).to.be.accessible();
+    // Escape closes it, back to its button.
+    must<HTMLInputElement>(el, '[part="search"]').focus();
+    await sendKeys({ press: 'Escape' });
+    await settled(el, () => !$(el, '[part="new"]'), 'Escape closes the panel');
+    expect(el.shadowRoot!.activeElement).to.equal($(el, '[part="new-button"]'));
 
     const bob = await user();
     el.open(bob);
