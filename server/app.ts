@@ -22,7 +22,11 @@ import { WireError } from './errors.js';
 import { installErrorHandling } from './http/errors.js';
 import { originCheck } from './http/origins.js';
 import { registerContacts } from './contacts/service.js';
-import { registerDirectory } from './directory/service.js';
+import {
+  DIRECTORY_DETAILS,
+  registerDirectory,
+  type DirectoryDetails,
+} from './directory/service.js';
 import {
   defaultMessageRateLimit,
   registerMessaging,
@@ -110,6 +114,11 @@ export interface AppOptions extends StorageLocation {
   messageRateLimit?: MessageRateLimit | false;
   /** Whose presence a user may see: `'contacts'` (mutual contacts, default) or `'all'`. */
   presenceScope?: PresenceScope;
+  /**
+   * Who sees a user's email address and phone number in the directory (`--directory-details`):
+   * `'all'` (default) or `'contacts'` (mutual contacts; a number filter matches whole numbers).
+   */
+  directoryDetails?: DirectoryDetails;
   /** Seconds a user stays online after their last presence socket drops. Default 10. */
   presenceGrace?: number;
   /** Test-only fault injection (`COMMS_FAULT`): see `server/messaging/service.ts`. */
@@ -199,6 +208,13 @@ export function validateAppOptions(options: AppOptions): void {
   if (options.presenceScope !== undefined && !PRESENCE_SCOPES.includes(options.presenceScope))
     throw new Error(
       `the presence scope must be one of ${PRESENCE_SCOPES.join(', ')}; got '${String(options.presenceScope)}'`,
+    );
+  if (
+    options.directoryDetails !== undefined &&
+    !DIRECTORY_DETAILS.includes(options.directoryDetails)
+  )
+    throw new Error(
+      `the directory details must be one of ${DIRECTORY_DETAILS.join(', ')}; got '${String(options.directoryDetails)}'`,
     );
   const grace = options.presenceGrace;
   if (grace !== undefined && !(grace >= 0 && grace <= 3600))
@@ -379,7 +395,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       graceMs: (options.presenceGrace ?? DEFAULT_PRESENCE_GRACE) * 1000,
     });
     registerContacts({ gateway: ws, storage, bus, clock });
-    registerDirectory({ gateway: ws, storage });
+    registerDirectory({ gateway: ws, storage, details: options.directoryDetails ?? 'all' });
     app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, calls, presence });
 
     const prune = () =>

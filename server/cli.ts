@@ -9,6 +9,7 @@ import { version } from '../core/version.js';
 import { MIN_APP_SECRET_LENGTH, callLimits, defaults, validateAppOptions } from './app.js';
 import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
 import { validateOrigins } from './http/origins.js';
+import { DIRECTORY_DETAILS, type DirectoryDetails } from './directory/service.js';
 import { DEFAULT_DATA_DIR } from './storage/index.js';
 import { PRESENCE_SCOPES, DEFAULT_PRESENCE_GRACE, type PresenceScope } from './presence/service.js';
 import type { ServerOptions } from './index.js';
@@ -54,6 +55,9 @@ Options (flags win over environment variables):
                         contacts) or all (env COMMS_PRESENCE_SCOPE; default contacts)
   --presence-grace <s>  seconds a user stays online after their last connection drops, 0-3600
                         (env COMMS_PRESENCE_GRACE; default ${DEFAULT_PRESENCE_GRACE})
+  --directory-details <s>  who sees a user's email and number in the directory: all, or
+                        contacts (each other's contacts; numbers then found whole only)
+                        (env COMMS_DIRECTORY_DETAILS; default all)
   --log-level <lvl>     fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
   --help, -h            show this help
   --version, -v         show the version
@@ -137,6 +141,7 @@ export function parseCommandLine(
         'message-rate-limit': { type: 'string' },
         'presence-scope': { type: 'string' },
         'presence-grace': { type: 'string' },
+        'directory-details': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -241,6 +246,11 @@ export function parseCommandLine(
   const graceText = values['presence-grace'] ?? env.COMMS_PRESENCE_GRACE;
   const grace =
     graceText === undefined ? undefined : wholeNumber(graceText, '--presence-grace', 0, 3600);
+  const details = values['directory-details'] ?? env.COMMS_DIRECTORY_DETAILS;
+  if (details !== undefined && !(DIRECTORY_DETAILS as readonly string[]).includes(details))
+    throw new UsageError(
+      `--directory-details must be one of ${DIRECTORY_DETAILS.join(', ')}; got '${details}'`,
+    );
   const fault = env.COMMS_FAULT;
   if (fault !== undefined && fault !== '' && fault !== 'exit-after-store')
     throw new UsageError(`COMMS_FAULT must be exit-after-store (tests only); got '${fault}'`);
@@ -272,6 +282,7 @@ export function parseCommandLine(
     }),
     ...(scope !== undefined && { presenceScope: scope as PresenceScope }),
     ...(grace !== undefined && { presenceGrace: grace }),
+    ...(details !== undefined && { directoryDetails: details as DirectoryDetails }),
     ...(fault === 'exit-after-store' && { fault }),
     logLevel: logLevel === 'silent' ? false : logLevel,
   };

@@ -581,7 +581,7 @@ export const DirectorySearchFrame = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Users of the directory matching one filter (substring, case-insensitive). Reply: `{users}`.',
+      'Users of the directory matching every filter given (substring, case-insensitive). On a gateway started with `--directory-details contacts`, a user’s `emailAddress` and `phoneNumber` are null except to their mutual contacts and themselves, and `phoneNumber` matches whole numbers only. Reply: `{users}`.',
   },
 );
 export const UserFetchFrame = Type.Object(

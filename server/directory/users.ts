@@ -37,15 +37,18 @@ export function splitName(displayName: string): { firstName: string; lastName: s
   return { firstName: name.slice(0, space), lastName: name.slice(space).trim() };
 }
 
-/** A user as the directory shows them. */
-export function directoryUser(user: UserRecord): DirectoryUser {
+/**
+ * A user as the directory shows them; without `details`, with no email address or phone
+ * number (null, as for a user who has none).
+ */
+export function directoryUser(user: UserRecord, { details = true } = {}): DirectoryUser {
   return {
     userId: publicId(user),
     userName: user.username,
     displayName: user.displayName,
     ...splitName(user.displayName),
-    emailAddress: user.email,
-    phoneNumber: user.number,
+    emailAddress: details ? user.email : null,
+    phoneNumber: details ? user.number : null,
     photoUrl: null,
   };
 }

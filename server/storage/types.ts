@@ -211,6 +211,8 @@ export type UserSearchField =
 export interface UserSearchCondition {
   fields: UserSearchField[];
   text: string;
+  /** Match the whole field (exactly) rather than a part of it. */
+  whole?: boolean;
 }
 
 /** The storage every gateway feature talks to. */

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Contact, DirectoryUser } from '../../core/protocol/schema.js';
-import { call, type TestSocket } from '../helpers/client.js';
+import { call, login, uniqueName, type TestSocket } from '../helpers/client.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
 
@@ -187,5 +187,71 @@ describe('directory', () => {
       ).user,
       null,
     );
+  });
+});
+
+describe('directory details for contacts only (--directory-details contacts)', () => {
+  it('shows a user’s email and number to their mutual contacts and themselves; numbers are found whole only', async () => {
+    const privateGateway = await startGateway(['--directory-details', 'contacts']);
+    const at = privateGateway.url;
+    const openHere = async (user: TestUser) => {
+      const socket = await device(at, user, []);
+      sockets.push(socket);
+      return socket;
+    };
+    try {
+      const name = uniqueName('grace');
+      const number = `+1555${String(process.pid).padStart(7, '0').slice(-7)}`;
+      const email = `${name}@example.com`;
+      const signup = await call(at, '/v1/auth/signup', {
+        username: name,
+        email,
+        number,
+        password: 'violet-lantern-orbit-42',
+        displayName: 'Grace Hopper',
+      });
+      assert.equal(signup.status, 201);
+      const grace: TestUser = {
+        name,
+        id: (signup.body as { user: { id: string } }).user.id,
+        tokens: await login(at, name, 'violet-lantern-orbit-42'),
+      };
+      const [friend, admirer, stranger] = [await newUser(at), await newUser(at), await newUser(at)];
+      const g = await openHere(grace);
+      const f = await openHere(friend);
+      const a = await openHere(admirer);
+      const s = await openHere(stranger);
+      const add = async (socket: TestSocket, who: string) =>
+        ok(await socket.request({ type: 'contacts.add', contact: { primaryContact: who } }));
+      await add(g, friend.name);
+      await add(f, grace.name);
+      await add(a, grace.name); // one-sided: Grace did not add the admirer
+
+      const details = async (socket: TestSocket, filters: Record<string, string>) =>
+        ok<{ users: DirectoryUser[] }>(
+          await socket.request({ type: 'directory.search', filters }),
+        ).users.map((u) => [u.userId, u.emailAddress, u.phoneNumber]);
+      const shown = [[name, email, number]];
+      const hidden = [[name, null, null]];
+      assert.deepEqual(await details(f, { name: 'grace hop' }), shown, 'a mutual contact');
+      assert.deepEqual(await details(g, { userName: name }), shown, 'oneself');
+      assert.deepEqual(await details(a, { name: 'grace hop' }), hidden, 'a one-sided contact');
+      assert.deepEqual(await details(s, { name: 'grace hop' }), hidden, 'a stranger');
+
+      const partial = number.slice(2, 8);
+      assert.deepEqual(await details(s, { phoneNumber: partial }), [], 'no digit-by-digit search');
+      assert.deepEqual(await details(s, { phoneNumber: number }), hidden, 'the whole number');
+      assert.deepEqual(
+        await details(s, { phoneNumber: `${number.slice(1, 5)} ${number.slice(5)}` }),
+        hidden,
+        'written without + and with a space',
+      );
+      const fetched = ok<{ user: DirectoryUser | null }>(
+        await s.request({ type: 'user.fetch', userId: email }),
+      ).user;
+      assert.deepEqual([fetched?.userId, fetched?.emailAddress, fetched?.phoneNumber], hidden[0]);
+    } finally {
+      await privateGateway.stop();
+    }
   });
 });

@@ -129,6 +129,7 @@ describe('command line', () => {
     [['--message-rate-limit', 'fast'], {}, /--message-rate-limit must be a whole number/],
     [['--frame-rate-limit', '0'], {}, /--frame-rate-limit must be a whole number from 1/],
     [[], { COMMS_FAULT: 'crash' }, /COMMS_FAULT must be exit-after-store/],
+    [['--directory-details', 'friends'], {}, /--directory-details must be one of all, contacts/],
     [['--trust-proxy', 'everyone'], {}, /--trust-proxy: 'everyone' is not an IP address/],
     [['--trust-proxy', '2'], {}, /--trust-proxy: '2' is not an IP address/],
     [[], { COMMS_TRUST_PROXY: '10.0.0.0/33' }, /COMMS_TRUST_PROXY: '10.0.0.0\/33' is not/],

@@ -959,12 +959,18 @@ export class SqliteStorage implements Storage {
 
   async searchUsers(conditions: UserSearchCondition[], limit: number): Promise<UserRecord[]> {
     const usable = conditions.filter((c) => c.fields.length > 0);
-    const shape = usable.map((c) => c.fields.join('|')).join('&');
+    const shape = usable.map((c) => `${c.fields.join('|')}${c.whole ? '=' : '~'}`).join('&');
     let statement = this.searches.get(shape);
     if (!statement) {
       const where = usable.map(
         (c) =>
-          `(${c.fields.map((field) => `${SEARCH_COLUMNS[field]} LIKE ? ESCAPE '\\'`).join(' OR ')})`,
+          `(${c.fields
+            .map((field) =>
+              c.whole
+                ? `${SEARCH_COLUMNS[field]} = ?`
+                : `${SEARCH_COLUMNS[field]} LIKE ? ESCAPE '\\'`,
+            )
+            .join(' OR ')})`,
       );
       statement = this.db.prepare<unknown[], UserRow>(
         `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -972,7 +978,9 @@ export class SqliteStorage implements Storage {
       );
       this.searches.set(shape, statement);
     }
-    const params = usable.flatMap((c) => c.fields.map(() => containsPattern(c.text)));
+    const params = usable.flatMap((c) =>
+      c.fields.map(() => (c.whole ? c.text : containsPattern(c.text))),
+    );
     return statement.all(...params, limit).map(toUser);
   }
 }
