@@ -8,6 +8,13 @@ export const styles = css`
     --_own-fg: var(--comms-chat-own-color, var(--_on-accent));
     --_other-bg: var(--comms-chat-other-background, var(--_surface-raised));
     --_online: var(--comms-chat-online-color, var(--_success));
+    --_busy: var(--comms-presence-busy, var(--_danger));
+    --_away: var(--comms-presence-away, #c77c02);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_away: var(--comms-presence-away, #f5b84a);
+    }
   }
   [hidden] {
     display: none !important;
@@ -153,6 +160,19 @@ export const styles = css`
   .dot[data-status='open'] {
     background: var(--_online);
     border-color: var(--_online);
+  }
+  .dot[data-status='open']:is([data-activity='busy'], [data-activity='on-the-phone']) {
+    background: var(--_busy);
+    border-color: var(--_busy);
+  }
+  .dot[data-status='open']:is(
+      [data-activity='away'],
+      [data-activity='idle'],
+      [data-activity='lunch'],
+      [data-activity='vacation']
+    ) {
+    background: var(--_away);
+    border-color: var(--_away);
   }
   .new {
     display: grid;

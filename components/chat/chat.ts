@@ -8,7 +8,7 @@ import type { ConversationEntry, MessageView } from '../../core/conversation/typ
 import type { DirectoryUser } from '../../core/protocol/schema.js';
 import { CommsElement } from '../shared/comms-element.js';
 import { StoreController } from '../shared/store-controller.js';
-import { LocalizeController } from '../shared/i18n.js';
+import { LocalizeController, type MessageKey } from '../shared/i18n.js';
 import { Announcer } from '../shared/announcer.js';
 import {
   connectionView,
@@ -46,6 +46,8 @@ type Row = ThreadItem | { kind: 'older'; key: string };
 
 /** The group panel's own error code: fewer than two people chosen. */
 const TOO_FEW = 'chat:groupTooFew';
+/** Activities the chat names (and colours) beyond "online", as `<comms-presence>` does. */
+const SPECIFIC_ACTIVITIES = new Set(['busy', 'on-the-phone', 'away', 'idle', 'lunch', 'vacation']);
 /** Width (px) from which the list and the thread stand side by side. */
 const WIDE = 640;
 /** How long after the last keystroke "typing" is withdrawn (ms). */
@@ -163,7 +165,9 @@ function partnerOf(entry: ConversationEntry): string | null {
  * @csspart create-button - Creates the group.
  * @csspart group-icon - The icon of a group in the list.
  * @csspart conversation - A conversation in the list (a button).
- * @csspart presence - The presence dot (`data-status`: `open`, `closed`, `unknown`).
+ * @csspart presence - The presence dot (`data-status`: `open`, `closed`, `unknown`; when online and
+ *   doing something in particular, `data-activity`: `busy`, `on-the-phone`, `away`, `idle`,
+ *   `lunch`, `vacation`).
  * @csspart name - A conversation's name.
  * @csspart preview - The last message in the list.
  * @csspart unread - The unread count.
@@ -195,6 +199,8 @@ function partnerOf(entry: ConversationEntry): string | null {
  * @cssproperty --comms-chat-own-color - Text color of the user's own messages.
  * @cssproperty --comms-chat-other-background - Background of received messages.
  * @cssproperty --comms-chat-online-color - The presence dot of an online user.
+ * @cssproperty --comms-presence-busy - The dot of a busy or on-the-phone user (as in `<comms-presence>`).
+ * @cssproperty --comms-presence-away - The dot of an away, idle, out-to-lunch or on-vacation user.
  */
 export class CommsChat extends CommsElement {
   static override styles = [tokens, styles];
@@ -861,6 +867,24 @@ export class CommsChat extends CommsElement {
     return partner ? this.#statusOf(partner) : 'unknown';
   }
 
+  /**
+   * What an online user is doing when it says more than "online" (busy, away, on the phone…),
+   * as `<comms-presence>` shows it; else undefined.
+   */
+  #activityOf(userId: string | null | undefined): string | undefined {
+    if (!userId || this.#statusOf(userId) !== 'open') return undefined;
+    const activity = this.#people.value?.presence[userId]?.activity;
+    return activity && SPECIFIC_ACTIVITIES.has(activity) ? activity : undefined;
+  }
+
+  /** A person's presence in words: online, offline, unknown, or the activity. */
+  #presenceWords(userId: string | null | undefined): string {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const activity = this.#activityOf(userId);
+    if (activity) return t(`presence.activity.${activity}` as MessageKey);
+    return t(`chat.presence.${userId ? this.#statusOf(userId) : 'unknown'}`);
+  }
+
   #statusOf(userId: string): 'open' | 'closed' | 'unknown' {
     // While this client is not connected, what it knew may be old: unknown.
     if (this.#connection.value?.status !== 'online') return 'unknown';
@@ -946,6 +970,7 @@ export class CommsChat extends CommsElement {
                       part="presence"
                       class="dot"
                       data-status=${presence}
+                      data-activity=${this.#activityOf(partnerOf(entry)) ?? nothing}
                       ?hidden=${!partnerOf(entry)}
                     ></span>
                     <span class="who">
@@ -953,7 +978,7 @@ export class CommsChat extends CommsElement {
                       ${
                         partnerOf(entry)
                           ? html`<span class="visually-hidden"
-                              >, ${t(`chat.presence.${presence}`)}</span
+                              >, ${this.#presenceWords(partnerOf(entry))}</span
                             >`
                           : group
                             ? html`<span class="visually-hidden"
@@ -1257,9 +1282,10 @@ export class CommsChat extends CommsElement {
             part="presence"
             class=${m.own ? 'dot self' : 'dot'}
             data-status=${presence ?? 'unknown'}
+            data-activity=${(!m.own && this.#activityOf(m.userId)) || nothing}
           ></span>
           <span class="name">${m.own ? t('chat.memberYou', { name: m.name }) : m.name}</span>
-          ${presence ? html`<span class="hint">${t(`chat.presence.${presence}`)}</span>` : nothing}
+          ${presence ? html`<span class="hint">${this.#presenceWords(m.userId)}</span>` : nothing}
         </li>`;
       })}
     </ul>`;
@@ -1296,12 +1322,15 @@ export class CommsChat extends CommsElement {
           part="presence"
           class="dot"
           data-status=${presence}
+          data-activity=${this.#activityOf(partnerOf(entry)) ?? nothing}
           ?hidden=${!partnerOf(entry)}
         ></span>
         <h2 id="thread-title">
           ${name}${
             partnerOf(entry)
-              ? html`<span class="visually-hidden">, ${t(`chat.presence.${presence}`)}</span>`
+              ? html`<span class="visually-hidden"
+                  >, ${this.#presenceWords(partnerOf(entry))}</span
+                >`
               : nothing
           }
         </h2>

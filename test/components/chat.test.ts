@@ -194,6 +194,27 @@ describe('<comms-chat>', function () {
       'bob shows online',
     );
     expect(text(row() ?? null)).to.contain('online');
+    // What Bob is doing shows as <comms-presence> shows it: the activity's colour and words.
+    const colour = () =>
+      getComputedStyle(row()!.querySelector('[part="presence"]')!).backgroundColor;
+    const online = colour();
+    await b.presence.update('open', 'on-the-phone');
+    await settled(
+      el,
+      () =>
+        row()!.querySelector<HTMLElement>('[part="presence"]')!.dataset.activity === 'on-the-phone',
+      'bob shows on the phone',
+    );
+    expect(text(row() ?? null)).to.contain('On the phone');
+    expect(colour(), 'the busy colour, not the online one').to.not.equal(online);
+    await b.presence.update('open', 'available');
+    await settled(
+      el,
+      () => !row()!.querySelector<HTMLElement>('[part="presence"]')!.dataset.activity,
+      'bob shows available again',
+    );
+    expect(text(row() ?? null)).to.contain('online');
+    expect(colour()).to.equal(online);
     expect(a.conversation.get(bob).unread, 'not read while another thread is shown').to.equal(1);
 
     // New conversation lists the contacts.
