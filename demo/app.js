@@ -4,6 +4,10 @@
  * the layout in step (signed in or out, the phone's tabs, the devices dialog, the tip). The
  * elements do everything else: signing in, the roster, calls, chat, devices.
  *
+ * The page's own texts come in English and French, like the elements': the FR/EN button sets the
+ * page's `lang`, which the elements follow, and swaps the texts marked `data-text` (and the
+ * labels marked `data-label`); the choice is remembered in localStorage.
+ *
  * The session is kept in this tab's sessionStorage (the core's `authentication.storage`: it
  * saves the session at sign-in and at each token renewal, and removes it at sign-out), so a
  * reload stays signed in while a second tab or window signs in as someone else.
@@ -15,6 +19,93 @@ const provider = document.querySelector('comms-client');
 const login = document.querySelector('comms-login');
 const SESSION_KEY = 'comms-kit:session';
 const TIP_KEY = 'comms-kit-demo:tip-dismissed';
+const LANG_KEY = 'comms-kit-demo:lang';
+
+// ── the page's texts, in English and French ─────────────────────────────────────────────
+
+const TEXTS = {
+  en: {
+    title: 'comms-kit: calls and chat',
+    language: 'English',
+    devices: 'Devices',
+    signOut: 'Sign out',
+    introTitle: 'Calls and chat, in a few HTML tags.',
+    lede: "Voice and video calls, messages and presence between people on this server, built from comms-kit's own elements.",
+    resuming: 'Signing you back in…',
+    stepsTitle: 'Try it with two people',
+    step1: 'Create an account (or sign in).',
+    step2Lead: 'Open this page in a second window',
+    step2: ' (or another browser) and create a second account there.',
+    step3: 'Find each other under People, add each other, then call or chat.',
+    tipLead: 'Tip:',
+    tip: ' open this page in a second window, sign in there as another user, and add each other under People to call yourself.',
+    tipClose: 'Dismiss the tip',
+    sections: 'Sections',
+    people: 'People',
+    calls: 'Calls',
+    messages: 'Messages',
+    noCalls: 'No calls right now.',
+    noCallsHint: 'Call a contact from People, or anyone by user name below.',
+    callSomeone: 'Call someone',
+    close: 'Close',
+  },
+  fr: {
+    title: 'comms-kit : appels et messages',
+    language: 'Français',
+    devices: 'Appareils',
+    signOut: 'Se déconnecter',
+    introTitle: 'Appels et messages, en quelques balises HTML.',
+    lede: 'Appels audio et vidéo, messages et présence entre les personnes de ce serveur, faits des éléments de comms-kit.',
+    resuming: 'Reconnexion en cours…',
+    stepsTitle: 'Essayez à deux',
+    step1: 'Créez un compte (ou connectez-vous).',
+    step2Lead: 'Ouvrez cette page dans une deuxième fenêtre',
+    step2: ' (ou un autre navigateur) et créez-y un deuxième compte.',
+    step3: 'Trouvez-vous dans Personnes, ajoutez-vous l’un l’autre, puis appelez ou écrivez.',
+    tipLead: 'Astuce :',
+    tip: ' ouvrez cette page dans une deuxième fenêtre, connectez-vous-y avec un autre compte et ajoutez-vous l’un l’autre dans Personnes pour vous appeler vous-même.',
+    tipClose: 'Fermer l’astuce',
+    sections: 'Sections',
+    people: 'Personnes',
+    calls: 'Appels',
+    messages: 'Messages',
+    noCalls: 'Aucun appel pour l’instant.',
+    noCallsHint:
+      'Appelez un contact depuis Personnes, ou qui vous voulez par son nom d’utilisateur ci-dessous.',
+    callSomeone: 'Appeler quelqu’un',
+    close: 'Fermer',
+  },
+};
+
+/** The remembered language, else the browser's if the demo speaks it, else English. */
+let lang = localStorage.getItem(LANG_KEY) ?? (navigator.language.startsWith('fr') ? 'fr' : 'en');
+
+/** A text of the page in its language. */
+const t = (key) => TEXTS[lang][key];
+
+/** Sets the page's language: its `lang` (the elements follow it) and its own texts. */
+function setLanguage(next) {
+  lang = TEXTS[next] ? next : 'en';
+  document.documentElement.lang = lang;
+  document.title = t('title');
+  for (const el of document.querySelectorAll('[data-text]')) el.textContent = t(el.dataset.text);
+  for (const el of document.querySelectorAll('[data-label]'))
+    el.setAttribute('aria-label', t(el.dataset.label));
+  // The button offers the other language: its code, and its name in that language (the
+  // accessible name starts with what the button shows, for speech input).
+  const other = lang === 'fr' ? 'en' : 'fr';
+  const button = $('lang');
+  button.textContent = other.toUpperCase();
+  button.lang = other;
+  button.setAttribute('aria-label', `${other.toUpperCase()} – ${TEXTS[other].language}`);
+}
+
+setLanguage(lang);
+$('lang').addEventListener('click', () => {
+  setLanguage(lang === 'fr' ? 'en' : 'fr');
+  localStorage.setItem(LANG_KEY, lang);
+  render();
+});
 
 provider.config = {
   server: location.origin,
@@ -32,8 +123,7 @@ function render() {
   const { status, user } = client.store.getState().auth;
   const view = status === 'authenticated' ? 'signed-in' : resuming ? 'starting' : 'signed-out';
   document.body.dataset.view = view;
-  document.querySelector('.resuming').textContent =
-    view === 'starting' ? 'Signing you back in…' : '';
+  document.querySelector('.resuming').textContent = view === 'starting' ? t('resuming') : '';
   if (view !== 'signed-in' || !user) return;
   const name = user.displayName || user.username || user.id;
   $('me-name').textContent = name;

@@ -234,6 +234,48 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it('speaks French when asked (its own texts and the elements’), and remembers it', async () => {
+    const { page, errors } = await open();
+    const texts = () =>
+      page.evaluate(() => ({
+        lang: document.documentElement.lang,
+        title: document.querySelector('#intro-title')?.textContent,
+        button: document.querySelector('#lang')?.getAttribute('aria-label'),
+      }));
+    assert.deepEqual(await texts(), {
+      lang: 'en',
+      title: 'Calls and chat, in a few HTML tags.',
+      button: 'FR – Français',
+    });
+    const submit = 'comms-login [part~="submit-button"]';
+    assert.equal((await page.textContent(submit))?.trim(), 'Sign in');
+    await page.click('#lang');
+    assert.deepEqual(await texts(), {
+      lang: 'fr',
+      title: 'Appels et messages, en quelques balises HTML.',
+      button: 'EN – English',
+    });
+    await page.waitForFunction((selector) => {
+      const [host, part] = selector.split(' ');
+      const el = document.querySelector(host!)?.shadowRoot?.querySelector(part!);
+      return el?.textContent?.trim() === 'Se connecter';
+    }, 'comms-login [part~="submit-button"]');
+    await page.reload();
+    await page.waitForSelector('body[data-view="signed-out"]');
+    assert.equal((await texts()).lang, 'fr', 'remembered across a reload');
+    await signUp(page, fresh('elodie'), 'Élodie');
+    assert.equal((await page.textContent('#tab-people'))?.trim(), 'Personnes');
+    assert.equal(
+      (await page.textContent('comms-chat [part="new-button"]'))?.trim(),
+      'Nouvelle conversation',
+    );
+    assert.deepEqual(await axeViolations(page), [], 'French, signed in');
+    await page.click('#lang');
+    assert.equal((await page.textContent('#tab-people'))?.trim(), 'People');
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('fits a 320 px wide phone, light and dark: signed out, and each pane signed in', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const { page } = await open({ viewport: { width: 320, height: 640 }, colorScheme });
