@@ -47,6 +47,13 @@ export const styles = css`
     flex: 1;
     min-width: 0;
   }
+  /* The note's button goes under the field when both do not fit (a longer language, a phone). */
+  .note-row {
+    flex-wrap: wrap;
+  }
+  .note-row input {
+    flex-basis: 10rem;
+  }
   .dot {
     flex: none;
     width: 0.75rem;
