@@ -347,8 +347,7 @@ export async function registerWebSocket(
     // @fastify/websocket's own 'error' listener closes over the upgrade's request and reply,
     // which would keep them (raw request, headers with the token, a child logger, a
     // ServerResponse: several KB) alive for as long as the socket is open. Ours does the same
-    // job (the errorHandler below) and holds only the socket. It is the socket's only listener
-    // (no client tracking), so removing it leaves `_events` a fresh object, not a dictionary.
+    // job (the errorHandler below) and holds only the socket.
     socket.removeAllListeners('error');
     socket.on('error', socketError);
     socket.on('message', socketMessage);
