@@ -43,7 +43,7 @@ Options:
   --only <names>   run only these benchmarks: comma-separated names, or parts of names
                    ("size" runs cdn-size and core-size)
   --runs <n>       runs of each timed benchmark instead of its default (sizes always build once)
-  --sockets <n>    idle sockets per server in gateway-memory (default 2000; 20000 judges the
+  --sockets <n>    idle sockets per server in gateway-memory (default 10000; 20000 judges the
                    sockets-per-process target)
   --no-build       use dist/ as it is instead of running \`npm run build\` first
   --out <file>     where to write the results (default bench/results/latest.json)
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   const runs = positiveInteger('runs', values.runs);
   const options: RunOptions = {
     ...(runs === undefined ? {} : { runs }),
-    sockets: positiveInteger('sockets', values.sockets, 2000)!,
+    sockets: positiveInteger('sockets', values.sockets, 10_000)!,
   };
   const out = resolve(values.out ?? join(root, 'bench', 'results', 'latest.json'));
   const started = new Date();

@@ -16,7 +16,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 import {
   CloseCodes,
   MAX_FRAME_BYTES,
@@ -148,6 +148,23 @@ export interface GatewayHooks {
   closed: (conn: Connection, code: number) => void;
 }
 
+/**
+ * The gateway's sockets (`ws`'s `WebSocket` option): a `ws` socket that knows its
+ * {@link Connection}, so one set of listeners serves every socket rather than a set of closures
+ * each.
+ */
+class GatewaySocket extends WebSocket {
+  /** Its connection, once the handshake's access token made one. */
+  connection: Connection | null = null;
+}
+
+/** The connection of one of the gateway's sockets (set before its listeners are added). */
+const connectionOf = (socket: WebSocket) => (socket as GatewaySocket).connection!;
+
+/** Closes a socket whose access token lapsed (one function for every socket's timer). */
+const expireToken = (conn: Connection) =>
+  conn.close(CloseCodes.TOKEN_EXPIRED, 'access token expired');
+
 /** The token a handshake carries: from a `bearer.` subprotocol, else `?access_token=`. */
 function handshakeToken(request: FastifyRequest): { token?: string; protocols: string[] } {
   const header = request.headers['sec-websocket-protocol'];
@@ -204,7 +221,7 @@ export async function registerWebSocket(
   const onBusMessage = (message: BusMessage) => {
     switch (message.type) {
       case 'session.revoked':
-        for (const conn of registry.byFamily(message.familyId))
+        for (const conn of registry.bySession(message.userId, message.familyId))
           conn.close(CloseCodes.SESSION_REVOKED, `session revoked (${message.reason})`);
         break;
       case 'subscription.claimed':
@@ -221,10 +238,7 @@ export async function registerWebSocket(
 
   const scheduleTokenExpiry = (conn: Connection) => {
     conn.tokenTimer?.cancel();
-    conn.tokenTimer = clock.setTimeout(
-      () => conn.close(CloseCodes.TOKEN_EXPIRED, 'access token expired'),
-      conn.tokenExpiresAt - clock.now(),
-    );
+    conn.tokenTimer = clock.setTimeout(expireToken, conn.tokenExpiresAt - clock.now(), conn);
   };
 
   const handlers: HandlerTable = {
@@ -246,7 +260,7 @@ export async function registerWebSocket(
         );
       if (claims.exp * 1000 > conn.tokenExpiresAt) {
         conn.tokenExpiresAt = claims.exp * 1000;
-        registry.setFamily(conn, claims.fam);
+        conn.familyId = claims.fam;
         scheduleTokenExpiry(conn);
       }
       return { expiresAt: conn.tokenExpiresAt };
@@ -325,24 +339,46 @@ export async function registerWebSocket(
     void dispatch(conn, result.frame);
   };
 
+  /** Told once the last socket has closed while the server shuts down. */
+  let drained: (() => void) | undefined;
+
+  // The listeners of every socket: each finds its connection on the socket (`this`).
+  function socketError(this: WebSocket, error: Error) {
+    onSocketError(error, this);
+  }
+  function socketMessage(
+    this: WebSocket,
+    data: Buffer | ArrayBuffer | Buffer[],
+    isBinary: boolean,
+  ) {
+    onMessage(connectionOf(this), data, isBinary);
+  }
+  function socketPong(this: WebSocket) {
+    connectionOf(this).lastSeen = performance.now();
+  }
+  function socketClose(this: WebSocket, code: number) {
+    const conn = connectionOf(this);
+    conn.closeCode = code;
+    conn.tokenTimer?.cancel();
+    subscriptions.drop(conn);
+    registry.remove(conn);
+    log.debug({ conn: conn.id, userId: conn.userId, code }, 'socket closed');
+    emit('closed', conn, code);
+    if (drained && registry.size === 0) drained();
+  }
+
   /** What a socket's listeners hold: its connection, never the upgrade request. */
-  const listen = (socket: WebSocket, conn: Connection) => {
+  const listen = (socket: GatewaySocket, conn: Connection) => {
+    socket.connection = conn;
     // @fastify/websocket's own 'error' listener closes over the upgrade's request and reply,
     // which would keep them (raw request, headers with the token, a child logger, a
     // ServerResponse: several KB) alive for as long as the socket is open. Ours does the same
     // job (the errorHandler below) and holds only the socket.
     socket.removeAllListeners('error');
-    socket.on('error', (error) => onSocketError(error, socket));
-    socket.on('message', (data, isBinary) => onMessage(conn, data, isBinary));
-    socket.on('pong', () => (conn.lastSeen = performance.now()));
-    socket.on('close', (code) => {
-      conn.closeCode = code;
-      conn.tokenTimer?.cancel();
-      subscriptions.drop(conn);
-      registry.remove(conn);
-      log.debug({ conn: conn.id, userId: conn.userId, code }, 'socket closed');
-      emit('closed', conn, code);
-    });
+    socket.on('error', socketError);
+    socket.on('message', socketMessage);
+    socket.on('pong', socketPong);
+    socket.on('close', socketClose);
   };
 
   const onConnection = async (socket: WebSocket, request: FastifyRequest) => {
@@ -355,7 +391,7 @@ export async function registerWebSocket(
       request.raw.socket,
     );
     if (closing) return conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
-    listen(socket, conn);
+    listen(socket as GatewaySocket, conn);
     scheduleTokenExpiry(conn);
     await registry.add(conn);
     log.debug({ conn: conn.id, userId: conn.userId }, 'socket open');
@@ -376,6 +412,11 @@ export async function registerWebSocket(
 
   await app.register(websocket, {
     options: {
+      // ws only calls `new` on it; the plugin's types ask for the module's statics too.
+      WebSocket: GatewaySocket as never,
+      // The registry knows every open socket; a set of them in `ws` too would cost each socket
+      // a set entry and a 'close' listener of its own.
+      clientTracking: false,
       maxPayload: MAX_FRAME_BYTES,
       handleProtocols: (protocols: Set<string>) =>
         protocols.has(WS_SUBPROTOCOL) ? WS_SUBPROTOCOL : false,
@@ -383,16 +424,18 @@ export async function registerWebSocket(
     errorHandler: (error, socket) => onSocketError(error, socket),
     preClose: (done) => {
       closing = true;
-      const wss = app.websocketServer;
-      for (const client of wss.clients)
-        client.close(CloseCodes.SERVICE_RESTART, 'server restarting');
+      for (const conn of registry.all())
+        conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
       const cut = setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
+        for (const conn of registry.all()) conn.socket.terminate();
       }, options.closeGraceMs);
-      wss.close(() => {
+      const finish = () => {
         clearTimeout(cut);
-        done();
-      });
+        drained = undefined;
+        app.websocketServer.close(() => done());
+      };
+      if (registry.size === 0) finish();
+      else drained = finish;
     },
   });
 

@@ -1,3 +1,6 @@
+/** The default clock of the buckets: one function for all of them, not a closure each. */
+const monotonic = (): number => performance.now();
+
 /** A token bucket: `burst` frames at once, refilled at `perSecond`. */
 export class TokenBucket {
   private tokens: number;
@@ -7,7 +10,7 @@ export class TokenBucket {
   private readonly now: () => number;
 
   /** @param now a monotonic clock in ms (default `performance.now`) */
-  constructor(perSecond: number, burst: number, now: () => number = () => performance.now()) {
+  constructor(perSecond: number, burst: number, now: () => number = monotonic) {
     this.perSecond = perSecond;
     this.burst = burst;
     this.now = now;
@@ -37,7 +40,7 @@ export class KeyedRateLimit {
   private readonly now: () => number;
   private lastSweep: number;
 
-  constructor(perSecond: number, burst: number, now: () => number = () => performance.now()) {
+  constructor(perSecond: number, burst: number, now: () => number = monotonic) {
     this.perSecond = perSecond;
     this.burst = burst;
     this.now = now;

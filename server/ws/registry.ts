@@ -1,6 +1,6 @@
 /**
- * The sockets this node holds, indexed by user, by session (refresh-token family, for
- * revocation) and by subscription. While it holds a user's socket, the node listens on that
+ * The sockets this node holds, indexed by user and by subscription (a session's sockets are
+ * found among its user's: an index by session would cost a set for nearly every socket). While it holds a user's socket, the node listens on that
  * user's bus channel, so messages about the user reach it wherever they were published.
  */
 import { userChannel, type Bus, type BusHandler, type BusUnsubscribe } from '../bus/types.js';
@@ -21,9 +21,9 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 export class SocketRegistry {
   private readonly users = new Map<string, Set<Connection>>();
-  private readonly families = new Map<string, Set<Connection>>();
   private readonly subscriptions = new Map<string, Connection>();
   private readonly channels = new Map<string, Promise<BusUnsubscribe>>();
+  private count = 0;
   private readonly bus: Bus;
   private readonly onMessage: BusHandler;
 
@@ -35,8 +35,8 @@ export class SocketRegistry {
 
   /** Adds a socket; resolves once its user's channel is listened to. */
   async add(conn: Connection): Promise<void> {
+    this.count += 1;
     addTo(this.users, conn.userId, conn);
-    addTo(this.families, conn.familyId, conn);
     let channel = this.channels.get(conn.userId);
     if (!channel) {
       channel = this.bus.subscribe(userChannel(conn.userId), this.onMessage);
@@ -47,8 +47,9 @@ export class SocketRegistry {
 
   /** Removes a socket (and its subscription index); stops listening when it was the user's last. */
   remove(conn: Connection): void {
+    if (!this.users.get(conn.userId)?.has(conn)) return;
+    this.count -= 1;
     removeFrom(this.users, conn.userId, conn);
-    removeFrom(this.families, conn.familyId, conn);
     if (conn.subscription && this.subscriptions.get(conn.subscription.id) === conn)
       this.subscriptions.delete(conn.subscription.id);
     if (!this.users.has(conn.userId)) {
@@ -56,14 +57,6 @@ export class SocketRegistry {
       this.channels.delete(conn.userId);
       void channel?.then((unsubscribe) => unsubscribe()).catch(() => {});
     }
-  }
-
-  /** Moves a socket to another session (after `token.update` with a token from a new login). */
-  setFamily(conn: Connection, familyId: string): void {
-    if (conn.familyId === familyId) return;
-    removeFrom(this.families, conn.familyId, conn);
-    conn.familyId = familyId;
-    addTo(this.families, familyId, conn);
   }
 
   /** Indexes (or un-indexes, with null) a socket's subscription. */
@@ -77,8 +70,9 @@ export class SocketRegistry {
     return [...(this.users.get(userId) ?? [])];
   }
 
-  byFamily(familyId: string): Connection[] {
-    return [...(this.families.get(familyId) ?? [])];
+  /** The sockets of one session (refresh-token family) of a user. */
+  bySession(userId: string, familyId: string): Connection[] {
+    return this.byUser(userId).filter((conn) => conn.familyId === familyId);
   }
 
   bySubscription(subscriptionId: string): Connection | undefined {
@@ -92,8 +86,6 @@ export class SocketRegistry {
 
   /** How many sockets. */
   get size(): number {
-    let n = 0;
-    for (const set of this.users.values()) n += set.size;
-    return n;
+    return this.count;
   }
 }

@@ -4,10 +4,18 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloseCodes, Routes } from '../../core/protocol/constants.js';
+import {
+  CloseCodes,
+  Routes,
+  WS_BEARER_PREFIX,
+  WS_SUBPROTOCOL,
+} from '../../core/protocol/constants.js';
 import type { TokenResponse } from '../../core/protocol/schema.js';
 import { startServer } from '../../server/index.js';
 import { UsageError, parseCommandLine } from '../../server/cli.js';
@@ -68,6 +76,45 @@ describe('shutdown', () => {
     assert.equal(closedA.code, CloseCodes.SERVICE_RESTART);
     assert.equal(closedB.code, CloseCodes.SERVICE_RESTART);
     assert.equal(code, 0);
+  });
+
+  it('cuts a socket that does not finish the close handshake after the grace period', async () => {
+    const server = await startServer({
+      port: 0,
+      db: ':memory:',
+      logLevel: false,
+      authRateLimit: false,
+      webSocket: { closeGraceMs: 100 },
+    });
+    const tokens = await signupAndLogin(server.url);
+    // A client that upgrades, then never answers anything (not even the server's close frame).
+    const raw = tcpConnect(server.port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    raw.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    const rawClosed = once(raw, 'close');
+    await once(raw, 'connect');
+    raw.write(
+      [
+        `GET ${Routes.WEBSOCKET} HTTP/1.1`,
+        `Host: 127.0.0.1:${server.port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        `Sec-WebSocket-Protocol: ${WS_SUBPROTOCOL}, ${WS_BEARER_PREFIX}${tokens.accessToken}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    while (!received.includes('\r\n\r\n')) await once(raw, 'data');
+    assert.match(received.toString('latin1'), /^HTTP\/1\.1 101 /);
+    const bodyStart = received.indexOf('\r\n\r\n') + 4;
+
+    await server.close();
+    await rawClosed;
+    const frame = received.subarray(bodyStart);
+    assert.equal(frame[0], 0x88, 'the server sent a close frame first');
+    assert.equal(frame.readUInt16BE(2), CloseCodes.SERVICE_RESTART);
   });
 });
 
