@@ -41,7 +41,8 @@ let operations: Operations | undefined;
 
 /**
  * Loads the rarely used operations (`operations.ts`: a chunk of its own in the ES builds, so a
- * page that never calls pays nothing for them). Started with the first call. `operations.ts`
+ * page that never calls pays nothing for them). Started when the first call's media connects
+ * (or by the first operation that needs them, if that comes first). `operations.ts`
  * imports types only from this module: a lazy chunk that imports values back from the module
  * that loads it makes the bundler split its runtime off the CDN entry (one more file to fetch).
  */
@@ -566,8 +567,6 @@ export class CallManager {
   // ── the peer connection ─────────────────────────────────────────────────────
 
   #createSession(callId: string, polite: boolean): Session {
-    // The first call starts loading the rarely used operations, so they are here when asked for.
-    if (!operations) void loadOperations().catch(() => undefined);
     const config = this.#ctx.config().call ?? {};
     const pc = new RTCPeerConnection({ ...config.defaultPeerConfig });
     const session: Session = {
@@ -598,6 +597,10 @@ export class CallManager {
     pc.addEventListener('iceconnectionstatechange', () => {
       const call = this.getById(callId);
       const next = pc.iceConnectionState as MediaConnectionState;
+      // Once the first call's media flows, load the rarely used operations, so they are here
+      // when asked for; not before, where fetching and compiling them slowed the call's setup.
+      if (!operations && (next === 'connected' || next === 'completed'))
+        void loadOperations().catch(() => undefined);
       if (!call || call.mediaConnectionState === next) return;
       this.#patch(callId, { mediaConnectionState: next });
       this.#ctx.emit('call:mediaConnectionChange', {
