@@ -27,7 +27,10 @@ import { startMeasuredServer } from './lib/processes.js';
 import { cdnBundlePath } from './lib/size.js';
 import { startStaticServer } from './lib/static-server.js';
 
-const DEFAULT_RUNS = 10;
+// A call set-up spreads from about 0.7× to 2× the relay run to run on this machine: 20 runs
+// each make the medians steadier than 10 (on 2026-11-23: medians from 1.00× to 1.48× over 10 runs,
+// 0.95× to 1.38× over 25).
+const DEFAULT_RUNS = 20;
 
 /** The comms-kit page: connects as `user`; B answers; A measures when told to call. */
 const kitPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body><script type="module">
