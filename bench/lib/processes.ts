@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MAX_FRAME_BYTES, WS_SUBPROTOCOL } from '../../core/protocol/constants.js';
-import { bin as gatewayBin } from '../../test/helpers/gateway.js';
+import { cpuTimeMs, bin as gatewayBin } from '../../test/helpers/gateway.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const statsPreload = pathToFileURL(here('../servers/stats-preload.mjs')).href;
@@ -151,30 +151,18 @@ export async function startMeasuredServer(
         child.once('exit', onExit);
         child.send({ type: 'bench:stats', id });
       }),
-    cpuTime: () => cpuTimeOf(child.pid),
+    cpuTime: () => {
+      try {
+        return child.pid === undefined ? null : cpuTimeMs(child.pid);
+      } catch {
+        return null; // not Linux, or the process has gone
+      }
+    },
     async stop() {
       await stopChild(child);
       rmSync(cwd, { recursive: true, force: true });
     },
   };
-}
-
-/** See {@link MeasuredServer.cpuTime}. */
-function cpuTimeOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    let ns = 0;
-    for (const tid of readdirSync(`/proc/${pid}/task`)) {
-      try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {
-        // the thread ended meanwhile: its time is gone with it
-      }
-    }
-    return ns / 1e6;
-  } catch {
-    return null;
-  }
 }
 
 /** The open-files limits of this process (`ulimit -n`), from `/proc/self/limits` on Linux. */

@@ -4,7 +4,7 @@
  * chips, the count announced, keyboard only), `comms-group-create`, the errors, and a group's
  * thread (name, member count, members with presence, senders' names) on every member's element.
  */
-import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../components/client/comms-client.js';
 import '../../components/chat/comms-chat.js';
@@ -13,6 +13,7 @@ import { CommsGroupCreateEvent } from '../../components/shared/events.js';
 import { createClient, type CommsClient } from '../../core/index.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { until } from '../helpers/waits.js';
+import { $, $$, must, settled, text } from '../helpers/elements.js';
 import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
 
 // The virtualizer's benign ResizeObserver loop message (see chat.test.ts).
@@ -20,18 +21,6 @@ setupIgnoreWindowResizeObserverLoopErrors(beforeEach, afterEach);
 
 const PASSWORD = 'correct horse battery staple';
 
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
-  el.shadowRoot!.querySelector<T>(selector);
-const $$ = <T extends Element = HTMLElement>(el: Element, selector: string) => [
-  ...el.shadowRoot!.querySelectorAll<T>(selector),
-];
-const must = <T extends Element = HTMLElement>(el: Element, selector: string) => {
-  const found = $<T>(el, selector);
-  if (!found) throw new Error(`no ${selector} in <${el.localName}>`);
-  return found;
-};
-const text = (node: Element | null | undefined) =>
-  (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
 const shown = (el: Element) => $$(el, '[part~="message"] [part="text"]').map((p) => p.textContent);
 /** The polite live region's text. */
 const said = (el: Element) => text($(el, '[role="status"]'));
@@ -44,17 +33,6 @@ const chips = (el: Element) => $$(el, '[part="chip"] .name').map((n) => text(n))
 /** The row of the list whose name is `name`. */
 const row = (el: Element, name: string) =>
   $$(el, '[part="conversation"]').find((r) => text(r.querySelector('[part="name"]')) === name);
-
-async function settled(el: CommsChat, predicate: () => boolean, message: string) {
-  await waitUntil(
-    async () => {
-      await el.updateComplete;
-      return predicate();
-    },
-    message,
-    { timeout: 10000 },
-  );
-}
 
 /** Presses Tab (Shift+Tab with `back`) until the focus is on what `target()` finds. */
 async function tabTo(el: CommsChat, target: () => Element | null, back = false) {

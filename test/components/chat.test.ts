@@ -2,7 +2,7 @@
  * `<comms-chat>` in real Chromium against the real gateway (fresh database, loopback): two
  * users, each with a real client, each with their own `<comms-chat>`.
  */
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../components/client/comms-client.js';
 import '../../components/chat/comms-chat.js';
@@ -15,6 +15,7 @@ import type { ConversationEntry, MessageView } from '../../core/conversation/typ
 import { Store } from '../../core/store.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { until } from '../helpers/waits.js';
+import { $, $$, must, settled, text } from '../helpers/elements.js';
 import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
 
 // The virtualizer measures rows with a ResizeObserver; Chromium reports the benign "loop
@@ -24,33 +25,9 @@ setupIgnoreWindowResizeObserverLoopErrors(beforeEach, afterEach);
 
 const PASSWORD = 'correct horse battery staple';
 
-const root = (el: Element) => el.shadowRoot!;
-const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
-  root(el).querySelector<T>(selector);
-const $$ = <T extends Element = HTMLElement>(el: Element, selector: string) => [
-  ...root(el).querySelectorAll<T>(selector),
-];
-const must = <T extends Element = HTMLElement>(el: Element, selector: string) => {
-  const found = $<T>(el, selector);
-  if (!found) throw new Error(`no ${selector} in <${el.localName}>`);
-  return found;
-};
-const text = (node: Element | null) => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
 /** The texts of the messages rendered in the thread. */
 const shown = (el: Element) => $$(el, '[part~="message"] [part="text"]').map((p) => p.textContent);
 const statuses = (el: Element) => $$(el, '[part="status"]').map((s) => s.dataset.status);
-
-/** Resolves once `predicate()` holds after one of the element's updates. */
-async function settled(el: CommsChat, predicate: () => boolean, message: string) {
-  await waitUntil(
-    async () => {
-      await el.updateComplete;
-      return predicate();
-    },
-    message,
-    { timeout: 10000 },
-  );
-}
 
 const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 

@@ -10,6 +10,15 @@ export const root = (el: Element) => el.shadowRoot!;
 export const $ = <T extends Element = HTMLElement>(el: Element, selector: string) =>
   root(el).querySelector<T>(selector);
 
+/** Every match of `selector` in the element's shadow tree. */
+export const $$ = <T extends Element = HTMLElement>(el: Element, selector: string) => [
+  ...root(el).querySelectorAll<T>(selector),
+];
+
+/** A node's text with its white space collapsed ('' for none). */
+export const text = (node: Element | null | undefined) =>
+  (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+
 /** The first match of `selector` in the element's shadow tree; throws when there is none. */
 export const must = <T extends Element = HTMLElement>(el: Element, selector: string) => {
   const found = $<T>(el, selector);
