@@ -317,11 +317,11 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
       await page.keyboard.press('Escape');
       await page.waitForSelector('dialog#settings:not([open])', { state: 'attached' });
       assert.equal(await page.evaluate(() => document.activeElement?.id), 'settings-button');
-      assert.equal(
-        await page
-          .locator('comms-device-picker')
-          .evaluate((el) => (el as HTMLElement & { noPreview: boolean }).noPreview),
-        true,
+      // The dialog's `close` event (which stops the preview) comes in a task after it closes.
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('comms-device-picker') as HTMLElement & { noPreview: boolean })
+            .noPreview === true,
       );
       assert.deepEqual(errors, []);
       await page.context().close();
