@@ -315,7 +315,9 @@ export async function registerWebSocket(
     }
     const text = Array.isArray(data)
       ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as ArrayBuffer).toString('utf8');
+      : Buffer.isBuffer(data)
+        ? data.toString('utf8')
+        : Buffer.from(data).toString('utf8');
     const parsed = parseJson(text);
     const admitted = conn.admit();
     if (admitted === 'abuse') {

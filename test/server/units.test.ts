@@ -293,9 +293,21 @@ describe('SqliteStorage: messaging, presence, contacts', () => {
     );
     await assert.rejects(s.appendMessage({ ...message('m5', 'a', 'z'), conversationId: 'nope' }));
     assert.equal((await s.getConversation('c'))?.lastSeq, 2, 'a failed append takes no seq');
+    // One failing append in a group commit leaves the others of its batch stored, in order.
+    const mixed = await Promise.allSettled([
+      s.appendMessage(message('m6', 'a', 'k6')),
+      s.appendMessage({ ...message('m7', 'a', 'k7'), conversationId: 'nope' }),
+      s.appendMessage(message('m8', 'b', 'k8')),
+    ]);
+    assert.deepEqual(
+      mixed.map((r) =>
+        r.status === 'fulfilled' ? [r.value.message.id, r.value.message.seq] : 'rejected',
+      ),
+      [['m6', 3], 'rejected', ['m8', 4]],
+    );
     const summary = await s.summarizeConversation('c', 'a');
-    assert.equal(summary?.unread, 1);
-    assert.equal(summary?.lastMessage?.id, 'm4');
+    assert.equal(summary?.unread, 2, "b's m4 and m8");
+    assert.equal(summary?.lastMessage?.id, 'm8');
     assert.equal(await s.summarizeConversation('c', 'c'), undefined, 'not a member');
     await s.close();
   });
@@ -379,6 +391,19 @@ describe('MemoryBus', () => {
     await bus.publish('c', message);
     assert.equal(got.length, 1);
     assert.equal(bus.channelCount, 1);
+  });
+
+  it('gives each handler its own copy, as the message was when published', async () => {
+    const bus = new MemoryBus();
+    const got: BusMessage[] = [];
+    await bus.subscribe('c', (m) => got.push(m));
+    await bus.subscribe('c', (m) => got.push(m));
+    const published = { ...message };
+    const publishing = bus.publish('c', published);
+    published.reason = 'changed after publishing';
+    await publishing;
+    assert.deepEqual(got, [message, message]);
+    assert.notEqual(got[0], got[1], 'two handlers, two copies');
   });
 
   it('a throwing handler does not stop the others', async () => {

@@ -510,6 +510,9 @@ export class SqliteStorage implements Storage {
     };
     this.features = prepareFeatures(db);
     const one = db.transaction(this.appendOne);
+    this.appendAll = db.transaction((messages: NewMessage[]) =>
+      messages.map((message): AppendOutcome => ({ ok: this.appendOne(message) })),
+    );
     this.appendBatch = db.transaction((messages: NewMessage[]) =>
       messages.map((message): AppendOutcome => {
         try {
@@ -810,8 +813,9 @@ export class SqliteStorage implements Storage {
 
   /**
    * Group commit: appends that arrive in the same turn of the event loop are stored in one
-   * transaction (one WAL write instead of one per message), each in its own savepoint so one
-   * failing leaves the others stored. Every caller still resolves only after the commit.
+   * transaction (one WAL write instead of one per message); should one fail, the batch is
+   * stored again with each append in its own savepoint, so the others still are. Every caller
+   * resolves only after the commit.
    */
   async appendMessage(message: NewMessage): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
@@ -824,12 +828,20 @@ export class SqliteStorage implements Storage {
 
   private flushAppends(): void {
     const batch = this.appends.splice(0);
+    const messages = batch.map((p) => p.message);
     let outcomes: AppendOutcome[];
     try {
-      outcomes = this.appendBatch.immediate(batch.map((p) => p.message));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
+      // Almost always every append succeeds: one transaction, no savepoints. When one throws,
+      // the whole batch is rolled back and stored again with a savepoint each, so the others
+      // still are.
+      outcomes = this.appendAll.immediate(messages);
+    } catch {
+      try {
+        outcomes = this.appendBatch.immediate(messages);
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
     }
     outcomes.forEach((outcome, i) => {
       if ('ok' in outcome) batch[i]!.resolve(outcome.ok);
@@ -850,6 +862,8 @@ export class SqliteStorage implements Storage {
 
   /** Every append of one turn in one transaction, each in its savepoint. */
   private readonly appendBatch: Database.Transaction<(messages: NewMessage[]) => AppendOutcome[]>;
+  /** The same without savepoints: throws (and rolls back) if one append fails. */
+  private readonly appendAll: Database.Transaction<(messages: NewMessage[]) => AppendOutcome[]>;
 
   async messagesAfter(
     conversationId: string,
