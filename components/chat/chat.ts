@@ -877,6 +877,18 @@ export class CommsChat extends CommsElement {
     return activity && SPECIFIC_ACTIVITIES.has(activity) ? activity : undefined;
   }
 
+  /** The presence dot of a one-to-one conversation's other person (hidden in a group). */
+  #partnerDot(entry: ConversationEntry): TemplateResult {
+    const partner = partnerOf(entry);
+    return html`<span
+      part="presence"
+      class="dot"
+      data-status=${this.#presenceOf(entry)}
+      data-activity=${this.#activityOf(partner) ?? nothing}
+      ?hidden=${!partner}
+    ></span>`;
+  }
+
   /** A person's presence in words: online, offline, unknown, or the activity. */
   #presenceWords(userId: string | null | undefined): string {
     const t = this.#l10n.t.bind(this.#l10n);
@@ -948,7 +960,6 @@ export class CommsChat extends CommsElement {
                   : last.sender === self
                     ? t('chat.you', { text })
                     : text;
-                const presence = this.#presenceOf(entry);
                 const selected = entry === current;
                 const group = entry.type === 'chat';
                 return html`<li>
@@ -966,13 +977,7 @@ export class CommsChat extends CommsElement {
                           >`
                         : nothing
                     }
-                    <span
-                      part="presence"
-                      class="dot"
-                      data-status=${presence}
-                      data-activity=${this.#activityOf(partnerOf(entry)) ?? nothing}
-                      ?hidden=${!partnerOf(entry)}
-                    ></span>
+                    ${this.#partnerDot(entry)}
                     <span class="who">
                       <span part="name" class="name">${this.#titleOf(entry)}</span>
                       ${
@@ -1300,7 +1305,6 @@ export class CommsChat extends CommsElement {
     }
     const ref = conversationRef(entry);
     const name = this.#titleOf(entry);
-    const presence = this.#presenceOf(entry);
     const group = entry.type === 'chat';
     const queued = !!this.#connection.value?.reason;
     const typing = entry.typing.map((u) => nameOf(this.#people.value, entry, u));
@@ -1318,13 +1322,7 @@ export class CommsChat extends CommsElement {
         >
           ${chatIcon('back')}
         </button>
-        <span
-          part="presence"
-          class="dot"
-          data-status=${presence}
-          data-activity=${this.#activityOf(partnerOf(entry)) ?? nothing}
-          ?hidden=${!partnerOf(entry)}
-        ></span>
+        ${this.#partnerDot(entry)}
         <h2 id="thread-title">
           ${name}${
             partnerOf(entry)
