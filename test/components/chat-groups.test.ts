@@ -10,16 +10,14 @@ import '../../components/client/comms-client.js';
 import '../../components/chat/comms-chat.js';
 import type { CommsChat } from '../../components/chat/chat.js';
 import { CommsGroupCreateEvent } from '../../components/shared/events.js';
-import { createClient, type CommsClient } from '../../core/index.js';
-import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { uniqueName } from '../helpers/gateway.browser.js';
+import { chatTestBed } from '../helpers/chat-bed.js';
 import { until } from '../helpers/waits.js';
 import { $, $$, must, settled, text } from '../helpers/elements.js';
 import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
 
 // The virtualizer's benign ResizeObserver loop message (see chat.test.ts).
 setupIgnoreWindowResizeObserverLoopErrors(beforeEach, afterEach);
-
-const PASSWORD = 'correct horse battery staple';
 
 const shown = (el: Element) => $$(el, '[part~="message"] [part="text"]').map((p) => p.textContent);
 /** The polite live region's text. */
@@ -49,40 +47,7 @@ async function tabTo(el: CommsChat, target: () => Element | null, back = false) 
 
 describe('<comms-chat> groups', function () {
   this.timeout(60000);
-  let gateway: TestGateway;
-  const clients: CommsClient[] = [];
-
-  before(async () => {
-    gateway = await startGateway(['--frame-rate-limit', '10000', '--message-rate-limit', '0']);
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.destroy()));
-    await gateway.stop();
-  });
-
-  async function user(name = uniqueName('grp')): Promise<string> {
-    const c = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
-    await c.auth.signup({ username: name, password: PASSWORD, displayName: `Name ${name}` });
-    await c.destroy();
-    return name;
-  }
-
-  async function device(username: string): Promise<CommsClient> {
-    const c = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
-    clients.push(c);
-    await c.connect({ username, password: PASSWORD }, { clientCorrelator: uniqueName('dev') });
-    return c;
-  }
-
-  /** A `<comms-chat>` for `client` in a box `width` px wide. */
-  async function chat(client: CommsClient, width = 800): Promise<CommsChat> {
-    const host = await fixture<HTMLDivElement>(html`<div style="width: ${width}px"></div>`);
-    host.innerHTML = '<comms-chat></comms-chat>';
-    const el = host.firstElementChild as CommsChat;
-    el.client = client;
-    await el.updateComplete;
-    return el;
-  }
+  const { user, device, chat } = chatTestBed('grp');
 
   async function openGroupPanel(el: CommsChat) {
     must(el, '[part="new-group-button"]').click();
@@ -194,7 +159,7 @@ describe('<comms-chat> groups', function () {
     const [bob, carol, dave] = [await user(), await user(), await user()];
     const a = await device(alice);
     for (const id of [bob, carol, dave]) await a.contacts.add({ primaryContact: id });
-    const el = await chat(a, 320);
+    const el = await chat(a, '', 320);
     await settled(el, () => $$(el, '[part="new-group-button"]').length === 1, 'rendered');
     must(el, '[part="new-group-button"]').focus();
     await sendKeys({ press: 'Enter' });

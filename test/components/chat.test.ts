@@ -13,7 +13,8 @@ import { CommsChatRequestEvent } from '../../components/shared/events.js';
 import { createClient, type ClientState, type CommsClient } from '../../core/index.js';
 import type { ConversationEntry, MessageView } from '../../core/conversation/types.js';
 import { Store } from '../../core/store.js';
-import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { uniqueName } from '../helpers/gateway.browser.js';
+import { chatTestBed } from '../helpers/chat-bed.js';
 import { until } from '../helpers/waits.js';
 import { $, $$, must, settled, text } from '../helpers/elements.js';
 import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
@@ -23,8 +24,6 @@ import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer
 // failure. The virtualizer's own helper ignores exactly that message.
 setupIgnoreWindowResizeObserverLoopErrors(beforeEach, afterEach);
 
-const PASSWORD = 'correct horse battery staple';
-
 /** The texts of the messages rendered in the thread. */
 const shown = (el: Element) => $$(el, '[part~="message"] [part="text"]').map((p) => p.textContent);
 const statuses = (el: Element) => $$(el, '[part="status"]').map((s) => s.dataset.status);
@@ -33,45 +32,8 @@ const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 describe('<comms-chat>', function () {
   this.timeout(60000);
-  let gateway: TestGateway;
-  const clients: CommsClient[] = [];
-
-  before(async () => {
-    gateway = await startGateway(['--frame-rate-limit', '10000', '--message-rate-limit', '0']);
-  });
-  after(async () => {
-    await Promise.all(clients.map((c) => c.destroy()));
-    await gateway.stop();
-  });
-
-  async function user(name = uniqueName('chat')): Promise<string> {
-    const c = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
-    await c.auth.signup({ username: name, password: PASSWORD, displayName: `Name ${name}` });
-    await c.destroy();
-    return name;
-  }
-
-  async function device(username: string): Promise<CommsClient> {
-    const c = createClient({
-      server: gateway.url,
-      logs: { logLevel: 'silent' },
-      connectivity: { reconnectDelay: 100, reconnectLimit: 0 },
-    });
-    clients.push(c);
-    await c.connect({ username, password: PASSWORD }, { clientCorrelator: uniqueName('dev') });
-    return c;
-  }
-
-  /** A `<comms-chat>` for `client` in a box `width` px wide. */
-  async function chat(client: CommsClient, attrs = '', width = 800): Promise<CommsChat> {
-    const host = await fixture<HTMLDivElement>(html`<div style="width: ${width}px"></div>`);
-    host.innerHTML = `<comms-chat ${attrs}></comms-chat>`;
-    const el = host.firstElementChild as CommsChat;
-    el.client = client;
-    await el.updateComplete;
-    await settled(el, () => true, 'rendered');
-    return el;
-  }
+  const bed = chatTestBed('chat');
+  const { user, device, chat } = bed;
 
   async function type(el: CommsChat, keys: string) {
     must<HTMLTextAreaElement>(el, '[part="input"]').focus();
@@ -272,7 +234,7 @@ describe('<comms-chat>', function () {
 
   it('offline, the composer still sends into the outbox and says so; it goes out on reconnect', async () => {
     const { chatA, chatB } = await pairChatting();
-    await gateway.kill();
+    await bed.gateway.kill();
     await settled(chatA, () => !!$(chatA, '[part="queued"]'), 'the queued notice shows');
     const dot = () => $(chatA, '[part="thread"] [part="presence"]')?.dataset.status;
     expect(dot(), 'what was known of Bob may be old now').to.equal('unknown');
@@ -280,7 +242,7 @@ describe('<comms-chat>', function () {
     await sendKeys({ press: 'Enter' });
     await settled(chatA, () => statuses(chatA).join() === 'queued', 'waits for the connection');
     expect(text($(chatA, '[part="status"]'))).to.equal('Waiting for the connection');
-    await gateway.revive();
+    await bed.gateway.revive();
     await settled(chatB, () => shown(chatB).includes('sent while offline'), 'bob gets it');
     await settled(chatA, () => !$(chatA, '[part="queued"]'), 'the notice goes');
   });
