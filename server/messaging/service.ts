@@ -15,7 +15,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { v7 as uuidv7 } from 'uuid';
 import type { FastifyBaseLogger } from 'fastify';
 import { MAX_TEXT_LENGTH, WireErrorCodes } from '../../core/protocol/constants.js';
 import type {
@@ -27,6 +26,7 @@ import type {
 import type { Clock } from '../clock.js';
 import { publicId, resolveUser } from '../directory/users.js';
 import { WireError } from '../errors.js';
+import { newRecordId } from '../ids.js';
 import type {
   ConversationSummary,
   MemberRecord,
@@ -253,8 +253,7 @@ export function registerMessaging(options: MessagingOptions): void {
         `too many messages: at most ${options.rateLimit.perSecond} per second (bursts of ${options.rateLimit.burst}); it was not stored: send it again, with the same clientId, in a moment`,
       );
     const result = await storage.appendMessage({
-      // Time-ordered: a message's id goes to the end of its index, not to a random page.
-      id: uuidv7(),
+      id: newRecordId(),
       conversationId: frame.conversationId,
       clientId: frame.clientId,
       senderId: conn.userId,

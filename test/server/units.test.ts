@@ -1,6 +1,6 @@
 /**
  * Layers on their own: the SQLite storage (migrations, identities, refresh-token spending),
- * the memory bus, the origin check and the manual clock.
+ * the memory bus, the origin check, the manual clock and record ids.
  */
 import { describe, it } from 'node:test';
 import { mkdtempSync, statSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { MemoryBus } from '../../server/bus/memory.js';
 import type { BusMessage } from '../../server/bus/types.js';
 import { originCheck, validateOrigins } from '../../server/http/origins.js';
 import { ManualClock } from '../../server/clock.js';
+import { newRecordId } from '../../server/ids.js';
 
 const user = (id: string, fields: Partial<NewUser> = {}): NewUser => ({
   id,
@@ -406,6 +407,24 @@ describe('MemoryBus', () => {
     assert.notEqual(got[0], got[1], 'two handlers, two copies');
   });
 
+  it('copies nested values too, so a change after publishing reaches no handler', async () => {
+    const bus = new MemoryBus();
+    const got: BusMessage[] = [];
+    await bus.subscribe('c', (m) => got.push(m));
+    await bus.subscribe('c', (m) => got.push(m));
+    const presence = { status: 'open', activity: 'available', note: 'here' };
+    const published = { type: 'presence.changed', userId: 'u', presence: { ...presence } };
+    const publishing = bus.publish('c', published as BusMessage);
+    published.presence.note = 'changed after publishing';
+    await publishing;
+    assert.deepEqual(
+      got.map((m) => (m as typeof published).presence),
+      [presence, presence],
+    );
+    const [first, second] = got as Array<typeof published>;
+    assert.notEqual(first!.presence, second!.presence, 'two handlers, two copies');
+  });
+
   it('a throwing handler does not stop the others', async () => {
     const errors: unknown[] = [];
     const bus = new MemoryBus((e) => errors.push(e));
@@ -465,5 +484,23 @@ describe('ManualClock', () => {
     assert.deepEqual(ran, ['a', 'b']);
     assert.equal(clock.now(), 1200);
     assert.equal(clock.pending, 0);
+  });
+});
+
+describe('newRecordId', () => {
+  it('makes UUIDv7s that each sort after the one before, across pool refills and within a millisecond', () => {
+    const before = Date.now();
+    const ids = Array.from({ length: 1000 }, () => newRecordId());
+    const after = Date.now();
+    for (const id of ids)
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (let i = 1; i < ids.length; i++)
+      assert.ok(ids[i - 1]! < ids[i]!, `${ids[i - 1]} then ${ids[i]}`);
+    // 1,000 ids take a few milliseconds: most share one with others.
+    const millis = ids.map((id) => parseInt(id.replace(/-/g, '').slice(0, 12), 16));
+    assert.ok(new Set(millis).size < ids.length);
+    assert.ok(millis[0]! >= before && millis.at(-1)! <= after + 1, 'the time is now');
+    // The random tail differs even within one millisecond (the pool's bytes are used once).
+    assert.equal(new Set(ids.map((id) => id.slice(-12))).size, ids.length);
   });
 });
