@@ -9,15 +9,17 @@
  *   UUIDv7s, as `comms-kit/core` makes them.
  * - Baseline, same run: N relay frames of the same size through the bare server, until the
  *   last arrives.
- * - After a warm-up of one run's worth each, runs alternate; the ratio is of per-run rates.
+ * - After a warm-up of eight runs' worth each (V8 has optimised the code by then), runs
+ *   alternate; the ratio is of per-run rates.
  *   Target: ≥ 0.3× the bare relay's rate.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
 import { missingMessageRequest, setUpMessagingBench, withCpu } from './lib/messaging.js';
 
-const DEFAULT_RUNS = 3;
+const DEFAULT_RUNS = 5;
 const PER_RUN = 2000;
+const WARM_UP_RUNS = 8;
 const TEXT = 'x'.repeat(64);
 
 export const messageThroughput: Benchmark = {
@@ -83,11 +85,16 @@ export const messageThroughput: Benchmark = {
       return count / ((performance.now() - start) / 1000);
     };
 
-    // Warm-up, one run's worth each: after 200 messages the gateway's first run still used
-    // about 2.5× the CPU per message of the later ones (code not yet optimised by V8), which
-    // measured the JIT rather than the steady rate.
-    await gatewayRate(PER_RUN);
-    await bareRate(PER_RUN);
+    // Warm-up, WARM_UP_RUNS runs' worth each, so the runs measure the steady rate and not V8
+    // still optimising the code. Measured on 2026-11-23 in blocks of 2,000 messages from a
+    // fresh gateway (server CPU per message, main thread + V8's background threads, which
+    // were compiling): 98, 39, 28, 28, 25, 25 … 25 µs; the background threads' share fell
+    // from 57 to 1–5 µs after about 8,000 messages. One run's worth, as before, put the
+    // measured runs in the 39–28 µs stretch.
+    for (let i = 0; i < WARM_UP_RUNS; i++) {
+      await gatewayRate(PER_RUN);
+      await bareRate(PER_RUN);
+    }
     const runs = context.runs(DEFAULT_RUNS);
     context.log(`${runs} runs × ${PER_RUN} messages each way, alternating`);
     const kit: number[] = [];
