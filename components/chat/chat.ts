@@ -1395,6 +1395,7 @@ export class CommsChat extends CommsElement {
           rows="2"
           maxlength="16384"
           aria-label=${t('chat.messageTo', { name })}
+          placeholder=${t('chat.messageTo', { name })}
           aria-describedby=${queued ? 'composer-help queued' : 'composer-help'}
           .value=${live(this.#drafts.get(entry.destination ?? ref) ?? '')}
           @keydown=${this.#onKeyDown}

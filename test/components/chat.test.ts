@@ -74,6 +74,9 @@ describe('<comms-chat>', function () {
     await sendKeys({ press: 'Enter' });
     await settled(el, () => statuses(el).includes('sent'), 'the message is stored');
     expect(text($(el, '[part="conversation"] [part="name"]'))).to.equal(`Name ${bob}`);
+    expect(must(el, '[part="input"]').getAttribute('placeholder'), 'says who it goes to').to.equal(
+      `Message to Name ${bob}`,
+    );
     await expect(el).to.be.accessible();
 
     const narrow = await chat(a, `destination="${bob}"`, 320);
