@@ -4,13 +4,14 @@
  * `sideEffects` from the built files (`bundleImports` in `bench/lib/size.ts`: Vite with the CDN
  * build's settings), runs in Chromium and defines exactly that tag, of the seven, and the
  * element renders. Controls: `comms-kit/elements` defines all seven, and two subpaths define
- * both. Runs after `npm run build`.
+ * both. esbuild, a second bundler, keeps the one define too. Runs after `npm run build`.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../bench/lib/chromium.js';
 import { bundleImports, elementSubpaths, root } from '../../bench/lib/size.js';
@@ -108,5 +109,26 @@ describe('one element per import (comms-kit/elements/<name>), bundled, in Chromi
     const { defined, rendered } = await load('all');
     assert.deepEqual(defined.sort(), [...tags].sort());
     assert.deepEqual(rendered.sort(), [...tags].sort());
+  });
+});
+
+describe('one element per import, bundled by esbuild', () => {
+  it('comms-kit/elements/<name> keeps the define of <comms-<name>> and of no other element', async () => {
+    for (const name of elementSubpaths()) {
+      const result = await build({
+        stdin: { contents: `import 'comms-kit/elements/${name}';`, resolveDir: root },
+        bundle: true,
+        write: false,
+        format: 'esm',
+        minify: true,
+        logLevel: 'silent',
+        outdir: join(root, 'dist', 'esbuild-check'), // not written (write: false)
+      });
+      const code = result.outputFiles.map((file) => file.text).join('\n');
+      const defined = [...code.matchAll(/customElements\.define\("(comms-[a-z-]+)"/g)].map(
+        (match) => match[1],
+      );
+      assert.deepEqual(defined, [`comms-${name}`], `what esbuild keeps for ${name}`);
+    }
   });
 });
