@@ -1,8 +1,9 @@
 /**
  * Serving (`vite`, and the browser tests through it) uses one dev configuration. Three builds,
  * chosen by `--mode`:
- * - `lib`: the npm output for browsers and bundlers (`.`, `./core`, `./elements`), ES modules
- *   with their module structure kept so `sideEffects` tree-shaking works; dependencies external.
+ * - `lib`: the npm output for browsers and bundlers (`.`, `./core`, `./elements`, and
+ *   `./elements/<name>`: one define module each), ES modules with their module structure kept
+ *   so `sideEffects` tree-shaking works; dependencies external.
  * - `server`: the gateway for Node (`./server`, the `comms-kit-server` bin) in `dist/node/`,
  *   dependencies external.
  * - `cdn`: one self-contained, minified ES module and one IIFE (global `CommsKit`).
@@ -12,7 +13,7 @@
  * in memory is minified exactly as the CDN build is.
  */
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
 import { defineConfig, type PluginOption, type UserConfig } from 'vite';
 
@@ -24,6 +25,18 @@ const external = (id: string) =>
   id.startsWith('node:') ||
   builtinModules.includes(id) ||
   deps.some((d) => id === d || id.startsWith(`${d}/`));
+
+/**
+ * The define modules, `components/<name>/comms-<name>.ts`: each is an entry of the `lib` build
+ * of its own (`comms-kit/elements/<name>` in `package.json`'s `exports`), so it is emitted at
+ * `dist/components/<name>/comms-<name>.js` whatever `components/all.ts` imports.
+ */
+const defineModules = Object.fromEntries(
+  readdirSync(new URL('./components/', import.meta.url), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name !== 'shared')
+    .map((entry) => `components/${entry.name}/comms-${entry.name}`)
+    .map((name) => [name, `${name}.ts`]),
+);
 
 const preserve = {
   preserveModules: true,
@@ -76,6 +89,7 @@ const builds: Record<string, UserConfig> = {
           index: 'index.ts',
           'core/index': 'core/index.ts',
           'components/all': 'components/all.ts',
+          ...defineModules,
         },
         formats: ['es'],
       },

@@ -15,6 +15,7 @@ import { cdnLoad } from './cdn-load.js';
 import { cdnSize } from './cdn-size.js';
 import { chatRender } from './chat-render.js';
 import { coreSize } from './core-size.js';
+import { elementSize } from './element-size.js';
 import { gatewayMemory } from './gateway-memory.js';
 import type { BenchContext, Benchmark, RunOptions } from './lib/benchmark.js';
 import { describeMachine } from './lib/machine.js';
@@ -29,6 +30,7 @@ import { messageThroughput } from './message-throughput.js';
 const benchmarks: Benchmark[] = [
   cdnSize,
   coreSize,
+  elementSize,
   cdnLoad,
   gatewayMemory,
   callSetup,
@@ -41,7 +43,7 @@ const usage = `npm run bench -- [options]
 
 Options:
   --only <names>   run only these benchmarks: comma-separated names, or parts of names
-                   ("size" runs cdn-size and core-size)
+                   ("size" runs cdn-size, core-size and element-size)
   --runs <n>       runs of each timed benchmark instead of its default (sizes always build once)
   --sockets <n>    idle sockets per server in gateway-memory (default 10000; 20000 judges the
                    sockets-per-process target)

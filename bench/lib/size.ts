@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
 import ts from 'typescript';
 import { build, minifySync, type PluginOption } from 'vite';
 import { cdnBundling, cdnPlugins } from '../../vite.config.js';
@@ -258,13 +259,13 @@ export function readCdnChunks(entry = cdnBundlePath): Chunk[] {
  * Bundles an entry (a file under the repository, or source code given as `{source}`, whose
  * imports resolve from the repository root) with every dependency, minified as the CDN build
  * is (`cdnBundling` in `vite.config.ts`), in memory. Returns the chunks: one, unless the code
- * loads some of itself with `import()`.
+ * loads some of itself with `import()`. `plugins` run after the CDN build's own.
  */
 export async function bundle(
   entry: { file: string } | { source: string },
-  { minify = true } = {},
+  { minify = true, plugins: extra = [] }: { minify?: boolean; plugins?: PluginOption[] } = {},
 ): Promise<Chunk[]> {
-  const plugins: PluginOption[] = [...cdnPlugins()];
+  const plugins: PluginOption[] = [...cdnPlugins(), ...extra];
   if ('source' in entry) {
     const source = entry.source;
     plugins.push({
@@ -493,4 +494,53 @@ export function baselineSource(imports: Map<string, Set<string>>): string {
  */
 export function bundleBaseline(): Promise<Chunk[]> {
   return bundle({ source: baselineSource(baselineImports()) });
+}
+
+/** The package's `exports` map (`package.json`). */
+function packageExports(): Record<string, unknown> {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    exports: Record<string, unknown>;
+  };
+  return pkg.exports;
+}
+
+/**
+ * The elements the package exports one by one: the `<name>` of every `comms-kit/elements/<name>`
+ * subpath of `exports` in `package.json`, in its order (each defines `<comms-<name>>`).
+ */
+export function elementSubpaths(): string[] {
+  return Object.keys(packageExports()).flatMap((key) => {
+    const name = /^\.\/elements\/([a-z-]+)$/.exec(key)?.[1];
+    return name ? [name] : [];
+  });
+}
+
+/**
+ * Bundles a page whose only code is `import '<specifier>'` for each of `specifiers` (e.g.
+ * `comms-kit/elements/dialer`), resolved through the package's `exports` to the built files
+ * of `npm run build` (`dist/`), as a bundler resolves them for a user of the npm package (and
+ * with the package's `sideEffects`). Minified as the CDN build is, the Lit templates of the
+ * built elements too (the CDN build's template minifier, given the built files). Throws,
+ * saying what to run, when `dist/` has not been built.
+ */
+export function bundleImports(
+  specifiers: string[],
+  options?: { minify?: boolean },
+): Promise<Chunk[]> {
+  if (!existsSync(join(root, 'dist', 'components', 'all.js'))) {
+    throw new Error('dist/components/all.js does not exist: run `npm run build`');
+  }
+  const source = specifiers.map((s) => `import ${JSON.stringify(s)};\n`).join('');
+  return bundle(
+    { source },
+    {
+      ...options,
+      plugins: [
+        minifyHtmlLiterals({
+          include: [join(root, 'dist', 'components', '**', '*.js')],
+          failOnError: true,
+        }) as PluginOption,
+      ],
+    },
+  );
 }

@@ -1,16 +1,50 @@
 /**
- * The benchmark harness's own parts: statistics, how targets are judged, the baseline's import
- * list, and the bare `ws` server with the load generator and the memory stats (the machinery
- * the gateway memory figure stands on). Fast: no browser, a few dozen sockets.
+ * The benchmark harness's own parts: the benchmarks registered, statistics, how targets are
+ * judged, the baseline's import list and the element subpaths, and the bare `ws` server with
+ * the load generator and the memory stats (the machinery the gateway memory figure stands on).
+ * Fast: no browser, a few dozen sockets.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { quantile, summarize } from '../../bench/lib/stats.js';
 import { Recorder } from '../../bench/lib/report.js';
-import { baselineImports, baselineSource, measure } from '../../bench/lib/size.js';
+import {
+  baselineImports,
+  baselineSource,
+  elementSubpaths,
+  measure,
+  root,
+} from '../../bench/lib/size.js';
 import { bearerProtocols, openAndPing, webSocketUrl } from '../../bench/lib/gateway.js';
 import { openIdleSockets } from '../../bench/lib/load.js';
 import { startMeasuredServer, type MeasuredServer } from '../../bench/lib/processes.js';
+
+describe('bench registry', () => {
+  it('npm run bench -- --list names every benchmark, in the order they run', () => {
+    const listed = execFileSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--list'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    assert.deepEqual(
+      listed
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ')[0]),
+      [
+        'cdn-size',
+        'core-size',
+        'element-size',
+        'cdn-load',
+        'gateway-memory',
+        'call-setup',
+        'message-latency',
+        'message-throughput',
+        'chat-render',
+      ],
+    );
+  });
+});
 
 describe('bench statistics', () => {
   it('interpolates quantiles between order statistics', () => {
@@ -84,6 +118,18 @@ describe('bench sizes', () => {
     assert.ok(!imports.get('lit')?.has('ReactiveController'));
     assert.ok(!imports.has('sdp-transform'), 'sdp-transform is not part of the baseline');
     assert.match(baselineSource(imports), /import \{ .*LitElement as _\d+.* \} from "lit";/);
+  });
+
+  it("lists the elements exported one by one (element-size's pages), from package.json", () => {
+    assert.deepEqual(elementSubpaths(), [
+      'client',
+      'login',
+      'dialer',
+      'call-view',
+      'device-picker',
+      'presence',
+      'chat',
+    ]);
   });
 
   it('compresses: gzip and brotli are smaller than the raw code', () => {
