@@ -75,6 +75,12 @@ export interface Session {
   /** Remote candidates held until a remote description is set. */
   inbox: Array<CandidateInit | null>;
   queue: Promise<unknown>;
+  /**
+   * The backend's ICE servers added to `pc` (webrtc-adapter's shims loaded first). Started with
+   * the session, awaited before its first local description: it runs alongside getUserMedia
+   * (and, on the callee's side, the offer and the ringing feedback). Never rejects.
+   */
+  ice: Promise<void>;
   awaitingAnswer: Pending<string> | null;
   streams: Map<string, string>;
   candidates: RTCIceCandidate[];
@@ -90,6 +96,8 @@ export class CallManager {
   #sdpHandlers: SdpHandlerFunction[] | undefined;
   readonly #self: () => string;
   readonly #iceServers: () => Promise<RTCIceServer[]>;
+  /** The ICE servers being fetched, shared by whoever needs them meanwhile. */
+  #iceFetch: Promise<RTCIceServer[]> | undefined;
   /** What `operations.ts` reaches of this engine. */
   readonly #engine: Engine;
 
@@ -126,31 +134,53 @@ export class CallManager {
       mediaOf: (call) => this.#mediaOf(call),
     };
     // webrtc-adapter's shims live in a lazy chunk: start loading them now, so they are applied
-    // before the first call negotiates (#configureIce waits for them).
+    // before the first call negotiates (#shims waits for them).
     if (typeof RTCPeerConnection !== 'undefined') void loadAdapter().catch(() => undefined);
+    // Once this client may call or be called, fetch the ICE servers (the gateway's TURN
+    // credentials, which the client keeps for half their lifetime), so a call does not wait for
+    // them. A failure here is retried by the call, which warns.
+    ctx.store.select(
+      (s) => s.services.subscribed.includes('call'),
+      (calls) => {
+        if (calls)
+          void this.#fetchIceServers().catch((error: unknown) =>
+            this.#ctx.log.debug('could not fetch the ICE servers ahead of a call', error),
+          );
+      },
+    );
   }
 
-  /**
-   * Before a call negotiates: waits for webrtc-adapter's shims (loaded once, on demand; a call
-   * goes on without them if their chunk cannot load), then adds the backend's ICE servers to
-   * the connection before it gathers candidates.
-   */
-  async #configureIce(session: Session): Promise<void> {
+  /** The backend's ICE servers; one fetch at a time, shared. */
+  #fetchIceServers(): Promise<RTCIceServer[]> {
+    this.#iceFetch ??= this.#iceServers().finally(() => (this.#iceFetch = undefined));
+    return this.#iceFetch;
+  }
+
+  /** Waits for webrtc-adapter's shims (loaded once; a call goes on without them if they fail). */
+  async #shims(): Promise<void> {
     try {
       await loadAdapter();
     } catch (error) {
       this.#ctx.log.warn('webrtc-adapter could not be loaded; going on without its shims', error);
     }
+  }
+
+  /**
+   * Before a connection gathers candidates: waits for the shims, then adds the backend's ICE
+   * servers to it (`Session.ice`).
+   */
+  async #configureIce(session: Session): Promise<void> {
+    await this.#shims();
     let extra: RTCIceServer[] = [];
     try {
-      extra = await this.#iceServers();
+      extra = await this.#fetchIceServers();
     } catch (error) {
       this.#ctx.log.warn(
         'no TURN credentials from the server; calls may fail across strict NATs',
         error,
       );
     }
-    if (extra.length === 0) return;
+    if (extra.length === 0 || session.pc.signalingState === 'closed') return;
     const config = session.pc.getConfiguration();
     session.pc.setConfiguration({
       ...config,
@@ -252,7 +282,6 @@ export class CallManager {
     const session = this.#createSession(callId, false);
     void this.#operation(callId, 'MAKE', async () => {
       try {
-        await this.#configureIce(session);
         await this.#attachMedia(callId, session, media);
         const sdp = await this.#createDescription(callId, session, 'offer', 'MAKE');
         const { to: party } = await signalling.invite({
@@ -323,7 +352,7 @@ export class CallManager {
     if (call.customParameters.length)
       this.#ctx.emit('call:customParameters', { callId, customParameters: call.customParameters });
     try {
-      await this.#configureIce(session);
+      await this.#shims();
       await this.#setRemote(callId, session, 'offer', call.sdp);
       this.#setState(callId, states.INITIATED);
       if (this.#ctx.config().call?.ringingFeedbackMode !== 'manual')
@@ -575,10 +604,14 @@ export class CallManager {
       outbox: [],
       inbox: [],
       queue: Promise.resolve(),
+      ice: Promise.resolve(),
       awaitingAnswer: null,
       streams: new Map(),
       candidates: [],
     };
+    session.ice = this.#configureIce(session).catch((error: unknown) =>
+      this.#ctx.log.warn(`call ${callId}: its ICE servers could not be set`, error),
+    );
     this.#sessions.set(callId, session);
     pc.addEventListener('icecandidate', (event) => {
       if (event.candidate) session.candidates.push(event.candidate);
@@ -652,6 +685,7 @@ export class CallManager {
     operation: string,
   ): Promise<string> {
     const { pc } = session;
+    await session.ice;
     const description = type === 'offer' ? await pc.createOffer() : await pc.createAnswer();
     const sdp = await this.#runHandlers(callId, description.sdp ?? '', {
       callId,

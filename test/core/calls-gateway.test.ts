@@ -2,17 +2,20 @@
  * What the call client gets from the real gateway besides signalling (which the conformance
  * suite covers): `call.history` after real calls between two clients (fake devices, real peer
  * connections), each user seeing their own record of each call, removing and clearing on the
- * server; a call connecting when the gateway hands out TURN credentials (the client adds them
- * to its peer connections); and a connected call surviving a dropped connection (the gateway's
+ * server; a call connecting when the gateway hands out TURN credentials (the client fetches them
+ * when it subscribes to calls and adds them to each peer connection before it gathers
+ * candidates); and a connected call surviving a dropped connection (the gateway's
  * reconnect grace).
  */
 import { expect } from '@open-wc/testing';
 import type { CallState, CommsClient } from '../../core/index.js';
 import { createClient } from '../../core/index.js';
+import { Routes } from '../../core/protocol/constants.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { nextEvent, until } from '../helpers/waits.js';
 
 const PASSWORD = 'correct horse battery staple';
+const TURN_URL = 'turn:127.0.0.1:9?transport=udp';
 
 describe('calls over the real gateway: history, TURN, reconnects', function () {
   this.timeout(30000);
@@ -105,25 +108,67 @@ describe('calls over the real gateway: history, TURN, reconnects', function () {
     expect(await a.client.call.history.fetch()).to.have.length(1);
   });
 
-  it('connects a call when the gateway hands out TURN credentials', async () => {
+  it('connects a call when the gateway hands out TURN credentials, fetched when the client subscribes to calls and set on each connection before it gathers candidates', async () => {
     const gateway = await gatewayWith([
       '--turn-secret',
       'a-shared-secret',
       '--turn-urls',
-      'turn:127.0.0.1:9?transport=udp',
+      TURN_URL,
     ]);
-    const a = await user(gateway);
-    const b = await user(gateway);
-    const received = nextEvent(b.client, 'call:receive');
-    const callId = a.client.call.make(b.id, { audio: true });
-    await received;
-    await reach(b.client, callId, 'Ringing');
-    await b.client.call.answer(callId, { audio: true });
-    await reach(a.client, callId, 'Connected');
-    await until(a.client, (s) =>
-      ['connected', 'completed'].includes(s.call.calls[callId]!.mediaConnectionState),
-    );
-    await a.client.call.end(callId);
+    // What the page does: each request for TURN credentials, and the ICE servers each
+    // connection has when it sets its first local description (when it starts gathering).
+    let turnRequests = 0;
+    let turnRequested: () => void = () => {};
+    const realFetch = window.fetch;
+    window.fetch = (input, init) => {
+      if (String(input).endsWith(Routes.TURN)) {
+        turnRequests++;
+        turnRequested();
+      }
+      return realFetch(input, init);
+    };
+    const turnRequestsReach = (n: number) =>
+      new Promise<void>((resolve) => {
+        turnRequested = () => turnRequests >= n && resolve();
+        turnRequested();
+      });
+    const iceAtFirstDescription: string[][] = [];
+    const described = new WeakSet<RTCPeerConnection>();
+    const prototype = RTCPeerConnection.prototype;
+    const realSetLocal = Object.getOwnPropertyDescriptor(prototype, 'setLocalDescription')!;
+    Object.defineProperty(prototype, 'setLocalDescription', {
+      ...realSetLocal,
+      value(this: RTCPeerConnection, ...args: unknown[]) {
+        if (!described.has(this)) {
+          described.add(this);
+          iceAtFirstDescription.push(
+            (this.getConfiguration().iceServers ?? []).flatMap((s) => [s.urls].flat()),
+          );
+        }
+        return (realSetLocal.value as (...a: unknown[]) => Promise<void>).apply(this, args);
+      },
+    });
+    try {
+      const a = await user(gateway);
+      await turnRequestsReach(1);
+      const b = await user(gateway);
+      await turnRequestsReach(2);
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await reach(b.client, callId, 'Ringing');
+      await b.client.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+      await until(a.client, (s) =>
+        ['connected', 'completed'].includes(s.call.calls[callId]!.mediaConnectionState),
+      );
+      await a.client.call.end(callId);
+      expect(turnRequests, 'the call used the credentials fetched at connect').to.equal(2);
+      expect(iceAtFirstDescription).to.deep.equal([[TURN_URL], [TURN_URL]]);
+    } finally {
+      window.fetch = realFetch;
+      Object.defineProperty(prototype, 'setLocalDescription', realSetLocal);
+    }
   });
 
   it('keeps a connected call through a dropped connection; signalling works after the reconnect', async () => {
