@@ -32,7 +32,7 @@ import { ConnectionManager, initialConnectionState } from './transport/connectio
 import type { WSConnectionObject } from './transport/types.js';
 import { changeReasons, initialServicesState, ServicesManager } from './services/manager.js';
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
-import { CallManager, initialCallsState } from './call/manager.js';
+import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { Transitions, type CallSignalling, type RemoteParty } from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
@@ -280,6 +280,11 @@ export interface ServicesNamespace {
   readonly changeReasons: typeof changeReasons;
 }
 
+/** Whether a list of services asks for calls. */
+function includesCalls(services: ServiceDescriptor[]): boolean {
+  return services.some((s) => (typeof s === 'string' ? s : s?.service) === 'call');
+}
+
 type Events = { [K in CommsEventName]: (params: CommsEventMap[K]) => void };
 
 /**
@@ -294,7 +299,7 @@ export class CommsClient {
   readonly #connection: ConnectionManager;
   readonly #services: ServicesManager;
   readonly #media: MediaManager;
-  readonly #calls: CallManager;
+  readonly #calls: LazyCallManager;
   readonly #gatewayCalls: GatewayCallSignalling;
   readonly #history: HistoryManager;
   readonly #conversations: ConversationManager;
@@ -395,7 +400,8 @@ export class CommsClient {
     this.#contacts = new ContactsManager(context('contacts'), this.#connection);
     this.#users = new UserManager(context('user'), this.#connection, () => this.#selfId());
     this.#media = new MediaManager(context('media'));
-    this.#calls = new CallManager(
+    // The call engine itself is a chunk loaded on demand (core/call/lazy-manager.ts).
+    this.#calls = new LazyCallManager(
       context('call'),
       this.#media,
       () => this.#selfId(),
@@ -487,34 +493,33 @@ export class CommsClient {
       }),
       resetConnection: guard('resetConnection', () => this.#connection.reset()),
     };
-    const call = this.#calls;
+    const calls = this.#calls;
+    const operations = [
+      'answer',
+      'reject',
+      'ignore',
+      'end',
+      'sendRingingFeedback',
+      'hold',
+      'unhold',
+      'addMedia',
+      'removeMedia',
+      'startVideo',
+      'stopVideo',
+      'startScreenshare',
+      'stopScreenshare',
+      'replaceTrack',
+      'sendDTMF',
+      'getStats',
+      'getAvailableCodecs',
+      'restartMedia',
+      'directTransfer',
+      'consultativeTransfer',
+    ] as const;
     this.call = {
-      ...forward(call, [
-        'make',
-        'answer',
-        'reject',
-        'ignore',
-        'end',
-        'sendRingingFeedback',
-        'hold',
-        'unhold',
-        'addMedia',
-        'removeMedia',
-        'startVideo',
-        'stopVideo',
-        'startScreenshare',
-        'stopScreenshare',
-        'replaceTrack',
-        'sendDTMF',
-        'getStats',
-        'getAvailableCodecs',
-        'restartMedia',
-        'directTransfer',
-        'consultativeTransfer',
-        'setSdpHandlers',
-        'getAll',
-        'getById',
-      ]),
+      ...forward(calls, ['make', 'setSdpHandlers', 'getAll', 'getById']),
+      // The engine's operations: they load it when it is not here yet.
+      ...forward(calls.operations(operations), [...operations]),
       states,
       mediaConnectionStates,
       history: forward(
@@ -593,7 +598,15 @@ export class CommsClient {
       ),
     };
     this.services = {
-      ...forward(this.#services, ['subscribe', 'unsubscribe', 'getSubscriptions']),
+      ...forward(this.#services, ['unsubscribe', 'getSubscriptions']),
+      subscribe: guard(
+        'subscribe',
+        async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
+          // Calls: the engine is here before an invite can come (and once this resolves).
+          if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
+          return this.#services.subscribe(services, options);
+        },
+      ),
       changeReasons,
     };
     this.#log.info(`comms-kit ${version} created`);
@@ -640,6 +653,7 @@ export class CommsClient {
     // Signed in as the party, as far as the state tells (elements read who is signed in there).
     this.#setLocalUser(party);
     this.#useSignalling(signalling);
+    void this.#loadCalls();
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
     this.#services.clear();
@@ -799,6 +813,19 @@ export class CommsClient {
     this.#calls.useSignalling(signalling);
   }
 
+  /**
+   * Loads the call engine (a chunk fetched once per page). A failure is logged: messaging goes
+   * on, and the next use of calls tries again.
+   */
+  async #loadCalls(): Promise<void> {
+    try {
+      await this.#calls.load();
+    } catch (error) {
+      if (!this.#destroyed)
+        this.#log.warn('the call engine could not be loaded; calls will try again', error);
+    }
+  }
+
   async #changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
     this.#media.setDefaultDevices({
       ...(devices.microphone ? { microphone: devices.microphone } : {}),
@@ -845,6 +872,9 @@ export class CommsClient {
     await this.#connection.connect();
     if (!this.#localParty) this.#useSignalling(this.#gatewayCalls);
     const services = options.services ?? [...DEFAULT_SERVICES];
+    // With calls, the engine is loaded before subscribing: once connect() resolves (or an
+    // invite arrives) it is here, and `call.make()` works at once, as it always did.
+    if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;
       await this.#services.subscribe(services, subscribeOptions);
@@ -959,6 +989,7 @@ export class CommsClient {
     this.#destroyed = true;
     this.#log.info('client destroyed');
     this.#calls.endAll(Transitions.ENDED);
+    this.#calls.dispose();
     this.#conversations.dispose();
     this.#detachLocal?.();
     this.#media.disposeAll();

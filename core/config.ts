@@ -6,7 +6,7 @@
 import { CommsError, ErrorCodes } from './errors.js';
 import { isLogLevel, type LogsConfig } from './logger.js';
 import type { ReconnectPolicy } from './transport/reconnect-policy.js';
-import type { IceCollectionCheckResult, IceCollectionInfo } from './call/manager.js';
+import type { IceCollectionCheckResult, IceCollectionInfo } from './call/ice.js';
 
 /** A REST server address (`config.authentication.server`). */
 export interface ServerAddress {

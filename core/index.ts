@@ -49,8 +49,9 @@ export {
   transitions as callTransitions,
 } from './call/states.js';
 export type { CallState, MediaConnectionState } from './call/states.js';
-export { CallErrorCodes, defaultIceCollectionCheck } from './call/manager.js';
-export type { IceCollectionCheckResult, IceCollectionInfo } from './call/manager.js';
+export { CallErrorCodes } from './call/errors.js';
+export { defaultIceCollectionCheck } from './call/ice.js';
+export type { IceCollectionCheckResult, IceCollectionInfo } from './call/ice.js';
 export { Transitions } from './call/signalling.js';
 export type {
   CallSignalling,

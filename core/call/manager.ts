@@ -12,6 +12,7 @@ import { loadAdapter } from '../platform/browser.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
 import { CallErrorCodes, toBasic } from './errors.js';
+import { checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
 import {
   assertTransition,
   isFinal,
@@ -28,9 +29,10 @@ import {
   type CustomParameter,
   type RemoteParty,
   type SignallingError,
+  type SignallingHandlers,
   type TransferLink,
 } from './signalling.js';
-import type { AnswerOptions, CallObject, CallsState, MakeOptions } from './types.js';
+import type { AnswerOptions, CallObject, MakeOptions } from './types.js';
 import type { Engine } from './operations.js';
 import type * as OperationsModule from './operations.js';
 
@@ -49,16 +51,6 @@ let operations: Operations | undefined;
 function loadOperations(): Promise<Operations> {
   return import('./operations.js').then((loaded) => (operations = loaded));
 }
-
-/** The initial `call` slice. */
-export const initialCallsState: CallsState = { calls: {} };
-
-export { CallErrorCodes } from './errors.js';
-export {
-  defaultIceCollectionCheck,
-  type IceCollectionCheckResult,
-  type IceCollectionInfo,
-} from './ice.js';
 
 /** A promise's settling functions, kept until an answer arrives. */
 export interface Pending<T> {
@@ -188,10 +180,16 @@ export class CallManager {
     });
   }
 
-  /** Connects the engine to a backend's signalling (once per backend). */
-  useSignalling(signalling: CallSignalling): void {
+  /**
+   * Connects the engine to a backend's signalling (once per backend). `held`: what the backend
+   * delivered before this engine was here (`lazy-manager.ts` holds it), handled now in order.
+   */
+  useSignalling(
+    signalling: CallSignalling,
+    held: Array<(handlers: SignallingHandlers) => void> = [],
+  ): void {
     this.#signalling = signalling;
-    signalling.setHandlers({
+    const handlers: SignallingHandlers = {
       incoming: (call) => void this.#incoming(call),
       ringing: (callId) => this.#remoteRinging(callId),
       answered: (callId, sdp, custom) => void this.#remoteAnswered(callId, sdp, custom),
@@ -205,7 +203,9 @@ export class CallManager {
             this.#ctx.log.warn(`call ${callId}: could not take its transfer`, error),
         ),
       transferCompleted: (callId, error) => this.#transfers.get(callId)?.resolve(error),
-    });
+    };
+    signalling.setHandlers(handlers);
+    for (const event of held) event(handlers);
   }
 
   // ── reading ──────────────────────────────────────────────────────────────────
@@ -220,12 +220,7 @@ export class CallManager {
 
   /** Replaces the SDP handlers for future operations (the seeds' `setSdpHandlers`). */
   setSdpHandlers(handlers: SdpHandlerFunction[]): void {
-    if (!Array.isArray(handlers) || handlers.some((h) => typeof h !== 'function')) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'setSdpHandlers(handlers): handlers must be an array of functions',
-      );
-    }
+    checkSdpHandlers(handlers);
     this.#sdpHandlers = [...handlers];
   }
 
@@ -254,31 +249,34 @@ export class CallManager {
     options: MakeOptions,
     transfer?: { link: TransferLink; wire: { callId: string; transferId: string } },
   ): string {
-    const signalling = this.#requireSignalling();
+    this.#requireSignalling();
     const callId = crypto.randomUUID();
-    const now = this.#ctx.runtime.now();
-    this.#put({
-      id: callId,
-      direction: 'outgoing',
-      from: this.#self(),
-      to,
-      state: states.INITIATING,
-      mediaConnectionState: mediaConnectionStates.NEW,
-      localHold: false,
-      remoteHold: false,
-      localTracks: [],
-      remoteTracks: [],
-      mediaOffered: null,
-      remoteParticipant: { displayNumber: to, displayName: to },
-      bandwidth: options.bandwidth ?? {},
-      customParameters: options.customParameters ?? [],
-      startTime: now,
-      answerTime: null,
-      endTime: null,
-      transition: null,
-      currentOperations: [],
-      ...(transfer ? { transfer: transfer.link } : {}),
-    });
+    this.#put(
+      outgoingCall(callId, this.#self(), to, options, this.#ctx.runtime.now(), transfer?.link),
+    );
+    this.#begin(callId, to, media, options, transfer);
+    return callId;
+  }
+
+  /**
+   * Starts a call that `make` recorded (Initiating) while this engine was being loaded
+   * (`lazy-manager.ts`), unless it has ended meanwhile.
+   * @internal
+   */
+  startRecorded(callId: string, to: string, media: MediaRequest, options: MakeOptions): void {
+    if (this.getById(callId)?.state !== states.INITIATING || this.#sessions.has(callId)) return;
+    this.#begin(callId, to, media, options);
+  }
+
+  /** Opens the connection of a recorded outgoing call and runs its MAKE operation. */
+  #begin(
+    callId: string,
+    to: string,
+    media: MediaRequest,
+    options: MakeOptions,
+    transfer?: { link: TransferLink; wire: { callId: string; transferId: string } },
+  ): void {
+    const signalling = this.#requireSignalling();
     const session = this.#createSession(callId, false);
     void this.#operation(callId, 'MAKE', async () => {
       try {
@@ -310,7 +308,6 @@ export class CallManager {
         throw error;
       }
     }).catch(() => undefined);
-    return callId;
   }
 
   // ── incoming ─────────────────────────────────────────────────────────────────
@@ -1112,35 +1109,7 @@ export class CallManager {
   }
 
   #checkMedia(media: MediaRequest, method: string): void {
-    if (!media || typeof media !== 'object')
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `${method}(): media must be an object such as {audio: true}`,
-      );
-    if (
-      !media.audio &&
-      !media.video &&
-      !media.screen &&
-      !media.medias?.length &&
-      method !== 'addMedia'
-    ) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `${method}(): ask for at least one of audio, video, screen or medias`,
-      );
-    }
-    if (
-      method === 'addMedia' &&
-      !media.audio &&
-      !media.video &&
-      !media.screen &&
-      !media.medias?.length
-    ) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'addMedia(): ask for at least one of audio, video, screen or medias',
-      );
-    }
+    checkMedia(media, method);
   }
 
   #hasDetached(media: MediaRequest, kind: string): boolean {

@@ -1,14 +1,66 @@
 /**
- * The code the core loads on demand (`import()`, separate chunks in the ES builds):
- * webrtc-adapter's shims, sdp-transform, the call engine's rarely used operations and the
- * in-page gateway's protocol. These check they load and do their work when the code that needs
- * them runs.
+ * The code the core loads on demand (`import()`, separate chunks in the ES builds): the call
+ * engine, webrtc-adapter's shims, sdp-transform, the call engine's rarely used operations and
+ * the in-page gateway's protocol. These check they load and do their work when the code that
+ * needs them runs.
  */
 import { expect } from '@open-wc/testing';
 import { createClient, createLocalHub, sdpHandlers, type CommsClient } from '../../core/index.js';
-import type { SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
+import type { CallState, SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
-import { until } from '../helpers/waits.js';
+import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { nextEvent, until } from '../helpers/waits.js';
+
+// A real gateway for the tests of the call engine (first and last in this file).
+const gatewayClients: CommsClient[] = [];
+let gateway: TestGateway;
+before(async () => {
+  gateway = await startGateway();
+});
+after(async () => {
+  await Promise.all(gatewayClients.splice(0).map((c) => c.disconnect().then(() => c.destroy())));
+  await gateway?.stop();
+});
+
+/** A new user's client, connected to the gateway with `services`. */
+async function gatewayUser(services: string[]): Promise<{ client: CommsClient; id: string }> {
+  const id = uniqueName('lazy');
+  const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+  gatewayClients.push(client);
+  const password = 'correct horse battery staple';
+  await client.auth.signup({ username: id, password, displayName: id });
+  await client.connect({ username: id, password }, { services });
+  return { client, id };
+}
+
+// First of all: nothing in this page may have needed calls before it.
+describe('the call engine, loaded when a client takes calls', function () {
+  this.timeout(30000);
+  const fetched = () =>
+    performance
+      .getEntriesByType('resource')
+      .some((entry) => entry.name.includes('/core/call/manager.ts'));
+  it('is not fetched by clients connected with chat only, which chat; calls read as none', async () => {
+    const a = await gatewayUser(['chat']);
+    const b = await gatewayUser(['chat']);
+    b.client.conversation.get(a.id).createMessage({ type: 'text', text: 'no calls here' }).send();
+    await until(a.client, () => a.client.conversation.get(b.id).getMessages().length === 1);
+    // What the call namespace answers without its engine: no calls; handlers kept for later.
+    expect(a.client.call.getAll()).to.deep.equal([]);
+    expect(a.client.call.getById('no-such-call')).to.equal(undefined);
+    a.client.call.setSdpHandlers([(sdp) => sdp]);
+    expect(() => a.client.call.setSdpHandlers([42 as never])).to.throw(/array of functions/);
+    expect(a.client.call.states.CONNECTED).to.equal('Connected');
+    expect(fetched(), 'the call engine was fetched by a chat-only page').to.equal(false);
+  });
+
+  it('is fetched once a client connects with the call service, before connect() resolves', async () => {
+    expect(fetched(), 'fetched before any client took calls').to.equal(false);
+    await gatewayUser(['call']);
+    expect(fetched(), 'connect() with calls resolved before the engine came').to.equal(true);
+    // (A call made at once: last in this file, since a call here would load the operations.)
+  });
+});
 
 // First: no hub may have been created in this page before it.
 describe("the in-page gateway's protocol, loaded when a hub is created", () => {
@@ -142,5 +194,28 @@ describe('sdp-transform, loaded when an SDP handler runs', () => {
     expect(calleeRemote?.info.type).to.equal('offer');
     expect(calleeRemote?.codecs).to.not.include('VP8');
     expect(calleeRemote?.codecs.length).to.be.greaterThan(0);
+  });
+});
+
+// Last: after the other tests have loaded the engine's chunk in this page.
+describe('calls right after connect() with the call service', function () {
+  this.timeout(30000);
+  it('makes a call at once after connecting, which connects; subscribing later works too', async () => {
+    const a = await gatewayUser(['call', 'chat']);
+    // Connected with chat only, then subscribed to calls: invites reach its engine.
+    const b = await gatewayUser(['chat']);
+    await b.client.services.subscribe(['call']);
+    const received = nextEvent(b.client, 'call:receive');
+    const reach = (client: CommsClient, callId: string, state: CallState) =>
+      until(client, (s) => s.call.calls[callId]?.state === state);
+    const callId = a.client.call.make(b.id, { audio: true });
+    expect(a.client.call.getById(callId)?.state).to.equal('Initiating');
+    await received;
+    await reach(b.client, callId, 'Ringing');
+    await b.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    expect((await a.client.call.getStats(callId)).size).to.be.greaterThan(0);
+    await a.client.call.end(callId);
+    await reach(b.client, callId, 'Ended');
   });
 });

@@ -7,10 +7,11 @@
  * The targets are judged on the initial load only because the lazy chunks really are loaded
  * only when needed: the last tests load the built CDN module in Chromium and check that
  * defining every element fetches `comms-kit.js` alone, and that the chunks come when the code
- * that needs them runs (and work: a call with an SDP handler connects, its stats come from the
- * call engine's operations chunk, the in-page gateway's protocol comes when a hub is created,
- * the elements speak French once the page's `lang` is `fr`, a chat thread shows its
- * messages).
+ * that needs them runs (and work: the call engine and webrtc-adapter's shims come when clients
+ * join an in-page hub, and a call made before they arrived connects; an SDP handler runs on
+ * it; its stats come from the call engine's operations chunk; the in-page gateway's protocol
+ * comes when a hub is created; the elements speak French once the page's `lang` is `fr`; a
+ * chat thread shows its messages).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,11 +54,11 @@ describe('size budget', () => {
     t.diagnostic(total);
     assert.ok(sizes.initial.gzip <= ceilings.coreGzip, `over its ceiling: ${initial}`);
     assert.ok(sizes.total.gzip <= ceilings.coreTotalGzip, `over its ceiling: ${total}`);
-    // What is split off: webrtc-adapter's shims, sdp-transform, the call engine's rarely
-    // used operations and the in-page gateway's protocol.
+    // What is split off: the call engine, webrtc-adapter's shims, sdp-transform, the call
+    // engine's rarely used operations and the in-page gateway's protocol.
     assert.equal(
       sizes.lazy.length,
-      4,
+      5,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
     );
   });
@@ -106,9 +107,10 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       return shown();
     },
     // A call between two clients on an in-page hub, each with an SDP handler that records
-    // what it saw; resolves with the records once the caller is connected, and the number of
-    // entries of the caller's stats report (an operation of the lazy operations chunk).
-    async call() {
+    // what it saw, made as soon as they joined (before the call engine's chunk arrived: whether
+    // it had is returned); resolves with the records once the caller is connected, and the
+    // number of entries of the caller's stats report (an operation of the lazy operations chunk).
+    async call(engineChunk) {
       const hub = kit.createLocalHub({ noAnswerTimeout: 60000 });
       const handled = [];
       const join = (id) => {
@@ -123,14 +125,18 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       const a = join('lazy-a');
       const b = join('lazy-b');
       const received = new Promise((resolve) => b.on('call:receive', (e) => resolve(e.callId)));
+      const engineHere = performance
+        .getEntriesByType('resource')
+        .some((entry) => entry.name.endsWith('/' + engineChunk));
       const callId = a.call.make('lazy-b', { audio: true });
+      const initiating = a.call.getById(callId)?.state;
       const incoming = await received;
       await reach(b, incoming, 'Ringing');
       await b.call.answer(incoming, { audio: true });
       await reach(a, callId, 'Connected');
       const stats = await a.call.getStats(callId);
       await Promise.all([a.destroy(), b.destroy()]);
-      return { handled, stats: stats.size };
+      return { handled, stats: stats.size, engineHere, initiating };
     },
   };
 </script></body></html>`;
@@ -158,8 +164,10 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     const virtualizerChunk = named('virtualizer-');
     const operationsChunk = named('operations-');
     const protocolChunk = named('protocol-');
+    const engineChunk = named('manager-');
     assert.ok(
-      adapterChunk &&
+      engineChunk &&
+        adapterChunk &&
         sdpChunk &&
         frenchChunk &&
         virtualizerChunk &&
@@ -180,22 +188,30 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
       assert.deepEqual(fetched, ['comms-kit.js']);
 
-      // The shims: once a client exists (the call engine starts loading them; calls wait for
-      // them); getBrowserDetails() answers at once meanwhile.
+      // A client alone does not fetch the call engine. getBrowserDetails() answers at once and
+      // fetches the shims (it applies them, as before they were loaded on demand).
       const adapterFetched = tab.waitForRequest((r) => r.url().endsWith(`/cdn/${adapterChunk}`));
       const details = (await tab.evaluate('window.lazySteps.details()')) as { browser: string };
       assert.equal(details.browser, 'chrome');
       await adapterFetched;
+      assert.ok(
+        !fetched.includes(engineChunk),
+        'the call engine came before any client took calls',
+      );
       assert.ok(!fetched.includes(sdpChunk), 'sdp-transform came before any SDP handler ran');
       assert.ok(!fetched.includes(operationsChunk), 'the call operations came before any call');
       assert.ok(!fetched.includes(protocolChunk), 'the hub protocol came before any hub');
 
+      // The call engine: when clients join an in-page hub (they take calls there); a call made
+      // at once, before the engine arrived, connects.
       // sdp-transform: on the first call with an SDP handler; the call connects through it.
       // The call engine's rarely used operations: with the first call; getStats answers.
-      const { handled, stats } = (await tab.evaluate('window.lazySteps.call()')) as {
-        handled: string[];
-        stats: number;
-      };
+      const { handled, stats, engineHere, initiating } = (await tab.evaluate(
+        `window.lazySteps.call(${JSON.stringify(engineChunk)})`,
+      )) as { handled: string[]; stats: number; engineHere: boolean; initiating: string };
+      assert.equal(engineHere, false, 'the call engine was here before any client took calls');
+      assert.equal(initiating, 'Initiating');
+      assert.ok(fetched.includes(engineChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(fetched.includes(sdpChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(handled.includes('lazy-a send local 1'), `handlers ran: ${handled.join('; ')}`);
       assert.ok(handled.includes('lazy-b set remote 1'), `handlers ran: ${handled.join('; ')}`);

@@ -1,0 +1,299 @@
+/**
+ * The client's side of the call engine: what the `call` namespace forwards to. The engine
+ * (`manager.ts`: RTCPeerConnections, SDP, ICE, and through it webrtc-adapter's shims) is a
+ * chunk of its own in the ES builds, fetched by `import()` when the client first needs calls:
+ *
+ * - when it joins an in-page hub, or connects (or subscribes) with the `call` service:
+ *   `connect()` and `services.subscribe()` wait for it before subscribing, so once they
+ *   resolve the engine is here and every call method behaves as if it had always been;
+ * - when a call method that needs the engine is called (`make`, `answer`, `getStats`,
+ *   `getAvailableCodecs`, …; these wait for it);
+ * - when the backend delivers a call event (an invite) before it is here: the event is held
+ *   and handed to the engine, in order, once it has loaded.
+ *
+ * Before it has loaded there are no calls, so `getAll()` and `getById()` answer from the
+ * state at once; `setSdpHandlers()` is checked and kept for the engine. `make()` called while
+ * it loads (right after joining a hub) still returns the call's id at once: the call is
+ * recorded as Initiating and starts when the engine arrives. A chunk that fails to load is
+ * tried again by the next use; a call made meanwhile ends with the error.
+ */
+import { CommsError, ErrorCodes } from '../errors.js';
+import type { FeatureContext } from '../feature.js';
+import type { MediaManager } from '../media/manager.js';
+import type { MediaRequest } from '../media/types.js';
+import type { SdpHandlerFunction } from '../sdp/types.js';
+import { normalizeDestination } from './destination.js';
+import { CallErrorCodes, toBasic } from './errors.js';
+import { checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
+import type { CallManager } from './manager.js';
+import type * as ManagerModule from './manager.js';
+import { isFinal, mediaConnectionStates, states } from './states.js';
+import type { CallSignalling, CallTransition, SignallingHandlers } from './signalling.js';
+import type { CallObject, CallsState, MakeOptions } from './types.js';
+
+/** The initial `call` slice. */
+export const initialCallsState: CallsState = { calls: {} };
+
+/** The engine's module, once its chunk has loaded (shared by every client of the page). */
+let engineModule: typeof ManagerModule | undefined;
+
+/**
+ * Loads the call engine's chunk. `manager.ts` imports nothing but types from this module: a
+ * lazy chunk that imports values back from the module that loads it makes the bundler split
+ * its runtime off the CDN entry (one more file to fetch).
+ */
+function loadEngineModule(): Promise<typeof ManagerModule> {
+  return import('./manager.js').then((loaded) => (engineModule = loaded));
+}
+
+/** The names of the events a backend delivers (`SignallingHandlers`). */
+const signallingEvents = [
+  'incoming',
+  'ringing',
+  'answered',
+  'ended',
+  'offer',
+  'answer',
+  'candidate',
+  'transferRequested',
+  'transferCompleted',
+] as const satisfies ReadonlyArray<keyof SignallingHandlers>;
+
+/** The engine's methods that return a promise: the `call` namespace's operations. */
+export type EngineOperation = {
+  [K in keyof CallManager]: CallManager[K] extends (...args: never[]) => Promise<unknown>
+    ? K
+    : never;
+}[keyof CallManager];
+
+/** A call `make` recorded before the engine was here: what it starts with. */
+interface RecordedCall {
+  to: string;
+  media: MediaRequest;
+  options: MakeOptions;
+}
+
+/** The `call` namespace's target: the call engine, loaded on demand. */
+export class LazyCallManager {
+  readonly #ctx: FeatureContext;
+  readonly #media: MediaManager;
+  readonly #self: () => string;
+  readonly #iceServers: () => Promise<RTCIceServer[]>;
+  #engine: CallManager | undefined;
+  #loading: Promise<CallManager> | undefined;
+  /** The backend's signalling, handed to the engine once it is here. */
+  #signalling: CallSignalling | undefined;
+  /** What that backend delivered before the engine was here, in order. */
+  #held: Array<(handlers: SignallingHandlers) => void> = [];
+  #sdpHandlers: SdpHandlerFunction[] | undefined;
+  readonly #recorded = new Map<string, RecordedCall>();
+  #disposed = false;
+
+  /** The same collaborators as `CallManager`'s, kept until the engine is created. */
+  constructor(
+    ctx: FeatureContext,
+    media: MediaManager,
+    self: () => string,
+    iceServers: () => Promise<RTCIceServer[]>,
+  ) {
+    this.#ctx = ctx;
+    this.#media = media;
+    this.#self = self;
+    this.#iceServers = iceServers;
+  }
+
+  /**
+   * The engine, loaded if needed: at once when its chunk is already here (another client of
+   * the page loaded it), else once it has been fetched. Rejects when the chunk cannot be
+   * loaded (the next call tries again).
+   */
+  load(): Promise<CallManager> {
+    const engine = this.#create();
+    if (engine) return Promise.resolve(engine);
+    this.#loading ??= loadEngineModule().then(
+      () => {
+        this.#loading = undefined;
+        const created = this.#create();
+        if (!created)
+          throw new CommsError(
+            ErrorCodes.CLIENT_DESTROYED,
+            'the client was destroyed while its call engine loaded',
+          );
+        return created;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        this.#failRecorded(error);
+        throw error;
+      },
+    );
+    return this.#loading;
+  }
+
+  /** Creates this client's engine when its chunk is here, handing it what was kept for it. */
+  #create(): CallManager | undefined {
+    if (this.#engine || !engineModule || this.#disposed) return this.#engine;
+    const engine = new engineModule.CallManager(
+      this.#ctx,
+      this.#media,
+      this.#self,
+      this.#iceServers,
+    );
+    this.#engine = engine;
+    if (this.#sdpHandlers) engine.setSdpHandlers(this.#sdpHandlers);
+    if (this.#signalling) engine.useSignalling(this.#signalling, this.#held.splice(0));
+    const recorded = [...this.#recorded];
+    this.#recorded.clear();
+    for (const [callId, call] of recorded)
+      engine.startRecorded(callId, call.to, call.media, call.options);
+    return engine;
+  }
+
+  /** Runs `use` on the engine: at once when it is here, else once it has loaded. */
+  #run<T>(use: (engine: CallManager) => Promise<T>): Promise<T> {
+    const engine = this.#create();
+    return engine ? use(engine) : this.load().then(use);
+  }
+
+  /**
+   * Connects calls to a backend's signalling. With the engine here, at once; otherwise what
+   * the backend delivers is held until it is (each such event also starts loading it).
+   */
+  useSignalling(signalling: CallSignalling): void {
+    const engine = this.#create();
+    if (engine) {
+      this.#signalling = signalling;
+      engine.useSignalling(signalling);
+      return;
+    }
+    if (this.#signalling !== signalling) this.#held = [];
+    this.#signalling = signalling;
+    const hold =
+      (name: (typeof signallingEvents)[number]) =>
+      (...args: unknown[]): void => {
+        this.#held.push((handlers) =>
+          (handlers[name] as (...a: unknown[]) => void).apply(handlers, args),
+        );
+        void this.load().catch((error: unknown) =>
+          this.#ctx.log.warn('the call engine could not be loaded for a call event', error),
+        );
+      };
+    signalling.setHandlers(
+      Object.fromEntries(
+        signallingEvents.map((name) => [name, hold(name)]),
+      ) as unknown as SignallingHandlers,
+    );
+  }
+
+  // ── reading: the state, engine or not ───────────────────────────────────────
+
+  getAll(): CallObject[] {
+    return Object.values(this.#ctx.store.getState().call.calls);
+  }
+
+  getById(callId: string): CallObject | undefined {
+    return this.#ctx.store.getState().call.calls[callId];
+  }
+
+  /** Replaces the SDP handlers for future operations; kept for the engine until it is here. */
+  setSdpHandlers(handlers: SdpHandlerFunction[]): void {
+    checkSdpHandlers(handlers);
+    this.#sdpHandlers = [...handlers];
+    this.#engine?.setSdpHandlers(handlers);
+  }
+
+  // ── make ────────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts a call and returns its id at once (as in the seeds). Without a backend it throws
+   * `call:noBackend`; while the engine loads, the call is recorded as Initiating and starts
+   * when it arrives.
+   */
+  make(destination: string, media: MediaRequest = { audio: true }, options: MakeOptions = {}) {
+    const engine = this.#create();
+    if (engine) return engine.make(destination, media, options);
+    if (!this.#signalling)
+      throw new CommsError(
+        CallErrorCodes.NO_BACKEND,
+        'calls need a connected backend: connect() first',
+      );
+    const normalize = this.#ctx.config().call?.normalizeDestination !== false;
+    const to = normalizeDestination(destination, normalize);
+    checkMedia(media, 'make');
+    const callId = crypto.randomUUID();
+    const call = outgoingCall(callId, this.#self(), to, options, this.#ctx.runtime.now());
+    this.#put(call);
+    this.#recorded.set(callId, { to, media, options });
+    void this.load().catch(() => undefined); // a failure ends the call (#failRecorded)
+    return callId;
+  }
+
+  /** Ends a recorded call (never started): the chunk failed to load, or the client went. */
+  #endRecorded(callId: string, transition: CallTransition, error?: CommsError): void {
+    this.#recorded.delete(callId);
+    const call = this.getById(callId);
+    if (!call || isFinal(call.state)) return;
+    const basic = error ? toBasic(error) : undefined;
+    if (basic) this.#ctx.emit('call:start', { callId, error: basic });
+    this.#put({
+      ...call,
+      state: states.ENDED,
+      transition,
+      endTime: this.#ctx.runtime.now(),
+      mediaConnectionState: mediaConnectionStates.CLOSED,
+    });
+    this.#ctx.emit('call:stateChange', {
+      callId,
+      previous: { state: call.state },
+      transition,
+      ...(basic ? { error: basic } : {}),
+    });
+  }
+
+  #failRecorded(cause: unknown): void {
+    const error = new CommsError(
+      ErrorCodes.NETWORK_ERROR,
+      `the call engine could not be loaded: ${(cause as Error)?.message ?? String(cause)}`,
+      { cause },
+    );
+    for (const callId of [...this.#recorded.keys()])
+      this.#endRecorded(callId, { statusCode: 500, reasonText: error.message }, error);
+  }
+
+  #put(call: CallObject): void {
+    this.#ctx.store.update((s) => ({
+      ...s,
+      call: { calls: { ...s.call.calls, [call.id]: call } },
+    }));
+  }
+
+  /** Ends every call (destroy); the engine is not loaded for it. */
+  endAll(transition: CallTransition): void {
+    this.#engine?.endAll(transition);
+    for (const callId of [...this.#recorded.keys()]) this.#endRecorded(callId, transition);
+  }
+
+  /** The client is going: a chunk that arrives later creates no engine. */
+  dispose(): void {
+    this.#disposed = true;
+  }
+
+  /** Replaces a local track of a call (the client's device switching; calls have an engine). */
+  replaceTrack(callId: string, trackId: string, media: MediaRequest): Promise<string> {
+    return this.#run((engine) => engine.replaceTrack(callId, trackId, media));
+  }
+
+  /**
+   * The engine's methods `names`, each run on it at once when it is here (so they check, throw
+   * and emit exactly as the engine's own methods), else once it has loaded.
+   */
+  operations<K extends EngineOperation>(names: readonly K[]): Pick<CallManager, K> {
+    return Object.fromEntries(
+      names.map((name) => [
+        name,
+        (...args: unknown[]) =>
+          this.#run((engine) => (engine[name] as (...a: unknown[]) => Promise<unknown>)(...args)),
+      ]),
+    ) as Pick<CallManager, K>;
+  }
+}
