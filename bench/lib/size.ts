@@ -53,7 +53,9 @@ export const budgets = {
  * round (call operations and the in-page gateway's protocol loaded on demand, the client's
  * namespaces forwarded by one helper: CDN initial 74.5, with lazy chunks 109.9; core initial
  * 31.7, with lazy chunks 53.8 KB). CDN raised with group chat and UUIDv7 clientIds (77.3 and
- * 113.0 KB; core 32.2 and 54.4 KB, within its ceilings).
+ * 113.0 KB; core 32.2 and 54.4 KB, within its ceilings). Initial loads lowered, totals raised,
+ * in the fourth round (the call engine loaded on demand: CDN initial 77.74 → 74.09, with lazy
+ * chunks 113.39 → 115.63; core initial 32.37 → 28.72, with lazy chunks 54.48 → 56.60 KB).
  */
 export const ceilings = {
   /**
@@ -68,9 +70,10 @@ export const ceilings = {
    * raised to 79 KB (77.3 KB measured) when `<comms-chat>` learnt to create groups and show
    * their members (+2.2 KB: the New group form, the members list and 20 texts) and the core
    * made its clientIds UUIDv7s with the `uuid` package (+0.6 KB; the gateway stores a
-   * time-ordered clientId at half the cost of a random one).
+   * time-ordered clientId at half the cost of a random one). Lowered to 76 KB (74.09 KB
+   * measured) when the call engine became a chunk loaded on demand (−3.65 KB).
    */
-  cdnGzip: 79 * KB,
+  cdnGzip: 76 * KB,
   /**
    * The CDN ES module with every lazy chunk (106.4 KB measured when set; 107.1 KB since the
    * French catalog and the virtualizer are chunks of their own, each compressed alone). Raised
@@ -78,21 +81,26 @@ export const ceilings = {
    * (109.5 KB measured: −1.5 KB initial, +1.3 KB total, the chunk compressed alone and the
    * engine's interface to it); 109.9 KB measured at the end of the third round. Raised to
    * 115 KB (113.0 KB measured) with group creation and UUIDv7 clientIds (see `cdnGzip`).
+   * Raised to 118 KB (115.63 KB measured; 113.39 before) when the call engine became a chunk
+   * of its own: the chunk compressed alone, the names it imports from the entry, and the
+   * client's side that loads it (`core/call/lazy-manager.ts`).
    */
-  cdnTotalGzip: 115 * KB,
+  cdnTotalGzip: 118 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
    * from a page that never calls `createLocalHub`: test/node/local-backend-size.test.ts) and
-   * call transfer. Lowered to 33 KB (31.7 KB measured) in the third round.
+   * call transfer. Lowered to 33 KB (31.7 KB measured) in the third round. Lowered to 30 KB
+   * (28.72 KB measured; 32.37 before) when the call engine became a chunk loaded on demand.
    */
-  coreGzip: 33 * KB,
+  coreGzip: 30 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at
-   * the end of the third round.
+   * the end of the third round. Raised to 58 KB (56.60 KB measured; 54.48 before) with the
+   * call engine's chunk (see `cdnTotalGzip`).
    */
-  coreTotalGzip: 55 * KB,
+  coreTotalGzip: 58 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */
