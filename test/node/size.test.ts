@@ -108,11 +108,26 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     },
     // A call between two clients on an in-page hub, each with an SDP handler that records
     // what it saw, made as soon as they joined (before the call engine's chunk arrived: whether
-    // it had is returned); resolves with the records once the caller is connected, and the
-    // number of entries of the caller's stats report (an operation of the lazy operations chunk).
+    // it had is returned); meanwhile a bare device on the hub invites the callee, whose engine
+    // takes the held invite once here (it rings; the callee rejects it). Resolves with the
+    // records once the caller is connected, and the number of entries of the caller's stats
+    // report (an operation of the lazy operations chunk).
     async call(engineChunk) {
       const hub = kit.createLocalHub({ noAnswerTimeout: 60000 });
       const handled = [];
+      // The bare device's offer is made first, so its invite goes out before any engine is here.
+      const z = hub.register({ id: 'lazy-z', displayName: 'Z' });
+      const nothing = () => undefined;
+      let zRang;
+      const zRinging = new Promise((resolve) => (zRang = resolve));
+      z.setHandlers({
+        incoming: nothing, ringing: (id) => zRang(id), answered: nothing, ended: nothing,
+        offer: nothing, answer: nothing, candidate: nothing, transferRequested: nothing,
+        transferCompleted: nothing,
+      });
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('audio');
+      const offer = await pc.createOffer();
       const join = (id) => {
         const handler = (sdp, info) => {
           handled.push(id + ' ' + info.step + ' ' + info.endpoint + ' ' + sdp.media.length);
@@ -124,19 +139,33 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       };
       const a = join('lazy-a');
       const b = join('lazy-b');
-      const received = new Promise((resolve) => b.on('call:receive', (e) => resolve(e.callId)));
+      const receivedFrom = (from) =>
+        new Promise((resolve) =>
+          b.on('call:receive', (e) => b.call.getById(e.callId)?.from === from && resolve(e.callId)),
+        );
+      const fromZ = receivedFrom('lazy-z');
+      const received = receivedFrom('lazy-a');
       const engineHere = performance
         .getEntriesByType('resource')
         .some((entry) => entry.name.endsWith('/' + engineChunk));
+      const invited = z.invite({
+        callId: 'lazy-z-call', to: 'lazy-b', sdp: offer.sdp, media: { audio: true, video: false },
+        customParameters: [],
+      });
       const callId = a.call.make('lazy-b', { audio: true });
       const initiating = a.call.getById(callId)?.state;
+      await invited;
+      const held = await fromZ;
+      const rang = await zRinging;
+      await b.call.reject(held);
+      pc.close();
       const incoming = await received;
       await reach(b, incoming, 'Ringing');
       await b.call.answer(incoming, { audio: true });
       await reach(a, callId, 'Connected');
       const stats = await a.call.getStats(callId);
       await Promise.all([a.destroy(), b.destroy()]);
-      return { handled, stats: stats.size, engineHere, initiating };
+      return { handled, stats: stats.size, engineHere, initiating, held, rang };
     },
   };
 </script></body></html>`;
@@ -203,14 +232,24 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.ok(!fetched.includes(protocolChunk), 'the hub protocol came before any hub');
 
       // The call engine: when clients join an in-page hub (they take calls there); a call made
-      // at once, before the engine arrived, connects.
+      // at once, before the engine arrived, connects; an invite that arrived before it is
+      // handed to it (the callee's engine rings back).
       // sdp-transform: on the first call with an SDP handler; the call connects through it.
       // The call engine's rarely used operations: with the first call; getStats answers.
-      const { handled, stats, engineHere, initiating } = (await tab.evaluate(
+      const { handled, stats, engineHere, initiating, held, rang } = (await tab.evaluate(
         `window.lazySteps.call(${JSON.stringify(engineChunk)})`,
-      )) as { handled: string[]; stats: number; engineHere: boolean; initiating: string };
+      )) as {
+        handled: string[];
+        stats: number;
+        engineHere: boolean;
+        initiating: string;
+        held: string;
+        rang: string;
+      };
       assert.equal(engineHere, false, 'the call engine was here before any client took calls');
       assert.equal(initiating, 'Initiating');
+      assert.equal(held, 'lazy-z-call');
+      assert.equal(rang, 'lazy-z-call');
       assert.ok(fetched.includes(engineChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(fetched.includes(sdpChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(handled.includes('lazy-a send local 1'), `handlers ran: ${handled.join('; ')}`);
