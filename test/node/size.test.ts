@@ -7,11 +7,13 @@
  * The targets are judged on the initial load only because the lazy chunks really are loaded
  * only when needed: the last tests load the built CDN module in Chromium and check that
  * defining every element fetches `comms-kit.js` alone, and that the chunks come when the code
- * that needs them runs (and work: the call engine and webrtc-adapter's shims come when clients
- * join an in-page hub, and a call made before they arrived connects; an SDP handler runs on
- * it; its stats come from the call engine's operations chunk; the in-page gateway's protocol
- * comes when a hub is created; the elements speak French once the page's `lang` is `fr`; a
- * chat thread shows its messages).
+ * that needs them runs (and work: webrtc-adapter's shims come with `getBrowserDetails()`; the
+ * call engine when clients join an in-page hub, where a call made before it arrived connects
+ * and an invite that arrived before it is handed to it; sdp-transform with an SDP handler that
+ * runs on that call; the call engine's operations chunk with it, its stats coming from there;
+ * the in-page gateway's protocol when a hub is created; the French catalog once the page's
+ * `lang` is `fr`, the elements then speaking French; the virtualizer when a chat thread shows
+ * its messages).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
