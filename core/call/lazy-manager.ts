@@ -292,7 +292,9 @@ export class LazyCallManager {
       names.map((name) => [
         name,
         (...args: unknown[]) =>
-          this.#run((engine) => (engine[name] as (...a: unknown[]) => Promise<unknown>)(...args)),
+          this.#run((engine) =>
+            (engine[name] as (...a: unknown[]) => Promise<unknown>).apply(engine, args),
+          ),
       ]),
     ) as Pick<CallManager, K>;
   }
