@@ -13,7 +13,8 @@
  * runs on that call; the call engine's operations chunk with it, its stats coming from there;
  * the in-page gateway's protocol when a hub is created; the French catalog once the page's
  * `lang` is `fr`, the elements then speaking French; the virtualizer when a chat thread shows
- * its messages).
+ * its messages). And when the call engine's chunk cannot be fetched: a call made meanwhile
+ * ends with its error, messaging works, and the next use of calls fetches the chunk.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +87,40 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       check();
     });
   window.lazySteps = {
+    // Two clients join a hub while the call engine's chunk cannot be fetched: a call made then
+    // ends with the error; they connect and a message arrives all the same. Resolves with the
+    // call's error and transition and the message's text.
+    async failedEngine() {
+      const hub = kit.createLocalHub();
+      const a = kit.createClient(quiet);
+      const b = kit.createClient(quiet);
+      a.useLocalBackend(hub, { id: 'fail-a', displayName: 'A' });
+      b.useLocalBackend(hub, { id: 'fail-b', displayName: 'B' });
+      window.failedClient = a;
+      const ended = new Promise((resolve) =>
+        a.on('call:stateChange', ({ callId, error }) => {
+          const call = a.call.getById(callId);
+          if (call?.state === 'Ended') resolve({ error, transition: call.transition });
+        }),
+      );
+      a.call.make('fail-b', { audio: true });
+      const result = await ended;
+      await Promise.all([a.connect(), b.connect()]);
+      b.conversation.get('fail-a').createMessage({ type: 'text', text: 'still here' }).send();
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      while (!a.conversation.get('fail-b').getMessages().length) await frame();
+      const [message] = a.conversation.get('fail-b').getMessages();
+      return { ...result, text: message.parts[0].text };
+    },
+    // The failed client uses calls again (the engine's chunk is fetched anew): the number of
+    // audio codecs, or the error's code.
+    async retry() {
+      try {
+        return (await window.failedClient.call.getAvailableCodecs('audio')).length;
+      } catch (error) {
+        return error.code ?? String(error);
+      }
+    },
     details: () => kit.createClient(quiet).getBrowserDetails(),
     // The dialer's field label (its text follows the page's lang).
     label: () => document.querySelector('comms-dialer').shadowRoot.querySelector('label').textContent.trim(),
@@ -183,6 +218,31 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it("ends a call made while the call engine's chunk cannot be fetched; the next use fetches it", async () => {
+    const context = await browser.newContext();
+    try {
+      await context.route('**/cdn/manager-*.js', (route) => route.abort('failed'));
+      const tab = await context.newPage();
+      await tab.goto(server.url);
+      await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
+      const failed = (await tab.evaluate('window.lazySteps.failedEngine()')) as {
+        error?: { code: string; message: string };
+        transition: { statusCode: number; reasonText: string };
+        text: string;
+      };
+      assert.equal(failed.error?.code, 'network:error');
+      assert.match(failed.error?.message ?? '', /call engine could not be loaded/);
+      assert.equal(failed.transition.statusCode, 500);
+      assert.equal(failed.text, 'still here');
+      // Once the chunk can be fetched, the next use of calls loads it and works.
+      await context.unroute('**/cdn/manager-*.js');
+      const codecs = await tab.evaluate('window.lazySteps.retry()');
+      assert.ok(typeof codecs === 'number' && codecs > 0, `getAvailableCodecs: ${String(codecs)}`);
+    } finally {
+      await context.close();
+    }
   });
 
   it('defines every element with comms-kit.js alone, then fetches each chunk when its code runs', async () => {
