@@ -3,6 +3,9 @@
  * remote descriptions through the SDP handler pipeline, trickle ICE (or complete candidates
  * through the ICE collection check), renegotiation for hold and media changes with glare
  * resolution, DTMF, stats and codecs. A backend only carries its messages (`CallSignalling`).
+ *
+ * A chunk of its own in the ES builds: `lazy-manager.ts` loads it when the client first takes
+ * calls and creates one engine per client. Nothing static imports values from here.
  */
 import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
