@@ -46,6 +46,25 @@ describe('calls over the real gateway: history, TURN, reconnects', function () {
   const reach = (client: CommsClient, callId: string, state: CallState) =>
     until(client, (s) => s.call.calls[callId]?.state === state);
 
+  type User = Awaited<ReturnType<typeof user>>;
+
+  /** A calls B; resolves with the call's id once B's device rings. */
+  async function ringingCall(a: User, b: User): Promise<string> {
+    const received = nextEvent(b.client, 'call:receive');
+    const callId = a.client.call.make(b.id, { audio: true });
+    await received;
+    await reach(b.client, callId, 'Ringing');
+    return callId;
+  }
+
+  /** A calls B and B answers; resolves once A sees the call Connected. */
+  async function connectedCall(a: User, b: User): Promise<string> {
+    const callId = await ringingCall(a, b);
+    await b.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    return callId;
+  }
+
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.disconnect().then(() => c.destroy())));
     await Promise.all(gateways.splice(0).map((g) => g.stop()));
@@ -56,19 +75,11 @@ describe('calls over the real gateway: history, TURN, reconnects', function () {
     const a = await user(gateway);
     const b = await user(gateway);
 
-    let received = nextEvent(b.client, 'call:receive');
-    const answered = a.client.call.make(b.id, { audio: true });
-    await received;
-    await reach(b.client, answered, 'Ringing');
-    await b.client.call.answer(answered, { audio: true });
-    await reach(a.client, answered, 'Connected');
+    const answered = await connectedCall(a, b);
     await a.client.call.end(answered);
     await reach(b.client, answered, 'Ended');
 
-    received = nextEvent(b.client, 'call:receive');
-    const rejected = a.client.call.make(b.id, { audio: true });
-    await received;
-    await reach(b.client, rejected, 'Ringing');
+    const rejected = await ringingCall(a, b);
     await b.client.call.reject(rejected);
     await reach(a.client, rejected, 'Ended');
 
@@ -153,12 +164,7 @@ describe('calls over the real gateway: history, TURN, reconnects', function () {
       await turnRequestsReach(1);
       const b = await user(gateway);
       await turnRequestsReach(2);
-      const received = nextEvent(b.client, 'call:receive');
-      const callId = a.client.call.make(b.id, { audio: true });
-      await received;
-      await reach(b.client, callId, 'Ringing');
-      await b.client.call.answer(callId, { audio: true });
-      await reach(a.client, callId, 'Connected');
+      const callId = await connectedCall(a, b);
       await until(a.client, (s) =>
         ['connected', 'completed'].includes(s.call.calls[callId]!.mediaConnectionState),
       );
@@ -175,12 +181,7 @@ describe('calls over the real gateway: history, TURN, reconnects', function () {
     const gateway = await gatewayWith();
     const a = await user(gateway);
     const b = await user(gateway);
-    const received = nextEvent(b.client, 'call:receive');
-    const callId = a.client.call.make(b.id, { audio: true });
-    await received;
-    await reach(b.client, callId, 'Ringing');
-    await b.client.call.answer(callId, { audio: true });
-    await reach(a.client, callId, 'Connected');
+    const callId = await connectedCall(a, b);
 
     const lost = Promise.all([a, b].map((u) => nextEvent(u.client, 'subscription:change')));
     expect(await gateway.drop()).to.be.greaterThan(0);
