@@ -19,9 +19,13 @@ export function chromePath(): string {
   return path;
 }
 
-/** Launches headless Chromium with the project's flags. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromePath(), args: chromeArgs, headless: true });
+/** Launches headless Chromium with the project's flags, and `extraArgs` after them. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromePath(),
+    args: [...chromeArgs, ...extraArgs],
+    headless: true,
+  });
 }
 
 /** The browser's version (e.g. `156.0.8078.79`), from `--version`; null when there is none. */
