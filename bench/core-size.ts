@@ -8,10 +8,25 @@
  * and the total with the lazy chunks is shown beside it (see `BundleSizes` in
  * `bench/lib/size.ts`). The notes carry the breakdown by package and folder.
  *
+ * Also shown, without a target: a page whose only use of the core is `createClient` (bundled
+ * from source the same way), which a bundler trims of what the client does not reach (the
+ * in-page backend, `createLocalHub`, among them).
+ *
  * Target: initial load ≤ 20 KB gzip. No baseline. Deterministic: one build.
  */
 import type { Benchmark } from './lib/benchmark.js';
-import { breakdown, budgets, bundleCore, bundleSizes, formatBreakdown } from './lib/size.js';
+import {
+  breakdown,
+  budgets,
+  bundle,
+  bundleCore,
+  bundleSizes,
+  formatBreakdown,
+} from './lib/size.js';
+
+/** A page whose only use of the core is a client. */
+const clientOnly = `import { createClient } from '/core/index.ts';
+globalThis.client = createClient({});`;
 
 export const coreSize: Benchmark = {
   name: 'core-size',
@@ -25,6 +40,10 @@ export const coreSize: Benchmark = {
     record.figure('core.brotli', 'core bundle, initial load, brotli', 'B', [core.initial.brotli]);
     record.figure('core.total.gzip', 'core bundle with its lazy chunks, gzip', 'B', [
       core.total.gzip,
+    ]);
+    const page = bundleSizes(await bundle({ source: clientOnly }));
+    record.figure('client.gzip', 'a page using createClient alone, initial load, gzip', 'B', [
+      page.initial.gzip,
     ]);
     record.target('core.gzip', '<=', budgets.coreGzip, 'B', 'core initial load ≤ 20 KB gzip');
     record.notes.push(
