@@ -34,7 +34,12 @@ import { changeReasons, initialServicesState, ServicesManager } from './services
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
 import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
-import { Transitions, type CallSignalling, type RemoteParty } from './call/signalling.js';
+import {
+  Transitions,
+  type CallSignalling,
+  type CustomParameter,
+  type RemoteParty,
+} from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
 import { MediaManager, initialMediaState } from './media/manager.js';
 import type {
@@ -133,6 +138,13 @@ export interface CallNamespace {
   /** Connects the other parties of two locally held calls, then ends both (warm transfer). */
   consultativeTransfer(callId: string, otherCallId: string): Promise<void>;
   setSdpHandlers(handlers: SdpHandlerFunction[]): void;
+  /**
+   * Sets (or, with none, clears) a call's custom parameters, kept on its `CallObject` and sent
+   * with its renegotiations and by `sendCustomParameters`.
+   */
+  setCustomParameters(callId: string, customParameters?: CustomParameter[]): void;
+  /** Sends a connected call's custom parameters to the other party (`call:customParameters`). */
+  sendCustomParameters(callId: string): Promise<void>;
   getAll(): CallObject[];
   getById(callId: string): CallObject | undefined;
   readonly states: typeof states;
@@ -513,11 +525,12 @@ export class CommsClient {
       'getStats',
       'getAvailableCodecs',
       'restartMedia',
+      'sendCustomParameters',
       'directTransfer',
       'consultativeTransfer',
     ] as const;
     this.call = {
-      ...forward(calls, ['make', 'setSdpHandlers', 'getAll', 'getById']),
+      ...forward(calls, ['make', 'setSdpHandlers', 'setCustomParameters', 'getAll', 'getById']),
       // The engine's operations: they load it when it is not here yet.
       ...forward(calls.operations(operations), [...operations]),
       states,

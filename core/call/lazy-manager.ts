@@ -24,11 +24,16 @@ import type { MediaRequest } from '../media/types.js';
 import type { SdpHandlerFunction } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
 import { CallErrorCodes, toBasic } from './errors.js';
-import { checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
+import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
 import type { CallManager } from './manager.js';
 import type * as ManagerModule from './manager.js';
 import { isFinal, mediaConnectionStates, states } from './states.js';
-import type { CallSignalling, CallTransition, SignallingHandlers } from './signalling.js';
+import type {
+  CallSignalling,
+  CallTransition,
+  CustomParameter,
+  SignallingHandlers,
+} from './signalling.js';
 import type { CallObject, CallsState, MakeOptions } from './types.js';
 
 /** The initial `call` slice. */
@@ -46,18 +51,19 @@ function loadEngineModule(): Promise<typeof ManagerModule> {
   return import('./manager.js').then((loaded) => (engineModule = loaded));
 }
 
-/** The names of the events a backend delivers (`SignallingHandlers`). */
-const signallingEvents = [
-  'incoming',
-  'ringing',
-  'answered',
-  'ended',
-  'offer',
-  'answer',
-  'candidate',
-  'transferRequested',
-  'transferCompleted',
-] as const satisfies ReadonlyArray<keyof SignallingHandlers>;
+/** The names of the events a backend delivers (`SignallingHandlers`; the type checks that all are here). */
+const signallingEvents = Object.keys({
+  incoming: true,
+  ringing: true,
+  answered: true,
+  ended: true,
+  offer: true,
+  answer: true,
+  parameters: true,
+  candidate: true,
+  transferRequested: true,
+  transferCompleted: true,
+} satisfies Record<keyof SignallingHandlers, true>) as Array<keyof SignallingHandlers>;
 
 /** The engine's methods that return a promise: the `call` namespace's operations. */
 export type EngineOperation = {
@@ -169,7 +175,7 @@ export class LazyCallManager {
     if (this.#signalling !== signalling) this.#held = [];
     this.#signalling = signalling;
     const hold =
-      (name: (typeof signallingEvents)[number]) =>
+      (name: keyof SignallingHandlers) =>
       (...args: unknown[]): void => {
         this.#held.push((handlers) =>
           (handlers[name] as (...a: unknown[]) => void).apply(handlers, args),
@@ -202,6 +208,24 @@ export class LazyCallManager {
     this.#engine?.setSdpHandlers(handlers);
   }
 
+  /**
+   * Sets the custom parameters of a call (none: `[]` or nothing), kept on its `CallObject`:
+   * they go with its renegotiations (hold, unhold, media changes) and with
+   * `sendCustomParameters`. The call needs no engine for it.
+   */
+  setCustomParameters(callId: string, customParameters: CustomParameter[] = []): void {
+    const call = typeof callId === 'string' ? this.getById(callId) : undefined;
+    if (!call || isFinal(call.state))
+      throw new CommsError(
+        CallErrorCodes.UNKNOWN_CALL,
+        `setCustomParameters(): there is no ongoing call '${String(callId)}'`,
+      );
+    const params = checkCustomParameters(customParameters, 'setCustomParameters');
+    this.#put({ ...call, customParameters: params });
+    const recorded = this.#recorded.get(callId);
+    if (recorded) recorded.options = { ...recorded.options, customParameters: params };
+  }
+
   // ── make ────────────────────────────────────────────────────────────────────
 
   /**
@@ -220,6 +244,7 @@ export class LazyCallManager {
     const normalize = this.#ctx.config().call?.normalizeDestination !== false;
     const to = normalizeDestination(destination, normalize);
     checkMedia(media, 'make');
+    if (options.customParameters) checkCustomParameters(options.customParameters, 'make');
     const callId = crypto.randomUUID();
     const call = outgoingCall(callId, this.#self(), to, options, this.#ctx.runtime.now());
     this.#put(call);

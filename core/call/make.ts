@@ -8,7 +8,7 @@ import { CommsError, ErrorCodes } from '../errors.js';
 import type { MediaRequest } from '../media/types.js';
 import type { SdpHandlerFunction } from '../sdp/types.js';
 import { mediaConnectionStates, states } from './states.js';
-import type { TransferLink } from './signalling.js';
+import type { CustomParameter, TransferLink } from './signalling.js';
 import type { CallObject, MakeOptions } from './types.js';
 
 /** Throws `argument:invalid` naming `method` when `media` asks for nothing usable. */
@@ -34,6 +34,33 @@ export function checkSdpHandlers(handlers: SdpHandlerFunction[]): void {
       'setSdpHandlers(handlers): handlers must be an array of functions',
     );
   }
+}
+
+/**
+ * Throws `argument:invalid` naming `method` unless `params` is a list of at most 16
+ * `{name, value}` strings (a name of 1 to 64 characters, a value of at most 1,024): what the
+ * gateway takes.
+ */
+export function checkCustomParameters(params: unknown, method: string): CustomParameter[] {
+  if (!Array.isArray(params) || params.length > 16)
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${method}(): custom parameters must be an array of at most 16 {name, value} objects`,
+    );
+  params.forEach((p: unknown, i) => {
+    const { name, value } = (p ?? {}) as Partial<CustomParameter>;
+    if (typeof name !== 'string' || name.length < 1 || name.length > 64)
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${method}(): custom parameter ${i} needs a name of 1 to 64 characters`,
+      );
+    if (typeof value !== 'string' || value.length > 1024)
+      throw new CommsError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${method}(): custom parameter '${name}' needs a value of at most 1024 characters`,
+      );
+  });
+  return params.map(({ name, value }: CustomParameter) => ({ name, value }));
 }
 
 /** The object of an outgoing call as `make` records it: Initiating, no media yet. */

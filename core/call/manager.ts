@@ -15,7 +15,7 @@ import { loadAdapter } from '../platform/browser.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
 import { CallErrorCodes, toBasic } from './errors.js';
-import { checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
+import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
 import {
   assertTransition,
   isFinal,
@@ -199,6 +199,10 @@ export class CallManager {
       ended: (callId, transition) => this.#remoteEnded(callId, transition),
       offer: (callId, sdp, hold) => void this.#remoteOffer(callId, sdp, hold),
       answer: (callId, sdp) => this.#sessions.get(callId)?.awaitingAnswer?.resolve(sdp),
+      parameters: (callId, customParameters) => {
+        if (this.getById(callId))
+          this.#ctx.emit('call:customParameters', { callId, customParameters });
+      },
       candidate: (callId, candidate) => void this.#remoteCandidate(callId, candidate),
       transferRequested: (callId, request) =>
         void this.#lazy((ops, engine) => ops.transferRequested(engine, callId, request)).catch(
@@ -242,6 +246,7 @@ export class CallManager {
     const normalize = this.#ctx.config().call?.normalizeDestination !== false;
     const to = normalizeDestination(destination, normalize);
     this.#checkMedia(media, 'make');
+    if (options.customParameters) checkCustomParameters(options.customParameters, 'make');
     return this.#start(to, media, options);
   }
 
@@ -384,6 +389,7 @@ export class CallManager {
   ): Promise<void> {
     this.#require(callId, 'answer', [states.INITIATED, states.RINGING], 'incoming');
     this.#checkMedia(media, 'answer');
+    if (options.customParameters) checkCustomParameters(options.customParameters, 'answer');
     const session = this.#session(callId);
     await this.#operation(callId, 'ANSWER', async () => {
       try {
@@ -551,6 +557,22 @@ export class CallManager {
   /** Re-establishes a failed media connection with an ICE restart. */
   restartMedia(callId: string): Promise<void> {
     return this.#lazy((ops, engine) => ops.restartMedia(engine, callId));
+  }
+
+  /**
+   * Sends the call's custom parameters (`setCustomParameters`) to the other party, who gets
+   * `call:customParameters`. The call must be answered (Connected or On Hold).
+   */
+  async sendCustomParameters(callId: string): Promise<void> {
+    this.#require(callId, 'sendCustomParameters', [states.CONNECTED, states.ON_HOLD]);
+    await this.#operation(callId, 'SEND_CUSTOM_PARAMETERS', () =>
+      this.#requireSignalling().parameters(callId, this.#parametersOf(callId)),
+    );
+  }
+
+  /** The custom parameters set on a call, sent with its renegotiations. */
+  #parametersOf(callId: string): CustomParameter[] {
+    return this.getById(callId)?.customParameters ?? [];
   }
 
   /**
@@ -764,7 +786,7 @@ export class CallManager {
       );
       try {
         const sdp = await this.#createDescription(callId, session, 'offer', operation);
-        await this.#requireSignalling().offer(callId, sdp, hold);
+        await this.#requireSignalling().offer(callId, sdp, hold, this.#parametersOf(callId));
         const remote = await withTimeout(
           answer,
           this.#ctx.config().connectivity?.requestTimeout ?? 10000,
@@ -809,7 +831,7 @@ export class CallManager {
           for (const t of pc.getTransceivers())
             if (t.currentDirection !== 'stopped') t.direction = 'inactive';
         const answer = await this.#createDescription(callId, session, 'answer', 'REMOTE_UPDATE');
-        await this.#requireSignalling().answerOffer(callId, answer);
+        await this.#requireSignalling().answerOffer(callId, answer, this.#parametersOf(callId));
         const now = this.getById(callId)!;
         if (now.remoteHold !== hold) {
           this.#patch(callId, { remoteHold: hold });

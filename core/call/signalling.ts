@@ -107,6 +107,11 @@ export interface SignallingHandlers {
   offer(callId: string, sdp: string, hold: boolean): void;
   /** The answer to our renegotiation offer. */
   answer(callId: string, sdp: string): void;
+  /**
+   * The other party sent custom parameters: on their own (`parameters`), or with a
+   * renegotiation offer or answer (delivered right after that `offer` or `answer`).
+   */
+  parameters(callId: string, customParameters: CustomParameter[]): void;
   /** A trickled ICE candidate (null: end of candidates). */
   candidate(callId: string, candidate: CandidateInit | null): void;
   /** The other party transfers this call: call `request.to` (the transferee's side). */
@@ -133,8 +138,17 @@ export interface CallSignalling {
   answer(callId: string, sdp: string, customParameters: CustomParameter[]): Promise<void>;
   reject(callId: string): Promise<void>;
   end(callId: string): Promise<void>;
-  offer(callId: string, sdp: string, hold: boolean): Promise<void>;
-  answerOffer(callId: string, sdp: string): Promise<void>;
+  /** A renegotiation offer, with the call's custom parameters (none: `[]`). */
+  offer(
+    callId: string,
+    sdp: string,
+    hold: boolean,
+    customParameters: CustomParameter[],
+  ): Promise<void>;
+  /** The answer to a renegotiation offer, with the call's custom parameters (none: `[]`). */
+  answerOffer(callId: string, sdp: string, customParameters: CustomParameter[]): Promise<void>;
+  /** Sends custom parameters to the other party of an answered call. */
+  parameters(callId: string, customParameters: CustomParameter[]): Promise<void>;
   candidate(callId: string, candidate: CandidateInit | null): Promise<void>;
   /**
    * Asks the backend to transfer the other party of `callId` (SIP REFER). Resolves once the

@@ -298,16 +298,22 @@ export const CallEndFrame = callControl(
 );
 export const CallOfferFrame = callControl(
   'call.offer',
-  'A renegotiation offer (hold, media change).',
+  'A renegotiation offer (hold, media change), with the custom parameters set on the call.',
   {
     sdp: Sdp,
     hold: Type.Boolean(),
+    customParameters: Type.Optional(CustomParameters),
   },
 );
 export const CallAnswerOfferFrame = callControl(
   'call.answerOffer',
-  'The answer to a renegotiation offer.',
-  { sdp: Sdp },
+  'The answer to a renegotiation offer, with the custom parameters set on the call.',
+  { sdp: Sdp, customParameters: Type.Optional(CustomParameters) },
+);
+export const CallParametersFrame = callControl(
+  'call.parameters',
+  'Sends custom parameters to the other party of an answered call (`call:parameters`). Reply: `{}`.',
+  { customParameters: CustomParameters },
 );
 export const CallCandidateFrame = callControl(
   'call.candidate',
@@ -606,6 +612,7 @@ export const RequestFrames = {
   'call.end': CallEndFrame,
   'call.offer': CallOfferFrame,
   'call.answerOffer': CallAnswerOfferFrame,
+  'call.parameters': CallParametersFrame,
   'call.candidate': CallCandidateFrame,
   'call.transfer': CallTransferFrame,
   'conversation.open': ConversationOpenFrame,
@@ -735,6 +742,7 @@ export const ReplyPayloads = {
   'call.end': Type.Object({}),
   'call.offer': Type.Object({}),
   'call.answerOffer': Type.Object({}),
+  'call.parameters': Type.Object({}),
   'call.candidate': Type.Object({}),
   'call.transfer': Type.Object({}),
   'conversation.open': Type.Object({ conversation: Conversation }),
@@ -814,8 +822,18 @@ export const EventPayloads = {
     statusCode: Type.Integer(),
     reasonText: Type.String(),
   }),
-  'call:offer': Type.Object({ callId: Type.String(), sdp: Type.String(), hold: Type.Boolean() }),
-  'call:answer': Type.Object({ callId: Type.String(), sdp: Type.String() }),
+  'call:offer': Type.Object({
+    callId: Type.String(),
+    sdp: Type.String(),
+    hold: Type.Boolean(),
+    customParameters: Type.Optional(CustomParameters),
+  }),
+  'call:answer': Type.Object({
+    callId: Type.String(),
+    sdp: Type.String(),
+    customParameters: Type.Optional(CustomParameters),
+  }),
+  'call:parameters': Type.Object({ callId: Type.String(), customParameters: CustomParameters }),
   'call:candidate': Type.Object({ callId: Type.String(), candidate: CandidateSchema }),
   'call:transfer': Type.Object({
     callId: Type.String(),

@@ -19,9 +19,9 @@
  * - `call.reject`, or `call.end` from a ringing device: 603 to the caller and the other devices.
  * - `call.end` from the caller before the answer: 487 to the ringing devices; after the answer,
  *   from either party: 200 "Ended by the other party" to the other one.
- * - `call.offer`, `call.answerOffer` (after the answer) and `call.candidate` go to the other
- *   party's device: the caller's candidates before the answer to every ringing device, after it
- *   to the answering one only.
+ * - `call.offer`, `call.answerOffer`, `call.parameters` (after the answer) and `call.candidate`
+ *   go to the other party's device: the caller's candidates before the answer to every ringing
+ *   device, after it to the answering one only.
  * - `call.transfer` (a party of an answered call; `destination` for a direct transfer, or
  *   `otherCallId`, another answered call of the same socket, for a consultative one) checks the
  *   target and sends the other party (the transferee) `call:transfer`; its client calls the
@@ -171,9 +171,19 @@ export class CallService {
           callId: frame.callId,
           sdp: frame.sdp,
           hold: frame.hold,
+          ...(frame.customParameters && { customParameters: frame.customParameters }),
         }),
       'call.answerOffer': (conn, frame) =>
-        this.relay(conn, frame.callId, 'call:answer', { callId: frame.callId, sdp: frame.sdp }),
+        this.relay(conn, frame.callId, 'call:answer', {
+          callId: frame.callId,
+          sdp: frame.sdp,
+          ...(frame.customParameters && { customParameters: frame.customParameters }),
+        }),
+      'call.parameters': (conn, frame) =>
+        this.relay(conn, frame.callId, 'call:parameters', {
+          callId: frame.callId,
+          customParameters: frame.customParameters,
+        }),
       'call.candidate': (conn, frame) => this.candidate(conn, frame),
       'call.transfer': (conn, frame) => this.transfer(conn, frame),
     });
@@ -408,14 +418,16 @@ export class CallService {
   private async relay(
     conn: Connection,
     callId: string,
-    event: 'call:offer' | 'call:answer',
+    event: 'call:offer' | 'call:answer' | 'call:parameters',
     payload: Record<string, unknown>,
   ) {
     const call = await this.party(conn, callId);
     const role = roleOf(call, conn)!;
     if (role.kind === 'callee' && role.device.state === 'stopped') throw unknownCall(callId);
-    if (call.answerTime === null)
-      throw invalid(`call '${callId}' is not answered yet: renegotiate once it is connected`);
+    if (call.answerTime === null) {
+      const what = event === 'call:parameters' ? 'send custom parameters' : 'renegotiate';
+      throw invalid(`call '${callId}' is not answered yet: ${what} once it is connected`);
+    }
     const peer =
       role.kind === 'caller'
         ? call.devices.find((d) => d.state === 'answered')

@@ -25,7 +25,7 @@ callConformance('local (in-page)', async () => {
       const intruder = hub.register({ id: 'intruder', displayName: 'Intruder' });
       try {
         if (transferTo) await intruder.transfer(callId, { destination: transferTo });
-        else await intruder.offer(callId, 'v=0', false);
+        else await intruder.offer(callId, 'v=0', false, []);
         return { code: 'none', message: 'the hub accepted signalling from a stranger' };
       } catch (error) {
         return { code: (error as { code: string }).code, message: (error as Error).message };

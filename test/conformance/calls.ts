@@ -154,6 +154,68 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.end(callId);
     });
 
+    it('custom parameters: set on the call, sent alone and with renegotiations, cleared', async () => {
+      const { a, b, callId } = await ringingCall();
+      const received: Array<{ callId: string; customParameters: unknown }> = [];
+      b.client.on('call:customParameters', (event) => received.push(event));
+      const gps = [{ name: 'X-GPS', value: '42.686032,23.344565' }];
+      // Not before the answer: there is no other party yet.
+      a.client.call.setCustomParameters(callId, gps);
+      await expectError(() => a.client.call.sendCustomParameters(callId), 'call:invalidState');
+      await b.client.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+      expect(a.client.call.getById(callId)!.customParameters).to.deep.equal(gps);
+
+      const sent = nextEvent(b.client, 'call:customParameters');
+      await a.client.call.sendCustomParameters(callId);
+      expect(await sent).to.deep.equal({ callId, customParameters: gps });
+      // Received parameters are an event, not the receiver's own parameters.
+      expect(b.client.call.getById(callId)!.customParameters).to.deep.equal([]);
+
+      // A renegotiation carries them (here: hold).
+      const withHold = nextEvent(b.client, 'call:customParameters');
+      await a.client.call.hold(callId);
+      expect(await withHold).to.deep.equal({ callId, customParameters: gps });
+      await until(b.client, (s) => s.call.calls[callId]!.remoteHold);
+      // So does the answer to one, from the other side.
+      const fromB = [{ name: 'X-Agent', value: 'desk 4' }];
+      b.client.call.setCustomParameters(callId, fromB);
+      const answered = nextEvent(a.client, 'call:customParameters');
+      await b.client.call.hold(callId);
+      expect(await answered).to.deep.equal({ callId, customParameters: fromB });
+
+      // Cleared: later renegotiations carry none.
+      a.client.call.setCustomParameters(callId);
+      expect(a.client.call.getById(callId)!.customParameters).to.deep.equal([]);
+      const count = received.length;
+      await a.client.call.unhold(callId);
+      await b.client.call.unhold(callId);
+      await reach(b.client, callId, 'Connected');
+      await reach(a.client, callId, 'Connected');
+      expect(received).to.have.length(count);
+
+      // Bad input: a clear error, nothing changed.
+      for (const bad of [
+        [{ name: '', value: 'x' }],
+        [{ name: 'X-Long', value: 'x'.repeat(1025) }],
+        Array.from({ length: 17 }, (_, i) => ({ name: `X-${i}`, value: '' })),
+        'X-GPS',
+      ])
+        await expectError(
+          () => b.client.call.setCustomParameters(callId, bad as typeof gps),
+          'argument:invalid',
+        );
+      expect(b.client.call.getById(callId)!.customParameters).to.deep.equal(fromB);
+      await expectError(
+        () => a.client.call.setCustomParameters('no-such-call', gps),
+        'call:unknown',
+      );
+      await expectError(() => a.client.call.sendCustomParameters('no-such-call'), 'call:unknown');
+      await a.client.call.end(callId);
+      await reach(b.client, callId, 'Ended');
+      await expectError(() => a.client.call.setCustomParameters(callId, gps), 'call:unknown');
+    });
+
     it('sends DTMF with telephone-event negotiated and refuses invalid tones', async () => {
       const { a, callId } = await connectedCall();
       const tones: string[] = [];
@@ -321,6 +383,16 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       const { a, b, callId } = await connectedCall();
       await expectError(() => a.client.call.make('not a destination!'), 'call:invalidDestination');
       await expectError(() => a.client.call.make('bob', {}), 'argument:invalid');
+      // The same custom parameters the gateway refuses, refused by every backend before sending.
+      await expectError(
+        () =>
+          a.client.call.make(
+            b.id,
+            { audio: true },
+            { customParameters: [{ name: '', value: '' }] },
+          ),
+        'argument:invalid',
+      );
       await expectError(() => a.client.call.answer(callId), 'call:invalidState');
       await expectError(() => a.client.call.hold('no-such-call'), 'call:unknown');
       await expectError(() => a.client.call.unhold(callId), 'call:invalidState');

@@ -164,6 +164,48 @@ describe('a call from invite to hang-up', () => {
     assert.equal((await server.app.gateway.calls.calls()).length, 0);
   });
 
+  it('relays custom parameters, alone and with renegotiations, to the other party', async () => {
+    const alice = await user();
+    const bob = await user();
+    const a = await device(alice);
+    const b = await device(bob);
+    const callId = await connected(a, bob, b);
+    const gps = [{ name: 'X-GPS', value: '42.686032,23.344565' }];
+    assert.equal(
+      (await a.request({ type: 'call.parameters', callId, customParameters: gps })).ok,
+      true,
+    );
+    const sent = await b.event('call:parameters');
+    assert.equal(sent.callId, callId);
+    assert.deepEqual(sent.customParameters, gps);
+    await b.request({
+      type: 'call.offer',
+      callId,
+      sdp: 'v=0 hold',
+      hold: true,
+      customParameters: [{ name: 'X-Why', value: 'hold' }],
+    });
+    assert.deepEqual((await a.event('call:offer')).customParameters, [
+      { name: 'X-Why', value: 'hold' },
+    ]);
+    await a.request({ type: 'call.answerOffer', callId, sdp: 'v=0 held', customParameters: gps });
+    assert.deepEqual((await b.event('call:answer')).customParameters, gps);
+    // Without parameters, a renegotiation carries none.
+    await a.request({ type: 'call.offer', callId, sdp: 'v=0 again', hold: false });
+    assert.equal((await b.event('call:offer')).customParameters, undefined);
+    // The schema's limits: 16 parameters, names of 1 to 64 characters.
+    for (const customParameters of [
+      Array.from({ length: 17 }, (_, i) => ({ name: `X-${i}`, value: '' })),
+      [{ name: '', value: 'x' }],
+      [{ name: 'X-Long', value: 'x'.repeat(1025) }],
+    ]) {
+      const reply = await a.request({ type: 'call.parameters', callId, customParameters });
+      assert.equal(codeOf(reply), 'frame:invalid');
+    }
+    await a.request({ type: 'call.end', callId });
+    await ended(b, callId);
+  });
+
   it('the callee hanging up tells the caller 200 "Ended by the other party"', async () => {
     const alice = await user();
     const bob = await user();
@@ -485,6 +527,7 @@ describe('only the call’s parties signal in it', () => {
     const frames: Frame[] = [
       { type: 'call.offer', callId, sdp: 'v=0 evil', hold: false },
       { type: 'call.answerOffer', callId, sdp: 'v=0 evil' },
+      { type: 'call.parameters', callId, customParameters: [{ name: 'X-Evil', value: '1' }] },
       { type: 'call.candidate', callId, candidate: null },
       { type: 'call.ringing', callId },
       { type: 'call.answer', callId, sdp: 'v=0 evil' },
@@ -521,6 +564,7 @@ describe('only the call’s parties signal in it', () => {
       [a, { type: 'call.ringing', callId }],
       [a, { type: 'call.offer', callId, sdp: 'v=0', hold: false }],
       [b, { type: 'call.answerOffer', callId, sdp: 'v=0' }],
+      [a, { type: 'call.parameters', callId, customParameters: [] }],
     ];
     for (const [socket, frame] of cases)
       assert.equal(codeOf(await socket.request(frame)), 'request:invalid', String(frame.type));

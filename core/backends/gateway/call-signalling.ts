@@ -7,6 +7,7 @@ import type { RequestInput } from '../../transport/socket.js';
 import type {
   CallSignalling,
   CandidateInit,
+  CustomParameter,
   SignallingHandlers,
   TransferTarget,
 } from '../../call/signalling.js';
@@ -76,11 +77,18 @@ export class GatewayCallSignalling implements CallSignalling {
       case 'call:offer': {
         const e = frame as EventFrame<'call:offer'>;
         h.offer(e.callId, e.sdp, e.hold);
+        if (e.customParameters?.length) h.parameters(e.callId, e.customParameters);
         return true;
       }
       case 'call:answer': {
         const e = frame as EventFrame<'call:answer'>;
         h.answer(e.callId, e.sdp);
+        if (e.customParameters?.length) h.parameters(e.callId, e.customParameters);
+        return true;
+      }
+      case 'call:parameters': {
+        const e = frame as EventFrame<'call:parameters'>;
+        h.parameters(e.callId, e.customParameters);
         return true;
       }
       case 'call:candidate': {
@@ -128,12 +136,27 @@ export class GatewayCallSignalling implements CallSignalling {
     await this.#connection.request({ type: 'call.end', callId });
   }
 
-  async offer(callId: string, sdp: string, hold: boolean) {
-    await this.#connection.request({ type: 'call.offer', callId, sdp, hold });
+  async offer(callId: string, sdp: string, hold: boolean, customParameters: CustomParameter[]) {
+    await this.#connection.request({
+      type: 'call.offer',
+      callId,
+      sdp,
+      hold,
+      ...(customParameters.length ? { customParameters } : {}),
+    });
   }
 
-  async answerOffer(callId: string, sdp: string) {
-    await this.#connection.request({ type: 'call.answerOffer', callId, sdp });
+  async answerOffer(callId: string, sdp: string, customParameters: CustomParameter[]) {
+    await this.#connection.request({
+      type: 'call.answerOffer',
+      callId,
+      sdp,
+      ...(customParameters.length ? { customParameters } : {}),
+    });
+  }
+
+  async parameters(callId: string, customParameters: CustomParameter[]) {
+    await this.#connection.request({ type: 'call.parameters', callId, customParameters });
   }
 
   async candidate(callId: string, candidate: CandidateInit | null) {

@@ -315,13 +315,29 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
               : Transitions.REJECTED;
           close(call, transition, device);
         },
-        async offer(callId, sdp, hold) {
+        async offer(callId, sdp, hold, customParameters) {
           const target = peer(find(callId, device), device);
-          deliver(() => target?.handlers?.offer(callId, sdp, hold));
+          deliver(() => {
+            target?.handlers?.offer(callId, sdp, hold);
+            if (customParameters.length) target?.handlers?.parameters(callId, customParameters);
+          });
         },
-        async answerOffer(callId, sdp) {
+        async answerOffer(callId, sdp, customParameters) {
           const target = peer(find(callId, device), device);
-          deliver(() => target?.handlers?.answer(callId, sdp));
+          deliver(() => {
+            target?.handlers?.answer(callId, sdp);
+            if (customParameters.length) target?.handlers?.parameters(callId, customParameters);
+          });
+        },
+        async parameters(callId, customParameters) {
+          const call = find(callId, device);
+          if (!call.answered)
+            throw new CommsError(
+              'request:invalid',
+              `call '${callId}' is not answered yet: send custom parameters once it is connected`,
+            );
+          const target = peer(call, device);
+          deliver(() => target?.handlers?.parameters(callId, customParameters));
         },
         async candidate(callId, candidate: CandidateInit | null) {
           const call = calls.get(callId);
