@@ -34,6 +34,7 @@ import { changeReasons, initialServicesState, ServicesManager } from './services
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
 import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
+import { metrics, reportEvents, type CallReport } from './call/report.js';
 import {
   Transitions,
   type CallSignalling,
@@ -147,8 +148,14 @@ export interface CallNamespace {
   sendCustomParameters(callId: string): Promise<void>;
   getAll(): CallObject[];
   getById(callId: string): CallObject | undefined;
+  /** The call's report: a timeline of its operations and metrics computed from it. */
+  getReport(callId: string): CallReport;
   readonly states: typeof states;
   readonly mediaConnectionStates: typeof mediaConnectionStates;
+  /** The operations a report's timeline records. */
+  readonly reportEvents: typeof reportEvents;
+  /** The metrics a report computes. */
+  readonly metrics: typeof metrics;
   /** Call history (the seeds' `call.history`), from the gateway's call records. */
   readonly history: CallHistoryNamespace;
 }
@@ -530,11 +537,20 @@ export class CommsClient {
       'consultativeTransfer',
     ] as const;
     this.call = {
-      ...forward(calls, ['make', 'setSdpHandlers', 'setCustomParameters', 'getAll', 'getById']),
+      ...forward(calls, [
+        'make',
+        'setSdpHandlers',
+        'setCustomParameters',
+        'getAll',
+        'getById',
+        'getReport',
+      ]),
       // The engine's operations: they load it when it is not here yet.
       ...forward(calls.operations(operations), [...operations]),
       states,
       mediaConnectionStates,
+      reportEvents,
+      metrics,
       history: forward(
         this.#history,
         ['get', 'fetch', 'remove', 'clear', 'getCache', 'setCache'],

@@ -49,6 +49,14 @@ export {
   transitions as callTransitions,
 } from './call/states.js';
 export type { CallState, MediaConnectionState } from './call/states.js';
+export { reportEvents as callReportEvents, metrics as callMetrics } from './call/report.js';
+export type {
+  CallReport,
+  ReportEvent,
+  ReportEventType,
+  ReportMetric,
+  MetricType,
+} from './call/report.js';
 export { CallErrorCodes } from './call/errors.js';
 export { defaultIceCollectionCheck } from './call/ice.js';
 export type { IceCollectionCheckResult, IceCollectionInfo } from './call/ice.js';

@@ -26,6 +26,7 @@ import { normalizeDestination } from './destination.js';
 import { CallErrorCodes, toBasic } from './errors.js';
 import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
 import type { CallManager } from './manager.js';
+import type { CallReport } from './report.js';
 import type * as ManagerModule from './manager.js';
 import { isFinal, mediaConnectionStates, states } from './states.js';
 import type {
@@ -224,6 +225,27 @@ export class LazyCallManager {
     this.#put({ ...call, customParameters: params });
     const recorded = this.#recorded.get(callId);
     if (recorded) recorded.options = { ...recorded.options, customParameters: params };
+  }
+
+  /**
+   * The call's report (its operations' timeline and metrics, as of now). A call the engine
+   * has not started yet has an empty one.
+   */
+  getReport(callId: string): CallReport {
+    if (this.#engine) return this.#engine.getReport(callId);
+    const call = typeof callId === 'string' ? this.getById(callId) : undefined;
+    if (!call)
+      throw new CommsError(
+        CallErrorCodes.UNKNOWN_CALL,
+        `getReport(): there is no call '${String(callId)}'`,
+      );
+    return {
+      callId,
+      direction: call.direction,
+      start: call.startTime,
+      timeline: [],
+      metrics: [],
+    };
   }
 
   // ── make ────────────────────────────────────────────────────────────────────

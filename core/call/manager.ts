@@ -16,6 +16,8 @@ import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
 import { CallErrorCodes, toBasic } from './errors.js';
 import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
+import { CallReports } from './recorder.js';
+import type { CallReport, ReportEventType } from './report.js';
 import {
   assertTransition,
   isFinal,
@@ -570,6 +572,13 @@ export class CallManager {
     );
   }
 
+  /** The call's report: its operations' timeline and its metrics, as of now. */
+  getReport(callId: string): CallReport {
+    return this.#reports.report(this.#require(callId, 'getReport'));
+  }
+
+  readonly #reports = new CallReports();
+
   /** The custom parameters set on a call, sent with its renegotiations. */
   #parametersOf(callId: string): CustomParameter[] {
     return this.getById(callId)?.customParameters ?? [];
@@ -1021,6 +1030,7 @@ export class CallManager {
   }
 
   #put(call: CallObject): void {
+    this.#reports.changed(this.getById(call.id), call, this.#ctx.runtime.now());
     this.#ctx.store.update((s) => ({
       ...s,
       call: { calls: { ...s.call.calls, [call.id]: call } },
@@ -1038,7 +1048,7 @@ export class CallManager {
    */
   #operation<T>(
     callId: string,
-    type: string,
+    type: ReportEventType,
     run: () => Promise<T>,
     interrupt = false,
     isLocal = true,
@@ -1050,6 +1060,7 @@ export class CallManager {
       this.#patch(callId, {
         currentOperations: [...(this.getById(callId)?.currentOperations ?? []), operation],
       });
+      this.#reports.started(callId, type, id, isLocal, this.#ctx.runtime.now());
       this.#ctx.emit('call:operation', {
         callId,
         operation: type,
@@ -1057,7 +1068,9 @@ export class CallManager {
         transition: 'START',
         isLocal,
       });
-      const finish = (error?: unknown) =>
+      const finish = (error?: unknown) => {
+        const basic = error === undefined ? undefined : toBasic(error);
+        this.#reports.finished(callId, id, this.#ctx.runtime.now(), basic);
         this.#ctx.emit('call:operation', {
           callId,
           operation: type,
@@ -1065,8 +1078,9 @@ export class CallManager {
           transition: 'FINISH',
           isLocal,
           previous: { operation: type, status: 'ONGOING' },
-          ...(error === undefined ? {} : { error: toBasic(error) }),
+          ...(basic ? { error: basic } : {}),
         });
+      };
       try {
         const result = await run();
         finish();

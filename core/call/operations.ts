@@ -29,6 +29,7 @@ import {
   type TransferRequest,
   type TransferTarget,
 } from './signalling.js';
+import type { ReportEventType } from './report.js';
 import type { CallObject, MakeOptions } from './types.js';
 
 /** What these operations use of the engine (`CallManager`'s private members). */
@@ -48,7 +49,7 @@ export interface Engine {
   sessions: Map<string, Session>;
   signalling(): CallSignalling;
   checkMedia(media: MediaRequest, method: string): void;
-  operation<T>(callId: string, type: string, run: () => Promise<T>): Promise<T>;
+  operation<T>(callId: string, type: ReportEventType, run: () => Promise<T>): Promise<T>;
   patch(callId: string, patch: Partial<CallObject>): void;
   /** Registers the tracks the call now receives and announces what changed. */
   syncTracks(callId: string): void;

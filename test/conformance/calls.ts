@@ -216,6 +216,79 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await expectError(() => a.client.call.setCustomParameters(callId, gps), 'call:unknown');
     });
 
+    it('reports each side’s operations and the call’s timings', async () => {
+      const { a, b, callId } = await ringingCall();
+      // Before the answer: what happened so far.
+      const early = a.client.call.getReport(callId);
+      expect(early).to.include({ callId, direction: 'outgoing' });
+      expect(early.timeline.map((e) => e.type)).to.deep.equal(['MAKE']);
+      expect(early.end).to.equal(undefined);
+      await b.client.call.answer(callId, { audio: true });
+      await reach(a.client, callId, 'Connected');
+      await until(a.client, (s) => s.call.calls[callId]!.mediaConnectionState === 'connected');
+      await a.client.call.hold(callId);
+      await until(b.client, (s) => s.call.calls[callId]!.remoteHold);
+      await a.client.call.unhold(callId);
+      await until(b.client, (s) => !s.call.calls[callId]!.remoteHold);
+      // A failed operation is in the timeline with its error, and has no duration metric.
+      await a.client.call.hold(callId);
+      await expectError(
+        () => a.client.call.directTransfer(callId, 'nobody-here-at-all'),
+        'call:unknownDestination',
+      );
+      await a.client.call.end(callId);
+      await reach(b.client, callId, 'Ended');
+
+      const mine = a.client.call.getReport(callId);
+      const { reportEvents, metrics } = a.client.call;
+      expect(mine.timeline.map((e) => [e.type, e.isLocal])).to.deep.equal([
+        [reportEvents.MAKE, true],
+        [reportEvents.HOLD, true],
+        [reportEvents.UNHOLD, true],
+        [reportEvents.HOLD, true],
+        [reportEvents.DIRECT_TRANSFER, true],
+        [reportEvents.END, true],
+      ]);
+      for (const event of mine.timeline) expect(event.end).to.be.at.least(event.start);
+      expect(mine.timeline[4]!.error?.code).to.equal('call:unknownDestination');
+      const call = a.client.call.getById(callId)!;
+      expect(mine).to.include({ start: call.startTime, end: call.endTime });
+      const metric = (report: typeof mine, type: string) =>
+        report.metrics.find((m) => m.type === type)?.data;
+      expect(metric(mine, metrics.CALL_DURATION)).to.equal(call.endTime! - call.startTime);
+      const ringing = metric(mine, metrics.TIME_TO_RINGING)!;
+      const answered = metric(mine, metrics.TIME_TO_ANSWER)!;
+      expect(ringing).to.be.a('number');
+      expect(answered).to.be.at.least(ringing);
+      expect(metric(mine, metrics.TIME_TO_MEDIA_CONNECTED)).to.be.a('number');
+      const durations = mine.metrics.filter((m) => m.type === metrics.OPERATION_DURATION);
+      expect(durations.map((m) => m.operation)).to.deep.equal([
+        'MAKE',
+        'HOLD',
+        'UNHOLD',
+        'HOLD',
+        'END',
+      ]);
+
+      // The other side: its ringing feedback (automatic) and answer, the renegotiations it
+      // handled (not its own), its timings.
+      const theirs = b.client.call.getReport(callId);
+      expect(theirs.direction).to.equal('incoming');
+      expect(theirs.timeline.map((e) => [e.type, e.isLocal])).to.deep.equal([
+        [reportEvents.SEND_RINGING_FEEDBACK, true],
+        [reportEvents.ANSWER, true],
+        [reportEvents.REMOTE_HOLD, false],
+        [reportEvents.REMOTE_UNHOLD, false],
+        [reportEvents.REMOTE_HOLD, false],
+      ]);
+      const theirCall = b.client.call.getById(callId)!;
+      expect(metric(theirs, metrics.TIME_FROM_RECEIVE_TO_ANSWER)).to.equal(
+        theirCall.answerTime! - theirCall.startTime,
+      );
+      expect(metric(theirs, metrics.TIME_TO_RINGING)).to.equal(undefined);
+      await expectError(() => a.client.call.getReport('no-such-call'), 'call:unknown');
+    });
+
     it('sends DTMF with telephone-event negotiated and refuses invalid tones', async () => {
       const { a, callId } = await connectedCall();
       const tones: string[] = [];
