@@ -35,6 +35,7 @@ import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './s
 import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
+import type { AudioFilePlaying } from './call/operations.js';
 import {
   Transitions,
   type CallSignalling,
@@ -111,6 +112,11 @@ export interface ConnectionNamespace {
   resetConnection(): void;
 }
 
+/** What `call.playAudioFile` returns: its promise, with the seeds' chainable `onPlaying`. */
+export type PlayingPromise = Promise<void> & {
+  onPlaying(callback: (info: AudioFilePlaying) => void): PlayingPromise;
+};
+
 /** The `call` namespace (as in the seeds). */
 export interface CallNamespace {
   /** Starts a call; returns its id at once. Progress: `call:start`, `call:stateChange`. */
@@ -146,6 +152,13 @@ export interface CallNamespace {
   setCustomParameters(callId: string, customParameters?: CustomParameter[]): void;
   /** Sends a connected call's custom parameters to the other party (`call:customParameters`). */
   sendCustomParameters(callId: string): Promise<void>;
+  /**
+   * Plays an audio file (a path or URL, read by the browser's `Audio`) to the other party
+   * instead of the microphone, for the file's length. Resolves once it has played and the
+   * call's audio is back; `.onPlaying(({duration}) => …)`, chained before `then`, is told
+   * when it starts.
+   */
+  playAudioFile(callId: string, filePath: string): PlayingPromise;
   getAll(): CallObject[];
   getById(callId: string): CallObject | undefined;
   /** The call's report: a timeline of its operations and metrics computed from it. */
@@ -536,6 +549,7 @@ export class CommsClient {
       'directTransfer',
       'consultativeTransfer',
     ] as const;
+    const playAudio = calls.operations(['playAudioFile']).playAudioFile;
     this.call = {
       ...forward(calls, [
         'make',
@@ -551,6 +565,15 @@ export class CommsClient {
       mediaConnectionStates,
       reportEvents,
       metrics,
+      playAudioFile: guard('playAudioFile', (callId: string, filePath: string) => {
+        let listener: ((info: AudioFilePlaying) => void) | undefined;
+        const promise = playAudio(callId, filePath, (info) => listener?.(info)) as PlayingPromise;
+        promise.onPlaying = (callback) => {
+          listener = callback;
+          return promise;
+        };
+        return promise;
+      }),
       history: forward(
         this.#history,
         ['get', 'fetch', 'remove', 'clear', 'getCache', 'setCache'],

@@ -11,6 +11,7 @@ export {
   type ConnectionNamespace,
   type ServicesNamespace,
   type CallNamespace,
+  type PlayingPromise,
   type CallHistoryNamespace,
   type MediaNamespace,
   type ConversationNamespace,
@@ -50,6 +51,7 @@ export {
 } from './call/states.js';
 export type { CallState, MediaConnectionState } from './call/states.js';
 export { reportEvents as callReportEvents, metrics as callMetrics } from './call/report.js';
+export type { AudioFilePlaying } from './call/operations.js';
 export type {
   CallReport,
   ReportEvent,

@@ -12,6 +12,7 @@ export const CallErrorCodes = {
   ICE_COLLECTION_FAILED: 'call:iceCollectionFailed',
   NO_BACKEND: 'call:noBackend',
   TRANSFER_FAILED: 'call:transferFailed',
+  AUDIO_FILE_FAILED: 'call:audioFileFailed',
 } as const;
 
 /** Any error as the `{code, message}` events carry. */

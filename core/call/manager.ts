@@ -40,6 +40,7 @@ import {
 import type { AnswerOptions, CallObject, MakeOptions } from './types.js';
 import type { Engine } from './operations.js';
 import type * as OperationsModule from './operations.js';
+import type { AudioFilePlaying } from './operations.js';
 
 type Operations = typeof OperationsModule;
 
@@ -122,7 +123,7 @@ export class CallManager {
       session: (callId) => this.#session(callId),
       signalling: () => this.#requireSignalling(),
       checkMedia: (request, method) => this.#checkMedia(request, method),
-      operation: (callId, type, run) => this.#operation(callId, type, run),
+      operation: (callId, type, run, interrupt) => this.#operation(callId, type, run, interrupt),
       patch: (callId, patch) => this.#patch(callId, patch),
       syncTracks: (callId) => this.#syncTracks(callId),
       renegotiate: (...args) => this.#renegotiate(...args),
@@ -570,6 +571,18 @@ export class CallManager {
     await this.#operation(callId, 'SEND_CUSTOM_PARAMETERS', () =>
       this.#requireSignalling().parameters(callId, this.#parametersOf(callId)),
     );
+  }
+
+  /**
+   * Plays an audio file to the other party instead of the microphone, for the file's length
+   * (as in the seeds). `playing` is told when it starts. See `operations.ts`.
+   */
+  playAudioFile(
+    callId: string,
+    filePath: string,
+    playing: (info: AudioFilePlaying) => void = () => undefined,
+  ): Promise<void> {
+    return this.#lazy((ops, engine) => ops.playAudioFile(engine, callId, filePath, playing));
   }
 
   /** The call's report: its operations' timeline and its metrics, as of now. */

@@ -1,6 +1,7 @@
 /**
  * The call engine's rarely used operations: removing media (stopping the camera or a screen
- * share), replacing a track, DTMF, stats, codecs, media restart, transfer (both ways) and
+ * share), replacing a track, DTMF, an audio file played into the call, stats, codecs, media
+ * restart, transfer (both ways) and
  * complete-candidate ICE collection. They live in a chunk of
  * their own in the ES builds: `CallManager` starts loading it with the first call and awaits it
  * only when an operation runs before it arrived; once here, the operations run exactly as if
@@ -49,7 +50,13 @@ export interface Engine {
   sessions: Map<string, Session>;
   signalling(): CallSignalling;
   checkMedia(media: MediaRequest, method: string): void;
-  operation<T>(callId: string, type: ReportEventType, run: () => Promise<T>): Promise<T>;
+  /** Runs `run` as the call's operation `type`, in turn (or at once, with `interrupt`). */
+  operation<T>(
+    callId: string,
+    type: ReportEventType,
+    run: () => Promise<T>,
+    interrupt?: boolean,
+  ): Promise<T>;
   patch(callId: string, patch: Partial<CallObject>): void;
   /** Registers the tracks the call now receives and announces what changed. */
   syncTracks(callId: string): void;
@@ -216,6 +223,130 @@ export async function sendDTMF(
       dtmf.insertDTMF(tone, duration, intertoneGap);
     });
   });
+}
+
+/** What `playAudioFile` tells once the file plays: its duration (seconds, as `Audio` reports it). */
+export interface AudioFilePlaying {
+  duration: number;
+}
+
+/**
+ * Plays an audio file to the other party (`call.playAudioFile`, as in the seeds): for the
+ * file's length the call's audio sender carries the file (read by the browser's `Audio`, through
+ * WebAudio) instead of the microphone, then the call's local audio track again. This side does
+ * not hear it. `playing` is told when the file starts. The other operations of the call are not
+ * held up while it plays; a track replaced meanwhile (a new microphone) stays. If the call's own
+ * track cannot be put back, it is ended (`media:trackEnded`), releasing the microphone.
+ */
+export async function playAudioFile(
+  engine: Engine,
+  callId: string,
+  filePath: string,
+  playing: (info: AudioFilePlaying) => void,
+): Promise<void> {
+  const call = engine.require(callId, 'playAudioFile', [states.CONNECTED]);
+  if (typeof filePath !== 'string' || !filePath)
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'playAudioFile(): filePath must be a path or URL of an audio file',
+    );
+  const audioId = call.localTracks.find((id) => engine.media.getTrackById(id)?.kind === 'audio');
+  if (!audioId)
+    throw new CommsError(
+      CallErrorCodes.NO_MEDIA,
+      `playAudioFile(): call ${callId} sends no audio to replace`,
+    );
+  await engine.operation(
+    callId,
+    'PLAY_AUDIO',
+    async () => {
+      const { pc } = engine.session(callId);
+      const sender = pc.getSenders().find((s) => s.track?.kind === 'audio');
+      if (!sender)
+        throw new CommsError(CallErrorCodes.NO_MEDIA, 'playAudioFile(): no audio is sent');
+      const audio = new Audio(filePath);
+      audio.crossOrigin = 'anonymous';
+      const context = new AudioContext();
+      const output = context.createMediaStreamDestination();
+      context.createMediaElementSource(audio).connect(output);
+      const fileTrack = output.stream.getAudioTracks()[0]!;
+      const ended = new Promise<void>((resolve, reject) => {
+        audio.addEventListener('ended', () => resolve(), { once: true });
+        audio.addEventListener(
+          'error',
+          () =>
+            reject(
+              new CommsError(
+                CallErrorCodes.AUDIO_FILE_FAILED,
+                `playAudioFile(): could not play '${filePath}' (${audio.error?.message || `media error ${audio.error?.code ?? ''}`})`,
+              ),
+            ),
+          { once: true },
+        );
+      });
+      try {
+        await sender.replaceTrack(fileTrack);
+        await Promise.race([audio.play(), ended]);
+        playing({ duration: audio.duration });
+        await Promise.race([ended, callEnded(engine, callId)]);
+      } catch (error) {
+        if (error instanceof CommsError) throw error;
+        throw new CommsError(
+          CallErrorCodes.AUDIO_FILE_FAILED,
+          `playAudioFile(): could not play '${filePath}': ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+      } finally {
+        audio.pause();
+        await restoreAudio(engine, callId, sender, fileTrack);
+        fileTrack.stop();
+        void context.close();
+      }
+    },
+    true,
+  );
+}
+
+/** Rejects once the call has ended (its state final). */
+function callEnded(engine: Engine, callId: string): Promise<never> {
+  return new Promise((_, reject) => {
+    const check = () => {
+      if (!isFinal(engine.getById(callId)?.state ?? states.ENDED)) return false;
+      unsubscribe();
+      reject(
+        new CommsError(
+          CallErrorCodes.INVALID_STATE,
+          `playAudioFile(): call ${callId} ended while the file played`,
+        ),
+      );
+      return true;
+    };
+    const unsubscribe = engine.ctx.store.subscribe(() => void check());
+    check();
+  });
+}
+
+/**
+ * Puts the call's local audio track back on `sender`, unless something else replaced the file
+ * meanwhile. If that fails, the track is ended (the microphone released, `media:trackEnded`).
+ */
+async function restoreAudio(
+  engine: Engine,
+  callId: string,
+  sender: RTCRtpSender,
+  fileTrack: MediaStreamTrack,
+): Promise<void> {
+  if (sender.track !== fileTrack) return;
+  const call = engine.getById(callId);
+  const id = call?.localTracks.find((t) => engine.media.getTrackById(t)?.kind === 'audio');
+  const track = id ? engine.media.getTrack(id) : undefined;
+  if (!call || isFinal(call.state) || !track) return;
+  try {
+    await sender.replaceTrack(track);
+  } catch (error) {
+    engine.ctx.log.warn(`call ${callId}: could not put its audio back after a file`, error);
+    engine.media.end(id!);
+  }
 }
 
 /** A stats report of the call (or of one of its tracks). Also emitted as `call:statsReceived`. */

@@ -188,6 +188,12 @@ export class MediaManager {
     });
   }
 
+  /** Stops a local track and marks it ended (`media:trackEnded`), as when its device goes. */
+  end(trackId: string): void {
+    this.#tracks.get(trackId)?.stop();
+    this.#ended(trackId);
+  }
+
   // ── mute ────────────────────────────────────────────────────────────────────
 
   /** Stops sending the given local tracks' media (the track stays). */

@@ -12,7 +12,7 @@ import type {
   IceCollectionInfo,
 } from '../../core/index.js';
 import { nextEvent, until } from '../helpers/waits.js';
-import { bytesReceived, hearsAudio, measureFor } from '../helpers/media.js';
+import { bytesReceived, hearsAudio, loudestOver, measureFor, toneFile } from '../helpers/media.js';
 
 /** What a backend provides to the suite. */
 export interface CallBackend {
@@ -287,6 +287,48 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       );
       expect(metric(theirs, metrics.TIME_TO_RINGING)).to.equal(undefined);
       await expectError(() => a.client.call.getReport('no-such-call'), 'call:unknown');
+    });
+
+    it('plays an audio file to the other party instead of the microphone, then puts it back', async () => {
+      const { a, b, callId } = await connectedCall();
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      const heard = await liveTrack(b.client, remoteAudio(b.client, callId)!);
+      const mic = a.client.call.getById(callId)!.localTracks[0]!;
+      // With A's microphone muted, B hears nothing; then the file, then nothing again.
+      a.client.media.muteTracks([mic]);
+      await measureFor(300);
+      expect(await loudestOver(heard, 500), 'silence with the mic muted').to.be.lessThan(0.01);
+      let started: { duration: number } | undefined;
+      const played = a.client.call
+        .playAudioFile(callId, toneFile(2))
+        .onPlaying((info) => (started = info));
+      expect(await hearsAudio(heard, 3000), 'the file, at B').to.be.greaterThan(0.01);
+      expect(started?.duration).to.be.closeTo(2, 0.05);
+      await played;
+      await measureFor(300);
+      expect(await loudestOver(heard, 500), 'the muted mic is back').to.be.lessThan(0.01);
+      a.client.media.unmuteTracks([mic]);
+      expect(await hearsAudio(heard), 'the mic, unmuted').to.be.greaterThan(0.01);
+      expect(
+        a.client.call
+          .getReport(callId)
+          .timeline.filter((e) => e.type === 'PLAY_AUDIO')
+          .map((e) => Boolean(e.end && !e.error)),
+      ).to.deep.equal([true]);
+
+      // A file that cannot be played: a clear error, and the microphone is still sent.
+      await expectError(
+        () => a.client.call.playAudioFile(callId, '/no-such-file.wav'),
+        'call:audioFileFailed',
+      );
+      await measureFor(300);
+      expect(await hearsAudio(heard), 'the mic, after a failed file').to.be.greaterThan(0.01);
+      await a.client.call.hold(callId);
+      await expectError(
+        () => a.client.call.playAudioFile(callId, toneFile(1)),
+        'call:invalidState',
+      );
+      await a.client.call.end(callId);
     });
 
     it('sends DTMF with telephone-event negotiated and refuses invalid tones', async () => {

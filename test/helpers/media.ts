@@ -49,3 +49,55 @@ export function bytesReceived(report: RTCStatsReport, kind: 'audio' | 'video' = 
 
 /** Waits `ms` (only for measuring a rate over time, never to let things settle). */
 export const measureFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The loudest RMS on `track` over `ms` (0 for silence), sampled every 50 ms. */
+export async function loudestOver(track: MediaStreamTrack, ms: number): Promise<number> {
+  const element = new Audio();
+  element.muted = true;
+  element.srcObject = new MediaStream([track]);
+  await element.play().catch(() => undefined);
+  const context = new AudioContext();
+  await context.resume();
+  const source = context.createMediaStreamSource(new MediaStream([track]));
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 2048;
+  source.connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  let loudest = 0;
+  try {
+    for (const end = performance.now() + ms; performance.now() < end;) {
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
+      loudest = Math.max(loudest, rms);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return loudest;
+  } finally {
+    source.disconnect();
+    await context.close();
+    element.srcObject = null;
+  }
+}
+
+/** A WAV file (16-bit mono PCM) of a `hz` sine for `seconds`, as an object URL. */
+export function toneFile(seconds: number, hz = 440, rate = 48000): string {
+  const count = Math.round(seconds * rate);
+  const view = new DataView(new ArrayBuffer(44 + count * 2));
+  const text = (at: number, s: string) =>
+    [...s].forEach((c, i) => view.setUint8(at + i, c.charCodeAt(0)));
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + count * 2, true);
+  text(8, 'WAVEfmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, rate, true);
+  view.setUint32(28, rate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, count * 2, true);
+  for (let i = 0; i < count; i++)
+    view.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 16000), true);
+  return URL.createObjectURL(new Blob([view.buffer], { type: 'audio/wav' }));
+}
