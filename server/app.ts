@@ -13,6 +13,7 @@ import { AuthService } from './auth/service.js';
 import { preloadPasswordRules } from './auth/passwords.js';
 import { MAX_ACCESS_TOKEN_TTL, TokenService } from './auth/tokens.js';
 import { MemoryBus } from './bus/memory.js';
+import { RedisBus } from './bus/redis.js';
 import type { Bus } from './bus/types.js';
 import { DEFAULT_TURN_TTL, registerCallRoutes } from './calls/routes.js';
 import { CallService } from './calls/service.js';
@@ -34,6 +35,7 @@ import {
   type MessageRateLimit,
 } from './messaging/service.js';
 import { packageRoot } from './paths.js';
+import { validateRedisUrl } from './redis.js';
 import {
   DEFAULT_PRESENCE_GRACE,
   PRESENCE_SCOPES,
@@ -67,6 +69,13 @@ export interface AppOptions extends StorageLocation {
   storage?: Storage;
   /** A bus to use instead of the in-process one (the caller closes it). */
   bus?: Bus;
+  /**
+   * Redis shared by the gateway nodes (`--redis-url`, `redis://host:port`): the bus becomes
+   * Redis pub/sub (unless `bus` is given). Default: none, everything in this process. The app
+   * fails to build (`RedisUnavailableError`, code `server:redisUnavailable`) when Redis does
+   * not answer, and closes its connections when it closes.
+   */
+  redisUrl?: string;
   /** Time source (tests pass a `ManualClock`). Default: the system clock. */
   clock?: Clock;
   /**
@@ -219,6 +228,7 @@ export function validateAppOptions(options: AppOptions): void {
   const grace = options.presenceGrace;
   if (grace !== undefined && !(grace >= 0 && grace <= 3600))
     throw new Error(`the presence grace period must be 0 to 3600 seconds; got ${grace}`);
+  if (options.redisUrl !== undefined) validateRedisUrl(options.redisUrl);
   if (options.fault !== undefined && options.fault !== 'exit-after-store')
     throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }
@@ -275,8 +285,18 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       (problem) => app.log.warn(problem),
     );
   const ownsBus = !options.bus;
-  const bus =
-    options.bus ?? new MemoryBus((error) => app.log.error({ err: error }, 'bus handler failed'));
+  const busError = (error: unknown) => app.log.error({ err: error }, 'bus error');
+  let bus: Bus;
+  try {
+    bus =
+      options.bus ??
+      (options.redisUrl
+        ? await RedisBus.connect(options.redisUrl, busError)
+        : new MemoryBus(busError));
+  } catch (error) {
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
   app.addHook('onClose', async () => {
     if (ownsBus) await bus.close();
     if (ownsStorage) await storage.close();
