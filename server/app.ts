@@ -17,6 +17,7 @@ import { RedisBus } from './bus/redis.js';
 import type { Bus } from './bus/types.js';
 import { DEFAULT_TURN_TTL, registerCallRoutes } from './calls/routes.js';
 import { CallService } from './calls/service.js';
+import { RedisCallStore } from './calls/redis-store.js';
 import type { CallStore } from './calls/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { WireError } from './errors.js';
@@ -71,7 +72,8 @@ export interface AppOptions extends StorageLocation {
   bus?: Bus;
   /**
    * Redis shared by the gateway nodes (`--redis-url`, `redis://host:port`): the bus becomes
-   * Redis pub/sub (unless `bus` is given). Default: none, everything in this process. The app
+   * Redis pub/sub (unless `bus` is given) and live calls are kept in Redis (unless `callStore`
+   * is given). Default: none, everything in this process. The app
    * fails to build (`RedisUnavailableError`, code `server:redisUnavailable`) when Redis does
    * not answer, and closes its connections when it closes.
    */
@@ -370,12 +372,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       origins,
       options: { ...defaultWebSocketOptions, ...options.webSocket },
     });
+    const callStore =
+      options.callStore ??
+      (bus instanceof RedisBus ? new RedisCallStore(bus.client, { clock }) : undefined);
     const calls = new CallService({
       ws,
       storage,
       bus,
       clock,
-      ...(options.callStore && { store: options.callStore }),
+      ...(callStore && { store: callStore }),
+      // A store other nodes share: this node ends only its own calls when it shuts down.
+      sharedStore: callStore instanceof RedisCallStore,
       noAnswerTimeoutMs: (options.callTimeout ?? defaults.callTimeout) * 1000,
       reconnectGraceMs: (options.callGrace ?? defaults.callGrace) * 1000,
       log: app.log.child({ component: 'calls' }),

@@ -33,7 +33,9 @@ export {
   type CallDevice,
   type CallStore,
   type CalleeDevice,
+  type ReachableDevice,
 } from './calls/store.js';
+export { RedisCallStore, type RedisCallStoreOptions } from './calls/redis-store.js';
 export { turnCredentials, type TurnSettings } from './calls/routes.js';
 
 /** Options of {@link startServer}. */

@@ -15,6 +15,7 @@ import { CloseCodes, Routes } from '../../core/protocol/constants.js';
 import type { Conversation, Message, Presence } from '../../core/protocol/schema.js';
 import { connect, login, type TestSocket } from '../helpers/client.js';
 import { runGateway, startGateway, type Gateway } from '../helpers/gateway.js';
+import { callKit } from '../helpers/call-server.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
 
@@ -22,6 +23,7 @@ let redis: RedisServer;
 let dir: string;
 let node1: Gateway;
 let node2: Gateway;
+let node3Args: string[];
 const sockets: TestSocket[] = [];
 
 before(async () => {
@@ -32,6 +34,7 @@ before(async () => {
   // One after the other: the first creates the database and migrates it.
   node1 = await startGateway(args);
   node2 = await startGateway(args);
+  node3Args = args;
 });
 after(async () => {
   for (const s of sockets) s.close();
@@ -145,6 +148,60 @@ describe('two gateway nodes sharing Redis and one database', () => {
       'subscription:notFound',
     );
     ok(await next.request({ type: 'subscription.extend' }));
+  });
+});
+
+describe('a call between the two nodes (live calls in Redis)', () => {
+  const kit1 = callKit({ url: () => node1.url, sockets });
+  const kit2 = callKit({ url: () => node2.url, sockets });
+
+  it('A on node 1 calls B on node 2: ringing, answer, offer/answer both ways, end, one record each', async () => {
+    const alice = await kit1.user('Alice');
+    const bob = await kit2.user('Bob');
+    const a = await kit1.device(alice);
+    const b = await kit2.device(bob);
+    // Invite on node 1; B's device on node 2 rings and answers there; A hears it on node 1.
+    const callId = await kit1.connected(a, bob, b);
+    // A renegotiation from each side crosses the nodes.
+    ok(await b.request({ type: 'call.offer', callId, sdp: 'v=0 offer from b', hold: false }));
+    assert.equal((await a.event('call:offer')).sdp, 'v=0 offer from b');
+    ok(await a.request({ type: 'call.answerOffer', callId, sdp: 'v=0 answer from a' }));
+    assert.equal((await b.event('call:answer')).sdp, 'v=0 answer from a');
+    ok(await a.request({ type: 'call.offer', callId, sdp: 'v=0 offer from a', hold: false }));
+    assert.equal((await b.event('call:offer')).sdp, 'v=0 offer from a');
+    // A second answer, from node 2, loses: the call was answered (one atomic change).
+    assert.equal(
+      kit2.codeOf(await b.request({ type: 'call.answer', callId, sdp: 'v=0 again' })),
+      'call:alreadyAnswered',
+    );
+    ok(await b.request({ type: 'call.end', callId }));
+    const ended = await kit1.ended(a, callId);
+    assert.equal(ended.statusCode, 200);
+    const [ra, rb] = await Promise.all([kit1.recordOf(alice, callId), kit2.recordOf(bob, callId)]);
+    assert.equal(ra.direction, 'outgoing');
+    assert.equal(rb.direction, 'incoming');
+    assert.equal(ra.result, 'answered');
+    // Ended for both nodes: neither knows the call any more.
+    assert.equal(kit1.codeOf(await a.request({ type: 'call.end', callId })), 'call:unknown');
+  });
+
+  it('a node that shuts down ends its own calls only', async () => {
+    const alice = await kit2.user('Alice');
+    const bob = await kit2.user('Bob');
+    const a = await kit2.device(alice);
+    const b = await kit2.device(bob);
+    const callId = await kit2.connected(a, bob, b);
+    const node3 = await startGateway(node3Args);
+    assert.equal(await node3.stop(), 0);
+    // Still up on node 2: signalling goes on, and nobody was told it ended.
+    ok(await a.request({ type: 'call.offer', callId, sdp: 'v=0 later', hold: false }));
+    assert.equal((await b.event('call:offer')).sdp, 'v=0 later');
+    assert.deepEqual(
+      [...a.pending, ...b.pending].filter((f) => f.event === 'call:ended'),
+      [],
+    );
+    ok(await a.request({ type: 'call.end', callId }));
+    await kit2.ended(b, callId);
   });
 });
 
