@@ -98,8 +98,9 @@ export class RedisBus implements Bus {
       current.handlers.delete(wrapper);
       if (current.handlers.size || this.channels.get(channel) !== current) return;
       this.channels.delete(channel);
-      if (!this.closed && this.subscriber.isReady)
-        await this.subscriber.unsubscribe(channel, current.listener);
+      if (this.closed) return;
+      // Even while the connection is down, so that it is not subscribed again on reconnect.
+      await this.subscriber.unsubscribe(channel, current.listener).catch(this.onError);
     };
   }
 

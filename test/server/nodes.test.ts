@@ -185,14 +185,19 @@ describe('a call between the two nodes (live calls in Redis)', () => {
     assert.equal(kit1.codeOf(await a.request({ type: 'call.end', callId })), 'call:unknown');
   });
 
-  it('a node that shuts down ends its own calls only', async () => {
+  it('a node that shuts down ends its own calls only, and its devices no longer ring', async () => {
     const alice = await kit2.user('Alice');
     const bob = await kit2.user('Bob');
     const a = await kit2.device(alice);
     const b = await kit2.device(bob);
     const callId = await kit2.connected(a, bob, b);
+    // A third node, holding a device of Carol's that takes calls, shuts down.
     const node3 = await startGateway(node3Args);
+    const kit3 = callKit({ url: () => node3.url, sockets });
+    const carol = await kit3.user('Carol');
+    const c = await kit3.device(carol);
     assert.equal(await node3.stop(), 0);
+    assert.equal((await c.closed).code, CloseCodes.SERVICE_RESTART);
     // Still up on node 2: signalling goes on, and nobody was told it ended.
     ok(await a.request({ type: 'call.offer', callId, sdp: 'v=0 later', hold: false }));
     assert.equal((await b.event('call:offer')).sdp, 'v=0 later');
@@ -202,6 +207,10 @@ describe('a call between the two nodes (live calls in Redis)', () => {
     );
     ok(await a.request({ type: 'call.end', callId }));
     await kit2.ended(b, callId);
+    // Its device is not rung any more: calling Carol ends at once, nobody to ring (480).
+    const toCarol = await kit2.invite(b, carol.user.username!);
+    ok(toCarol.reply);
+    assert.equal((await kit2.ended(b, toCarol.callId)).statusCode, 480);
   });
 });
 
