@@ -13,9 +13,11 @@ import { AuthService } from './auth/service.js';
 import { preloadPasswordRules } from './auth/passwords.js';
 import { MAX_ACCESS_TOKEN_TTL, TokenService } from './auth/tokens.js';
 import { MemoryBus } from './bus/memory.js';
+import { RedisBus } from './bus/redis.js';
 import type { Bus } from './bus/types.js';
 import { DEFAULT_TURN_TTL, registerCallRoutes } from './calls/routes.js';
 import { CallService } from './calls/service.js';
+import { RedisCallStore } from './calls/redis-store.js';
 import type { CallStore } from './calls/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { WireError } from './errors.js';
@@ -34,6 +36,7 @@ import {
   type MessageRateLimit,
 } from './messaging/service.js';
 import { packageRoot } from './paths.js';
+import { validateRedisUrl } from './redis.js';
 import {
   DEFAULT_PRESENCE_GRACE,
   PRESENCE_SCOPES,
@@ -67,6 +70,14 @@ export interface AppOptions extends StorageLocation {
   storage?: Storage;
   /** A bus to use instead of the in-process one (the caller closes it). */
   bus?: Bus;
+  /**
+   * Redis shared by the gateway nodes (`--redis-url`, `redis://host:port`): the bus becomes
+   * Redis pub/sub (unless `bus` is given) and live calls are kept in Redis (unless `callStore`
+   * is given). Default: none, everything in this process. The app
+   * fails to build (`RedisUnavailableError`, code `server:redisUnavailable`) when Redis does
+   * not answer, and closes its connections when it closes.
+   */
+  redisUrl?: string;
   /** Time source (tests pass a `ManualClock`). Default: the system clock. */
   clock?: Clock;
   /**
@@ -219,6 +230,7 @@ export function validateAppOptions(options: AppOptions): void {
   const grace = options.presenceGrace;
   if (grace !== undefined && !(grace >= 0 && grace <= 3600))
     throw new Error(`the presence grace period must be 0 to 3600 seconds; got ${grace}`);
+  if (options.redisUrl !== undefined) validateRedisUrl(options.redisUrl);
   if (options.fault !== undefined && options.fault !== 'exit-after-store')
     throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }
@@ -275,8 +287,18 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       (problem) => app.log.warn(problem),
     );
   const ownsBus = !options.bus;
-  const bus =
-    options.bus ?? new MemoryBus((error) => app.log.error({ err: error }, 'bus handler failed'));
+  const busError = (error: unknown) => app.log.error({ err: error }, 'bus error');
+  let bus: Bus;
+  try {
+    bus =
+      options.bus ??
+      (options.redisUrl
+        ? await RedisBus.connect(options.redisUrl, busError)
+        : new MemoryBus(busError));
+  } catch (error) {
+    if (ownsStorage) await storage.close();
+    throw error;
+  }
   app.addHook('onClose', async () => {
     if (ownsBus) await bus.close();
     if (ownsStorage) await storage.close();
@@ -350,12 +372,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       origins,
       options: { ...defaultWebSocketOptions, ...options.webSocket },
     });
+    const callStore =
+      options.callStore ??
+      (bus instanceof RedisBus ? new RedisCallStore(bus.client, { clock }) : undefined);
     const calls = new CallService({
       ws,
       storage,
       bus,
       clock,
-      ...(options.callStore && { store: options.callStore }),
+      ...(callStore && { store: callStore }),
+      // A store other nodes share: this node ends only its own calls when it shuts down.
+      sharedStore: callStore instanceof RedisCallStore,
       noAnswerTimeoutMs: (options.callTimeout ?? defaults.callTimeout) * 1000,
       reconnectGraceMs: (options.callGrace ?? defaults.callGrace) * 1000,
       log: app.log.child({ component: 'calls' }),

@@ -5,7 +5,7 @@
  */
 import { version } from '../core/version.js';
 import { UsageError, parseCommandLine, usage } from './cli.js';
-import { PortInUseError, startServer } from './index.js';
+import { PortInUseError, RedisUnavailableError, startServer } from './index.js';
 
 function fail(message: string): never {
   process.stderr.write(`comms-kit-server: ${message}\n`);
@@ -52,5 +52,6 @@ try {
   process.on('SIGTERM', stop);
 } catch (error) {
   if (error instanceof PortInUseError) fail(error.message);
+  if (error instanceof RedisUnavailableError) fail(`${error.message} [${error.code}]`);
   fail(`could not start: ${(error as Error).message}`);
 }

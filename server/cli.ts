@@ -11,6 +11,7 @@ import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
 import { validateOrigins } from './http/origins.js';
 import { DIRECTORY_DETAILS, type DirectoryDetails } from './directory/service.js';
 import { DEFAULT_DATA_DIR } from './storage/index.js';
+import { validateRedisUrl } from './redis.js';
 import { PRESENCE_SCOPES, DEFAULT_PRESENCE_GRACE, type PresenceScope } from './presence/service.js';
 import type { ServerOptions } from './index.js';
 
@@ -58,6 +59,8 @@ Options (flags win over environment variables):
   --directory-details <s>  who sees a user's email and number in the directory: all, or
                         contacts (each other's contacts; numbers then found whole only)
                         (env COMMS_DIRECTORY_DETAILS; default all)
+  --redis-url <url>     Redis shared by several gateway nodes, redis://host:port (rediss://
+                        for TLS; env COMMS_REDIS_URL; default none: one node, all in-process)
   --log-level <lvl>     fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
   --help, -h            show this help
   --version, -v         show the version
@@ -142,6 +145,7 @@ export function parseCommandLine(
         'presence-scope': { type: 'string' },
         'presence-grace': { type: 'string' },
         'directory-details': { type: 'string' },
+        'redis-url': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -251,6 +255,16 @@ export function parseCommandLine(
     throw new UsageError(
       `--directory-details must be one of ${DIRECTORY_DETAILS.join(', ')}; got '${details}'`,
     );
+  const redisUrl = values['redis-url'] ?? env.COMMS_REDIS_URL;
+  if (redisUrl !== undefined) {
+    try {
+      validateRedisUrl(redisUrl);
+    } catch (error) {
+      throw new UsageError(
+        `${values['redis-url'] !== undefined ? '--redis-url' : 'COMMS_REDIS_URL'}: ${(error as Error).message}`,
+      );
+    }
+  }
   const fault = env.COMMS_FAULT;
   if (fault !== undefined && fault !== '' && fault !== 'exit-after-store')
     throw new UsageError(`COMMS_FAULT must be exit-after-store (tests only); got '${fault}'`);
@@ -283,6 +297,7 @@ export function parseCommandLine(
     ...(scope !== undefined && { presenceScope: scope as PresenceScope }),
     ...(grace !== undefined && { presenceGrace: grace }),
     ...(details !== undefined && { directoryDetails: details as DirectoryDetails }),
+    ...(redisUrl !== undefined && { redisUrl }),
     ...(fault === 'exit-after-store' && { fault }),
     logLevel: logLevel === 'silent' ? false : logLevel,
   };

@@ -11,6 +11,8 @@ export { signUserTicket, verifyUserTicket, type SignUserTicketOptions } from './
 export { ManualClock, systemClock, type Clock, type TimerHandle } from './clock.js';
 export { WireError } from './errors.js';
 export { MemoryBus } from './bus/memory.js';
+export { RedisBus } from './bus/redis.js';
+export { RedisUnavailableError } from './redis.js';
 export type * from './bus/types.js';
 export { userChannel } from './bus/types.js';
 export { SqliteStorage } from './storage/sqlite/index.js';
@@ -31,7 +33,9 @@ export {
   type CallDevice,
   type CallStore,
   type CalleeDevice,
+  type ReachableDevice,
 } from './calls/store.js';
+export { RedisCallStore, type RedisCallStoreOptions } from './calls/redis-store.js';
 export { turnCredentials, type TurnSettings } from './calls/routes.js';
 
 /** Options of {@link startServer}. */

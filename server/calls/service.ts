@@ -92,6 +92,11 @@ export interface CallServiceOptions {
   clock: Clock;
   /** Where live calls are kept. Default: in this process. */
   store?: CallStore;
+  /**
+   * The store is shared with other gateway nodes: {@link CallService.close} ends only the
+   * calls with a device on this node's sockets, not every call in the store.
+   */
+  sharedStore?: boolean;
   /** How long an unanswered call rings, ms. */
   noAnswerTimeoutMs: number;
   /** How long a party's device has to come back after its socket closed, ms (0: none). */
@@ -187,6 +192,23 @@ export class CallService {
       'call.candidate': (conn, frame) => this.candidate(conn, frame),
       'call.transfer': (conn, frame) => this.transfer(conn, frame),
     });
+    // Which sockets take calls, kept in the store so that every node can ring them.
+    ws.subscriptions.onChange((conn, previous, next) => {
+      if (this.closed) return;
+      const has = !!next?.services.includes('call');
+      if (!has && !previous?.services.includes('call')) return;
+      const work = has
+        ? this.store.setDevice({
+            userId: conn.userId,
+            connId: conn.id,
+            correlator: next!.clientCorrelator,
+            multiCall: next!.multiCall === true,
+            expiresAt: next!.expiresAt,
+          })
+        : this.store.dropDevice(conn.userId, conn.id);
+      work.catch(this.failed);
+      return work;
+    });
     this.unhook.push(
       ws.on('busMessage', (message) => this.onBusMessage(message)),
       ws.on('closed', (conn, code) => void this.onClosed(conn, code).catch(this.failed)),
@@ -197,14 +219,27 @@ export class CallService {
     );
   }
 
-  /** Ends every live call (records say 503) and stops; for shutdown. */
+  /**
+   * Ends every live call (records say 503) and stops; for shutdown. With a shared store, only
+   * the calls in which a socket of this node takes part: the other nodes' calls go on.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const unhook of this.unhook) unhook();
+    const mine = (c: ActiveCall) =>
+      [c.caller.device, ...c.devices].some(
+        (d) =>
+          d.connId !== null && this.o.ws.registry.byUser(d.userId).some((s) => s.id === d.connId),
+      );
     for (const call of await this.store.all()) {
+      if (this.o.sharedStore && !mine(call)) continue;
       await this.finish(call.id, (c) => ({ end: shutDown(c) }));
     }
+    // This node's sockets close: other nodes must not ring them any more.
+    for (const conn of this.o.ws.registry.all())
+      if (conn.subscription?.services.includes('call'))
+        await this.store.dropDevice(conn.userId, conn.id).catch(this.failed);
     for (const timer of [
       ...this.noAnswer.values(),
       ...this.grace.values(),
@@ -227,7 +262,7 @@ export class CallService {
     conn: Connection,
     frame: RequestFrame<'call.invite'>,
   ): Promise<ReplyPayload<'call.invite'>> {
-    const { storage, clock, ws } = this.o;
+    const { storage, clock } = this.o;
     const exists = () =>
       new WireError(
         WireErrorCodes.CALL_EXISTS,
@@ -252,15 +287,13 @@ export class CallService {
     const inCall =
       !carried?.replaces && (await this.store.ofUser(callee.id)).some((c) => c.answerTime !== null);
     // In a call, only the devices that take a second call (subscribed with multiCall) ring.
-    const targets = ws.registry
-      .byUser(callee.id)
-      .filter(
-        (c) =>
-          c !== conn &&
-          c.subscription?.services.includes('call') &&
-          (!inCall || c.subscription.multiCall === true) &&
-          (!carried?.replacesConnId || c.id === carried.replacesConnId),
-      );
+    // The callee's devices on every node (those of a shared store), not only this one's.
+    const targets = (await this.store.devicesOf(callee.id, clock.now())).filter(
+      (d) =>
+        d.connId !== conn.id &&
+        (!inCall || d.multiCall) &&
+        (!carried?.replacesConnId || d.connId === carried.replacesConnId),
+    );
     const busy = inCall && targets.length === 0;
     const call: ActiveCall = {
       id: frame.callId,
@@ -271,7 +304,12 @@ export class CallService {
         device: this.deviceOf(conn),
       },
       callee: { userId: callee.id, id: publicId(callee), displayName: callee.displayName },
-      devices: targets.map((c) => ({ ...this.deviceOf(c), state: 'ringing' as const })),
+      devices: targets.map((d) => ({
+        userId: d.userId,
+        connId: d.connId,
+        correlator: d.correlator,
+        state: 'ringing' as const,
+      })),
       media: frame.media,
       startTime: clock.now(),
       answerTime: null,

@@ -1,12 +1,15 @@
 /**
- * Where the gateway keeps its live calls: one place, behind {@link CallStore}, so a shared
- * implementation (Redis) can replace the in-process one without touching the call logic.
+ * Where the gateway keeps its live calls: one place, behind {@link CallStore}, so the shared
+ * implementation (`RedisCallStore`, `./redis-store.ts`) replaces the in-process one without
+ * touching the call logic.
  * Every method is async and each one is atomic on its own; a decision that reads a call and
  * changes it (the first answer wins) is one {@link CallStore.change}, so two devices racing
  * cannot both win. Calls go in and out as copies: no one holds a reference into the store.
  *
  * The store also keeps a small mailbox per device (user + clientCorrelator): the events meant
- * for a device whose socket closed, so it gets them when it comes back within the grace.
+ * for a device whose socket closed, so it gets them when it comes back within the grace; and
+ * the devices reachable for calls (sockets subscribed to `call`), so an invite on one node rings
+ * the callee's devices on every node.
  */
 
 /** A socket taking part in a call, and the device behind it. */
@@ -72,6 +75,20 @@ export interface PendingTransfer {
   placed?: boolean;
 }
 
+/**
+ * A socket subscribed to the `call` service, on whichever node holds it: a device an incoming
+ * call rings.
+ */
+export interface ReachableDevice {
+  userId: string;
+  connId: string;
+  correlator: string;
+  /** It takes a second call while in one (`subscribe`'s `multiCall`). */
+  multiCall: boolean;
+  /** When its subscription expires (ms since the epoch): after that, it is not reachable. */
+  expiresAt: number;
+}
+
 /** What {@link CallStore.change} does with a call: keep `next` (null: remove it), return `result`. */
 export interface CallChange<R> {
   next: ActiveCall | null;
@@ -93,6 +110,8 @@ export interface CallStore {
   /**
    * Reads and changes one call atomically: `decide` gets a copy and says what the call becomes
    * and what to return. Undefined (and `decide` is not called) when there is no such call.
+   * A shared store may call `decide` again, on the newer call, when another node changed it
+   * meanwhile: `decide` only computes, it does nothing else.
    */
   change<R>(callId: string, decide: (call: ActiveCall) => CallChange<R>): Promise<R | undefined>;
   /** Copies of the calls the user takes part in (as caller or callee). */
@@ -103,6 +122,12 @@ export interface CallStore {
   enqueue(key: string, event: QueuedEvent, expiresAt: number): Promise<void>;
   /** Takes (and forgets) the events kept for `key` that have not expired at `now`, oldest first. */
   dequeue(key: string, now: number): Promise<QueuedEvent[]>;
+  /** Records (or updates) a device reachable for calls. */
+  setDevice(device: ReachableDevice): Promise<void>;
+  /** Forgets a device (its socket closed or left the `call` service). */
+  dropDevice(userId: string, connId: string): Promise<void>;
+  /** The user's reachable devices whose subscription has not expired at `now`. */
+  devicesOf(userId: string, now: number): Promise<ReachableDevice[]>;
 }
 
 /** The mailbox key of a device: its user and correlator. */
@@ -115,6 +140,7 @@ export class MemoryCallStore implements CallStore {
   private readonly calls = new Map<string, ActiveCall>();
   private readonly users = new Map<string, Set<string>>();
   private readonly mailboxes = new Map<string, Array<QueuedEvent & { expiresAt: number }>>();
+  private readonly devices = new Map<string, Map<string, ReachableDevice>>();
 
   async insert(call: ActiveCall): Promise<boolean> {
     if (this.calls.has(call.id)) return false;
@@ -163,9 +189,27 @@ export class MemoryCallStore implements CallStore {
     return box.filter((e) => e.expiresAt > now).map(({ event, payload }) => ({ event, payload }));
   }
 
-  /** How many calls and mailboxes it holds (for tests that check nothing leaks). */
-  get size(): { calls: number; mailboxes: number } {
-    return { calls: this.calls.size, mailboxes: this.mailboxes.size };
+  async setDevice(device: ReachableDevice): Promise<void> {
+    let mine = this.devices.get(device.userId);
+    if (!mine) this.devices.set(device.userId, (mine = new Map()));
+    mine.set(device.connId, { ...device });
+  }
+
+  async dropDevice(userId: string, connId: string): Promise<void> {
+    const mine = this.devices.get(userId);
+    mine?.delete(connId);
+    if (mine && !mine.size) this.devices.delete(userId);
+  }
+
+  async devicesOf(userId: string, now: number): Promise<ReachableDevice[]> {
+    const all = [...(this.devices.get(userId)?.values() ?? [])];
+    for (const d of all) if (d.expiresAt <= now) await this.dropDevice(userId, d.connId);
+    return all.filter((d) => d.expiresAt > now).map((d) => ({ ...d }));
+  }
+
+  /** How many calls, mailboxes and users with devices it holds (for tests that check nothing leaks). */
+  get size(): { calls: number; mailboxes: number; devices: number } {
+    return { calls: this.calls.size, mailboxes: this.mailboxes.size, devices: this.devices.size };
   }
 
   private put(call: ActiveCall): void {

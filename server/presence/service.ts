@@ -301,8 +301,12 @@ export class PresenceService {
     mine.add(userId);
     let channel = this.channels.get(userId);
     if (!channel) {
-      channel = this.o.bus.subscribe(presenceChannel(userId), (m) => this.onBus(m));
-      this.channels.set(userId, channel);
+      const subscribing = this.o.bus.subscribe(presenceChannel(userId), (m) => this.onBus(m));
+      this.channels.set(userId, (channel = subscribing));
+      // A failed subscription (the bus is down) is not kept: the next watcher tries again.
+      subscribing.catch(() => {
+        if (this.channels.get(userId) === subscribing) this.channels.delete(userId);
+      });
     }
     await channel;
   }

@@ -395,7 +395,14 @@ export async function registerWebSocket(
     if (closing) return conn.close(CloseCodes.SERVICE_RESTART, 'server restarting');
     listen(socket as GatewaySocket, conn);
     scheduleTokenExpiry(conn);
-    await registry.add(conn);
+    try {
+      await registry.add(conn);
+    } catch (error) {
+      // The bus is down (Redis away): this node could not hear about the user; the client
+      // reconnects with backoff.
+      log.error({ err: error, userId: conn.userId }, 'cannot listen on the user channel');
+      return conn.close(CloseCodes.SERVICE_RESTART, 'server unavailable, retry');
+    }
     log.debug({ conn: conn.id, userId: conn.userId }, 'socket open');
     // A revocation published between the handshake's check and the channel subscription.
     try {

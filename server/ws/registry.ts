@@ -33,14 +33,18 @@ export class SocketRegistry {
     this.onMessage = onMessage;
   }
 
-  /** Adds a socket; resolves once its user's channel is listened to. */
+  /** Adds a socket; resolves once its user's channel is listened to (rejects if it cannot be). */
   async add(conn: Connection): Promise<void> {
     this.count += 1;
     addTo(this.users, conn.userId, conn);
     let channel = this.channels.get(conn.userId);
     if (!channel) {
-      channel = this.bus.subscribe(userChannel(conn.userId), this.onMessage);
-      this.channels.set(conn.userId, channel);
+      const subscribing = this.bus.subscribe(userChannel(conn.userId), this.onMessage);
+      this.channels.set(conn.userId, (channel = subscribing));
+      // A failed subscription (the bus is down) is not kept: the next socket tries again.
+      subscribing.catch(() => {
+        if (this.channels.get(conn.userId) === subscribing) this.channels.delete(conn.userId);
+      });
     }
     await channel;
   }

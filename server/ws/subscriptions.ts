@@ -44,7 +44,7 @@ export type SubscriptionListener = (
   previous: ActiveSubscription | null,
   next: ActiveSubscription | null,
   reason: SubscriptionChangeReason,
-) => void;
+) => void | Promise<unknown>;
 
 export class SubscriptionManager {
   private readonly registry: SocketRegistry;
@@ -60,7 +60,11 @@ export class SubscriptionManager {
     this.clock = deps.clock;
   }
 
-  /** Adds a listener of subscription changes (presence follows the `presence` service). */
+  /**
+   * Adds a listener of subscription changes (presence follows the `presence` service). A
+   * promise it returns is awaited before `subscribe` replies (its failure fails the request);
+   * on other changes the listener handles its own failures.
+   */
   onChange(listener: SubscriptionListener): void {
     this.listeners.push(listener);
   }
@@ -83,7 +87,10 @@ export class SubscriptionManager {
       claimedAt: same ? current!.claimedAt : (this.lastClaim = Math.max(now, this.lastClaim + 1)),
       ...(frame.multiCall ? { multiCall: true } : {}),
     };
-    this.set(conn, next, 'subscribe');
+    // What listeners must have done before the reply (a device reachable for calls on every
+    // node); a failure fails the subscribe.
+    const done = this.set(conn, next, 'subscribe');
+    await Promise.all(done);
     if (!same) {
       const claim: SubscriptionClaimedMessage = {
         type: 'subscription.claimed',
@@ -144,20 +151,25 @@ export class SubscriptionManager {
     next: ActiveSubscription | null,
     reason: SubscriptionChangeReason,
     reschedule = true,
-  ): void {
+  ): Array<Promise<unknown>> {
     const previous = conn.subscription;
     conn.subscription = next;
     this.registry.setSubscription(conn, previous?.id ?? null, next?.id ?? null);
-    for (const listener of this.listeners) listener(conn, previous, next, reason);
-    if (!reschedule && next) return;
+    const done: Array<Promise<unknown>> = [];
+    for (const listener of this.listeners) {
+      const result = listener(conn, previous, next, reason);
+      if (result) done.push(result);
+    }
+    if (!reschedule && next) return done;
     conn.subscriptionTimer?.cancel();
     conn.subscriptionTimer = undefined;
-    if (!next) return;
+    if (!next) return done;
     conn.subscriptionTimer = this.clock.setTimeout(() => {
       if (conn.subscription?.id !== next.id) return;
       this.set(conn, null, 'expired');
       conn.event('subscription:change', { reason: 'expired', subscription: null });
     }, next.expiresAt - this.clock.now());
+    return done;
   }
 }
 

@@ -1,13 +1,12 @@
 /**
- * The call layers on their own: call records in the SQLite storage, the in-process call store
- * (atomic changes, per-user index, mailboxes), destinations, and TURN credentials.
+ * The call layers on their own: call records in the SQLite storage, destinations, and TURN
+ * credentials. The call stores have their own suite (`call-store.test.ts`).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { SqliteStorage } from '../../server/storage/sqlite/index.js';
 import type { CallRecordEntry, NewUser } from '../../server/storage/types.js';
-import { MemoryCallStore, deviceKey, type ActiveCall } from '../../server/calls/store.js';
 import { destinationLookup } from '../../server/calls/service.js';
 import { readHistoryQuery, turnCredentials } from '../../server/calls/routes.js';
 
@@ -102,64 +101,6 @@ describe('call records in SqliteStorage', () => {
     );
     assert.equal((await s.listCallRecords('ann', { limit: 10, offset: 0 })).total, 0);
     await s.close();
-  });
-});
-
-const activeCall = (id: string, caller = 'ann', callee = 'bob'): ActiveCall => ({
-  id,
-  caller: {
-    userId: caller,
-    id: caller,
-    displayName: caller,
-    device: { userId: caller, connId: 'c1', correlator: 'k1' },
-  },
-  callee: { userId: callee, id: callee, displayName: callee },
-  devices: [{ userId: callee, connId: 'c2', correlator: 'k2', state: 'ringing' }],
-  media: { audio: true, video: false },
-  startTime: 1,
-  answerTime: null,
-});
-
-describe('MemoryCallStore', () => {
-  it('inserts once, hands out copies, and indexes calls by user', async () => {
-    const store = new MemoryCallStore();
-    assert.equal(await store.insert(activeCall('x')), true);
-    assert.equal(await store.insert(activeCall('x')), false);
-    const copy = (await store.get('x'))!;
-    copy.answerTime = 5;
-    assert.equal((await store.get('x'))!.answerTime, null, 'a copy, not the stored call');
-    assert.deepEqual(
-      (await store.ofUser('bob')).map((c) => c.id),
-      ['x'],
-    );
-    assert.deepEqual(await store.ofUser('eve'), []);
-  });
-
-  it('changes a call atomically: of two racing decisions, the second sees the first', async () => {
-    const store = new MemoryCallStore();
-    await store.insert(activeCall('x'));
-    const answer = (call: ActiveCall) =>
-      call.answerTime === null
-        ? { next: { ...call, answerTime: 10 }, result: 'won' }
-        : { next: call, result: 'lost' };
-    const results = await Promise.all([store.change('x', answer), store.change('x', answer)]);
-    assert.deepEqual(results, ['won', 'lost']);
-    assert.equal(await store.change('y', answer), undefined, 'no such call');
-    assert.equal(await store.change('x', (c) => ({ next: null, result: c.id })), 'x');
-    assert.equal(await store.get('x'), undefined);
-    assert.deepEqual(await store.ofUser('ann'), [], 'the index forgets it');
-    assert.deepEqual(store.size, { calls: 0, mailboxes: 0 });
-  });
-
-  it('keeps events for an away device until they expire, and hands them out once', async () => {
-    const store = new MemoryCallStore();
-    const key = deviceKey('bob', 'k2');
-    await store.enqueue(key, { event: 'call:offer', payload: { n: 1 } }, 1000);
-    await store.enqueue(key, { event: 'call:ended', payload: { n: 2 } }, 3000);
-    await store.enqueue(deviceKey('eve', 'k'), { event: 'call:ended', payload: {} }, 500);
-    assert.deepEqual(await store.dequeue(key, 2000), [{ event: 'call:ended', payload: { n: 2 } }]);
-    assert.deepEqual(await store.dequeue(key, 2000), []);
-    assert.equal(store.size.mailboxes, 0, 'expired mailboxes are dropped');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Layers on their own: the SQLite storage (migrations, identities, refresh-token spending),
- * the memory bus, the origin check, the manual clock and record ids.
+ * the origin check, the manual clock and record ids.
  */
 import { describe, it } from 'node:test';
 import { mkdtempSync, statSync } from 'node:fs';
@@ -12,8 +12,6 @@ import Database from 'better-sqlite3';
 import { SqliteStorage, migrate } from '../../server/storage/sqlite/index.js';
 import { migrations, type Migration } from '../../server/storage/sqlite/migrations.js';
 import { IdentityConflictError, type NewUser } from '../../server/storage/types.js';
-import { MemoryBus } from '../../server/bus/memory.js';
-import type { BusMessage } from '../../server/bus/types.js';
 import { originCheck, validateOrigins } from '../../server/http/origins.js';
 import { ManualClock } from '../../server/clock.js';
 import { newRecordId } from '../../server/ids.js';
@@ -372,70 +370,6 @@ describe('SqliteStorage: messaging, presence, contacts', () => {
     assert.deepEqual(await ids({ fields: ['username'], text: '%' }), [], 'wildcards are text');
     assert.deepEqual(await ids(), ['a', 'b', 'c'], 'no condition: everyone');
     await s.close();
-  });
-});
-
-describe('MemoryBus', () => {
-  const message: BusMessage = { type: 'session.revoked', userId: 'u', familyId: 'f', reason: 'r' };
-
-  it('delivers a copy to each subscriber of the channel, later, and stops on unsubscribe', async () => {
-    const bus = new MemoryBus();
-    const got: BusMessage[] = [];
-    const off = await bus.subscribe('c', (m) => got.push(m));
-    await bus.subscribe('other', () => assert.fail('wrong channel'));
-    const publishing = bus.publish('c', message);
-    assert.equal(got.length, 0, 'not synchronously');
-    await publishing;
-    assert.deepEqual(got, [message]);
-    assert.notEqual(got[0], message, 'a copy, as over the network');
-    await off();
-    await bus.publish('c', message);
-    assert.equal(got.length, 1);
-    assert.equal(bus.channelCount, 1);
-  });
-
-  it('gives each handler its own copy, as the message was when published', async () => {
-    const bus = new MemoryBus();
-    const got: BusMessage[] = [];
-    await bus.subscribe('c', (m) => got.push(m));
-    await bus.subscribe('c', (m) => got.push(m));
-    const published = { ...message };
-    const publishing = bus.publish('c', published);
-    published.reason = 'changed after publishing';
-    await publishing;
-    assert.deepEqual(got, [message, message]);
-    assert.notEqual(got[0], got[1], 'two handlers, two copies');
-  });
-
-  it('copies nested values too, so a change after publishing reaches no handler', async () => {
-    const bus = new MemoryBus();
-    const got: BusMessage[] = [];
-    await bus.subscribe('c', (m) => got.push(m));
-    await bus.subscribe('c', (m) => got.push(m));
-    const presence = { status: 'open', activity: 'available', note: 'here' };
-    const published = { type: 'presence.changed', userId: 'u', presence: { ...presence } };
-    const publishing = bus.publish('c', published as BusMessage);
-    published.presence.note = 'changed after publishing';
-    await publishing;
-    assert.deepEqual(
-      got.map((m) => (m as typeof published).presence),
-      [presence, presence],
-    );
-    const [first, second] = got as Array<typeof published>;
-    assert.notEqual(first!.presence, second!.presence, 'two handlers, two copies');
-  });
-
-  it('a throwing handler does not stop the others', async () => {
-    const errors: unknown[] = [];
-    const bus = new MemoryBus((e) => errors.push(e));
-    let delivered = 0;
-    await bus.subscribe('c', () => {
-      throw new Error('boom');
-    });
-    await bus.subscribe('c', () => delivered++);
-    await bus.publish('c', message);
-    assert.equal(delivered, 1);
-    assert.equal(errors.length, 1);
   });
 });
 
