@@ -132,6 +132,11 @@ export interface CallNamespace {
   directTransfer(callId: string, destination: string): Promise<void>;
   /** Connects the other parties of two locally held calls, then ends both (warm transfer). */
   consultativeTransfer(callId: string, otherCallId: string): Promise<void>;
+  /**
+   * Joins two locally held calls into one audio call with both parties, mixed in this browser;
+   * resolves with the new call's id (`call:join`). Both calls end as `Joined`.
+   */
+  join(callId: string, otherCallId: string): Promise<string>;
   setSdpHandlers(handlers: SdpHandlerFunction[]): void;
   getAll(): CallObject[];
   getById(callId: string): CallObject | undefined;
@@ -515,6 +520,7 @@ export class CommsClient {
       'restartMedia',
       'directTransfer',
       'consultativeTransfer',
+      'join',
     ] as const;
     this.call = {
       ...forward(calls, ['make', 'setSdpHandlers', 'getAll', 'getById']),
