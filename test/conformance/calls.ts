@@ -712,10 +712,16 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
         await a.client.call.end(withC);
       });
 
-      it('goes on with C when B hangs up, and ends when C hangs up too', async () => {
+      it('answers a party’s hold and resume; goes on with C when B hangs up, and ends when C does', async () => {
         const { a, b, c, withB, withC } = await twoHeldCalls();
         const joinedId = await a.client.call.join(withB, withC);
         await reach(c.client, withC, 'Connected');
+        // C holds and resumes: A's engine answers the offers of a call the joined call carries.
+        await c.client.call.hold(withC);
+        expect(c.client.call.getById(withC)).to.include({ state: 'On Hold', localHold: true });
+        await c.client.call.unhold(withC);
+        expect(c.client.call.getById(withC)).to.include({ state: 'Connected' });
+        expect(a.client.call.getById(joinedId)).to.include({ state: 'Connected' });
         const removed = nextEvent(a.client, 'call:tracksRemoved', (p) => p.callId === joinedId);
         await b.client.call.end(withB);
         await removed;
