@@ -527,8 +527,6 @@ async function mixCalls(engine: Engine, joinedId: string, calls: CallObject[]): 
     .flatMap((c) => c.localTracks)
     .map((id) => media.getTrack(id))
     .find((t): t is MediaStreamTrack => t?.kind === 'audio');
-  if (!mic) [mic] = await media.createTracks({ audio: true }, joinedId);
-  if (!mic) throw new CommsError(CallErrorCodes.NO_MEDIA, 'join(): no microphone to mix');
   const remotes = sessions.map((session, i) => {
     const remote = audioOf(session)[0]?.receiver.track;
     if (!remote)
@@ -538,6 +536,9 @@ async function mixCalls(engine: Engine, joinedId: string, calls: CallObject[]): 
       );
     return remote;
   });
+  const created = !mic;
+  if (!mic) [mic] = await media.createTracks({ audio: true }, joinedId);
+  if (!mic) throw new CommsError(CallErrorCodes.NO_MEDIA, 'join(): no microphone to mix');
   const context = new AudioContext();
   const legs: Leg[] = calls.map((call, i) => {
     const session = sessions[i]!;
@@ -594,6 +595,7 @@ async function mixCalls(engine: Engine, joinedId: string, calls: CallObject[]): 
   } catch (error) {
     // Put the calls back as they were: held, sending their own media.
     stopAll();
+    if (created) media.dispose(mic.id);
     await Promise.all(
       legs.map(async (leg, i) => {
         for (const [t, track] of before[i]!) {

@@ -712,6 +712,48 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
         await a.client.call.end(withC);
       });
 
+      it('a join that fails midway leaves both calls held as they were; a second try works', async () => {
+        const { a, b, c, withB, withC } = await twoHeldCalls();
+        let fail = true;
+        a.client.call.setSdpHandlers([
+          (sdp) => {
+            if (fail) throw new Error('refused on purpose');
+            return sdp;
+          },
+        ]);
+        const ops = operations(a.client, 'JOIN');
+        const announced = nextEvent(a.client, 'call:join');
+        const error = await expectError(
+          () => a.client.call.join(withB, withC),
+          'sdp:handlerFailed',
+        );
+        expect(error.message).to.contain('refused on purpose');
+        expect((await announced).error?.code).to.equal('sdp:handlerFailed');
+        expect(ops).to.have.members([
+          `${withB} START`,
+          `${withB} FINISH sdp:handlerFailed`,
+          `${withC} START`,
+          `${withC} FINISH sdp:handlerFailed`,
+        ]);
+        for (const id of [withB, withC])
+          expect(a.client.call.getById(id)).to.include({ state: 'On Hold', localHold: true });
+        expect(a.client.call.getAll().filter((x) => x.joined)).to.deep.equal([]);
+        expect(b.client.call.getById(withB)).to.include({ remoteHold: true });
+        expect(c.client.call.getById(withC)).to.include({ remoteHold: true });
+        // Each call sends its own microphone again: resumed, B hears A.
+        fail = false;
+        await a.client.call.unhold(withB);
+        expect(await hearsAudio(await heard(b, withB)), 'B hears A').to.be.greaterThan(0.01);
+        await a.client.call.hold(withB);
+
+        const joinedId = await a.client.call.join(withB, withC);
+        expect(a.client.call.getById(joinedId)).to.include({ state: 'Connected' });
+        await reach(b.client, withB, 'Connected');
+        await reach(c.client, withC, 'Connected');
+        expect(await hearsAudio(await heard(c, withC)), 'C hears A').to.be.greaterThan(0.01);
+        await a.client.call.end(joinedId);
+      });
+
       it('answers a party’s hold and resume; goes on with C when B hangs up, and ends when C does', async () => {
         const { a, b, c, withB, withC } = await twoHeldCalls();
         const joinedId = await a.client.call.join(withB, withC);
