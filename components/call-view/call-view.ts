@@ -740,7 +740,8 @@ export class CommsCallView extends CommsElement {
   #renderStage(stage: CallObject | undefined, blocked: boolean) {
     const t = this.#l10n.t.bind(this.#l10n);
     const name = stage ? partyName(stage, this.#l10n) : '';
-    const number = stage?.remoteParticipant.displayNumber;
+    // A joined call shows its parties' names only (its first party's number would mislead).
+    const number = stage?.joined ? undefined : stage?.remoteParticipant.displayNumber;
     const remoteVideo = !!stage?.remoteTracks.some((id) => this.#track(id)?.kind === 'video');
     const localTracks = (stage?.localTracks ?? [])
       .map((id) => this.#track(id))

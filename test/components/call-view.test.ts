@@ -554,6 +554,7 @@ describe('<comms-call-view>', function () {
       );
       expect(must(viewA, '[part="stage"]').dataset.callId).to.equal(joined.id);
       expect(text(viewA, '[part="joined"]')).to.equal('Merged call, audio only');
+      expect($(viewA, '[part="stage"] [part="number"]'), 'no one number').to.equal(null);
       for (const part of ['camera', 'share', 'hold', 'transfer-toggle'])
         expect(must(viewA, `[part~="${part}"]`).getAttribute('aria-disabled'), part).to.equal(
           'true',
