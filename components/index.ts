@@ -30,6 +30,7 @@ export {
   CommsContactAddEvent,
   CommsContactRemoveEvent,
   CommsTransferEvent,
+  CommsCallJoinEvent,
   CommsCallReceivedEvent,
   CommsCallEndedEvent,
   CommsSignedInEvent,
@@ -48,6 +49,7 @@ export {
   type PresenceSetDetail,
   type ContactDetail,
   type TransferDetail,
+  type CallJoinDetail,
 } from './shared/events.js';
 export {
   LocalizeController,

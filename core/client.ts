@@ -144,6 +144,11 @@ export interface CallNamespace {
   directTransfer(callId: string, destination: string): Promise<void>;
   /** Connects the other parties of two locally held calls, then ends both (warm transfer). */
   consultativeTransfer(callId: string, otherCallId: string): Promise<void>;
+  /**
+   * Joins two locally held calls into one audio call with both parties, mixed in this browser;
+   * resolves with the new call's id (`call:join`). Both calls end as `Joined`.
+   */
+  join(callId: string, otherCallId: string): Promise<string>;
   setSdpHandlers(handlers: SdpHandlerFunction[]): void;
   /**
    * Sets (or, with none, clears) a call's custom parameters, kept on its `CallObject` and sent
@@ -548,6 +553,7 @@ export class CommsClient {
       'sendCustomParameters',
       'directTransfer',
       'consultativeTransfer',
+      'join',
     ] as const;
     const playAudio = calls.operations(['playAudioFile']).playAudioFile;
     this.call = {

@@ -55,6 +55,11 @@ export interface CommsEventMap {
   'call:start': { callId: string; error?: BasicError };
   /** An incoming call arrived (seed event). */
   'call:receive': { callId: string; error?: BasicError };
+  /**
+   * `call.join` made a call of two (Kandy's `call:join`): `callId` is the new call; on failure,
+   * `error` is set and `callId` is the first of the two calls asked for.
+   */
+  'call:join': { callId: string; error?: BasicError };
   /** A call's state changed (seed event). */
   'call:stateChange': {
     callId: string;

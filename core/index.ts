@@ -71,7 +71,13 @@ export type {
   CallTransition,
   MediaOffered,
 } from './call/signalling.js';
-export type { CallObject, MakeOptions, AnswerOptions, BandwidthControls } from './call/types.js';
+export type {
+  CallObject,
+  JoinedCalls,
+  MakeOptions,
+  AnswerOptions,
+  BandwidthControls,
+} from './call/types.js';
 export { normalizeDestination } from './call/destination.js';
 export type {
   MediaRequest,

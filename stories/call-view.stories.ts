@@ -153,6 +153,29 @@ export const TwoCalls: Story = {
   ],
 };
 
+/**
+ * Alice merged her calls with Bob and Carol ("Merge calls" in the Transfer panel, or
+ * `call.join`): one audio call of three, mixed in her browser, shown with both names.
+ */
+export const MergedCall: Story = {
+  loaders: [
+    scene(async (scope) => {
+      const users = cast(scope);
+      const me = users.join('alice', 'Alice Liddell');
+      const bob = users.join('bob', 'Bob Builder');
+      const carol = users.join('carol', 'Carol Danvers');
+      const first = await connect(me, bob);
+      await hold(me, first, bob);
+      const second = await connect(me, carol);
+      await hold(me, second, carol);
+      await me.client.call.join(first, second);
+      await until(bob.client, (s) => s.call.calls[first]?.remoteHold === false);
+      await until(carol.client, (s) => s.call.calls[second]?.remoteHold === false);
+      return { client: me.client };
+    }),
+  ],
+};
+
 /** Bob declined your call: the ended panel says why. */
 export const Declined: Story = {
   loaders: [

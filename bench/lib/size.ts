@@ -98,9 +98,11 @@ export const ceilings = {
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at
    * the end of the third round. Raised to 58 KB (56.60 KB measured; 54.48 before) with the
-   * call engine's chunk (see `cdnTotalGzip`).
+   * call engine's chunk (see `cdnTotalGzip`). Raised to 60 KB (58.16 KB measured; 56.60
+   * before) with `call.join`: the WebAudio mix and the joined call's legs, +1.56 KB in the
+   * operations' chunk, loaded on demand (the initial load is unchanged: 28.72 KB).
    */
-  coreTotalGzip: 58 * KB,
+  coreTotalGzip: 60 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */

@@ -30,9 +30,15 @@ export function isEstablished(call: CallObject): boolean {
   return call.state === states.CONNECTED || call.state === states.ON_HOLD;
 }
 
-/** The name to show for the other party (text, never HTML). */
-export function partyName(call: CallObject): string {
-  return call.remoteParticipant.displayName || call.remoteParticipant.displayNumber || call.to;
+/**
+ * The name to show for the other party (text, never HTML); for a joined call, both parties
+ * ("Bob and Carol", in the catalog's words when `l10n` is given).
+ */
+export function partyName(call: CallObject, l10n?: LocalizeController): string {
+  const parties = call.joined?.participants ?? [call.remoteParticipant];
+  const [first, second] = parties.map((p) => p.displayName || p.displayNumber || call.to);
+  if (!second) return first ?? call.to;
+  return l10n ? l10n.t('join.names', { first: first!, second }) : `${first}, ${second}`;
 }
 
 /** Up to two initials for the avatar. */

@@ -16,6 +16,7 @@ import {
 import {
   CommsAnswerEvent,
   CommsCallEndedEvent,
+  CommsCallJoinEvent,
   CommsCallReceivedEvent,
   CommsCallSwitchEvent,
   CommsDtmfEvent,
@@ -59,6 +60,8 @@ interface Seen {
   remoteHold: boolean;
   muted: boolean | null;
   media: string;
+  /** A joined call's parties (names). */
+  parties: string[];
 }
 
 const EMPTY: Record<string, CallObject> = {};
@@ -73,8 +76,9 @@ const EMPTY: Record<string, CallObject> = {};
  * With several calls, a list switches between them (switching holds the others). When the
  * media connection fails, "Reconnect media" restarts it. Transfer opens a field: a
  * destination transfers the other party there (direct transfer); with another call, "Connect
- * … with …" joins the two other parties (consultative transfer). Calls and state changes are
- * announced in a live region.
+ * … with …" joins the two other parties (consultative transfer) and "Merge calls with … and …"
+ * makes one audio call of the three of you (`call.join`, mixed in this browser; shown with
+ * both names, audio only). Calls and state changes are announced in a live region.
  *
  * @tag comms-call-view
  * @slot empty - Shown when there is no call (default: "No calls").
@@ -90,6 +94,7 @@ const EMPTY: Record<string, CallObject> = {};
  * @event comms-call-switch - Request: make `detail.callId` current, holding the others. Cancelable.
  * @event comms-media-restart - Request: restart the failed media of `detail.callId`. Cancelable.
  * @event comms-transfer - Request: transfer `detail.callId` to `detail.destination`, or to the other party of `detail.otherCallId`. Cancelable.
+ * @event comms-call-join - Request: merge `detail.callId` and `detail.otherCallId` into one audio call of three. Cancelable.
  * @event comms-call-received - An incoming call arrived: `detail.callId`, `detail.from`.
  * @event comms-call-ended - A call ended: `detail.callId`, `detail.transition` (why).
  * @csspart base - The element's box.
@@ -127,6 +132,8 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart transfer-destination - The field for the transfer's destination.
  * @csspart transfer-button - Transfers to the destination.
  * @csspart transfer-to-call - Connects the other party with the party of another call.
+ * @csspart join-call - Merges the current call and another into one call of three.
+ * @csspart joined - "Merged call, audio only" on a joined call.
  * @csspart referred-by - "Transferred by …" on a call that a transfer made.
  * @csspart hangup - The end (or cancel) button.
  * @csspart keypad - The DTMF keypad.
@@ -257,6 +264,7 @@ export class CommsCallView extends CommsElement {
       remoteHold: call.remoteHold,
       muted: audio.length ? audio.every((t) => t.muted) : null,
       media: call.mediaConnectionState,
+      parties: (call.joined?.participants ?? []).map((p) => p.displayName || p.displayNumber),
     };
   }
 
@@ -285,7 +293,7 @@ export class CommsCallView extends CommsElement {
       const before = this.#seen.get(call.id);
       const now = this.#summary(call);
       this.#seen.set(call.id, now);
-      const name = partyName(call);
+      const name = partyName(call, this.#l10n);
       if (!before) {
         if (!isLive(call)) continue;
         if (isRingingIn(call)) {
@@ -296,6 +304,11 @@ export class CommsCallView extends CommsElement {
           this.#notifications.push(
             new CommsCallReceivedEvent({ callId: call.id, from: call.from }),
           );
+        } else if (call.joined) {
+          const [first = '', other = ''] = now.parties;
+          this.#announcer.announce(t('join.done', { name: first, other }));
+          this._selected = call.id;
+          this._ended = undefined;
         } else {
           const outgoing = call.direction === 'outgoing';
           this.#announcer.announce(
@@ -325,7 +338,7 @@ export class CommsCallView extends CommsElement {
     if (!isLive(call)) {
       if (before.state === states.ENDED || before.state === states.CANCELLED) return;
       if (this.#replaced(call)) {
-        // Taken over by a transfer: the call that replaces it is the one to follow.
+        // Taken over by a transfer or a join: the call that replaces it is the one to follow.
         this.#notifications.push(
           new CommsCallEndedEvent({ callId: call.id, transition: call.transition }),
         );
@@ -358,6 +371,8 @@ export class CommsCallView extends CommsElement {
       say(t(now.muted ? 'announce.muted' : 'announce.unmuted'));
     if (before.media !== now.media && now.media === 'failed')
       say(t('announce.mediaFailed', { name }));
+    for (const gone of before.parties.filter((p) => !now.parties.includes(p)))
+      say(t('join.left', { name: gone }));
   }
 
   // ── calls ──────────────────────────────────────────────────────────────────
@@ -372,10 +387,11 @@ export class CommsCallView extends CommsElement {
     return live.filter((c) => !replaced.has(c.id));
   }
 
-  /** True when a live call replaces `call` (a transfer took it over). */
+  /** True when a live call replaces `call` (a transfer or a join took it over). */
   #replaced(call: CallObject): boolean {
     return Object.values(this.#calls.value ?? EMPTY).some(
-      (c) => isLive(c) && c.transfer?.replaces === call.id,
+      (c) =>
+        isLive(c) && (c.transfer?.replaces === call.id || !!c.joined?.callIds.includes(call.id)),
     );
   }
 
@@ -401,12 +417,23 @@ export class CommsCallView extends CommsElement {
   /** Transfers the stage call to the typed destination, or to the party of `otherCallId`. */
   async #transferTo(call: CallObject, target: { destination: string } | { otherCallId: string }) {
     const t = this.#l10n.t.bind(this.#l10n);
-    const name = partyName(call);
+    const name = partyName(call, this.#l10n);
     this.#announcer.announce(t('transfer.transferring', { name }));
     const outcome = await this.#act(new CommsTransferEvent({ callId: call.id, ...target }));
     if (outcome.status !== 'done') return;
     this._transfer = false;
     this.#announcer.announce(t('transfer.done', { name }));
+  }
+
+  /** Merges the stage call and `other` into one call of three (`comms-call-join`). */
+  async #joinWith(call: CallObject, other: CallObject) {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const names = { name: partyName(call, this.#l10n), other: partyName(other, this.#l10n) };
+    this.#announcer.announce(t('join.joining', names));
+    const outcome = await this.#act(
+      new CommsCallJoinEvent({ callId: call.id, otherCallId: other.id }),
+    );
+    if (outcome.status === 'done') this._transfer = false;
   }
 
   #onTransferSubmit(event: SubmitEvent, call: CallObject): void {
@@ -565,7 +592,7 @@ export class CommsCallView extends CommsElement {
 
   #renderIncoming(call: CallObject, blocked: boolean) {
     const t = this.#l10n.t.bind(this.#l10n);
-    const name = partyName(call);
+    const name = partyName(call, this.#l10n);
     const number = call.remoteParticipant.displayNumber;
     const video = !!call.mediaOffered?.video;
     return html`<div
@@ -650,10 +677,12 @@ export class CommsCallView extends CommsElement {
               if (!current) this.#switchTo(call);
             }}
           >
-            <span class="avatar tiny" aria-hidden="true">${initials(partyName(call))}</span>
+            <span class="avatar tiny" aria-hidden="true"
+              >${initials(partyName(call, this.#l10n))}</span
+            >
             <span class="item-text">
               ${current ? nothing : html`<span class="visually-hidden">${t('callView.switchToPrefix')}</span>`}
-              <span class="name">${partyName(call)}</span>
+              <span class="name">${partyName(call, this.#l10n)}</span>
               <span class="state">${stateText(call, this.#l10n)}</span>
             </span>
           </button>
@@ -710,8 +739,9 @@ export class CommsCallView extends CommsElement {
 
   #renderStage(stage: CallObject | undefined, blocked: boolean) {
     const t = this.#l10n.t.bind(this.#l10n);
-    const name = stage ? partyName(stage) : '';
-    const number = stage?.remoteParticipant.displayNumber;
+    const name = stage ? partyName(stage, this.#l10n) : '';
+    // A joined call shows its parties' names only (its first party's number would mislead).
+    const number = stage?.joined ? undefined : stage?.remoteParticipant.displayNumber;
     const remoteVideo = !!stage?.remoteTracks.some((id) => this.#track(id)?.kind === 'video');
     const localTracks = (stage?.localTracks ?? [])
       .map((id) => this.#track(id))
@@ -723,6 +753,8 @@ export class CommsCallView extends CommsElement {
     const connected = stage?.state === states.CONNECTED;
     const established = !!stage && isEstablished(stage);
     const busy = !!stage?.currentOperations.length;
+    // A joined call (mixed here) stays audio only and is never held.
+    const joined = !!stage?.joined;
     const timer =
       stage && established && stage.answerTime
         ? formatDuration(Math.max(0, this._now - stage.answerTime))
@@ -755,7 +787,8 @@ export class CommsCallView extends CommsElement {
           ${timer ? html`<span part="timer" role="timer">${timer}</span>` : nothing}
         </p>
         ${stage ? this.#renderReferredBy(stage) : nothing}
-        ${established && this.statsInterval > 0 ? this.#renderQuality() : nothing}
+        ${joined ? html`<p class="hint" part="joined">${t('join.audioOnly')}</p>` : nothing}
+        ${established && this.statsInterval > 0 && !joined ? this.#renderQuality() : nothing}
       </div>
       ${
         stage?.mediaConnectionState === 'failed'
@@ -789,7 +822,7 @@ export class CommsCallView extends CommsElement {
                 label: t('callView.camera'),
                 iconName: localVideo ? 'video' : 'videoOff',
                 pressed: localVideo,
-                disabled: !connected || busy,
+                disabled: !connected || busy || joined,
                 blocked,
                 onClick: () =>
                   void this.#act(new CommsVideoEvent({ callId: stage.id, video: !localVideo })),
@@ -799,7 +832,7 @@ export class CommsCallView extends CommsElement {
                 label: t('callView.hold'),
                 iconName: stage.localHold ? 'play' : 'pause',
                 pressed: stage.localHold,
-                disabled: busy,
+                disabled: busy || joined,
                 blocked,
                 onClick: () =>
                   void this.#act(new CommsHoldEvent({ callId: stage.id, hold: !stage.localHold })),
@@ -809,7 +842,7 @@ export class CommsCallView extends CommsElement {
                 label: t('callView.shareScreen'),
                 iconName: 'screen',
                 pressed: sharing,
-                disabled: !connected || busy,
+                disabled: !connected || busy || joined,
                 blocked,
                 onClick: () =>
                   void this.#act(new CommsScreenShareEvent({ callId: stage.id, share: !sharing })),
@@ -819,7 +852,7 @@ export class CommsCallView extends CommsElement {
                 label: t('callView.keypad'),
                 iconName: 'dialpad',
                 expanded: this._keypad,
-                disabled: !connected,
+                disabled: !connected || joined,
                 onClick: () => (this._keypad = !this._keypad),
               })}
               ${this.#button({
@@ -828,7 +861,7 @@ export class CommsCallView extends CommsElement {
                 iconName: 'transfer',
                 expanded: this._transfer,
                 controls: 'transfer-panel',
-                disabled: busy,
+                disabled: busy || joined,
                 blocked,
                 onClick: () => void this.#toggleTransfer(),
               })}`
@@ -846,7 +879,7 @@ export class CommsCallView extends CommsElement {
             : nothing
         }
       </div>
-      <div id="dtmf-keypad" ?hidden=${!(this._keypad && connected)}>
+      <div id="dtmf-keypad" ?hidden=${!(this._keypad && connected && !joined)}>
         ${this.#keypadInput.render({ label: t('keypad.dtmfLabel', { name }), l10n: this.#l10n, plus: false })}
       </div>
       ${this.#renderTransfer(stage, established, blocked || busy)}
@@ -864,16 +897,18 @@ export class CommsCallView extends CommsElement {
 
   #renderTransfer(stage: CallObject | undefined, established: boolean, off: boolean) {
     const t = this.#l10n.t.bind(this.#l10n);
-    const name = stage ? partyName(stage) : '';
+    const name = stage ? partyName(stage, this.#l10n) : '';
     const others = stage
-      ? this.#live().filter((c) => c.id !== stage.id && isActive(c) && isEstablished(c))
+      ? this.#live().filter(
+          (c) => c.id !== stage.id && isActive(c) && isEstablished(c) && !c.joined,
+        )
       : [];
     return html`<form
       id="transfer-panel"
       part="transfer"
       class="transfer"
       aria-label=${t('transfer.label', { name })}
-      ?hidden=${!(this._transfer && stage && established)}
+      ?hidden=${!(this._transfer && stage && established && !stage.joined)}
       @submit=${(event: SubmitEvent) => {
         if (stage && !off) this.#onTransferSubmit(event, stage);
         else event.preventDefault();
@@ -897,18 +932,31 @@ export class CommsCallView extends CommsElement {
       ${others.map(
         (other) =>
           html`<button
-            type="button"
-            part="transfer-to-call"
-            data-call-id=${other.id}
-            aria-disabled=${off ? 'true' : 'false'}
-            @click=${() => {
-              if (stage && !off) void this.#transferTo(stage, { otherCallId: other.id });
-            }}
-          >
-            ${icon('transfer')}<span
-              >${t('transfer.toCall', { name, other: partyName(other) })}</span
+              type="button"
+              part="transfer-to-call"
+              data-call-id=${other.id}
+              aria-disabled=${off ? 'true' : 'false'}
+              @click=${() => {
+                if (stage && !off) void this.#transferTo(stage, { otherCallId: other.id });
+              }}
             >
-          </button>`,
+              ${icon('transfer')}<span
+                >${t('transfer.toCall', { name, other: partyName(other, this.#l10n) })}</span
+              >
+            </button>
+            <button
+              type="button"
+              part="join-call"
+              data-call-id=${other.id}
+              aria-disabled=${off ? 'true' : 'false'}
+              @click=${() => {
+                if (stage && !off) void this.#joinWith(stage, other);
+              }}
+            >
+              ${icon('merge')}<span
+                >${t('join.toCall', { name, other: partyName(other, this.#l10n) })}</span
+              >
+            </button>`,
       )}
     </form>`;
   }

@@ -412,6 +412,28 @@ export class CommsTransferEvent extends CommsRequestEvent<TransferDetail> {
   }
 }
 
+/** Join two calls: the two other parties and this user in one audio call. */
+export interface CallJoinDetail extends CallDetail {
+  otherCallId: string;
+}
+
+/**
+ * Merge two calls into one audio call of three (`client.call.join`): both are held here first
+ * when they are not, as a join needs. Resolves with the joined call's id.
+ */
+export class CommsCallJoinEvent extends CommsRequestEvent<CallJoinDetail, string> {
+  static readonly type = 'comms-call-join';
+  constructor(detail: CallJoinDetail) {
+    super(CommsCallJoinEvent.type, detail);
+  }
+  async perform(client: CommsClient): Promise<string> {
+    const { callId, otherCallId } = this.detail;
+    for (const id of [callId, otherCallId])
+      if (!client.call.getById(id)?.localHold) await client.call.hold(id);
+    return client.call.join(callId, otherCallId);
+  }
+}
+
 /** A device kind the device picker chooses. `ringer` is the output the ringtone plays on. */
 export type DeviceKind = 'camera' | 'microphone' | 'speaker' | 'ringer';
 
@@ -535,6 +557,7 @@ export const requestEventTypes = [
   CommsContactAddEvent.type,
   CommsContactRemoveEvent.type,
   CommsTransferEvent.type,
+  CommsCallJoinEvent.type,
 ] as const;
 
 // ── notifications ─────────────────────────────────────────────────────────────
@@ -615,6 +638,7 @@ declare global {
     'comms-call-switch': CommsCallSwitchEvent;
     'comms-media-restart': CommsMediaRestartEvent;
     'comms-transfer': CommsTransferEvent;
+    'comms-call-join': CommsCallJoinEvent;
     'comms-device-select': CommsDeviceSelectEvent;
     'comms-presence-set': CommsPresenceSetEvent;
     'comms-contact-add': CommsContactAddEvent;

@@ -243,6 +243,12 @@ export const fr: Catalog = {
   'transfer.transferring': 'Transfert de {name}…',
   'transfer.done': '{name} a été transféré(e)',
   'transfer.referredBy': 'Transféré(e) par {name}',
+  'join.toCall': 'Fusionner les appels avec {name} et {other}',
+  'join.joining': 'Fusion des appels avec {name} et {other}…',
+  'join.done': 'Appels fusionnés : vous, {name} et {other}',
+  'join.names': '{first} et {second}',
+  'join.audioOnly': 'Appel fusionné, audio seulement',
+  'join.left': '{name} a quitté l’appel',
   'callView.switchToPrefix': 'Passer à',
 
   // recent calls

@@ -251,6 +251,12 @@ export const en = {
   'transfer.transferring': 'Transferring {name}…',
   'transfer.done': '{name} was transferred',
   'transfer.referredBy': 'Transferred by {name}',
+  'join.toCall': 'Merge calls with {name} and {other}',
+  'join.joining': 'Merging the calls with {name} and {other}…',
+  'join.done': 'Calls merged: you, {name} and {other}',
+  'join.names': '{first} and {second}',
+  'join.audioOnly': 'Merged call, audio only',
+  'join.left': '{name} left the call',
   'callView.switchToPrefix': 'Switch to',
 
   // recent calls

@@ -38,7 +38,7 @@ import {
   type TransferLink,
 } from './signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './types.js';
-import type { Engine } from './operations.js';
+import type { Engine, Join } from './operations.js';
 import type * as OperationsModule from './operations.js';
 import type { AudioFilePlaying } from './operations.js';
 
@@ -118,6 +118,10 @@ export class CallManager {
       media,
       sessions: this.#sessions,
       transfers: this.#transfers,
+      joins: this.#joins,
+      put: (call) => this.#put(call),
+      setRemote: (...args) => this.#setRemote(...args),
+      describe: (...args) => this.#createDescription(...args),
       getById: (callId) => this.getById(callId),
       require: (...args) => this.#require(...args),
       session: (callId) => this.#session(callId),
@@ -440,11 +444,17 @@ export class CallManager {
       callId,
       'END',
       async () => {
-        await this.#requireSignalling()
-          .end(callId)
-          .catch((error: unknown) => {
-            this.#ctx.log.warn(`could not tell the other side that call ${callId} ended`, error);
-          });
+        // A joined call ends the calls it is made of.
+        const ids = this.#joins.get(callId)?.legs ?? [callId];
+        await Promise.all(
+          ids.map((id) =>
+            this.#requireSignalling()
+              .end(id)
+              .catch((error: unknown) => {
+                this.#ctx.log.warn(`could not tell the other side that call ${id} ended`, error);
+              }),
+          ),
+        );
         this.#finish(callId, Transitions.ENDED);
       },
       true,
@@ -456,6 +466,7 @@ export class CallManager {
   /** Puts the call on hold: no media either way until `unhold`. */
   async hold(callId: string): Promise<void> {
     const call = this.#require(callId, 'hold', [states.CONNECTED, states.ON_HOLD]);
+    this.#single(callId, 'hold');
     if (call.localHold)
       throw new CommsError(CallErrorCodes.INVALID_STATE, `hold(): call ${callId} is already held`);
     await this.#operation(callId, 'HOLD', async () => {
@@ -499,6 +510,7 @@ export class CallManager {
   /** Adds media (audio, video, screen or detached) to a connected call. */
   async addMedia(callId: string, media: MediaRequest = {}): Promise<void> {
     this.#require(callId, 'addMedia', [states.CONNECTED]);
+    this.#single(callId, 'addMedia');
     this.#checkMedia(media, 'addMedia');
     await this.#operation(callId, 'ADD_MEDIA', async () => {
       const session = this.#session(callId);
@@ -616,6 +628,16 @@ export class CallManager {
   }
 
   /**
+   * Joins two locally held calls into one audio call with both remote parties (the seeds'
+   * `join`); resolves with the new call's id (also in `call:join`). This browser mixes: each
+   * remote party hears this user and the other party, through its own call, which goes on at
+   * the backend. Both calls end (`Joined`); both see the `call:operation` JOIN.
+   */
+  join(callId: string, otherCallId: string): Promise<string> {
+    return this.#lazy((ops, engine) => ops.join(engine, callId, otherCallId));
+  }
+
+  /**
    * Runs an operation of `operations.ts`: at once when its chunk is here (so it checks, queues
    * and emits exactly as a method would), else once it has loaded. A chunk that fails to load
    * rejects this operation and is tried again by the next.
@@ -631,6 +653,15 @@ export class CallManager {
   }
 
   readonly #transfers = new Map<string, Pending<SignallingError | null>>();
+
+  /** Joined calls, by id (`operations.ts` makes them). */
+  readonly #joins = new Map<string, Join>();
+
+  /** The joined call that `callId` is a leg of. */
+  #joinOf(callId: string): Join | undefined {
+    for (const join of this.#joins.values()) if (join.legs.includes(callId)) return join;
+    return undefined;
+  }
 
   /** Ends every call (disconnect, destroy). */
   endAll(transition: CallTransition): void {
@@ -830,6 +861,8 @@ export class CallManager {
   }
 
   async #remoteOffer(callId: string, sdp: string, hold: boolean): Promise<void> {
+    const join = this.#joinOf(callId);
+    if (join) return join.offer(callId, sdp);
     const session = this.#sessions.get(callId);
     const call = this.getById(callId);
     if (!session || !call || isFinal(call.state)) return;
@@ -898,6 +931,8 @@ export class CallManager {
   }
 
   #remoteEnded(callId: string, transition: CallTransition): void {
+    const join = this.#joinOf(callId);
+    if (join) return join.ended(callId, transition);
     const call = this.getById(callId);
     if (!call || isFinal(call.state)) return;
     this.#finish(callId, transition);
@@ -991,6 +1026,8 @@ export class CallManager {
     if (!call || isFinal(call.state)) return;
     const session = this.#sessions.get(callId);
     this.#sessions.delete(callId);
+    this.#joins.get(callId)?.close();
+    this.#joins.delete(callId);
     session?.awaitingAnswer?.reject(new CommsError(ErrorCodes.CANCELLED, 'the call ended'));
     this.#transfers
       .get(callId)
@@ -1147,8 +1184,22 @@ export class CallManager {
   #session(callId: string): Session {
     const session = this.#sessions.get(callId);
     if (!session)
-      throw new CommsError(CallErrorCodes.INVALID_STATE, `call ${callId} has no media connection`);
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        this.#joins.has(callId)
+          ? `call ${callId} is a joined call: it has no connection of its own`
+          : `call ${callId} has no media connection`,
+      );
     return session;
+  }
+
+  /** Refuses `method` on a joined call (audio only, never held). */
+  #single(callId: string, method: string): void {
+    if (this.#joins.has(callId))
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `${method}(): call ${callId} is a joined call: it stays audio only and cannot be held`,
+      );
   }
 
   #requireSignalling(): CallSignalling {

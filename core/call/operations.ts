@@ -1,7 +1,7 @@
 /**
  * The call engine's rarely used operations: removing media (stopping the camera or a screen
  * share), replacing a track, DTMF, an audio file played into the call, stats, codecs, media
- * restart, transfer (both ways) and
+ * restart, transfer (both ways), join (a call of three, mixed here with WebAudio) and
  * complete-candidate ICE collection. They live in a chunk of
  * their own in the ES builds: `CallManager` starts loading it with the first call and awaits it
  * only when an operation runs before it arrived; once here, the operations run exactly as if
@@ -72,6 +72,19 @@ export interface Engine {
   mediaOf(call: CallObject): MediaRequest;
   /** Transfers under way, by call id: settled by the backend's `transferCompleted`. */
   transfers: Map<string, Pending<SignallingError | null>>;
+  /** Joined calls, by id (`join`). */
+  joins: Map<string, Join>;
+  /** Adds a call to the state. */
+  put(call: CallObject): void;
+  /** Sets a remote description through the SDP handlers. */
+  setRemote(callId: string, session: Session, type: 'offer' | 'answer', sdp: string): Promise<void>;
+  /** Creates and sets a local description; returns the SDP to send. */
+  describe(
+    callId: string,
+    session: Session,
+    type: 'offer' | 'answer',
+    operation: string,
+  ): Promise<string>;
 }
 
 const DTMF = /^[0-9#*,]+$/;
@@ -575,4 +588,253 @@ function waitFor(
     target.addEventListener(event, check);
     check();
   });
+}
+
+// ── join ────────────────────────────────────────────────────────────────────
+
+/** Why the calls a join took over ended (`call:stateChange`'s transition). */
+export const JOINED: CallTransition = { statusCode: 200, reasonText: 'Joined' };
+
+/**
+ * A joined call as the engine sees it: its previous calls ("legs", ids of calls now ended for
+ * the API whose connections go on) and what their messages do now.
+ */
+export interface Join {
+  /** The legs still running. */
+  legs: string[];
+  /** A leg's remote party hung up: stop mixing into it; the last one ends the joined call. */
+  ended(legId: string, transition: CallTransition): void;
+  /** A leg's remote party renegotiates (hold, ICE restart): answered, audio only. */
+  offer(legId: string, sdp: string): Promise<void>;
+  /** The joined call ends: stop mixing, close the legs' connections. */
+  close(): void;
+}
+
+/** One leg of a joined call in the mixer. */
+interface Leg {
+  id: string;
+  session: Session;
+  /** What it receives from its remote party: mixed into the other legs. */
+  source: MediaStreamAudioSourceNode;
+  /** What it sends: the microphone and the other legs' remote audio. */
+  mix: MediaStreamAudioDestinationNode;
+  /** Plays the remote audio, muted: Chromium feeds remote WebRTC audio to WebAudio only then. */
+  player: HTMLAudioElement;
+}
+
+/** `call.join` (see `CallManager.join`). */
+export async function join(engine: Engine, callId: string, otherCallId: string): Promise<string> {
+  const first = requireHeld(engine, callId, 'join');
+  const second = requireHeld(engine, otherCallId, 'join');
+  if (callId === otherCallId)
+    throw new CommsError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'join(): callId and otherCallId must be two different calls',
+    );
+  const joinedId = crypto.randomUUID();
+  const work = mixCalls(engine, joinedId, [first, second]).catch((error: unknown) => {
+    engine.ctx.emit('call:join', { callId, error: toBasic(error) });
+    throw error;
+  });
+  await Promise.all([
+    engine.operation(callId, 'JOIN', () => work),
+    engine.operation(otherCallId, 'JOIN', () => work),
+  ]);
+  return joinedId;
+}
+
+/**
+ * Joins two held calls: this browser mixes (WebAudio): each leg sends the microphone plus the
+ * other leg's remote audio (`replaceTrack`, no renegotiation for that), video stops, and each
+ * leg is taken off hold (the remote party sees a remote unhold). Then the two calls end for
+ * the API (`Joined`) while their connections go on, and the joined call stands for them.
+ */
+async function mixCalls(engine: Engine, joinedId: string, calls: CallObject[]): Promise<void> {
+  const { media } = engine;
+  const sessions = calls.map((c) => engine.session(c.id));
+  const audioOf = (session: Session) =>
+    session.pc.getTransceivers().filter((t) => t.receiver.track.kind === 'audio');
+  // The microphone: the first call's (or the other's, or a new one if neither had one).
+  let mic = calls
+    .flatMap((c) => c.localTracks)
+    .map((id) => media.getTrack(id))
+    .find((t): t is MediaStreamTrack => t?.kind === 'audio');
+  const remotes = sessions.map((session, i) => {
+    const remote = audioOf(session)[0]?.receiver.track;
+    if (!remote)
+      throw new CommsError(
+        CallErrorCodes.NO_MEDIA,
+        `join(): call ${calls[i]!.id} carries no audio`,
+      );
+    return remote;
+  });
+  const created = !mic;
+  if (!mic) [mic] = await media.createTracks({ audio: true }, joinedId);
+  if (!mic) throw new CommsError(CallErrorCodes.NO_MEDIA, 'join(): no microphone to mix');
+  const context = new AudioContext();
+  const legs: Leg[] = calls.map((call, i) => {
+    const session = sessions[i]!;
+    const remote = remotes[i]!;
+    const player = new Audio();
+    player.muted = true;
+    player.srcObject = new MediaStream([remote]);
+    void player.play().catch(() => undefined);
+    return {
+      id: call.id,
+      session,
+      source: context.createMediaStreamSource(new MediaStream([remote])),
+      mix: context.createMediaStreamDestination(),
+      player,
+    };
+  });
+  const microphone = context.createMediaStreamSource(new MediaStream([mic]));
+  for (const leg of legs) {
+    microphone.connect(leg.mix);
+    for (const other of legs) if (other !== leg) other.source.connect(leg.mix);
+  }
+  const stopLeg = (leg: Leg) => {
+    leg.source.disconnect();
+    leg.player.srcObject = null;
+    for (const track of leg.mix.stream.getTracks()) track.stop();
+  };
+  const stopAll = () => {
+    for (const leg of legs) stopLeg(leg);
+    microphone.disconnect();
+    void context.close().catch(() => undefined);
+  };
+  // What each leg sent before, to put back if the join fails.
+  const before = sessions.map((s) =>
+    s.pc.getTransceivers().map((t) => [t, t.sender.track] as const),
+  );
+  const unheld: string[] = [];
+  try {
+    await context.resume();
+    await Promise.all(
+      legs.map(async (leg) => {
+        for (const t of leg.session.pc.getTransceivers()) {
+          if (t.currentDirection === 'stopped') continue;
+          const audio = t.receiver.track.kind === 'audio';
+          // One audio sender carries the mix; any other sender (video, a second audio) stops.
+          await t.sender.replaceTrack(
+            audio && t === audioOf(leg.session)[0] ? leg.mix.stream.getAudioTracks()[0]! : null,
+          );
+          t.direction = audio ? 'sendrecv' : 'inactive';
+        }
+        await engine.renegotiate(leg.id, leg.session, 'JOIN', false);
+        unheld.push(leg.id);
+      }),
+    );
+  } catch (error) {
+    // Put the calls back as they were: held, sending their own media.
+    stopAll();
+    if (created) media.dispose(mic.id);
+    await Promise.all(
+      legs.map(async (leg, i) => {
+        for (const [t, track] of before[i]!) {
+          await t.sender.replaceTrack(track).catch(() => undefined);
+          if (t.currentDirection !== 'stopped') t.direction = 'inactive';
+        }
+        if (unheld.includes(leg.id))
+          await engine.renegotiate(leg.id, leg.session, 'JOIN', true).catch(() => undefined);
+      }),
+    );
+    throw error;
+  }
+
+  // The joined call: the microphone, and what each leg receives (audio only).
+  const remoteTracks = legs.map((leg) => audioOf(leg.session)[0]!.receiver.track.id);
+  const firstCall = calls[0]!;
+  const now = engine.ctx.runtime.now();
+  const { transfer: _transfer, ...base } = firstCall;
+  engine.put({
+    ...base,
+    id: joinedId,
+    direction: 'outgoing',
+    from: firstCall.direction === 'outgoing' ? firstCall.from : firstCall.to,
+    to: firstCall.remoteParticipant.displayNumber,
+    state: states.CONNECTED,
+    localHold: false,
+    remoteHold: false,
+    localTracks: [mic.id],
+    remoteTracks,
+    mediaOffered: null,
+    bandwidth: {},
+    startTime: now,
+    answerTime: now,
+    endTime: null,
+    transition: null,
+    currentOperations: [],
+    joined: {
+      callIds: calls.map((c) => c.id),
+      participants: calls.map((c) => c.remoteParticipant),
+    },
+  });
+  for (const id of [mic.id, ...remoteTracks]) media.assign(id, joinedId);
+  // Everything else the calls had (the other microphone, cameras, remote video) goes.
+  for (const call of calls) {
+    for (const id of call.localTracks)
+      if (id !== mic.id && !media.isDetached(id)) media.dispose(id);
+    for (const id of call.remoteTracks) if (!remoteTracks.includes(id)) media.dispose(id);
+  }
+
+  const join: Join = {
+    legs: legs.map((leg) => leg.id),
+    ended(legId, transition) {
+      const leg = legs.find((l) => l.id === legId);
+      if (!leg || !join.legs.includes(legId)) return;
+      join.legs = join.legs.filter((id) => id !== legId);
+      stopLeg(leg);
+      leg.session.pc.close();
+      engine.sessions.delete(legId);
+      if (join.legs.length === 0) {
+        engine.finish(joinedId, transition);
+        return;
+      }
+      const call = engine.getById(joinedId)!;
+      const gone = audioOf(leg.session)[0]!.receiver.track.id;
+      const index = call.joined!.callIds.indexOf(legId);
+      engine.patch(joinedId, {
+        remoteTracks: call.remoteTracks.filter((id) => id !== gone),
+        joined: {
+          callIds: call.joined!.callIds.filter((id) => id !== legId),
+          participants: call.joined!.participants.filter((_, i) => i !== index),
+        },
+      });
+      media.dispose(gone);
+      engine.ctx.emit('call:tracksRemoved', { callId: joinedId, trackIds: [gone] });
+      engine.ctx.emit('call:removedMedia', { callId: joinedId, trackIds: [gone] });
+    },
+    async offer(legId, sdp) {
+      const session = engine.sessions.get(legId);
+      if (!session) return;
+      await engine.setRemote(legId, session, 'offer', sdp);
+      for (const t of session.pc.getTransceivers())
+        if (t.currentDirection !== 'stopped' && t.receiver.track.kind !== 'audio')
+          t.direction = 'inactive';
+      const answer = await engine.describe(legId, session, 'answer', 'REMOTE_UPDATE');
+      await engine
+        .signalling()
+        .answerOffer(legId, answer, engine.getById(legId)?.customParameters ?? []);
+    },
+    close() {
+      for (const leg of legs) {
+        if (!join.legs.includes(leg.id)) continue;
+        leg.session.pc.close();
+        engine.sessions.delete(leg.id);
+      }
+      join.legs = [];
+      stopAll();
+    },
+  };
+  engine.joins.set(joinedId, join);
+  // The previous calls end for the API; their connections go on as the joined call's legs.
+  for (const [i, call] of calls.entries()) {
+    engine.sessions.delete(call.id);
+    engine.patch(call.id, { localTracks: [], remoteTracks: [] });
+    engine.finish(call.id, JOINED);
+    engine.sessions.set(call.id, sessions[i]!);
+  }
+  engine.ctx.emit('call:join', { callId: joinedId });
+  engine.ctx.emit('call:tracksAdded', { callId: joinedId, trackIds: [mic.id, ...remoteTracks] });
+  engine.ctx.emit('call:newMedia', { callId: joinedId, trackIds: [mic.id, ...remoteTracks] });
 }

@@ -65,6 +65,18 @@ export interface CallObject {
    * call that was transferred.
    */
   transfer?: TransferLink;
+  /**
+   * comms-kit: set on the call that `call.join` made (audio only, mixed in this browser): the
+   * previous calls it joined (each still running with its remote party) and those parties,
+   * in the same order. A call whose party hangs up leaves both lists.
+   */
+  joined?: JoinedCalls;
+}
+
+/** The previous calls a joined call is made of (`CallObject.joined`). */
+export interface JoinedCalls {
+  callIds: string[];
+  participants: Array<CallObject['remoteParticipant']>;
 }
 
 /** The `call` slice of the client state. */

@@ -5,6 +5,7 @@ import '../../components/call-view/comms-call-view.js';
 import type { CommsCallView } from '../../components/call-view/call-view.js';
 import type {
   CommsCallEndedEvent,
+  CommsCallJoinEvent,
   CommsCallReceivedEvent,
   CommsHoldEvent,
   CommsTransferEvent,
@@ -515,6 +516,105 @@ describe('<comms-call-view>', function () {
       await reach(c.client, newId, 'Connected');
       await settled(viewA, () => polite(viewA).includes('Carol Danvers was transferred'), 'said');
       await b.client.call.end(newId);
+    });
+
+    it('"Merge calls" from the keyboard makes one audio call of three, shown with both names', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const withB = await connectedCall(a, b);
+      await a.client.call.hold(withB);
+      const withC = await connectedCall(a, c);
+      const viewA = await view(a);
+      const viewB = await view(b);
+      await settled(
+        viewA,
+        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'the call with Carol is current',
+      );
+      must(viewA, '[part~="transfer-toggle"]').focus();
+      await sendKeys({ press: 'Enter' });
+      await settled(viewA, () => !!$(viewA, '[part="join-call"]'), 'the choice shows');
+      const merge = must(viewA, '[part="join-call"]');
+      expect(merge.textContent!.trim()).to.equal('Merge calls with Carol Danvers and Bob Builder');
+      expect(merge.dataset.callId).to.equal(withB);
+      await expect(viewA).to.be.accessible();
+
+      const requested = oneEvent(viewA, 'comms-call-join') as Promise<CommsCallJoinEvent>;
+      merge.focus();
+      await sendKeys({ press: 'Enter' });
+      expect((await requested).detail).to.deep.equal({ callId: withC, otherCallId: withB });
+      await reach(a.client, withB, 'Ended');
+      await reach(a.client, withC, 'Ended');
+      const joined = a.client.call.getAll().find((x) => x.joined)!;
+      expect(joined.state).to.equal('Connected');
+      await settled(
+        viewA,
+        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers and Bob Builder',
+        'the joined call is on the stage with both names',
+      );
+      expect(must(viewA, '[part="stage"]').dataset.callId).to.equal(joined.id);
+      expect(text(viewA, '[part="joined"]')).to.equal('Merged call, audio only');
+      expect($(viewA, '[part="stage"] [part="number"]'), 'no one number').to.equal(null);
+      for (const part of ['camera', 'share', 'hold', 'transfer-toggle'])
+        expect(must(viewA, `[part~="${part}"]`).getAttribute('aria-disabled'), part).to.equal(
+          'true',
+        );
+      expect(must(viewA, '[part~="mute"]').getAttribute('aria-disabled')).to.equal('false');
+      await settled(
+        viewA,
+        () => polite(viewA).includes('Calls merged: you, Carol Danvers and Bob Builder'),
+        'the merge is announced',
+      );
+      expect(polite(viewA), 'the merged calls’ end is not announced').not.to.contain('ended');
+      expect($(viewA, '[part="ended"]')).to.equal(null);
+      await expect(viewA).to.be.accessible();
+      // Bob sees his call go on, no longer held.
+      await settled(viewB, () => stageState(viewB).startsWith('Connected'), 'B is resumed');
+
+      // Mute on the joined call mutes this user's microphone (for both parties).
+      must(viewA, '[part~="mute"]').click();
+      await settled(viewA, () => polite(viewA).includes('Microphone muted'), 'muted');
+      expect(a.client.media.getTrackById(joined.localTracks[0]!)!.muted).to.equal(true);
+
+      // Bob hangs up: the call goes on with Carol, and Bob's leaving is announced.
+      await b.client.call.end(withB);
+      await settled(
+        viewA,
+        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'Carol stays',
+      );
+      await settled(viewA, () => polite(viewA).includes('Bob Builder left the call'), 'said');
+      must(viewA, '[part~="hangup"]').click();
+      await reach(c.client, withC, 'Ended');
+      await reach(a.client, joined.id, 'Ended');
+    });
+
+    it('"Merge calls" speaks French under lang="fr", and a refused merge says why', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const withB = await connectedCall(a, b);
+      await a.client.call.hold(withB);
+      await connectedCall(a, c);
+      const host = await fixture<HTMLDivElement>(html`<div lang="fr"></div>`);
+      const el = document.createElement('comms-call-view');
+      el.client = a.client;
+      host.append(el);
+      await settled(el, () => text(el, '[part="stage"] [part="name"]') === 'Carol Danvers', 'C');
+      must(el, '[part~="transfer-toggle"]').click();
+      await settled(el, () => !!$(el, '[part="join-call"]'), 'the choice shows');
+      expect(text(el, '[part="join-call"]')).to.equal(
+        'Fusionner les appels avec Carol Danvers et Bob Builder',
+      );
+      // A page that carries the merge out itself, and fails: the view says why.
+      el.addEventListener('comms-call-join', (event) => {
+        const request = event as CommsCallJoinEvent;
+        request.claim(() => a.client.call.join('no-such-call', request.detail.otherCallId));
+      });
+      must(el, '[part="join-call"]').click();
+      await settled(el, () => text(el, '[part="error"]') !== '', 'the error shows');
+      expect(text(el, '[part="error"]')).to.contain('no-such-call');
+      expect(must(el, '[part="transfer"]').hidden, 'the panel stays open').to.equal(false);
+      expect(a.client.call.getAll().filter((x) => x.joined)).to.deep.equal([]);
     });
   });
 });

@@ -12,7 +12,14 @@ import type {
   IceCollectionInfo,
 } from '../../core/index.js';
 import { nextEvent, until } from '../helpers/waits.js';
-import { bytesReceived, hearsAudio, loudestOver, measureFor, toneFile } from '../helpers/media.js';
+import {
+  bytesReceived,
+  hearsAudio,
+  loudestOver,
+  measureFor,
+  toneFile,
+  turnsSilent,
+} from '../helpers/media.js';
 
 /** What a backend provides to the suite. */
 export interface CallBackend {
@@ -615,17 +622,17 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.end(callId);
     });
 
-    describe('transfer', () => {
-      /** A's operations of `type` on `callId`, as `START`/`FINISH` (with error code) strings. */
-      function operations(client: CommsClient, type: string) {
-        const seen: string[] = [];
-        client.on('call:operation', (p) => {
-          if (p.operation === type)
-            seen.push(`${p.callId} ${p.transition}${p.error ? ` ${p.error.code}` : ''}`);
-        });
-        return seen;
-      }
+    /** A's operations of `type` on `callId`, as `START`/`FINISH` (with error code) strings. */
+    function operations(client: CommsClient, type: string) {
+      const seen: string[] = [];
+      client.on('call:operation', (p) => {
+        if (p.operation === type)
+          seen.push(`${p.callId} ${p.transition}${p.error ? ` ${p.error.code}` : ''}`);
+      });
+      return seen;
+    }
 
+    describe('transfer', () => {
       /** B and C hear each other on `callId`. */
       async function connectedWithAudio(b: CommsClient, c: CommsClient, callId: string) {
         await reach(b, callId, 'Connected');
@@ -750,6 +757,246 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
           await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
         ).to.be.greaterThan(0.01);
         await a.client.call.end(callId);
+      });
+    });
+
+    describe('join', () => {
+      type User = Awaited<ReturnType<CallBackend['user']>>;
+
+      /** A is in a call with B and one with C, both held by A. */
+      async function twoHeldCalls() {
+        const { a, b, callId: withB } = await connectedCall();
+        const c = await backend.user();
+        const rings = nextEvent(c.client, 'call:receive');
+        const withC = a.client.call.make(c.id, { audio: true });
+        await rings;
+        await reach(c.client, withC, 'Ringing');
+        await c.client.call.answer(withC, { audio: true });
+        await reach(a.client, withC, 'Connected');
+        await a.client.call.hold(withB);
+        await a.client.call.hold(withC);
+        await reach(b.client, withB, 'On Hold');
+        await reach(c.client, withC, 'On Hold');
+        return { a, b, c, withB, withC };
+      }
+
+      /** The remote audio `user` receives on `callId`, once it is there. */
+      async function heard(user: User, callId: string) {
+        await until(user.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+        return liveTrack(user.client, remoteAudio(user.client, callId)!);
+      }
+
+      it('joins two held calls into one audio call; both remote parties are taken off hold', async () => {
+        const { a, b, c, withB, withC } = await twoHeldCalls();
+        const ops = operations(a.client, 'JOIN');
+        const remoteOps = [b, c].map((u) => operations(u.client, 'REMOTE_UNHOLD'));
+        const announced = nextEvent(a.client, 'call:join');
+        const ended = [withB, withC].map((id) =>
+          nextEvent(a.client, 'call:stateChange', (p) => p.callId === id),
+        );
+        const joinedId = await a.client.call.join(withB, withC);
+
+        expect((await announced).callId).to.equal(joinedId);
+        expect(joinedId).not.to.be.oneOf([withB, withC]);
+        const joined = a.client.call.getById(joinedId)!;
+        expect(joined).to.include({ state: 'Connected', localHold: false, remoteHold: false });
+        expect(joined.joined).to.deep.equal({
+          callIds: [withB, withC],
+          participants: [
+            { displayNumber: b.id, displayName: `User ${b.id}` },
+            { displayNumber: c.id, displayName: `User ${c.id}` },
+          ],
+        });
+        // Audio only: this user's microphone, and what each remote party sends.
+        expect(joined.localTracks).to.have.length(1);
+        expect(joined.remoteTracks).to.have.length(2);
+        for (const id of [...joined.localTracks, ...joined.remoteTracks])
+          expect(a.client.media.getTrackById(id)).to.include({ kind: 'audio', callId: joinedId });
+        for (const [i, id] of [withB, withC].entries()) {
+          expect((await ended[i])!).to.deep.include({
+            previous: { state: 'On Hold' },
+            transition: { statusCode: 200, reasonText: 'Joined' },
+          });
+          expect(a.client.call.getById(id)).to.include({ state: 'Ended' });
+        }
+        expect(ops).to.have.members([
+          `${withB} START`,
+          `${withB} FINISH`,
+          `${withC} START`,
+          `${withC} FINISH`,
+        ]);
+        // The remote parties: their call goes on, off hold (a remote unhold to them).
+        for (const [user, id, seen] of [
+          [b, withB, remoteOps[0]!],
+          [c, withC, remoteOps[1]!],
+        ] as const) {
+          await reach(user.client, id, 'Connected');
+          expect(user.client.call.getById(id)).to.include({ remoteHold: false, localHold: false });
+          expect(seen).to.deep.equal([`${id} START`, `${id} FINISH`]);
+        }
+        // Video cannot be added and the joined call is not held.
+        await expectError(() => a.client.call.startVideo(joinedId), 'call:invalidState');
+        await expectError(() => a.client.call.hold(joinedId), 'call:invalidState');
+        await a.client.call.end(joinedId);
+      });
+
+      it("mixes in A's browser: C hears B through A, B hears C, and A's mute silences A in both", async () => {
+        const { a, b, c, withB, withC } = await twoHeldCalls();
+        const joinedId = await a.client.call.join(withB, withC);
+        await reach(b.client, withB, 'Connected');
+        await reach(c.client, withC, 'Connected');
+        // Every fake microphone plays the same beep: with A's muted, what C hears comes from B.
+        const mic = a.client.call.getById(joinedId)!.localTracks[0]!;
+        a.client.media.muteTracks([mic]);
+        const atC = await heard(c, withC);
+        const atB = await heard(b, withB);
+        expect(await hearsAudio(atC), 'C hears B through A').to.be.greaterThan(0.01);
+        const bMic = b.client.call.getById(withB)!.localTracks[0]!;
+        b.client.media.muteTracks([bMic]);
+        await turnsSilent(atC); // B muted, A muted: nothing left for C
+        expect(await hearsAudio(atB), 'B hears C through A').to.be.greaterThan(0.01);
+        b.client.media.unmuteTracks([bMic]);
+        expect(await hearsAudio(atC), 'C hears B again').to.be.greaterThan(0.01);
+        // A's microphone back: A hears both, and C hears A even once B has gone quiet.
+        a.client.media.unmuteTracks([mic]);
+        b.client.media.muteTracks([bMic]);
+        expect(await hearsAudio(atC), 'C hears A').to.be.greaterThan(0.01);
+        b.client.media.unmuteTracks([bMic]);
+        for (const id of a.client.call.getById(joinedId)!.remoteTracks)
+          expect(await hearsAudio(await liveTrack(a.client, id)), 'A hears both').to.be.greaterThan(
+            0.01,
+          );
+        await a.client.call.end(joinedId);
+      });
+
+      it('refuses calls not held, the same call twice and unknown ids; the calls are unharmed', async () => {
+        const { a, b, callId: withB } = await connectedCall();
+        const c = await backend.user();
+        const rings = nextEvent(c.client, 'call:receive');
+        const withC = a.client.call.make(c.id, { audio: true });
+        await rings;
+        await reach(c.client, withC, 'Ringing');
+        await c.client.call.answer(withC, { audio: true });
+        await reach(a.client, withC, 'Connected');
+        const ops = operations(a.client, 'JOIN');
+        const notHeld = await expectError(
+          () => a.client.call.join(withB, withC),
+          'call:invalidState',
+        );
+        expect(notHeld.message).to.contain(withB);
+        await a.client.call.hold(withB);
+        const second = await expectError(
+          () => a.client.call.join(withB, withC),
+          'call:invalidState',
+        );
+        expect(second.message).to.contain(withC);
+        const twice = await expectError(() => a.client.call.join(withB, withB), 'argument:invalid');
+        expect(twice.message).to.contain('two different calls');
+        const unknown = await expectError(
+          () => a.client.call.join(withB, 'no-such-call'),
+          'call:unknown',
+        );
+        expect(unknown.message).to.contain('no-such-call');
+        expect(ops).to.deep.equal([]);
+        expect(a.client.call.getById(withB)).to.include({ state: 'On Hold', localHold: true });
+        expect(a.client.call.getById(withC)).to.include({ state: 'Connected' });
+        expect(b.client.call.getById(withB)).to.include({ state: 'On Hold', remoteHold: true });
+        expect(a.client.call.getAll().filter((x) => x.joined)).to.deep.equal([]);
+        await a.client.call.end(withB);
+        await a.client.call.end(withC);
+      });
+
+      it('a join that fails midway leaves both calls held as they were; a second try works', async () => {
+        const { a, b, c, withB, withC } = await twoHeldCalls();
+        let fail = true;
+        a.client.call.setSdpHandlers([
+          (sdp) => {
+            if (fail) throw new Error('refused on purpose');
+            return sdp;
+          },
+        ]);
+        const ops = operations(a.client, 'JOIN');
+        const announced = nextEvent(a.client, 'call:join');
+        const error = await expectError(
+          () => a.client.call.join(withB, withC),
+          'sdp:handlerFailed',
+        );
+        expect(error.message).to.contain('refused on purpose');
+        expect((await announced).error?.code).to.equal('sdp:handlerFailed');
+        expect(ops).to.have.members([
+          `${withB} START`,
+          `${withB} FINISH sdp:handlerFailed`,
+          `${withC} START`,
+          `${withC} FINISH sdp:handlerFailed`,
+        ]);
+        for (const id of [withB, withC])
+          expect(a.client.call.getById(id)).to.include({ state: 'On Hold', localHold: true });
+        expect(a.client.call.getAll().filter((x) => x.joined)).to.deep.equal([]);
+        expect(b.client.call.getById(withB)).to.include({ remoteHold: true });
+        expect(c.client.call.getById(withC)).to.include({ remoteHold: true });
+        // Each call sends its own microphone again: resumed, B hears A.
+        fail = false;
+        await a.client.call.unhold(withB);
+        expect(await hearsAudio(await heard(b, withB)), 'B hears A').to.be.greaterThan(0.01);
+        await a.client.call.hold(withB);
+
+        const joinedId = await a.client.call.join(withB, withC);
+        expect(a.client.call.getById(joinedId)).to.include({ state: 'Connected' });
+        await reach(b.client, withB, 'Connected');
+        await reach(c.client, withC, 'Connected');
+        expect(await hearsAudio(await heard(c, withC)), 'C hears A').to.be.greaterThan(0.01);
+        await a.client.call.end(joinedId);
+      });
+
+      it('answers a party’s hold and resume; goes on with C when B hangs up, and ends when C does', async () => {
+        const { a, b, c, withB, withC } = await twoHeldCalls();
+        const joinedId = await a.client.call.join(withB, withC);
+        await reach(c.client, withC, 'Connected');
+        // C holds and resumes: A's engine answers the offers of a call the joined call carries.
+        await c.client.call.hold(withC);
+        expect(c.client.call.getById(withC)).to.include({ state: 'On Hold', localHold: true });
+        await c.client.call.unhold(withC);
+        expect(c.client.call.getById(withC)).to.include({ state: 'Connected' });
+        expect(a.client.call.getById(joinedId)).to.include({ state: 'Connected' });
+        const removed = nextEvent(a.client, 'call:tracksRemoved', (p) => p.callId === joinedId);
+        await b.client.call.end(withB);
+        await removed;
+        const joined = a.client.call.getById(joinedId)!;
+        expect(joined.state).to.equal('Connected');
+        expect(joined.joined).to.deep.equal({
+          callIds: [withC],
+          participants: [{ displayNumber: c.id, displayName: `User ${c.id}` }],
+        });
+        expect(joined.remoteTracks).to.have.length(1);
+        expect(await hearsAudio(await heard(c, withC)), 'C still hears A').to.be.greaterThan(0.01);
+        expect(
+          await hearsAudio(await liveTrack(a.client, joined.remoteTracks[0]!)),
+          'A still hears C',
+        ).to.be.greaterThan(0.01);
+        await c.client.call.end(withC);
+        const over = await reach(a.client, joinedId, 'Ended');
+        expect(over.call.calls[joinedId]!.transition?.statusCode).to.equal(200);
+        expect(over.call.calls[joinedId]!.remoteTracks).to.deep.equal([]);
+      });
+
+      it("ending the joined call ends both remote parties' calls", async () => {
+        const { a, b, c, withB, withC } = await twoHeldCalls();
+        const joinedId = await a.client.call.join(withB, withC);
+        // The backend still carries both calls: neither remote party saw an end.
+        await reach(b.client, withB, 'Connected');
+        await reach(c.client, withC, 'Connected');
+        await a.client.call.end(joinedId);
+        expect(a.client.call.getById(joinedId)).to.include({
+          state: 'Ended',
+          mediaConnectionState: 'closed',
+        });
+        for (const [user, id] of [
+          [b, withB],
+          [c, withC],
+        ] as const) {
+          const ended = await reach(user.client, id, 'Ended');
+          expect(ended.call.calls[id]!.transition?.statusCode).to.equal(200);
+        }
       });
     });
   });

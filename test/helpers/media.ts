@@ -4,10 +4,39 @@
  */
 
 /** Resolves once `track` carries sound (RMS above `threshold`), or rejects after `timeoutMs`. */
-export async function hearsAudio(
+export function hearsAudio(
   track: MediaStreamTrack,
   timeoutMs = 8000,
   threshold = 0.01,
+): Promise<number> {
+  return listen(track, timeoutMs, (rms) => rms > threshold, 'no sound on the track');
+}
+
+/**
+ * Resolves once `track` has stayed silent (RMS below `threshold`) for 40 readings in a row
+ * (two seconds: Chromium's fake microphone beeps every half second), or rejects after
+ * `timeoutMs` (it still carries sound).
+ */
+export function turnsSilent(
+  track: MediaStreamTrack,
+  timeoutMs = 10000,
+  threshold = 0.001,
+): Promise<number> {
+  let quiet = 0;
+  return listen(
+    track,
+    timeoutMs,
+    (rms) => (quiet = rms < threshold ? quiet + 1 : 0) >= 40,
+    'the track kept carrying sound',
+  );
+}
+
+/** Reads `track`'s RMS level every 50 ms until `done(rms)`; resolves with that level. */
+async function listen(
+  track: MediaStreamTrack,
+  timeoutMs: number,
+  done: (rms: number) => boolean,
+  failure: string,
 ): Promise<number> {
   // Chromium only feeds remote WebRTC audio into WebAudio when it is also played by an element.
   const element = new Audio();
@@ -26,9 +55,9 @@ export async function hearsAudio(
     for (;;) {
       analyser.getFloatTimeDomainData(samples);
       const rms = Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
-      if (rms > threshold) return rms;
+      if (done(rms)) return rms;
       if (performance.now() - started > timeoutMs)
-        throw new Error(`no sound on the track within ${timeoutMs} ms (rms ${rms})`);
+        throw new Error(`${failure} within ${timeoutMs} ms (rms ${rms})`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {
@@ -50,33 +79,20 @@ export function bytesReceived(report: RTCStatsReport, kind: 'audio' | 'video' = 
 /** Waits `ms` (only for measuring a rate over time, never to let things settle). */
 export const measureFor = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The loudest RMS on `track` over `ms` (0 for silence), sampled every 50 ms. */
+/** The loudest RMS on `track` over `ms` (0 for silence), read every 50 ms. */
 export async function loudestOver(track: MediaStreamTrack, ms: number): Promise<number> {
-  const element = new Audio();
-  element.muted = true;
-  element.srcObject = new MediaStream([track]);
-  await element.play().catch(() => undefined);
-  const context = new AudioContext();
-  await context.resume();
-  const source = context.createMediaStreamSource(new MediaStream([track]));
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 2048;
-  source.connect(analyser);
-  const samples = new Float32Array(analyser.fftSize);
   let loudest = 0;
-  try {
-    for (const end = performance.now() + ms; performance.now() < end;) {
-      analyser.getFloatTimeDomainData(samples);
-      const rms = Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
+  const end = performance.now() + ms;
+  await listen(
+    track,
+    ms + 5000,
+    (rms) => {
       loudest = Math.max(loudest, rms);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return loudest;
-  } finally {
-    source.disconnect();
-    await context.close();
-    element.srcObject = null;
-  }
+      return performance.now() >= end;
+    },
+    'the track could not be read',
+  );
+  return loudest;
 }
 
 /** A WAV file (16-bit mono PCM) of a `hz` sine for `seconds`, as an object URL. */
