@@ -83,9 +83,12 @@ export const ceilings = {
    * 115 KB (113.0 KB measured) with group creation and UUIDv7 clientIds (see `cdnGzip`).
    * Raised to 118 KB (115.63 KB measured; 113.39 before) when the call engine became a chunk
    * of its own: the chunk compressed alone, the names it imports from the entry, and the
-   * client's side that loads it (`core/call/lazy-manager.ts`).
+   * client's side that loads it (`core/call/lazy-manager.ts`). Raised to 122 KB (119.80 KB
+   * measured; 115.63 before) with `call.join` (the WebAudio mix in the operations' chunk, and
+   * Merge calls in `<comms-call-view>`), `playAudioFile`, call reports and custom parameters:
+   * +1.4 KB initial (74.09 → 75.50 KB), the rest in the lazy call chunks.
    */
-  cdnTotalGzip: 118 * KB,
+  cdnTotalGzip: 122 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
@@ -100,9 +103,12 @@ export const ceilings = {
    * the end of the third round. Raised to 58 KB (56.60 KB measured; 54.48 before) with the
    * call engine's chunk (see `cdnTotalGzip`). Raised to 60 KB (58.16 KB measured; 56.60
    * before) with `call.join`: the WebAudio mix and the joined call's legs, +1.56 KB in the
-   * operations' chunk, loaded on demand (the initial load is unchanged: 28.72 KB).
+   * operations' chunk, loaded on demand (the initial load is unchanged: 28.72 KB). Raised to
+   * 62 KB (60.26 KB measured) with `playAudioFile`, call reports and custom parameters
+   * (+2.1 KB, most of it in the call engine's and its operations' chunks; the initial load
+   * 28.72 → 29.60 KB: `getReport`'s and `setCustomParameters`' front and their constants).
    */
-  coreTotalGzip: 60 * KB,
+  coreTotalGzip: 62 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */
