@@ -5,7 +5,7 @@
  */
 import { version } from '../core/version.js';
 import { UsageError, parseCommandLine, usage } from './cli.js';
-import { PortInUseError, RedisUnavailableError, startServer } from './index.js';
+import { PortInUseError, RedisUnavailableError, startServer, type RunningServer } from './index.js';
 
 function fail(message: string): never {
   process.stderr.write(`comms-kit-server: ${message}\n`);
@@ -29,29 +29,37 @@ if (command.kind === 'version') {
   process.exit(0);
 }
 
-try {
-  const server = await startServer(command.options);
-  process.stdout.write(`comms-kit gateway ${version} listening on ${server.url}\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      server.app.log.warn({ signal }, 'second signal: exiting now');
+// The signal handlers go in before the gateway starts: a SIGTERM that arrives while it starts,
+// or right after it says it listens, shuts it down cleanly instead of killing the process.
+let server: RunningServer | undefined;
+let stopping: string | undefined;
+const shutDown = (running: RunningServer, signal: string) => {
+  running.app.log.info({ signal }, 'shutting down');
+  running.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      running.app.log.error({ err: error }, 'shutdown failed');
       process.exit(1);
-    }
-    stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    },
+  );
+};
+const stop = (signal: string) => {
+  if (stopping) {
+    server?.app.log.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  stopping = signal;
+  if (server) shutDown(server, signal); // else: once it has started
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+
+try {
+  server = await startServer(command.options);
 } catch (error) {
   if (error instanceof PortInUseError) fail(error.message);
   if (error instanceof RedisUnavailableError) fail(`${error.message} [${error.code}]`);
   fail(`could not start: ${(error as Error).message}`);
 }
+if (stopping) shutDown(server, stopping);
+else process.stdout.write(`comms-kit gateway ${version} listening on ${server.url}\n`);
