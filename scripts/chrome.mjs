@@ -2,8 +2,7 @@
  * Finds the Chrome or Chromium the tests drive: `CHROME_PATH`, else Debian's
  * `/usr/bin/chromium`, else another Chrome found on the machine.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from './system.mjs';
 
 const candidates = [
   '/usr/bin/chromium',
@@ -16,26 +15,9 @@ const candidates = [
 ];
 const names = ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome', 'chrome'];
 
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The path of a Chrome/Chromium executable, or undefined. */
 export function findChrome() {
-  if (process.env.CHROME_PATH) {
-    return executable(process.env.CHROME_PATH) ? process.env.CHROME_PATH : undefined;
-  }
-  const found = candidates.find(executable);
-  if (found) return found;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    for (const name of names) if (dir && executable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
+  return findExecutable({ envVar: 'CHROME_PATH', paths: candidates, names });
 }
 
 /**

@@ -1,26 +1,14 @@
 /**
- * Finds the `redis-server` the Node tests start: `REDIS_SERVER`, else one on the PATH (Debian's
- * package puts it in /usr/bin).
+ * Finds the `redis-server` the Node tests start: `REDIS_SERVER`, else one in /usr/bin (Debian's
+ * package), /usr/local/bin or on the PATH.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
-
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { findExecutable } from './system.mjs';
 
 /** The path of a `redis-server` executable, or undefined. */
 export function findRedisServer() {
-  if (process.env.REDIS_SERVER) {
-    return executable(process.env.REDIS_SERVER) ? process.env.REDIS_SERVER : undefined;
-  }
-  for (const dir of ['/usr/bin', '/usr/local/bin', ...(process.env.PATH ?? '').split(delimiter)]) {
-    if (dir && executable(join(dir, 'redis-server'))) return join(dir, 'redis-server');
-  }
-  return undefined;
+  return findExecutable({
+    envVar: 'REDIS_SERVER',
+    paths: ['/usr/bin/redis-server', '/usr/local/bin/redis-server'],
+    names: ['redis-server'],
+  });
 }

@@ -486,7 +486,8 @@ describe('<comms-call-view>', function () {
       await a.client.call.end(callId);
     });
 
-    it('with two calls, "Connect … with …" joins the two other parties (consultative)', async () => {
+    /** Alice on a call with Bob (held) and one with Carol (current), in her call view. */
+    async function twoCalls() {
       const { a, b } = users;
       const c = users.join('carol', 'Carol Danvers');
       const withB = await connectedCall(a, b);
@@ -498,6 +499,11 @@ describe('<comms-call-view>', function () {
         () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
         'the call with Carol is current',
       );
+      return { a, b, c, withB, withC, viewA };
+    }
+
+    it('with two calls, "Connect … with …" joins the two other parties (consultative)', async () => {
+      const { a, b, c, withB, withC, viewA } = await twoCalls();
       must(viewA, '[part~="transfer-toggle"]').click();
       await settled(viewA, () => !!$(viewA, '[part="transfer-to-call"]'), 'the choice shows');
       const join = must(viewA, '[part="transfer-to-call"]');
@@ -519,18 +525,8 @@ describe('<comms-call-view>', function () {
     });
 
     it('"Merge calls" from the keyboard makes one audio call of three, shown with both names', async () => {
-      const { a, b } = users;
-      const c = users.join('carol', 'Carol Danvers');
-      const withB = await connectedCall(a, b);
-      await a.client.call.hold(withB);
-      const withC = await connectedCall(a, c);
-      const viewA = await view(a);
+      const { a, b, c, withB, withC, viewA } = await twoCalls();
       const viewB = await view(b);
-      await settled(
-        viewA,
-        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
-        'the call with Carol is current',
-      );
       must(viewA, '[part~="transfer-toggle"]').focus();
       await sendKeys({ press: 'Enter' });
       await settled(viewA, () => !!$(viewA, '[part="join-call"]'), 'the choice shows');

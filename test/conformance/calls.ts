@@ -623,6 +623,19 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
     });
 
     /** A's operations of `type` on `callId`, as `START`/`FINISH` (with error code) strings. */
+    /** A on two connected calls: with B (`withB`, A calls) and with C (`withC`, A calls). */
+    async function callsWithBAndC() {
+      const { a, b, callId: withB } = await connectedCall();
+      const c = await backend.user();
+      const rings = nextEvent(c.client, 'call:receive');
+      const withC = a.client.call.make(c.id, { audio: true });
+      await rings;
+      await reach(c.client, withC, 'Ringing');
+      await c.client.call.answer(withC, { audio: true });
+      await reach(a.client, withC, 'Connected');
+      return { a, b, c, withB, withC };
+    }
+
     function operations(client: CommsClient, type: string) {
       const seen: string[] = [];
       client.on('call:operation', (p) => {
@@ -681,14 +694,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       });
 
       it('consultative: A, on calls with B and C, connects B and C and leaves', async () => {
-        const { a, b, callId: withB } = await connectedCall();
-        const c = await backend.user();
-        const rings = nextEvent(c.client, 'call:receive');
-        const withC = a.client.call.make(c.id, { audio: true });
-        await rings;
-        await reach(c.client, withC, 'Ringing');
-        await c.client.call.answer(withC, { audio: true });
-        await reach(a.client, withC, 'Connected');
+        const { a, b, c, withB, withC } = await callsWithBAndC();
         const ops = operations(a.client, 'CONSULTATIVE_TRANSFER');
         await expectError(
           () => a.client.call.consultativeTransfer(withB, withC),
@@ -765,14 +771,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
 
       /** A is in a call with B and one with C, both held by A. */
       async function twoHeldCalls() {
-        const { a, b, callId: withB } = await connectedCall();
-        const c = await backend.user();
-        const rings = nextEvent(c.client, 'call:receive');
-        const withC = a.client.call.make(c.id, { audio: true });
-        await rings;
-        await reach(c.client, withC, 'Ringing');
-        await c.client.call.answer(withC, { audio: true });
-        await reach(a.client, withC, 'Connected');
+        const { a, b, c, withB, withC } = await callsWithBAndC();
         await a.client.call.hold(withB);
         await a.client.call.hold(withC);
         await reach(b.client, withB, 'On Hold');
@@ -870,14 +869,7 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       });
 
       it('refuses calls not held, the same call twice and unknown ids; the calls are unharmed', async () => {
-        const { a, b, callId: withB } = await connectedCall();
-        const c = await backend.user();
-        const rings = nextEvent(c.client, 'call:receive');
-        const withC = a.client.call.make(c.id, { audio: true });
-        await rings;
-        await reach(c.client, withC, 'Ringing');
-        await c.client.call.answer(withC, { audio: true });
-        await reach(a.client, withC, 'Connected');
+        const { a, b, withB, withC } = await callsWithBAndC();
         const ops = operations(a.client, 'JOIN');
         const notHeld = await expectError(
           () => a.client.call.join(withB, withC),
