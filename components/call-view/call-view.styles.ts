@@ -44,6 +44,14 @@ export const styles = css`
     font-size: 1.5em;
     user-select: none;
   }
+  .avatars {
+    display: flex;
+  }
+  /* A joined call: one avatar per party, the second overlapping the first. */
+  .avatars .avatar + .avatar {
+    margin-inline-start: calc(var(--comms-call-view-avatar-size, 5rem) / -4);
+    box-shadow: 0 0 0 3px var(--_surface-raised);
+  }
   .avatar.small {
     width: 3rem;
     height: 3rem;

@@ -111,7 +111,8 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart stage - The current call.
  * @csspart remote-video - The container of the remote video.
  * @csspart local-video - The container of your camera's preview.
- * @csspart avatar - The other party's initials (audio-only calls).
+ * @csspart avatar - The other party's initials (audio-only calls); on a joined call, each
+ *   party's, side by side.
  * @csspart name - The other party's name.
  * @csspart number - The other party's number or address.
  * @csspart state - The call state in words.
@@ -768,9 +769,18 @@ export class CommsCallView extends CommsElement {
           aria-label=${t('callView.remoteVideo', { name })}
           ?hidden=${!remoteVideo}
         ></div>
-        <div part="avatar" class="avatar" aria-hidden="true" ?hidden=${remoteVideo}>
-          ${initials(name || '?')}
-        </div>
+        ${
+          joined
+            ? html`<div part="avatar" class="avatars" aria-hidden="true">
+                ${stage!.joined!.participants.map(
+                  (p) =>
+                    html`<span class="avatar">${initials(p.displayName || p.displayNumber)}</span>`,
+                )}
+              </div>`
+            : html`<div part="avatar" class="avatar" aria-hidden="true" ?hidden=${remoteVideo}>
+                ${initials(name || '?')}
+              </div>`
+        }
         <div
           part="local-video"
           class="local"

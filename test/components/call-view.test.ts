@@ -550,6 +550,11 @@ describe('<comms-call-view>', function () {
       );
       expect(must(viewA, '[part="stage"]').dataset.callId).to.equal(joined.id);
       expect(text(viewA, '[part="joined"]')).to.equal('Merged call, audio only');
+      const avatars = [...must(viewA, '[part="avatar"]').querySelectorAll('.avatar')];
+      expect(
+        avatars.map((e) => e.textContent!.trim()),
+        'one avatar each',
+      ).to.deep.equal(['CD', 'BB']);
       expect($(viewA, '[part="stage"] [part="number"]'), 'no one number').to.equal(null);
       for (const part of ['camera', 'share', 'hold', 'transfer-toggle'])
         expect(must(viewA, `[part~="${part}"]`).getAttribute('aria-disabled'), part).to.equal(
