@@ -231,7 +231,7 @@ export const styles = css`
   /* controls */
   .controls {
     display: grid;
-    grid-template-columns: repeat(5, minmax(0, 1fr));
+    grid-template-columns: repeat(6, minmax(0, 1fr));
     gap: var(--_s2);
   }
   .controls button {
@@ -242,6 +242,13 @@ export const styles = css`
     font-size: 0.75em;
     line-height: 1.15;
     text-align: center;
+  }
+  /* The six controls in one row, or three a row where that is too narrow for their labels
+     (longer in French). */
+  @container (max-width: 26rem) {
+    .controls {
+      grid-template-columns: repeat(3, minmax(0, 1fr));
+    }
   }
   .controls button[part~='hangup'] {
     grid-column: 1 / -1;
