@@ -43,6 +43,12 @@ import {
   PresenceService,
   type PresenceScope,
 } from './presence/service.js';
+import {
+  DEFAULT_PRESENCE_TTL,
+  MemoryPresenceRegistry,
+  RedisPresenceRegistry,
+  type PresenceRegistry,
+} from './presence/registry.js';
 import { openStorage, type StorageLocation } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import {
@@ -72,8 +78,9 @@ export interface AppOptions extends StorageLocation {
   bus?: Bus;
   /**
    * Redis shared by the gateway nodes (`--redis-url`, `redis://host:port`): the bus becomes
-   * Redis pub/sub (unless `bus` is given) and live calls are kept in Redis (unless `callStore`
-   * is given). Default: none, everything in this process. The app
+   * Redis pub/sub (unless `bus` is given), live calls are kept in Redis (unless `callStore`
+   * is given) and so is who is online (unless `presenceRegistry` is given; see `presenceTtl`).
+   * Default: none, everything in this process. The app
    * fails to build (`RedisUnavailableError`, code `server:redisUnavailable`) when Redis does
    * not answer, and closes its connections when it closes.
    */
@@ -132,6 +139,14 @@ export interface AppOptions extends StorageLocation {
   directoryDetails?: DirectoryDetails;
   /** Seconds a user stays online after their last presence socket drops. Default 10. */
   presenceGrace?: number;
+  /**
+   * With `redisUrl`: seconds a node's users stay online in Redis after its last refresh
+   * (`--presence-ttl`), so that a node that dies has its users go offline after this long.
+   * It refreshes every third of it. Default 30.
+   */
+  presenceTtl?: number;
+  /** Who is online on any node (default: in this process, or in Redis with `redisUrl`). */
+  presenceRegistry?: PresenceRegistry;
   /** Test-only fault injection (`COMMS_FAULT`): see `server/messaging/service.ts`. */
   fault?: Fault;
 }
@@ -230,6 +245,14 @@ export function validateAppOptions(options: AppOptions): void {
   const grace = options.presenceGrace;
   if (grace !== undefined && !(grace >= 0 && grace <= 3600))
     throw new Error(`the presence grace period must be 0 to 3600 seconds; got ${grace}`);
+  const presenceTtl = options.presenceTtl;
+  if (
+    presenceTtl !== undefined &&
+    !(Number.isInteger(presenceTtl) && presenceTtl >= 1 && presenceTtl <= 3600)
+  )
+    throw new Error(
+      `the presence TTL must be a whole number of seconds from 1 to 3600; got ${presenceTtl}`,
+    );
   if (options.redisUrl !== undefined) validateRedisUrl(options.redisUrl);
   if (options.fault !== undefined && options.fault !== 'exit-after-store')
     throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
@@ -412,15 +435,34 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       ...(options.fault && { fault: options.fault }),
     });
     if (options.fault) app.log.warn({ fault: options.fault }, 'fault injection is on (tests only)');
+    let registry = options.presenceRegistry;
+    if (!registry && bus instanceof RedisBus) {
+      const shared = new RedisPresenceRegistry(bus.client, {
+        ttlMs: (options.presenceTtl ?? DEFAULT_PRESENCE_TTL) * 1000,
+        onError: (error) => app.log.error({ err: error }, 'presence registry error'),
+      });
+      await shared.start();
+      registry = shared;
+    }
     const presence = new PresenceService({
       gateway: ws,
       storage,
       bus,
+      registry: registry ?? new MemoryPresenceRegistry(),
       clock,
       log: app.log.child({ component: 'presence' }),
       scope: options.presenceScope ?? 'contacts',
       graceMs: (options.presenceGrace ?? DEFAULT_PRESENCE_GRACE) * 1000,
     });
+    // Before the bus closes: this node's users leave the registry, and watchers on the other
+    // nodes learn of those now offline.
+    app.addHook('preClose', async () =>
+      presence
+        .close()
+        .catch((error: unknown) =>
+          app.log.warn({ err: error }, 'leaving the presence registry failed'),
+        ),
+    );
     registerContacts({ gateway: ws, storage, bus, clock });
     registerDirectory({ gateway: ws, storage, details: options.directoryDetails ?? 'all' });
     app.decorate('gateway', { storage, bus, clock, tokens, auth, ws, calls, presence });

@@ -13,6 +13,7 @@ import { DIRECTORY_DETAILS, type DirectoryDetails } from './directory/service.js
 import { DEFAULT_DATA_DIR } from './storage/index.js';
 import { validateRedisUrl } from './redis.js';
 import { PRESENCE_SCOPES, DEFAULT_PRESENCE_GRACE, type PresenceScope } from './presence/service.js';
+import { DEFAULT_PRESENCE_TTL } from './presence/registry.js';
 import type { ServerOptions } from './index.js';
 
 export const usage = `comms-kit-server ${version}: the comms-kit gateway
@@ -61,6 +62,9 @@ Options (flags win over environment variables):
                         (env COMMS_DIRECTORY_DETAILS; default all)
   --redis-url <url>     Redis shared by several gateway nodes, redis://host:port (rediss://
                         for TLS; env COMMS_REDIS_URL; default none: one node, all in-process)
+  --presence-ttl <s>    with --redis-url: seconds a node that stops refreshing (it died) keeps
+                        its users online, 1-3600; it refreshes every third of it
+                        (env COMMS_PRESENCE_TTL; default ${DEFAULT_PRESENCE_TTL})
   --log-level <lvl>     fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL; default info)
   --help, -h            show this help
   --version, -v         show the version
@@ -146,6 +150,7 @@ export function parseCommandLine(
         'presence-grace': { type: 'string' },
         'directory-details': { type: 'string' },
         'redis-url': { type: 'string' },
+        'presence-ttl': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -265,6 +270,11 @@ export function parseCommandLine(
       );
     }
   }
+  const presenceTtlText = values['presence-ttl'] ?? env.COMMS_PRESENCE_TTL;
+  const presenceTtl =
+    presenceTtlText === undefined
+      ? undefined
+      : wholeNumber(presenceTtlText, '--presence-ttl', 1, 3600);
   const fault = env.COMMS_FAULT;
   if (fault !== undefined && fault !== '' && fault !== 'exit-after-store')
     throw new UsageError(`COMMS_FAULT must be exit-after-store (tests only); got '${fault}'`);
@@ -298,6 +308,7 @@ export function parseCommandLine(
     ...(grace !== undefined && { presenceGrace: grace }),
     ...(details !== undefined && { directoryDetails: details as DirectoryDetails }),
     ...(redisUrl !== undefined && { redisUrl }),
+    ...(presenceTtl !== undefined && { presenceTtl }),
     ...(fault === 'exit-after-store' && { fault }),
     logLevel: logLevel === 'silent' ? false : logLevel,
   };

@@ -36,6 +36,14 @@ export {
   type ReachableDevice,
 } from './calls/store.js';
 export { RedisCallStore, type RedisCallStoreOptions } from './calls/redis-store.js';
+export {
+  DEFAULT_PRESENCE_TTL,
+  MemoryPresenceRegistry,
+  RedisPresenceRegistry,
+  type NodePresence,
+  type PresenceRegistry,
+  type RedisPresenceRegistryOptions,
+} from './presence/registry.js';
 export { turnCredentials, type TurnSettings } from './calls/routes.js';
 
 /** Options of {@link startServer}. */

@@ -1,6 +1,7 @@
 /**
  * The gateway's connections to Redis (`--redis-url`), shared by the distributed bus
- * (`bus/redis.ts`) and call store (`calls/redis-store.ts`). The client is node-redis
+ * (`bus/redis.ts`), call store (`calls/redis-store.ts`) and presence registry
+ * (`presence/registry.ts`). The client is node-redis
  * (`@redis/client`).
  *
  * A Redis that does not answer at start is an error ({@link RedisUnavailableError}): the

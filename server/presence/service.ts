@@ -22,9 +22,15 @@
  *   `availableClients` follows the same rule. Each presence socket also watches its own user,
  *   so every device sees the status chosen on another and its own on-the-phone.
  *
- * The state of who is online lives in this process (one gateway node); the chosen status,
- * activity and note are stored, so they survive a restart. Changes go out on the bus channel
- * `presence:<userId>`, which a node listens to while it holds sockets that watch that user.
+ * Each node keeps the state of the users whose sockets it holds; who is online on any node is
+ * in the {@link PresenceRegistry} (in this process, or in Redis shared by the nodes, with a
+ * lease that lapses when a node dies). What a watcher sees is the same on every node: online
+ * while some node holds the user online, on the phone or available when any node says so, and
+ * the chosen status, activity and note, which are stored (so they also survive a restart).
+ * Changes go out on the bus channel `presence:<userId>`, which a node listens to while it holds
+ * sockets that watch that user; a node that stops holding a user online publishes them offline
+ * only when no other node holds them, and the users of a node that died are announced offline
+ * by the node that finds its lease lapsed.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { CloseCodes, WireErrorCodes } from '../../core/protocol/constants.js';
@@ -34,10 +40,11 @@ import { presenceChannel, type Bus, type BusMessage, type BusUnsubscribe } from 
 import type { Clock, TimerHandle } from '../clock.js';
 import { publicId, resolveUser } from '../directory/users.js';
 import { WireError } from '../errors.js';
-import type { Storage, UserRecord } from '../storage/types.js';
+import type { PresenceRecord, Storage, UserRecord } from '../storage/types.js';
 import type { ActiveSubscription, Connection } from '../ws/connection.js';
 import type { WebSocketGateway } from '../ws/gateway.js';
 import type { SubscriptionChangeReason } from '../ws/subscriptions.js';
+import type { NodePresence, PresenceRegistry } from './registry.js';
 
 /** Whose presence a user may see. */
 export type PresenceScope = 'contacts' | 'all';
@@ -53,6 +60,8 @@ export interface PresenceOptions {
   gateway: WebSocketGateway;
   storage: Storage;
   bus: Bus;
+  /** Who is online on any node. */
+  registry: PresenceRegistry;
   clock: Clock;
   log: FastifyBaseLogger;
   scope: PresenceScope;
@@ -86,18 +95,34 @@ const CLEAN_CLOSES: readonly number[] = [CloseCodes.NORMAL, CloseCodes.SESSION_R
 
 const hasPresence = (s: ActiveSubscription | null) => !!s?.services.includes('presence');
 
-/** The presence others see (the rule both gateways share). */
-const effective = (p: UserPresence): Presence =>
+/** The presence others see (the rule both gateways share), with what other nodes know. */
+const effective = (p: UserPresence, elsewhere?: NodePresence): Presence =>
   effectivePresence({
     userId: p.publicId,
-    online: p.online,
+    online: p.online || !!elsewhere,
     status: p.status,
     activity: p.activity,
     note: p.note,
-    inCall: p.calls.size > 0,
-    available: p.available.size > 0,
-    updatedAt: p.updatedAt,
+    inCall: p.calls.size > 0 || !!elsewhere?.inCall,
+    available: p.available.size > 0 || !!elsewhere?.available,
+    updatedAt: Math.max(p.updatedAt, elsewhere?.updatedAt ?? 0),
   });
+
+/** What this node tells the registry of a user: what it knows while it holds them online. */
+const nodePresence = (p: UserPresence): NodePresence | null =>
+  p.online
+    ? { inCall: p.calls.size > 0, available: p.available.size > 0, updatedAt: p.updatedAt }
+    : null;
+
+/** The status, activity and note a user chose, as stored. */
+function chosen(user: UserRecord, record?: PresenceRecord) {
+  return {
+    status: (record?.status === 'closed' ? 'closed' : 'open') as Status,
+    activity: (record?.activity as Activity | undefined) ?? 'available',
+    note: record?.note ?? '',
+    updatedAt: record?.updatedAt ?? user.createdAt,
+  };
+}
 
 /** The presence of a user this node holds no state for: offline. */
 function offline(user: UserRecord, stored?: { note: string; updatedAt: number }): Presence {
@@ -136,6 +161,9 @@ export class PresenceService {
       this.run(this.serial(conn.userId, () => this.dropAvailable(conn)));
     });
     gateway.onBusMessage((message) => this.onBus(message));
+    options.registry.onLapsed((userIds) => {
+      for (const userId of userIds) this.run(this.serial(userId, () => this.lapsed(userId)));
+    });
     gateway.register({
       'presence.update': (conn, frame) => this.serial(conn.userId, () => this.update(conn, frame)),
       'presence.fetch': async (conn, frame) => ({
@@ -160,8 +188,7 @@ export class PresenceService {
     p.status = frame.status;
     p.activity = frame.activity;
     p.note = frame.note ?? '';
-    await this.changed(p, true);
-    return { presence: effective(p) };
+    return { presence: await this.changed(p, true) };
   }
 
   private async subscribe(conn: Connection, frame: RequestFrame<'presence.subscribe'>) {
@@ -229,15 +256,32 @@ export class PresenceService {
     return new Set([...mutual, ...(targets.includes(viewer) ? [viewer] : [])]);
   }
 
-  /** The presence of these users: live when this node knows them, else stored (offline). */
+  /**
+   * The presence of these users, the same on every node: online when some node holds them
+   * online (this node's state for those it holds, else the stored choice with what the other
+   * nodes know), else offline.
+   */
   private async presenceOf(users: UserRecord[]): Promise<Presence[]> {
-    const unknown = users.filter((u) => !this.states.has(u.id)).map((u) => u.id);
+    if (!users.length) return [];
+    const elsewhere = await this.online(users.map((u) => u.id));
+    const unheld = users.filter((u) => !this.states.get(u.id)?.online).map((u) => u.id);
     const stored = new Map(
-      (await this.o.storage.getPresence(unknown)).map((r) => [r.userId, r] as const),
+      (await this.o.storage.getPresence(unheld)).map((r) => [r.userId, r] as const),
     );
     return users.map((u) => {
       const live = this.states.get(u.id);
-      return live ? effective(live) : offline(u, stored.get(u.id));
+      if (live?.online) return effective(live, elsewhere.get(u.id));
+      const other = elsewhere.get(u.id);
+      const record = stored.get(u.id);
+      if (!other) return offline(u, record);
+      return effectivePresence({
+        userId: publicId(u),
+        online: true,
+        ...chosen(u, record),
+        inCall: other.inCall,
+        available: other.available,
+        updatedAt: Math.max(other.updatedAt, chosen(u, record).updatedAt),
+      });
     });
   }
 
@@ -258,6 +302,13 @@ export class PresenceService {
       p.offlineTimer?.cancel();
       p.offlineTimer = undefined;
       if (!p.online) {
+        // What watchers see now (online already, when another node holds the user): what the
+        // user chose is reloaded, since it may have been changed through another node.
+        await this.reload(p);
+        p.published = presenceSignature(
+          effective(p, (await this.online([p.userId])).get(p.userId)),
+        );
+        if (p.online || !conn.open) return;
         p.online = true;
         p.status = 'open';
         await this.changed(p, true);
@@ -281,7 +332,47 @@ export class PresenceService {
   private async goOffline(p: UserPresence) {
     if (!p.online || p.sockets.size) return;
     p.online = false;
-    await this.changed(p, true);
+    await this.reload(p);
+    await this.changed(p, true, true);
+  }
+
+  /**
+   * What the user chose, as stored, into this node's state: it may have been chosen through
+   * another node since this one loaded it.
+   */
+  private async reload(p: UserPresence) {
+    const [record] = await this.o.storage.getPresence([p.userId]);
+    if (!record) return;
+    p.status = record.status === 'closed' ? 'closed' : 'open';
+    p.activity = record.activity as Activity;
+    p.note = record.note;
+  }
+
+  /**
+   * `userId` is online on no node any more, without their node having said so (it died, or
+   * this node is shutting down: `leaving`): their watchers learn they are offline.
+   */
+  private async lapsed(userId: string, leaving = false) {
+    const p = this.states.get(userId);
+    if (p?.online && !leaving) return;
+    const [[user], [record]] = await Promise.all([
+      this.o.storage.findUsers([userId]),
+      this.o.storage.getPresence([userId]),
+    ]);
+    if (!user) return;
+    const presence = offline(user, record);
+    if (p) p.published = presenceSignature(presence);
+    await this.o.bus.publish(presenceChannel(userId), {
+      type: 'presence.changed',
+      userId,
+      presence,
+    });
+  }
+
+  /** Shutdown: this node's users go from the registry; those online nowhere else go offline. */
+  async close(): Promise<void> {
+    const gone = await this.o.registry.close();
+    await Promise.all(gone.map((userId) => this.serial(userId, () => this.lapsed(userId, true))));
   }
 
   private async dropAvailable(conn: Connection) {
@@ -384,15 +475,11 @@ export class PresenceService {
         ]);
         const user = users[0];
         if (!user) throw new Error(`no user ${userId}`);
-        const record = records[0];
         const p: UserPresence = {
           userId,
           publicId: publicId(user),
           displayName: user.displayName,
-          status: record?.status === 'closed' ? 'closed' : 'open',
-          activity: (record?.activity as Activity | undefined) ?? 'available',
-          note: record?.note ?? '',
-          updatedAt: record?.updatedAt ?? user.createdAt,
+          ...chosen(user, records[0]),
           online: false,
           sockets: new Set(),
           available: new Set(),
@@ -410,14 +497,15 @@ export class PresenceService {
   }
 
   /**
-   * After a change: stores what the user chose (`store`) and tells the watchers when what
-   * they see changed.
+   * After a change: stores what the user chose (`store`), records what this node knows in the
+   * registry, and tells the watchers when what they see changed (unless another node holds the
+   * user online and tells them). `left`: this node has just stopped holding the user online.
+   * Resolves with what watchers see.
    */
-  private async changed(p: UserPresence, store: boolean) {
-    const now = effective(p);
-    const moved = presenceSignature(now) !== p.published;
-    if (moved || store) p.updatedAt = this.o.clock.now();
-    if (store)
+  private async changed(p: UserPresence, store: boolean, left = false): Promise<Presence> {
+    if (!store) await this.reload(p);
+    if (store) {
+      p.updatedAt = this.o.clock.now();
       await this.o.storage.savePresence({
         userId: p.userId,
         status: p.status,
@@ -425,13 +513,44 @@ export class PresenceService {
         note: p.note,
         updatedAt: p.updatedAt,
       });
-    if (!moved) return;
+    }
+    await this.o.registry.set(p.userId, nodePresence(p));
+    const elsewhere = await this.elsewhere(p);
+    let now = effective(p, elsewhere);
+    const moved = presenceSignature(now) !== p.published;
+    if (moved && !store) {
+      p.updatedAt = this.o.clock.now();
+      await this.o.registry.set(p.userId, nodePresence(p));
+      now = effective(p, elsewhere);
+    }
+    // A node that does not hold an online user leaves their calls and sockets to the one that
+    // does (it would race it with an older view), but tells a choice made through it.
+    if (!moved || !(p.online || left || store || !elsewhere)) return now;
     p.published = presenceSignature(now);
     await this.o.bus.publish(presenceChannel(p.userId), {
       type: 'presence.changed',
       userId: p.userId,
-      presence: effective(p),
+      presence: now,
     });
+    return now;
+  }
+
+  /**
+   * Who of `userIds` the registry has online; when it cannot answer (Redis is away), nobody
+   * elsewhere: this node answers from what it holds, and logs it.
+   */
+  private async online(userIds: string[]): Promise<Map<string, NodePresence>> {
+    try {
+      return await this.o.registry.online(userIds);
+    } catch (error) {
+      this.o.log.warn({ err: error }, 'the presence registry does not answer: this node only');
+      return new Map();
+    }
+  }
+
+  /** What the registry knows of `p`'s user (this node's own entry included: it merges alike). */
+  private async elsewhere(p: UserPresence): Promise<NodePresence | undefined> {
+    return (await this.o.registry.online([p.userId])).get(p.userId);
   }
 
   /** Runs `work` after the work queued before it for `userId` (failed or not). */

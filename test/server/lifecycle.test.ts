@@ -173,6 +173,8 @@ describe('command line', () => {
     [[], { COMMS_DB: ':memory:', COMMS_DATA: 'x' }, /COMMS_DB and COMMS_DATA are both set/],
     [['--presence-scope', 'friends'], {}, /--presence-scope must be one of contacts, all/],
     [['--presence-grace', '3601'], {}, /--presence-grace must be a whole number from 0 to 3600/],
+    [['--presence-ttl', '0'], {}, /--presence-ttl must be a whole number from 1 to 3600/],
+    [[], { COMMS_PRESENCE_TTL: '1.5' }, /--presence-ttl must be a whole number from 1 to 3600/],
     [['--message-rate-limit', 'fast'], {}, /--message-rate-limit must be a whole number/],
     [['--frame-rate-limit', '0'], {}, /--frame-rate-limit must be a whole number from 1/],
     [[], { COMMS_FAULT: 'crash' }, /COMMS_FAULT must be exit-after-store/],
@@ -259,11 +261,13 @@ describe('command line', () => {
       COMMS_PRESENCE_GRACE: '99',
       COMMS_FRAME_RATE_LIMIT: '50',
       COMMS_FAULT: 'exit-after-store',
+      COMMS_PRESENCE_TTL: '7',
     });
     assert.ok(run.kind === 'run');
     if (run.kind !== 'run') return;
     assert.equal(run.options.presenceScope, 'all');
     assert.equal(run.options.presenceGrace, 0, 'the flag wins');
+    assert.equal(run.options.presenceTtl, 7);
     assert.equal(run.options.messageRateLimit, false, '0: no limit');
     assert.deepEqual(run.options.webSocket, { perSecond: 50, burst: 100 });
     assert.equal(run.options.fault, 'exit-after-store');
@@ -294,6 +298,8 @@ describe('command line', () => {
       '--message-rate-limit',
       '--presence-scope',
       '--presence-grace',
+      '--presence-ttl',
+      'COMMS_PRESENCE_TTL',
       'COMMS_FRAME_RATE_LIMIT',
       'COMMS_MESSAGE_RATE_LIMIT',
       'COMMS_PRESENCE_SCOPE',

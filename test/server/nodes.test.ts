@@ -2,7 +2,8 @@
  * Two gateway nodes, as the scale plan deploys them: two built gateways (child processes) with
  * `--redis-url` on one `redis-server` and `--db` on one SQLite file. User A is on node 1, user B
  * on node 2: what one node does reaches the sockets the other holds (messages, presence,
- * revoked sessions, replaced subscriptions, calls). Then the `--redis-url` option itself: a
+ * revoked sessions, replaced subscriptions, calls), and who is online is the same on both (with a
+ * presence TTL of 1 s, so that a killed node's users lapse soon). Then the `--redis-url` option itself: a
  * Redis that is not there at start, and one that goes away while the gateway runs.
  */
 import { after, before, describe, it } from 'node:test';
@@ -30,7 +31,16 @@ before(async () => {
   redis = await startRedis();
   dir = mkdtempSync(join(tmpdir(), 'comms-nodes-'));
   const db = join(dir, 'comms.db');
-  const args = ['--db', db, '--redis-url', redis.url, '--frame-rate-limit', '100000'];
+  const args = [
+    '--db',
+    db,
+    '--redis-url',
+    redis.url,
+    '--frame-rate-limit',
+    '100000',
+    '--presence-ttl',
+    '1',
+  ];
   // One after the other: the first creates the database and migrates it.
   node1 = await startGateway(args);
   node2 = await startGateway(args);
@@ -151,6 +161,154 @@ describe('two gateway nodes sharing Redis and one database', () => {
   });
 });
 
+/**
+ * A first presence socket of `user` at `at`, once their coming online has gone out (their own
+ * socket hears it), so that no late `presence:change` of it reaches a watcher afterwards.
+ */
+async function online(at: Gateway, user: TestUser): Promise<TestSocket> {
+  const socket = await open(at, user);
+  const self = await change(socket, user);
+  assert.equal(self.status, 'open');
+  return socket;
+}
+
+/** Makes `x` and `y` contacts of each other, each through their socket; waits for both to hear. */
+async function befriend(x: TestSocket, xUser: TestUser, y: TestSocket, yUser: TestUser) {
+  ok(await x.request({ type: 'contacts.add', contact: { primaryContact: yUser.name } }));
+  await Promise.all([
+    change(x, yUser),
+    change(y, xUser),
+    y.request({ type: 'contacts.add', contact: { primaryContact: xUser.name } }).then(ok),
+  ]);
+}
+
+describe('who is online, across the nodes (presence in Redis)', () => {
+  it('a user online only on node 2 is online, with their status, to a watcher on node 1; going offline reaches it', async () => {
+    const alice = await newUser(node1.url, 'a');
+    const bob = await newUser(node2.url, 'b');
+    const a = await online(node1, alice);
+    const b = await online(node2, bob);
+    await befriend(a, alice, b, bob);
+    ok(await b.request({ type: 'presence.update', status: 'open', activity: 'busy', note: 'n2' }));
+    // A watcher on node 1 that has seen nothing of Bob yet: fetch, then subscribe.
+    const watcher = await open(node1, alice, ['chat']);
+    const expected = { userId: bob.name, status: 'open', activity: 'busy', note: 'n2' };
+    const [fetched] = ok<{ presence: Presence[] }>(
+      await watcher.request({ type: 'presence.fetch', users: [bob.name] }),
+    ).presence;
+    assert.deepEqual(pick(fetched!), expected, 'at fetch');
+    const [initial] = ok<{ presence: Presence[] }>(
+      await watcher.request({ type: 'presence.subscribe', users: [bob.name] }),
+    ).presence;
+    assert.deepEqual(pick(initial!), expected, 'at subscribe');
+    // Bob's last presence socket (on node 2) goes: the watcher on node 1 is told.
+    ok(await b.request({ type: 'unsubscribe', services: ['presence'] }));
+    const gone = await change(watcher, bob);
+    assert.equal(gone.status, 'closed');
+    assert.equal(gone.activity, 'unknown');
+  });
+
+  it('a user online on both nodes stays online when their socket on one goes', async () => {
+    const alice = await newUser(node1.url, 'a');
+    const bob = await newUser(node2.url, 'b');
+    const a = await online(node1, alice);
+    const b2 = await online(node2, bob);
+    await befriend(a, alice, b2, bob);
+    const b1 = await open(node1, bob);
+    ok(await b1.request({ type: 'unsubscribe', services: ['presence'] }));
+    // A change through node 1 after that (its changes of Bob go out one at a time, in order):
+    // the next Alice hears of Bob, not a `closed` from node 1 before it.
+    ok(await b1.request({ type: 'presence.update', status: 'open', activity: 'away' }));
+    const next = await change(a, bob);
+    assert.deepEqual([next.status, next.activity], ['open', 'away']);
+    const [seen] = ok<{ presence: Presence[] }>(
+      await a.request({ type: 'presence.fetch', users: [bob.name] }),
+    ).presence;
+    assert.equal(seen!.status, 'open', 'still online through node 2');
+    // The one change Alice is told of is the last socket going, not the first.
+    ok(await b2.request({ type: 'unsubscribe', services: ['presence'] }));
+    assert.equal((await change(a, bob)).status, 'closed');
+    assert.deepEqual(
+      a.pending.filter(
+        (f) => f.event === 'presence:change' && (f.presence as Presence).status === 'closed',
+      ),
+      [],
+    );
+  });
+
+  it('a status chosen through node 2 holds in a change node 1 makes of the same user', async () => {
+    const alice = await newUser(node1.url, 'a');
+    const bob = await newUser(node2.url, 'b');
+    const a = await online(node1, alice);
+    const b2 = await online(node2, bob);
+    await befriend(a, alice, b2, bob);
+    const b1 = await open(node1, bob);
+    ok(await b2.request({ type: 'presence.update', status: 'open', activity: 'busy', note: 'x' }));
+    assert.equal((await change(a, bob)).activity, 'busy');
+    // Node 1 holds Bob too (since before): a change there carries what he chose on node 2.
+    ok(await b1.request({ type: 'presence.available', available: true }));
+    const next = await change(a, bob);
+    assert.deepEqual([next.available, next.activity, next.note], [true, 'busy', 'x']);
+  });
+
+  it('the users of a node that shuts down go offline for watchers on the other node at once', async () => {
+    const node3 = await startGateway(node3Args);
+    const alice = await newUser(node1.url, 'a');
+    const carol = await newUser(node3.url, 'c');
+    const a = await online(node1, alice);
+    const c = await online(node3, carol);
+    await befriend(a, alice, c, carol);
+    assert.equal(await node3.stop(), 0);
+    // At once: not after the grace period, nor when its lease would lapse (the node left).
+    const [now] = ok<{ presence: Presence[] }>(
+      await a.request({ type: 'presence.fetch', users: [carol.name] }),
+    ).presence;
+    assert.equal(now!.status, 'closed');
+    const gone = await change(a, carol);
+    assert.equal(gone.status, 'closed');
+  });
+
+  it('the users of a node killed without shutdown go offline for watchers on the other node after the TTL', async () => {
+    const node3 = await startGateway(node3Args);
+    try {
+      const alice = await newUser(node1.url, 'a');
+      const carol = await newUser(node3.url, 'c');
+      const a = await online(node1, alice);
+      const c = await online(node3, carol);
+      await befriend(a, alice, c, carol);
+      const [before] = ok<{ presence: Presence[] }>(
+        await a.request({ type: 'presence.subscribe', users: [carol.name] }),
+      ).presence;
+      assert.equal(before!.status, 'open');
+      assert.equal(await node3.stop('SIGKILL'), null);
+      // The TTL is 1 s and each node sweeps every third of it: told well within 10 s.
+      const gone = (
+        await a.next(
+          (f) =>
+            f.event === 'presence:change' &&
+            (f.presence as Presence).userId === carol.name &&
+            (f.presence as Presence).status === 'closed',
+          10_000,
+        )
+      ).presence as Presence;
+      assert.equal(gone.activity, 'unknown');
+      const [fetched] = ok<{ presence: Presence[] }>(
+        await a.request({ type: 'presence.fetch', users: [carol.name] }),
+      ).presence;
+      assert.equal(fetched!.status, 'closed');
+    } finally {
+      await node3.stop('SIGKILL');
+    }
+  });
+});
+
+const pick = (p: Presence) => ({
+  userId: p.userId,
+  status: p.status,
+  activity: p.activity,
+  note: p.note,
+});
+
 describe('a call between the two nodes (live calls in Redis)', () => {
   const kit1 = callKit({ url: () => node1.url, sockets });
   const kit2 = callKit({ url: () => node2.url, sockets });
@@ -252,6 +410,11 @@ describe('--redis-url', () => {
         activity: 'away',
       });
       assert.equal(codeOf(reply), 'server:internal');
+      // Who is online is answered from what this node holds (the registry is in Redis).
+      const [self] = ok<{ presence: Presence[] }>(
+        await a.request({ type: 'presence.fetch', users: [alice.name] }),
+      ).presence;
+      assert.equal(self!.status, 'open');
       // A socket of a user this node does not listen for yet: closed, to come back later.
       const late = await newUser(gateway.url, 'late');
       const lateSocket = await connect(gateway.url, late.tokens.accessToken);
