@@ -182,13 +182,19 @@ async function befriend(x: TestSocket, xUser: TestUser, y: TestSocket, yUser: Te
   ]);
 }
 
+/** A user on `xNode` and one on `yNode`, each online there, contacts of each other. */
+async function friendsOn(xNode: Gateway, yNode: Gateway, names: [string, string] = ['a', 'b']) {
+  const x = await newUser(xNode.url, names[0]);
+  const y = await newUser(yNode.url, names[1]);
+  const xSocket = await online(xNode, x);
+  const ySocket = await online(yNode, y);
+  await befriend(xSocket, x, ySocket, y);
+  return { x, y, xSocket, ySocket };
+}
+
 describe('who is online, across the nodes (presence in Redis)', () => {
   it('a user online only on node 2 is online, with their status, to a watcher on node 1; going offline reaches it', async () => {
-    const alice = await newUser(node1.url, 'a');
-    const bob = await newUser(node2.url, 'b');
-    const a = await online(node1, alice);
-    const b = await online(node2, bob);
-    await befriend(a, alice, b, bob);
+    const { x: alice, y: bob, ySocket: b } = await friendsOn(node1, node2);
     ok(await b.request({ type: 'presence.update', status: 'open', activity: 'busy', note: 'n2' }));
     // A watcher on node 1 that has seen nothing of Bob yet: fetch, then subscribe.
     const watcher = await open(node1, alice, ['chat']);
@@ -209,11 +215,7 @@ describe('who is online, across the nodes (presence in Redis)', () => {
   });
 
   it('a user online on both nodes stays online when their socket on one goes', async () => {
-    const alice = await newUser(node1.url, 'a');
-    const bob = await newUser(node2.url, 'b');
-    const a = await online(node1, alice);
-    const b2 = await online(node2, bob);
-    await befriend(a, alice, b2, bob);
+    const { y: bob, xSocket: a, ySocket: b2 } = await friendsOn(node1, node2);
     const b1 = await open(node1, bob);
     ok(await b1.request({ type: 'unsubscribe', services: ['presence'] }));
     // A change through node 1 after that (its changes of Bob go out one at a time, in order):
@@ -237,11 +239,7 @@ describe('who is online, across the nodes (presence in Redis)', () => {
   });
 
   it('a status chosen through node 2 holds in a change node 1 makes of the same user', async () => {
-    const alice = await newUser(node1.url, 'a');
-    const bob = await newUser(node2.url, 'b');
-    const a = await online(node1, alice);
-    const b2 = await online(node2, bob);
-    await befriend(a, alice, b2, bob);
+    const { y: bob, xSocket: a, ySocket: b2 } = await friendsOn(node1, node2);
     const b1 = await open(node1, bob);
     ok(await b2.request({ type: 'presence.update', status: 'open', activity: 'busy', note: 'x' }));
     assert.equal((await change(a, bob)).activity, 'busy');
@@ -253,11 +251,7 @@ describe('who is online, across the nodes (presence in Redis)', () => {
 
   it('the users of a node that shuts down go offline for watchers on the other node at once', async () => {
     const node3 = await startGateway(node3Args);
-    const alice = await newUser(node1.url, 'a');
-    const carol = await newUser(node3.url, 'c');
-    const a = await online(node1, alice);
-    const c = await online(node3, carol);
-    await befriend(a, alice, c, carol);
+    const { y: carol, xSocket: a } = await friendsOn(node1, node3, ['a', 'c']);
     assert.equal(await node3.stop(), 0);
     // At once: not after the grace period, nor when its lease would lapse (the node left).
     const [now] = ok<{ presence: Presence[] }>(
@@ -271,11 +265,7 @@ describe('who is online, across the nodes (presence in Redis)', () => {
   it('the users of a node killed without shutdown go offline for watchers on the other node after the TTL', async () => {
     const node3 = await startGateway(node3Args);
     try {
-      const alice = await newUser(node1.url, 'a');
-      const carol = await newUser(node3.url, 'c');
-      const a = await online(node1, alice);
-      const c = await online(node3, carol);
-      await befriend(a, alice, c, carol);
+      const { y: carol, xSocket: a } = await friendsOn(node1, node3, ['a', 'c']);
       const [before] = ok<{ presence: Presence[] }>(
         await a.request({ type: 'presence.subscribe', users: [carol.name] }),
       ).presence;
