@@ -33,6 +33,8 @@ export interface PresenceRegistry {
    * or available on any node, the latest `updatedAt`.
    */
   online(userIds: string[]): Promise<Map<string, NodePresence>>;
+  /** The users available (with an available socket) on some node, each once. */
+  available(): Promise<string[]>;
   /** Calls `handler` with the users who go offline because their node stopped refreshing. */
   onLapsed(handler: LapsedHandler): void;
   /**
@@ -67,6 +69,10 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
       if (entry) found.set(id, { ...entry });
     }
     return found;
+  }
+
+  async available(): Promise<string[]> {
+    return [...this.entries].filter(([, entry]) => entry.available).map(([id]) => id);
   }
 
   onLapsed(): void {}
@@ -105,6 +111,15 @@ local live = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
 local out = {}
 for _, node in ipairs(live) do
   out[#out + 1] = redis.call('HMGET', ARGV[1] .. node, unpack(ARGV, 2))
+end
+return out`;
+
+/** KEYS: nodes; ARGV: node hash prefix. Per live node, HGETALL of its users. */
+const READ_ALL = `${NOW}
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], now, '+inf')
+local out = {}
+for _, node in ipairs(live) do
+  out[#out + 1] = redis.call('HGETALL', ARGV[1] .. node)
 end
 return out`;
 
@@ -237,6 +252,18 @@ export class RedisPresenceRegistry implements PresenceRegistry {
       if (entries.length) found.set(id, mergePresence(entries));
     });
     return found;
+  }
+
+  async available(): Promise<string[]> {
+    const perNode = (await this.client.eval(READ_ALL, {
+      keys: [this.nodesKey()],
+      arguments: [this.nodeKey('')],
+    })) as string[][];
+    const found = new Set<string>();
+    for (const pairs of perNode)
+      for (let i = 0; i < pairs.length; i += 2)
+        if ((JSON.parse(pairs[i + 1]!) as NodePresence).available) found.add(pairs[i]!);
+    return [...found];
   }
 
   onLapsed(handler: LapsedHandler): void {

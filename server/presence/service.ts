@@ -216,18 +216,26 @@ export class PresenceService {
     return {};
   }
 
+  /**
+   * The available users the caller may see, on every node: those the registry has available
+   * somewhere, with their presence as `fetch` gives it (a status chosen `closed` hides them).
+   */
   private async availableClients(conn: Connection) {
-    const candidates = [...this.states.values()].filter(
-      (p) => p.userId !== conn.userId && effective(p).available,
-    );
-    const allowed = await this.canSee(
-      conn.userId,
-      candidates.map((p) => p.userId),
-    );
+    let ids: string[];
+    try {
+      ids = await this.o.registry.available();
+    } catch (error) {
+      this.o.log.warn({ err: error }, 'the presence registry does not answer: this node only');
+      ids = [...this.states.values()].filter((p) => p.available.size > 0).map((p) => p.userId);
+    }
+    const others = ids.filter((id) => id !== conn.userId);
+    const allowed = await this.canSee(conn.userId, others);
+    const users = await this.o.storage.findUsers(others.filter((id) => allowed.has(id)));
+    const presence = await this.presenceOf(users);
     return {
-      clients: candidates
-        .filter((p) => allowed.has(p.userId))
-        .map((p) => ({ userId: p.publicId, displayName: p.displayName })),
+      clients: users
+        .filter((_, i) => presence[i]!.available)
+        .map((u) => ({ userId: publicId(u), displayName: u.displayName })),
     };
   }
 

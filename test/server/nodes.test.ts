@@ -249,6 +249,34 @@ describe('who is online, across the nodes (presence in Redis)', () => {
     assert.deepEqual([next.available, next.activity, next.note], [true, 'busy', 'x']);
   });
 
+  it('availableClients lists the available users of every node the caller may see', async () => {
+    const { y: bob, xSocket: a, ySocket: b } = await friendsOn(node1, node2);
+    // Eve, on node 2 too, is available but no contact of Alice's: never listed to her.
+    const eve = await newUser(node2.url, 'e');
+    const e = await online(node2, eve);
+    ok(await e.request({ type: 'presence.available', available: true }));
+    const listed = async () =>
+      ok<{ clients: Array<{ userId: string; displayName: string }> }>(
+        await a.request({ type: 'presence.availableClients' }),
+      ).clients.filter((c) => [bob.name, eve.name].includes(c.userId));
+    assert.deepEqual(await listed(), [], 'bob has not said he is available');
+    ok(await b.request({ type: 'presence.available', available: true }));
+    await change(a, bob);
+    const [bobEntry] = await listed();
+    assert.equal(bobEntry?.userId, bob.name, 'bob, held by node 2, listed on node 1');
+    assert.equal(typeof bobEntry?.displayName, 'string');
+    // Appearing offline (a status chosen through node 2) hides him, as fetch does.
+    ok(await b.request({ type: 'presence.update', status: 'closed', activity: 'available' }));
+    await change(a, bob);
+    assert.deepEqual(await listed(), []);
+    ok(await b.request({ type: 'presence.update', status: 'open', activity: 'available' }));
+    await change(a, bob);
+    assert.equal((await listed()).length, 1);
+    ok(await b.request({ type: 'presence.available', available: false }));
+    await change(a, bob);
+    assert.deepEqual(await listed(), [], 'no longer available');
+  });
+
   it('the users of a node that shuts down go offline for watchers on the other node at once', async () => {
     const node3 = await startGateway(node3Args);
     const { y: carol, xSocket: a } = await friendsOn(node1, node3, ['a', 'c']);

@@ -79,6 +79,19 @@ for (const impl of implementations) {
         new Map([['ann', entry({ updatedAt: 6 })]]),
       );
     });
+
+    it('lists the users available, each once, and no longer once unavailable or offline', async () => {
+      const registry = await impl.make();
+      assert.deepEqual(await registry.available(), []);
+      await registry.set('ann', entry({ available: true }));
+      await registry.set('bob', entry());
+      await registry.set('cy', entry({ available: true, inCall: true }));
+      assert.deepEqual((await registry.available()).sort(), ['ann', 'cy']);
+      await registry.set('ann', entry());
+      await registry.set('cy', null);
+      await registry.set('bob', entry({ available: true }));
+      assert.deepEqual(await registry.available(), ['bob']);
+    });
   });
 }
 
@@ -101,6 +114,23 @@ describe('RedisPresenceRegistry between nodes', () => {
       await one.online(['ann']),
       new Map([['ann', entry({ inCall: true, updatedAt: 7 })]]),
     );
+  });
+
+  it('lists the users available on any live node, once, and none of a lapsed node', async () => {
+    const prefix = `test${++prefixes}:`;
+    const [dying, two] = await Promise.all([redisNode(prefix, 300), redisNode(prefix)]);
+    await dying.set('ann', entry({ available: true }));
+    await dying.set('bob', entry({ available: true }));
+    await two.set('bob', entry({ available: true }));
+    await two.set('cy', entry());
+    assert.deepEqual((await two.available()).sort(), ['ann', 'bob']);
+    clientOf.get(dying)!.destroy();
+    // Once its lease lapses its users are not listed, swept or not (bounded wait).
+    for (const deadline = Date.now() + 5000; ; await pause(50)) {
+      if (!(await two.available()).includes('ann')) break;
+      assert.ok(Date.now() < deadline, 'ann left the list within 5 s');
+    }
+    assert.deepEqual(await two.available(), ['bob']);
   });
 
   it('a node that stops refreshing has its users lapse, announced once by a sweeping node', async () => {
