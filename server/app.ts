@@ -37,6 +37,7 @@ import {
 } from './messaging/service.js';
 import { packageRoot } from './paths.js';
 import { validateRedisUrl } from './redis.js';
+import { redisRateLimitStore } from './http/rate-limit-store.js';
 import {
   DEFAULT_PRESENCE_GRACE,
   PRESENCE_SCOPES,
@@ -363,6 +364,13 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     });
     await app.register(fastifyRateLimit, {
       global: false,
+      // Shared by the nodes: an address's auth requests count on every node together.
+      ...(bus instanceof RedisBus && {
+        store: redisRateLimitStore(bus.client, {
+          onError: (error) =>
+            app.log.warn({ err: error }, 'Redis does not answer: auth rate limits count per node'),
+        }),
+      }),
       errorResponseBuilder: (_request, context) =>
         new WireError(
           WireErrorCodes.RATE_LIMITED,

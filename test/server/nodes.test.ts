@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloseCodes, Routes } from '../../core/protocol/constants.js';
 import type { Conversation, Message, Presence } from '../../core/protocol/schema.js';
-import { connect, login, type TestSocket } from '../helpers/client.js';
+import { call, connect, login, type TestSocket } from '../helpers/client.js';
 import { runGateway, startGateway, type Gateway } from '../helpers/gateway.js';
 import { callKit } from '../helpers/call-server.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
@@ -412,6 +412,40 @@ describe('--redis-url', () => {
     const { code, stderr } = await runGateway(['--redis-url', 'http://127.0.0.1:6379']);
     assert.equal(code, 1);
     assert.match(stderr, /--redis-url: 'http:\/\/127\.0\.0\.1:6379' is not a Redis URL/);
+  });
+
+  it("counts an address's auth requests on every node together (the auth rate limit)", async () => {
+    // A Redis and a database of their own: the counters are per address, and this one's are
+    // not to spend the budget of the nodes above.
+    const own = await startRedis();
+    const ownDir = mkdtempSync(join(tmpdir(), 'comms-rate-'));
+    const args = ['--db', join(ownDir, 'comms.db'), '--redis-url', own.url, '--log-level', 'warn'];
+    const one = await startGateway([...args, '--auth-rate-limit', '3']);
+    const two = await startGateway([...args, '--auth-rate-limit', '3']);
+    try {
+      const login = (at: Gateway) =>
+        call(at.url, Routes.LOGIN, { identity: 'x', password: 'y' }).then((r) => r.status);
+      const statuses = [await login(one), await login(two), await login(one)];
+      assert.deepEqual(statuses, [401, 401, 401]);
+      // Node two has seen one request of this address, the nodes three together: limited.
+      const refused = await call(two.url, Routes.LOGIN, { identity: 'x', password: 'y' });
+      assert.equal(refused.status, 429);
+      assert.ok(refused.headers.get('retry-after'), 'says when to retry');
+      assert.equal(await login(one), 429);
+      // Each route counts on its own: signing up is still open.
+      assert.equal((await call(two.url, Routes.SIGNUP, { username: 'x' })).status, 400);
+      // Redis away: each node counts alone again, and still refuses past the limit.
+      await own.stop();
+      const alone = [];
+      for (let i = 0; i < 4; i++) alone.push(await login(two));
+      assert.deepEqual(alone, [401, 401, 401, 429]);
+      assert.match(two.output(), /auth rate limits count per node/);
+    } finally {
+      // (Without Redis a node cannot take its users out of it: it stops with an error code.)
+      await Promise.all([one.stop(), two.stop()]);
+      await own.stop().catch(() => {});
+      rmSync(ownDir, { recursive: true, force: true });
+    }
   });
 
   it('keeps running when Redis goes away: logs it, refuses what needs it, serves again when it is back', async () => {
