@@ -14,9 +14,11 @@
  */
 import { builtinModules } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
 import { defineConfig, type PluginOption, type UserConfig } from 'vite';
 
+const root = new URL('./', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   dependencies: Record<string, string>;
 };
@@ -76,6 +78,32 @@ export function cdnPlugins(): PluginOption[] {
   ];
 }
 
+/**
+ * The modules `dist/cdn/local.js` imports from `comms-kit.js` instead of bundling a copy: the
+ * ones whose identity matters (`CommsError`, which the client tests with `instanceof`;
+ * `createClient`, so `scriptUser`'s clients are the page's), and the call transitions. Every
+ * name the in-page backend imports from them is a public export of the CDN module. The rest it
+ * imports (protocol constants, presence helpers) are plain values and pure functions, bundled;
+ * `test/node/size.test.ts` checks that local.js holds nothing else of the core.
+ */
+export const cdnSharedModules = ['core/errors.ts', 'core/client.ts', 'core/call/signalling.ts'];
+
+/** Resolves an import of one of {@link cdnSharedModules} to `./comms-kit.js`, external. */
+function importFromCdnModule(): PluginOption {
+  const shared = new Set(cdnSharedModules.map((file) => fileURLToPath(new URL(file, root))));
+  return {
+    name: 'comms-kit-import-from-cdn-module',
+    enforce: 'pre',
+    async resolveId(source, importer, options) {
+      if (!importer || !source.startsWith('.')) return null;
+      const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      return resolved && shared.has(resolved.id)
+        ? { id: './comms-kit.js', external: 'relative' }
+        : null;
+    },
+  };
+}
+
 const builds: Record<string, UserConfig> = {
   lib: {
     build: {
@@ -88,6 +116,7 @@ const builds: Record<string, UserConfig> = {
         entry: {
           index: 'index.ts',
           'core/index': 'core/index.ts',
+          'core/local': 'core/local.ts',
           'components/all': 'components/all.ts',
           ...defineModules,
         },
@@ -128,9 +157,58 @@ const builds: Record<string, UserConfig> = {
       sourcemap: true,
       lib: {
         entry: 'cdn.ts',
+        formats: ['es'],
+        fileName: () => 'comms-kit.js',
+      },
+    },
+  },
+  /**
+   * `dist/cdn/local.js`, built after `cdn` into the same folder: the in-page backend
+   * (`comms-kit/local`) for a page that loads it next to `comms-kit.js`, taking the core from
+   * there (see {@link cdnSharedModules}). Its own build, not a second entry of `cdn`: with two
+   * entries Rolldown moves what they share, and its runtime helpers, out of `comms-kit.js`
+   * into more files the first load must fetch.
+   */
+  'cdn-local': {
+    define: cdnBundling.define,
+    plugins: [importFromCdnModule()],
+    build: {
+      outDir: 'dist/cdn',
+      emptyOutDir: false,
+      target: cdnBundling.target,
+      minify: true,
+      rollupOptions: {
+        preserveEntrySignatures: cdnBundling.preserveEntrySignatures,
+        output: cdnBundling.output,
+      },
+      sourcemap: true,
+      lib: {
+        entry: 'core/local.ts',
+        formats: ['es'],
+        fileName: () => 'local.js',
+      },
+    },
+  },
+  /**
+   * The IIFE (global `CommsKit`), built after `cdn` into the same folder: it cannot load chunks
+   * or a second file sharing its core, so its entry (`cdn-iife.ts`) carries everything, the
+   * in-page backend too.
+   */
+  'cdn-iife': {
+    define: cdnBundling.define,
+    plugins: cdnPlugins(),
+    build: {
+      outDir: 'dist/cdn',
+      emptyOutDir: false,
+      target: cdnBundling.target,
+      minify: true,
+      rollupOptions: { output: cdnBundling.output },
+      sourcemap: true,
+      lib: {
+        entry: 'cdn-iife.ts',
         name: 'CommsKit',
-        formats: ['es', 'iife'],
-        fileName: (format) => (format === 'es' ? 'comms-kit.js' : 'comms-kit.iife.js'),
+        formats: ['iife'],
+        fileName: () => 'comms-kit.iife.js',
       },
     },
   },
@@ -154,6 +232,9 @@ const serve: UserConfig = {
 export default defineConfig(({ command, mode }) => {
   if (command === 'serve') return serve;
   const config = builds[mode];
-  if (!config) throw new Error(`vite.config.ts: unknown mode '${mode}'; use lib, server or cdn`);
+  if (!config)
+    throw new Error(
+      `vite.config.ts: unknown mode '${mode}'; use lib, server, cdn, cdn-local or cdn-iife`,
+    );
   return config;
 });

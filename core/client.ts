@@ -696,8 +696,8 @@ export class CommsClient {
   }
 
   /**
-   * Joins an in-page hub as `party` (the local backend: Storybook, offline demos, tests of one
-   * page). Calls then reach other clients registered on the same hub, and the client connects
+   * Joins an in-page hub as `party` (the local backend, `createLocalHub` from
+   * `comms-kit/local`: Storybook, offline demos, tests of one page). Calls then reach other clients registered on the same hub, and the client connects
    * to the hub at once (no credentials; `connect()` waits for it) for messaging, presence,
    * contacts and the directory. Returns a function that leaves the hub.
    */

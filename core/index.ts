@@ -91,13 +91,6 @@ export type {
   VideoOptions,
   ScreenOptions,
 } from './media/types.js';
-export {
-  createLocalHub,
-  type ConversationSeed,
-  type LocalHub,
-  type LocalHubOptions,
-} from './backends/local/hub.js';
-export { scriptUser, type ScriptedUser } from './backends/local/script.js';
 export type { Transport, SocketLike } from './transport/types.js';
 export type {
   Credentials,

@@ -1,10 +1,10 @@
 /**
  * `npm run screenshots`: renders every element in its main states, light and dark (and
  * some at a 320 px phone width), to `screenshots/<state>-<scheme>.png`. It loads the CDN build
- * (`dist/cdn/comms-kit.iife.js`, built by the npm script first) into a page served on
- * loopback, and drives real calls between two clients on an in-page hub, with Chromium's fake
- * camera and microphone. It uses the Chrome that the tests use (`scripts/chrome.mjs`); it never
- * downloads a browser.
+ * (`dist/cdn/comms-kit.iife.js`, built by the npm script first; the IIFE carries the in-page
+ * backend, `CommsKit.createLocalHub`) into a page served on loopback, and drives real calls
+ * between two clients on an in-page hub, with Chromium's fake camera and microphone. It uses
+ * the Chrome that the tests use (`scripts/chrome.mjs`); it never downloads a browser.
  *
  *   node scripts/screenshots.mjs [filter]   only the states whose name contains `filter`
  *   node scripts/screenshots.mjs --demo     the demo with two people in a video call and a

@@ -3,7 +3,7 @@
  * shows) and the others are clients on one in-page hub, which stores and delivers messages by
  * the gateway's rules. History written "before the page opened" (other days, long threads,
  * unread counts) is stored with `hub.seedConversation`; what happens while the story shows
- * (Bob typing, writing) goes through the other users' own clients (`scripted`: core's
+ * (Bob typing, writing) goes through the other users' own clients (`scripted`: `comms-kit/local`'s
  * `scriptUser`).
  */
 import { html, nothing } from 'lit';

@@ -2,7 +2,7 @@
  * `<comms-presence>` in the states a user meets, without a server: Alice (whose roster the
  * story shows) and her contacts are clients on one in-page hub, which shares presence between
  * mutual contacts as the gateway does. Each contact sets their own status through their own
- * client (`scripted`: core's `scriptUser`); "on the phone" is a real call on the hub.
+ * client (`scripted`: `comms-kit/local`'s `scriptUser`); "on the phone" is a real call on the hub.
  */
 import { html } from 'lit';
 import type { Meta, StoryContext, StoryObj } from '@storybook/web-components-vite';

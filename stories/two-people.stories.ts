@@ -2,7 +2,7 @@
  * A scene rather than one element: what Alice sees with `<comms-presence>`, `<comms-chat>` and
  * `<comms-call-view>` side by side inside one `<comms-client>` (which carries out their
  * intents: Chat in the roster opens the conversation, Call calls), while Bob, on the same
- * in-page hub, is scripted through his own client (`scripted`: core's `scriptUser`).
+ * in-page hub, is scripted through his own client (`scripted`: `comms-kit/local`'s `scriptUser`).
  */
 import { html } from 'lit';
 import type { Meta, StoryContext, StoryObj } from '@storybook/web-components-vite';

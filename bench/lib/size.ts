@@ -144,6 +144,12 @@ export function formatKB(bytes: number): string {
 /** The CDN bundle `npm run build` writes. */
 export const cdnBundlePath = join(root, 'dist', 'cdn', 'comms-kit.js');
 
+/**
+ * The CDN's in-page backend (`comms-kit/local`), an ES module a page loads next to
+ * `comms-kit.js`, whose core it imports from there.
+ */
+export const cdnLocalPath = join(root, 'dist', 'cdn', 'local.js');
+
 /** The same as an IIFE (global `CommsKit`), for a classic `<script>`. */
 export const cdnIifePath = join(root, 'dist', 'cdn', 'comms-kit.iife.js');
 
@@ -252,18 +258,30 @@ function builtImports(code: string): { imports: string[]; dynamicImports: string
 }
 
 /**
- * The CDN ES build as `npm run build` wrote it: `comms-kit.js` and the chunks it loads (their
- * imports read from the built code); throws, saying what to run, when it has not been built.
+ * The CDN ES build as `npm run build` wrote it: `comms-kit.js` (or another `entry`) and the
+ * chunks it loads (their imports read from the built code); throws, saying what to run, when
+ * it has not been built. The files named in `shared` (and what they load) are left out, and out
+ * of the chunks' imports: `local.js` is measured without `comms-kit.js`, which a page loads
+ * anyway.
  */
-export function readCdnChunks(entry = cdnBundlePath): Chunk[] {
+export function readCdnChunks(entry = cdnBundlePath, shared: string[] = []): Chunk[] {
   const dir = dirname(entry);
   const chunks: Chunk[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>(shared);
+  const ours = (names: string[]) => names.filter((name) => !shared.includes(name));
   const read = (fileName: string, isEntry: boolean) => {
     if (seen.has(fileName)) return;
     seen.add(fileName);
     const code = readCdnBundle(join(dir, fileName)).toString('utf8');
-    const chunk = { fileName, code, isEntry, modules: {}, ...builtImports(code) };
+    const { imports, dynamicImports } = builtImports(code);
+    const chunk = {
+      fileName,
+      code,
+      isEntry,
+      modules: {},
+      imports: ours(imports),
+      dynamicImports: ours(dynamicImports),
+    };
     chunks.push(chunk);
     for (const next of [...chunk.imports, ...chunk.dynamicImports]) read(next, false);
   };

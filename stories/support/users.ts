@@ -1,16 +1,17 @@
 /**
- * Users for stories, without a server: clients on one in-page hub (`createLocalHub`,
- * `client.useLocalBackend`), with real RTCPeerConnections. In Chromium with fake media devices
+ * Users for stories, without a server: clients on one in-page hub (`createLocalHub` of
+ * `comms-kit/local`, `client.useLocalBackend`), with real RTCPeerConnections. In Chromium with fake media devices
  * (and in any browser that grants the camera and microphone) their calls carry real audio and
  * video. Every client is destroyed when the story goes away.
  */
 import { createClient, type ClientState, type CommsClient } from '../../core/client.js';
 import {
   createLocalHub,
+  scriptUser,
   type LocalHub,
   type LocalHubOptions,
-} from '../../core/backends/local/hub.js';
-import { scriptUser, type ScriptedUser } from '../../core/backends/local/script.js';
+  type ScriptedUser,
+} from '../../core/local.js';
 import type { StoryScope } from './scope.js';
 
 /** A user of a story: an id that calls reach, a name to show, and their client. */
@@ -52,7 +53,7 @@ export function cast(scope: StoryScope, hub: LocalHubOptions = {}): Cast {
 
 /**
  * Someone else on the story's hub, driven by one-line actions (`say`, `setPresence`,
- * `addContacts`, `call`, `answerCalls`, `goAway`: core's `scriptUser`); resolves once connected.
+ * `addContacts`, `call`, `answerCalls`, `goAway`: `comms-kit/local`'s `scriptUser`); resolves once connected.
  * Their client is destroyed with the story.
  */
 export async function scripted(

@@ -1,4 +1,5 @@
-import { createClient, createLocalHub, type CommsClient } from '../../core/index.js';
+import { createClient, type CommsClient } from '../../core/index.js';
+import { createLocalHub } from '../../core/local.js';
 import { callConformance } from './calls.js';
 
 callConformance('local (in-page)', async () => {

@@ -6,7 +6,8 @@
 import { expect } from '@open-wc/testing';
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { createClient, createLocalHub, type CommsClient } from '../../core/index.js';
+import { createClient, type CommsClient } from '../../core/index.js';
+import { createLocalHub } from '../../core/local.js';
 import {
   ErrorReply,
   EventPayloads,

@@ -5,7 +5,8 @@
  * needs them runs.
  */
 import { expect } from '@open-wc/testing';
-import { createClient, createLocalHub, sdpHandlers, type CommsClient } from '../../core/index.js';
+import { createClient, sdpHandlers, type CommsClient } from '../../core/index.js';
+import { createLocalHub } from '../../core/local.js';
 import type { CallState, SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';

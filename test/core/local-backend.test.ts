@@ -4,14 +4,8 @@
  * Real clients on a real hub, real peer connections for the call.
  */
 import { expect } from '@open-wc/testing';
-import {
-  createClient,
-  createLocalHub,
-  scriptUser,
-  type CommsClient,
-  type CommsError,
-  type LocalHubOptions,
-} from '../../core/index.js';
+import { createClient, type CommsClient, type CommsError } from '../../core/index.js';
+import { createLocalHub, scriptUser, type LocalHubOptions } from '../../core/local.js';
 import { startGateway, uniqueName } from '../helpers/gateway.browser.js';
 import { nextEvent, until } from '../helpers/waits.js';
 

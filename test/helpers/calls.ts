@@ -2,7 +2,8 @@
  * Two (or more) real clients on one in-page hub, for element tests that drive real calls:
  * real RTCPeerConnections with Chromium's fake camera and microphone.
  */
-import { createClient, createLocalHub, type CommsClient } from '../../core/index.js';
+import { createClient, type CommsClient } from '../../core/index.js';
+import { createLocalHub } from '../../core/local.js';
 import { nextEvent, until } from './waits.js';
 
 export interface Party {

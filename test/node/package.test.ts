@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import type * as Core from '../../core/index.js';
+import type * as Local from '../../core/local.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -59,6 +60,68 @@ describe('the package', () => {
     assert.equal(client.getVersion(), pkg.version);
     assert.equal(client.connection.getSocketState().status, 'disconnected');
     await client.destroy();
+  });
+
+  it('comms-kit/local resolves to the in-page backend, which takes the client from comms-kit/core', async () => {
+    // Node's rules, as a user's import resolves (Vite, webpack and esbuild follow the same map).
+    const resolved = fileURLToPath(import.meta.resolve('comms-kit/local'));
+    assert.equal(resolved, join(root, 'dist', 'core', 'local.js'));
+    // Run-time specifiers: the built declarations do not exist yet when the typecheck runs.
+    const [localSpecifier, coreSpecifier, rootSpecifier] = [
+      'comms-kit/local',
+      'comms-kit/core',
+      'comms-kit',
+    ];
+    const local = (await import(localSpecifier)) as typeof Local;
+    const core = (await import(coreSpecifier)) as typeof Core;
+    const main = (await import(rootSpecifier)) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(local).sort(), ['createLocalHub', 'scriptUser']);
+    for (const name of ['createLocalHub', 'scriptUser']) {
+      assert.ok(!(name in core), `comms-kit/core exports ${name}`);
+      assert.ok(!(name in main), `comms-kit exports ${name}`);
+    }
+    // One core: the scripted user's client is an instance of comms-kit/core's class, and a
+    // client from there joins the same hub and hears the user.
+    const hub = local.createLocalHub();
+    const quiet = { logs: { logLevel: 'silent' as const } };
+    const bob = await local.scriptUser(hub, { id: 'bob', displayName: 'Bob' }, quiet);
+    assert.ok(bob.client instanceof core.CommsClient, "the scripted user's client is another copy");
+    const ada = core.createClient(quiet);
+    ada.useLocalBackend(hub, { id: 'ada', displayName: 'Ada' });
+    await ada.connect();
+    const heard = new Promise<string>((resolve) => {
+      const check = () => {
+        const [message] = ada.conversation.get('bob').getMessages();
+        const part = message?.parts[0];
+        if (part?.type === 'text') resolve(part.text);
+      };
+      ada.on('messages:change', check);
+      check();
+    });
+    await bob.say('ada', 'hello from the hub');
+    assert.equal(await heard, 'hello from the hub');
+    await Promise.all([bob.goAway(), ada.destroy()]);
+  });
+
+  it('comms-kit/local has its declaration file, found by TypeScript', () => {
+    const from = join(root, 'test', 'node', 'user.ts');
+    const expected = join(root, 'dist', 'types', 'core', 'local.d.ts');
+    for (const [module, moduleResolution] of [
+      [ts.ModuleKind.NodeNext, ts.ModuleResolutionKind.NodeNext],
+      [ts.ModuleKind.ESNext, ts.ModuleResolutionKind.Bundler],
+    ] as const) {
+      const { resolvedModule } = ts.resolveModuleName(
+        'comms-kit/local',
+        from,
+        { module, moduleResolution },
+        ts.sys,
+      );
+      assert.equal(resolvedModule?.resolvedFileName, expected, `(${moduleResolution})`);
+    }
+    const declaration = readFileSync(expected, 'utf8');
+    for (const name of ['createLocalHub', 'scriptUser', 'LocalHub', 'LocalHubOptions']) {
+      assert.match(declaration, new RegExp(`\\b${name}\\b`), `${expected} names ${name}`);
+    }
   });
 
   it('the core version constant matches package.json', async () => {

@@ -18,7 +18,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../bench/lib/chromium.js';
 import {
@@ -27,8 +28,10 @@ import {
   bundleCore,
   bundleSizes,
   cdnBundlePath,
+  cdnLocalPath,
   formatKB,
   readCdnChunks,
+  root,
   type Sizes,
 } from '../../bench/lib/size.js';
 import { startStaticServer, type StaticServer } from '../../bench/lib/static-server.js';
@@ -57,11 +60,11 @@ describe('size budget', () => {
     t.diagnostic(total);
     assert.ok(sizes.initial.gzip <= ceilings.coreGzip, `over its ceiling: ${initial}`);
     assert.ok(sizes.total.gzip <= ceilings.coreTotalGzip, `over its ceiling: ${total}`);
-    // What is split off: the call engine, webrtc-adapter's shims, sdp-transform, the call
-    // engine's rarely used operations and the in-page gateway's protocol.
+    // What is split off: the call engine, webrtc-adapter's shims, sdp-transform and the call
+    // engine's rarely used operations (the in-page backend is `comms-kit/local`).
     assert.equal(
       sizes.lazy.length,
-      5,
+      4,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
     );
   });
@@ -77,7 +80,10 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
 <script type="module" src="/cdn/comms-kit.js"></script>
 <script type="module">
   const kit = await import('/cdn/comms-kit.js');
+  // The in-page backend, a module of its own: fetched by the steps that create a hub.
+  const local = () => import('/cdn/local.js');
   const quiet = { logs: { logLevel: 'silent' } };
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
   const reach = (client, callId, state) =>
     new Promise((resolve) => {
       const check = () => {
@@ -91,7 +97,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     // ends with the error; they connect and a message arrives all the same. Resolves with the
     // call's error and transition and the message's text.
     async failedEngine() {
-      const hub = kit.createLocalHub();
+      const hub = (await local()).createLocalHub();
       const a = kit.createClient(quiet);
       const b = kit.createClient(quiet);
       a.useLocalBackend(hub, { id: 'fail-a', displayName: 'A' });
@@ -107,7 +113,6 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       const result = await ended;
       await Promise.all([a.connect(), b.connect()]);
       b.conversation.get('fail-a').createMessage({ type: 'text', text: 'still here' }).send();
-      const frame = () => new Promise((r) => requestAnimationFrame(r));
       while (!a.conversation.get('fail-b').getMessages().length) await frame();
       const [message] = a.conversation.get('fail-b').getMessages();
       return { ...result, text: message.parts[0].text };
@@ -127,10 +132,9 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     // Two users on an in-page hub; the first one's <comms-chat> opens the thread with the other
     // after a message arrived; resolves with the thread's text once the message shows.
     async thread() {
-      const hub = kit.createLocalHub();
+      const hub = (await local()).createLocalHub();
       const a = kit.createClient(quiet);
       const b = kit.createClient(quiet);
-      const frame = () => new Promise((r) => requestAnimationFrame(r));
       a.useLocalBackend(hub, { id: 'lazy-c', displayName: 'C' });
       b.useLocalBackend(hub, { id: 'lazy-d', displayName: 'D' });
       await Promise.all([a.connect(), b.connect()]);
@@ -150,7 +154,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     // records once the caller is connected, and the number of entries of the caller's stats
     // report (an operation of the lazy operations chunk).
     async call(engineChunk) {
-      const hub = kit.createLocalHub({ noAnswerTimeout: 60000 });
+      const hub = (await local()).createLocalHub({ noAnswerTimeout: 60000 });
       const handled = [];
       // The bare device's offer is made first, so its invite goes out before any engine is here.
       const z = hub.register({ id: 'lazy-z', displayName: 'Z' });
@@ -204,6 +208,36 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       await Promise.all([a.destroy(), b.destroy()]);
       return { handled, stats: stats.size, engineHere, initiating, held, rang };
     },
+    // What comms-kit.js exports of the in-page backend (nothing); then local.js's hub with
+    // one core: a scripted user (local.js's scriptUser) writes to a client of comms-kit.js,
+    // whose thread shows the text; the user's client is an instance of comms-kit.js's class,
+    // and an error the hub raises (a call to no one) is comms-kit.js's CommsError.
+    async oneCore() {
+      const exported = ['createLocalHub', 'scriptUser'].filter((name) => name in kit);
+      const { createLocalHub, scriptUser } = await local();
+      const hub = createLocalHub();
+      const ada = kit.createClient(quiet);
+      ada.useLocalBackend(hub, { id: 'one-ada', displayName: 'Ada' });
+      const bob = await scriptUser(hub, { id: 'one-bob', displayName: 'Bob' }, quiet);
+      await ada.connect();
+      await bob.say('one-ada', 'one core');
+      while (!ada.conversation.get('one-bob').getMessages().length) await frame();
+      const [message] = ada.conversation.get('one-bob').getMessages();
+      const z = hub.register({ id: 'one-z', displayName: 'Z' });
+      const refused = await z
+        .invite({ callId: 'one-call', to: 'nobody', sdp: '', media: { audio: true, video: false },
+          customParameters: [] })
+        .then(() => null, (error) => error);
+      const result = {
+        exported,
+        text: message.parts[0].text,
+        sameClient: bob.client instanceof kit.CommsClient,
+        sameError: refused instanceof kit.CommsError,
+        code: refused?.code,
+      };
+      await Promise.all([bob.goAway(), ada.destroy()]);
+      return result;
+    },
   };
 </script></body></html>`;
 
@@ -218,6 +252,55 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   after(async () => {
     await browser?.close();
     await server?.close();
+  });
+
+  it('comms-kit.js carries none of the in-page backend; local.js carries it alone and imports the core from comms-kit.js', () => {
+    const cdnCode = readCdnChunks()
+      .map((c) => c.code)
+      .join('\n');
+    for (const marker of ['the in-page hub is unreachable', 'is not carried as a frame']) {
+      assert.ok(!cdnCode.includes(marker), `'${marker}' is in comms-kit.js or its chunks`);
+    }
+    const [local] = readCdnChunks(cdnLocalPath);
+    assert.deepEqual(local?.imports, ['comms-kit.js'], 'what local.js imports');
+    // Its sources (from its source map): the in-page backend, and the protocol's constants and
+    // presence rule (plain values and pure functions); no other module of the core.
+    const map = JSON.parse(readFileSync(`${cdnLocalPath}.map`, 'utf8')) as { sources: string[] };
+    const sources = map.sources.map((source) =>
+      relative(root, new URL(source, `file://${cdnLocalPath}`).pathname),
+    );
+    const allowed = (source: string) =>
+      source.startsWith('core/backends/local/') ||
+      ['core/local.ts', 'core/protocol/constants.ts', 'core/protocol/presence.ts'].includes(source);
+    assert.deepEqual(
+      sources.filter((source) => !allowed(source)),
+      [],
+      `local.js's sources: ${sources.join(', ')}`,
+    );
+    assert.ok(sources.includes('core/backends/local/hub.ts'), sources.join(', '));
+  });
+
+  it('a page that loads local.js next to comms-kit.js has a working hub on one core', async () => {
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(server.url);
+      await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
+      const result = (await tab.evaluate('window.lazySteps.oneCore()')) as {
+        exported: string[];
+        text: string;
+        sameClient: boolean;
+        sameError: boolean;
+        code: string;
+      };
+      assert.deepEqual(result.exported, [], 'comms-kit.js exports the in-page backend');
+      assert.equal(result.text, 'one core');
+      assert.equal(result.sameClient, true, "scriptUser's client is not comms-kit.js's class");
+      assert.equal(result.code, 'call:unknownDestination');
+      assert.equal(result.sameError, true, "the hub's error is not comms-kit.js's CommsError");
+    } finally {
+      await context.close();
+    }
   });
 
   it("ends a call made while the call engine's chunk cannot be fetched; the next use fetches it", async () => {
@@ -254,7 +337,10 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     const frenchChunk = named('messages.fr-');
     const virtualizerChunk = named('virtualizer-');
     const operationsChunk = named('operations-');
-    const protocolChunk = named('protocol-');
+    // The in-page gateway's protocol: a chunk of local.js (comms-kit/local).
+    const protocolChunk = bundleSizes(readCdnChunks(cdnLocalPath, ['comms-kit.js'])).lazy.find(
+      (c) => c.fileName.startsWith('protocol-'),
+    )?.fileName;
     const engineChunk = named('manager-');
     assert.ok(
       engineChunk &&
@@ -291,6 +377,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       );
       assert.ok(!fetched.includes(sdpChunk), 'sdp-transform came before any SDP handler ran');
       assert.ok(!fetched.includes(operationsChunk), 'the call operations came before any call');
+      assert.ok(!fetched.includes('local.js'), 'the in-page backend came before any hub');
       assert.ok(!fetched.includes(protocolChunk), 'the hub protocol came before any hub');
 
       // The call engine: when clients join an in-page hub (they take calls there); a call made
@@ -318,7 +405,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.ok(handled.includes('lazy-b set remote 1'), `handlers ran: ${handled.join('; ')}`);
       assert.ok(fetched.includes(operationsChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(stats > 0, 'the stats report is empty');
-      // The in-page gateway's protocol: when the call's hub was created.
+      // The in-page backend and its gateway's protocol: when the call's hub was created.
+      assert.ok(fetched.includes('local.js'), `fetched: ${fetched.join(', ')}`);
       assert.ok(fetched.includes(protocolChunk), `fetched: ${fetched.join(', ')}`);
 
       // French: when the page's language becomes French; the elements re-render in it.
