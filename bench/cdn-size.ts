@@ -16,7 +16,10 @@
  * share a compression window in the bundle).
  *
  * Also shown, without a target: the IIFE build (`comms-kit.iife.js`, for a classic `<script>`),
- * which cannot load chunks, so it carries everything.
+ * which cannot load chunks, so it carries everything (the in-page backend too); and
+ * `local.js`, the in-page backend (`comms-kit/local`) a page loads next to `comms-kit.js`, alone
+ * (it imports the core from `comms-kit.js`) and with its lazy chunk (the in-page gateway's
+ * protocol).
  *
  * The notes carry the breakdown by package and folder (`breakdown`). Targets: initial load
  * ≤ 45 KB gzip; own code ≤ 24 KB gzip. Sizes are deterministic: one run.
@@ -29,6 +32,7 @@ import {
   bundleCdn,
   bundleSizes,
   cdnIifePath,
+  cdnLocalPath,
   formatBreakdown,
   measure,
   readCdnBundle,
@@ -55,6 +59,13 @@ export const cdnSize: Benchmark = {
     record.figure('cdn.total.gzip', 'CDN bundle with its lazy chunks, gzip', 'B', [cdn.total.gzip]);
     const iife = measure(readCdnBundle(cdnIifePath));
     record.figure('iife.gzip', 'CDN IIFE bundle (everything), gzip', 'B', [iife.gzip], note);
+    const local = bundleSizes(readCdnChunks(cdnLocalPath, ['comms-kit.js']));
+    record.figure('local.gzip', 'CDN local.js (in-page backend), beside comms-kit.js, gzip', 'B', [
+      local.initial.gzip,
+    ]);
+    record.figure('local.total.gzip', 'CDN local.js with its lazy chunk, gzip', 'B', [
+      local.total.gzip,
+    ]);
     record.baseline('baseline.gzip', 'Lit+context+adapter+nanoevents, gzip', 'B', [baseline.gzip]);
     record.baseline('baseline.brotli', 'Lit+context+adapter+nanoevents, brotli', 'B', [
       baseline.brotli,

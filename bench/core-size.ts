@@ -10,7 +10,8 @@
  *
  * Also shown, without a target: a page whose only use of the core is `createClient` (bundled
  * from source the same way), which a bundler trims of what the client does not reach (the
- * in-page backend, `createLocalHub`, among them).
+ * constants, SDP handlers and helpers exported beside it). The in-page backend is not in the
+ * core at all: it is `comms-kit/local` (its CDN file is measured by `cdn-size`).
  *
  * Target: initial load ≤ 20 KB gzip. No baseline. Deterministic: one build.
  */
