@@ -52,6 +52,14 @@ describe('size budget', () => {
     assert.ok(sizes.total.gzip <= ceilings.cdnTotalGzip, `over its ceiling: ${total}`);
   });
 
+  it(`the CDN's local.js, beside comms-kit.js, is at most ${formatKB(ceilings.cdnLocalGzip)} gzip`, (t) => {
+    const sizes = bundleSizes(readCdnChunks(cdnLocalPath, ['comms-kit.js']));
+    const initial = report('local.js', sizes.initial, ceilings.cdnLocalGzip);
+    t.diagnostic(initial);
+    t.diagnostic(`local.js with its lazy chunk: ${formatKB(sizes.total.gzip)} gzip`);
+    assert.ok(sizes.initial.gzip <= ceilings.cdnLocalGzip, `over its ceiling: ${initial}`);
+  });
+
   it(`comms-kit/core's initial load is at most ${formatKB(ceilings.coreGzip)} gzip, with its lazy chunks ${formatKB(ceilings.coreTotalGzip)}`, async (t) => {
     const sizes = bundleSizes(await bundleCore());
     const initial = report('core initial load', sizes.initial, ceilings.coreGzip, budgets.coreGzip);
