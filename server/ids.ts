@@ -38,6 +38,28 @@ export function newRecordId(): string {
     seq = (seq + 1) | 0;
     if (seq === 0) msecs += 1;
   }
-  // `v7` has read the bytes when it returns; they are used once.
-  return v7({ random, msecs, seq });
+  // `v7` has read the random bytes when it returns; they are used once.
+  v7({ random, msecs, seq }, bytes);
+  return format(bytes);
+}
+
+const bytes = new Uint8Array(16);
+const text = Buffer.alloc(36);
+/** The ASCII codes of the hex digits. */
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
+/**
+ * A UUID's canonical text, as `uuid` writes it (lower-case hex, dashes after bytes 4, 6, 8 and
+ * 10), made in one buffer and read out as one flat string. `uuid` concatenates twenty short
+ * strings: ~1 µs an id, and a tree of strings that serialising and binding flatten again.
+ */
+function format(id: Uint8Array): string {
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) text[at++] = 0x2d; // '-'
+    const byte = id[i]!;
+    text[at++] = HEX[byte >>> 4]!;
+    text[at++] = HEX[byte & 0x0f]!;
+  }
+  return text.toString('latin1', 0, 36);
 }

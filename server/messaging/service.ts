@@ -33,7 +33,7 @@ import type {
   MessageRecord,
   Storage,
 } from '../storage/types.js';
-import type { Connection } from '../ws/connection.js';
+import { Serialized, type Connection } from '../ws/connection.js';
 import type { RequestContext, WebSocketGateway } from '../ws/gateway.js';
 import { KeyedRateLimit } from '../ws/rate-limit.js';
 
@@ -270,11 +270,12 @@ export function registerMessaging(options: MessagingOptions): void {
       log.warn({ messageId: result.message.id }, 'COMMS_FAULT=exit-after-store: exiting');
       process.exit(FAULT_EXIT_CODE);
     }
-    const message = wireMessage(result.message, members.wireIds);
+    // The reply and the event carry the same message: serialised once.
+    const payload = new Serialized({ message: wireMessage(result.message, members.wireIds) });
     request.afterReply(() =>
-      gateway.push(members.userIds, 'message:new', { message }, { service: 'chat', except: conn }),
+      gateway.push(members.userIds, 'message:new', payload, { service: 'chat', except: conn }),
     );
-    return { message };
+    return payload;
   };
 
   const history = async (conn: Connection, frame: RequestFrame<'message.history'>) => {

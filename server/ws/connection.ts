@@ -106,8 +106,16 @@ export class Connection {
   }
 
   /** Sends the success reply to request `re`. */
-  reply<T extends RequestType>(re: string, payload: ReplyPayload<T>): void {
-    this.send({ v: PROTOCOL_VERSION, re, ok: true, ...payload });
+  reply<T extends RequestType>(
+    re: string,
+    payload: ReplyPayload<T> | Serialized<ReplyPayload<T>>,
+  ): void {
+    if (!(payload instanceof Serialized))
+      this.send({ v: PROTOCOL_VERSION, re, ok: true, ...payload });
+    else if (this.open)
+      this.sendFrame(
+        `{"v":${PROTOCOL_VERSION},"re":${JSON.stringify(re)},"ok":true${payload.members}}`,
+      );
   }
 
   /** Sends an error reply (`re` null when the frame had no readable id). */
@@ -159,11 +167,31 @@ export class Connection {
 
 const flush = (conn: Connection) => conn.flush();
 
+/**
+ * A payload with its JSON made already, for one that goes out twice: a message is the reply to
+ * its sender and the event to the other members, serialised once (`JSON.stringify` was a
+ * tenth of the gateway's CPU per message). The frame around it is written as text, in the
+ * order its object would have (`v`, `re`, `ok` or `v`, `type`, `event`, then the payload's).
+ */
+export class Serialized<T extends object> {
+  readonly value: T;
+  /** The payload's members as JSON text, each after a comma (`,"message":{…}`; empty: ''). */
+  readonly members: string;
+
+  constructor(value: T) {
+    this.value = value;
+    const json = JSON.stringify(value);
+    this.members = json.length > 2 ? `,${json.slice(1, -1)}` : '';
+  }
+}
+
 /** An event frame as the wire carries it. */
 export function eventFrame<E extends EventName>(
   event: E,
-  payload: Static<(typeof EventPayloads)[E]>,
+  payload: Static<(typeof EventPayloads)[E]> | Serialized<Static<(typeof EventPayloads)[E]>>,
 ): string {
+  if (payload instanceof Serialized)
+    return `{"v":${PROTOCOL_VERSION},"type":"event","event":${JSON.stringify(event)}${payload.members}}`;
   return JSON.stringify({ v: PROTOCOL_VERSION, type: 'event', event, ...payload });
 }
 

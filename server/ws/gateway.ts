@@ -46,7 +46,7 @@ import {
 import type { Clock } from '../clock.js';
 import { WireError, internalError } from '../errors.js';
 import type { OriginCheck } from '../http/origins.js';
-import { Connection, eventFrame, type ConnectionLimits } from './connection.js';
+import { Connection, eventFrame, type ConnectionLimits, type Serialized } from './connection.js';
 import { parseJson, validateFrame } from './frames.js';
 import { SocketRegistry } from './registry.js';
 import { SubscriptionManager } from './subscriptions.js';
@@ -71,11 +71,14 @@ export const defaultWebSocketOptions: WebSocketOptions = {
   closeGraceMs: 2_000,
 };
 
+/** What a handler answers: the reply's payload, or that payload serialised already. */
+export type Reply<T extends RequestType> = ReplyPayload<T> | Serialized<ReplyPayload<T>>;
+
 export type Handler<T extends RequestType> = (
   conn: Connection,
   frame: RequestFrame<T>,
   request: RequestContext,
-) => Promise<ReplyPayload<T>> | ReplyPayload<T>;
+) => Promise<Reply<T>> | Reply<T>;
 
 /** What a handler can do besides answering its request. */
 export interface RequestContext {
@@ -123,7 +126,7 @@ export interface WebSocketGateway {
   push<E extends EventName>(
     userIds: Iterable<string>,
     event: E,
-    payload: Static<(typeof EventPayloads)[E]>,
+    payload: Static<(typeof EventPayloads)[E]> | Serialized<Static<(typeof EventPayloads)[E]>>,
     options?: PushOptions,
   ): Promise<void>;
   /** Adds a listener of the bus messages on the user channels this node listens to. */

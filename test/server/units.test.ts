@@ -1,6 +1,6 @@
 /**
  * Layers on their own: the SQLite storage (migrations, identities, refresh-token spending),
- * the origin check, the manual clock and record ids.
+ * the origin check, the manual clock, record ids and frames serialised ahead.
  */
 import { describe, it } from 'node:test';
 import { mkdtempSync, statSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { IdentityConflictError, type NewUser } from '../../server/storage/types.
 import { originCheck, validateOrigins } from '../../server/http/origins.js';
 import { ManualClock } from '../../server/clock.js';
 import { newRecordId } from '../../server/ids.js';
+import { Serialized, eventFrame } from '../../server/ws/connection.js';
 
 const user = (id: string, fields: Partial<NewUser> = {}): NewUser => ({
   id,
@@ -436,5 +437,38 @@ describe('newRecordId', () => {
     assert.ok(millis[0]! >= before && millis.at(-1)! <= after + 1, 'the time is now');
     // The random tail differs even within one millisecond (the pool's bytes are used once).
     assert.equal(new Set(ids.map((id) => id.slice(-12))).size, ids.length);
+  });
+});
+
+describe('Serialized', () => {
+  const message = {
+    id: newRecordId(),
+    clientId: '0190b000-0000-7000-8000-000000000abc',
+    conversationId: '0190b000-0000-7000-8000-000000000def',
+    seq: 7,
+    sender: 'ann',
+    parts: [{ type: 'text' as const, text: 'quotes " \\ and \n, é, 😀' }],
+    timestamp: 1_763_930_000_000,
+  };
+
+  it('makes the same event frame as the payload itself', () => {
+    assert.equal(
+      eventFrame('message:new', new Serialized({ message })),
+      eventFrame('message:new', { message }),
+    );
+    assert.deepEqual(JSON.parse(eventFrame('message:new', new Serialized({ message }))), {
+      v: 1,
+      type: 'event',
+      event: 'message:new',
+      message,
+    });
+  });
+
+  it('leaves no stray comma for an empty payload', () => {
+    assert.equal(new Serialized({}).members, '');
+    assert.equal(
+      new Serialized({ message }).members,
+      `,${JSON.stringify({ message }).slice(1, -1)}`,
+    );
   });
 });

@@ -272,12 +272,17 @@ function prepareFeatures(db: Database.Database) {
       'SELECT * FROM messages WHERE conversation_id = ? AND seq = ?',
     ),
     // Inside the append's write transaction, so no other append can take the same seq.
-    nextSeq: db.prepare<[string], { seq: number }>(
-      'SELECT coalesce(max(seq), 0) + 1 AS seq FROM messages WHERE conversation_id = ?',
-    ),
-    insertMessage: db.prepare(
+    nextSeq: db
+      .prepare<[string], number>(
+        'SELECT coalesce(max(seq), 0) + 1 FROM messages WHERE conversation_id = ?',
+      )
+      .pluck(),
+    // Positional parameters: binding seven named ones from an object cost ~1.5 µs an append.
+    // A clientId the sender has used already inserts nothing (`changes` 0): the append then
+    // reads the earlier message. Any other conflict still throws.
+    insertMessage: db.prepare<[string, string, number, string, string, string, number]>(
       `INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, parts, created_at)
-       VALUES (@id, @conversationId, @seq, @clientId, @senderId, @parts, @timestamp)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, client_id) DO NOTHING`,
     ),
     messagesAfter: db.prepare<[string, number, number], MessageRow>(
       'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
@@ -852,11 +857,32 @@ export class SqliteStorage implements Storage {
   /** One message: a savepoint inside {@link appendBatch}'s transaction. */
   private readonly appendOne = (message: NewMessage): AppendResult => {
     const f = this.features;
-    const earlier = f.messageBySender.get(message.senderId, message.clientId);
-    if (earlier) return { status: 'duplicate', message: toMessage(earlier) };
+    const seq = f.nextSeq.get(message.conversationId)!;
     // A conversation that does not exist fails the insert's foreign key (and the savepoint).
-    const stored: MessageRecord = { ...message, seq: f.nextSeq.get(message.conversationId)!.seq };
-    f.insertMessage.run({ ...stored, parts: JSON.stringify(stored.parts) });
+    // The sender's clientId already stored: nothing inserted (the unique index found it, one
+    // statement fewer than looking first), and the earlier message is the result.
+    const { changes } = f.insertMessage.run(
+      message.id,
+      message.conversationId,
+      seq,
+      message.clientId,
+      message.senderId,
+      JSON.stringify(message.parts),
+      message.timestamp,
+    );
+    if (changes === 0) {
+      const earlier = f.messageBySender.get(message.senderId, message.clientId)!;
+      return { status: 'duplicate', message: toMessage(earlier) };
+    }
+    const stored: MessageRecord = {
+      id: message.id,
+      conversationId: message.conversationId,
+      seq,
+      clientId: message.clientId,
+      senderId: message.senderId,
+      parts: message.parts,
+      timestamp: message.timestamp,
+    };
     return { status: 'stored', message: stored };
   };
 
