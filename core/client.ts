@@ -124,6 +124,12 @@ export interface CallNamespace {
   answer(callId: string, media?: MediaRequest, options?: AnswerOptions): Promise<void>;
   reject(callId: string): Promise<void>;
   ignore(callId: string): Promise<void>;
+  /**
+   * Forwards an incoming call that rings here to `destination`, who rings instead (the seeds'
+   * `forward`). The call ends here (`Forwarded`, 302); the caller's goes on ringing, now at the
+   * destination (`call:forwarded`).
+   */
+  forward(callId: string, destination: string): Promise<void>;
   end(callId: string): Promise<void>;
   sendRingingFeedback(callId: string): Promise<void>;
   hold(callId: string): Promise<void>;
@@ -535,6 +541,7 @@ export class CommsClient {
       'answer',
       'reject',
       'ignore',
+      'forward',
       'end',
       'sendRingingFeedback',
       'hold',

@@ -60,6 +60,15 @@ export interface CommsEventMap {
    * `error` is set and `callId` is the first of the two calls asked for.
    */
   'call:join': { callId: string; error?: BasicError };
+  /**
+   * The callee forwarded this user's outgoing call (`call.forward` on their side): it rings at
+   * `to` now, with the same call id and connection (comms-kit; also in `CallObject.forwarded`).
+   */
+  'call:forwarded': {
+    callId: string;
+    by: { id: string; displayName: string };
+    to: { id: string; displayName: string };
+  };
   /** A call's state changed (seed event). */
   'call:stateChange': {
     callId: string;

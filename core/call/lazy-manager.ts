@@ -64,6 +64,7 @@ const signallingEvents = Object.keys({
   candidate: true,
   transferRequested: true,
   transferCompleted: true,
+  forwarded: true,
 } satisfies Record<keyof SignallingHandlers, true>) as Array<keyof SignallingHandlers>;
 
 /** The engine's methods that return a promise: the `call` namespace's operations. */

@@ -30,6 +30,7 @@ import {
   Transitions,
   type CallSignalling,
   type CallTransition,
+  type CallForwarding,
   type CandidateInit,
   type CustomParameter,
   type RemoteParty,
@@ -217,6 +218,7 @@ export class CallManager {
             this.#ctx.log.warn(`call ${callId}: could not take its transfer`, error),
         ),
       transferCompleted: (callId, error) => this.#transfers.get(callId)?.resolve(error),
+      forwarded: (callId, forwarding) => this.#remoteForwarded(callId, forwarding),
     };
     signalling.setHandlers(handlers);
     for (const event of held) event(handlers);
@@ -334,6 +336,7 @@ export class CallManager {
     media: { audio: boolean; video: boolean };
     customParameters: CustomParameter[];
     transfer?: TransferLink;
+    forwarded?: CallForwarding[];
   }): Promise<void> {
     const { callId } = call;
     if (this.getById(callId)) return;
@@ -358,6 +361,7 @@ export class CallManager {
       transition: null,
       currentOperations: [],
       ...(call.transfer ? { transfer: call.transfer } : {}),
+      ...(call.forwarded?.length ? { forwarded: call.forwarded } : {}),
     });
     const session = this.#createSession(callId, true);
     this.#ctx.emit('call:receive', { callId });
@@ -433,6 +437,25 @@ export class CallManager {
     this.#require(callId, 'ignore', [states.INITIATED, states.RINGING], 'incoming');
     await this.#operation(callId, 'IGNORE', async () => {
       this.#finish(callId, Transitions.IGNORED);
+    });
+  }
+
+  /**
+   * Forwards an incoming call that rings here to `destination` (the seeds' `forward`): the
+   * destination rings instead of this user, with the caller's offer. The call ends here
+   * (`Forwarded`, 302, its `forwarded` naming the destination); the caller's call goes on
+   * ringing at the destination, with the same id.
+   */
+  async forward(callId: string, destination: string): Promise<void> {
+    this.#require(callId, 'forward', [states.INITIATED, states.RINGING], 'incoming');
+    const normalize = this.#ctx.config().call?.normalizeDestination !== false;
+    const to = normalizeDestination(destination, normalize);
+    await this.#operation(callId, 'FORWARD', async () => {
+      const forwarding = await this.#requireSignalling().forward(callId, to);
+      const call = this.getById(callId);
+      if (!call || isFinal(call.state)) return;
+      this.#patch(callId, { forwarded: [...(call.forwarded ?? []), forwarding] });
+      this.#finish(callId, Transitions.FORWARDED);
     });
   }
 
@@ -928,6 +951,20 @@ export class CallManager {
     ) {
       this.#setState(callId, states.RINGING);
     }
+  }
+
+  /** The callee forwarded this outgoing call: it rings at `forwarding.to` now. */
+  #remoteForwarded(callId: string, forwarding: CallForwarding): void {
+    const call = this.getById(callId);
+    if (!call || call.direction !== 'outgoing' || isFinal(call.state)) return;
+    this.#patch(callId, {
+      remoteParticipant: {
+        displayNumber: forwarding.to.id,
+        displayName: forwarding.to.displayName,
+      },
+      forwarded: [...(call.forwarded ?? []), forwarding],
+    });
+    this.#ctx.emit('call:forwarded', { callId, by: forwarding.by, to: forwarding.to });
   }
 
   #remoteEnded(callId: string, transition: CallTransition): void {

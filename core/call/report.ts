@@ -20,6 +20,7 @@ export const reportEvents = {
   ANSWER: 'ANSWER',
   IGNORE: 'IGNORE',
   REJECT: 'REJECT',
+  FORWARD: 'FORWARD',
   END: 'END',
   ADD_MEDIA: 'ADD_MEDIA',
   REMOVE_MEDIA: 'REMOVE_MEDIA',

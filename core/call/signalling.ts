@@ -45,6 +45,8 @@ export const Transitions = {
   MEDIA_FAILED: { statusCode: 488, reasonText: 'Media could not be negotiated' },
   CONNECTION_LOST: { statusCode: 408, reasonText: 'Connection to the server lost' },
   TRANSFERRED: { statusCode: 200, reasonText: 'Transferred' },
+  /** The callee forwarded the ringing call to someone else (`call.forward`; SIP 302). */
+  FORWARDED: { statusCode: 302, reasonText: 'Forwarded' },
 } as const satisfies Record<string, CallTransition>;
 
 /** An ICE candidate as it travels (the RTCIceCandidateInit fields). */
@@ -76,6 +78,17 @@ export interface TransferLink {
   replaces: string | null;
 }
 
+/**
+ * One forwarding of a ringing call (`call.forward`): the callee `by` sent it on to `to`, who
+ * rings instead. The call keeps its id, the caller's offer and connection.
+ */
+export interface CallForwarding {
+  /** The callee who forwarded the call. */
+  by: RemoteParty;
+  /** The user who rings now. */
+  to: RemoteParty;
+}
+
 /** What the transferrer asks for: a destination (direct) or its other call's party (consultative). */
 export type TransferTarget = { destination: string } | { otherCallId: string };
 
@@ -96,6 +109,8 @@ export interface SignallingHandlers {
     customParameters: CustomParameter[];
     /** Set when the caller was transferred to this user. */
     transfer?: TransferLink;
+    /** Set when the call was forwarded to this user: each forwarding, oldest first. */
+    forwarded?: CallForwarding[];
   }): void;
   /** The callee's device is ringing. */
   ringing(callId: string): void;
@@ -118,6 +133,8 @@ export interface SignallingHandlers {
   transferRequested(callId: string, request: TransferRequest): void;
   /** The transfer of this call succeeded (null) or failed (the transferrer's side). */
   transferCompleted(callId: string, error: SignallingError | null): void;
+  /** The callee forwarded this (outgoing, ringing) call: it rings at `forwarding.to` now. */
+  forwarded(callId: string, forwarding: CallForwarding): void;
 }
 
 /** The calls a backend carries. Each rejects with a `CommsError` the engine reports. */
@@ -156,4 +173,12 @@ export interface CallSignalling {
    * user is not a party of the call(s) or the destination is unknown.
    */
   transfer(callId: string, target: TransferTarget): Promise<void>;
+  /**
+   * Forwards an incoming call that rings on this device to `destination`: the backend stops
+   * it ringing for this user and rings the destination with the caller's offer (and the
+   * candidates the caller sent so far). Resolves with the forwarding as the caller sees it
+   * (this user, the destination); rejects when this device is not ringing for the call or the destination cannot be
+   * called (`call:unknownDestination`, `call:invalidDestination`).
+   */
+  forward(callId: string, destination: string): Promise<CallForwarding>;
 }

@@ -1,6 +1,12 @@
 import type { MediaRequest, TrackObject } from '../media/types.js';
 import type { CallState, MediaConnectionState } from './states.js';
-import type { CallTransition, CustomParameter, MediaOffered, TransferLink } from './signalling.js';
+import type {
+  CallForwarding,
+  CallTransition,
+  CustomParameter,
+  MediaOffered,
+  TransferLink,
+} from './signalling.js';
 
 /** Received bandwidth limits in kbps (the seeds' BandwidthControls). */
 export interface BandwidthControls {
@@ -71,6 +77,12 @@ export interface CallObject {
    * in the same order. A call whose party hangs up leaves both lists.
    */
   joined?: JoinedCalls;
+  /**
+   * comms-kit: set on a call that was forwarded (`call.forward`), each forwarding oldest
+   * first: on the caller's side (whose `remoteParticipant` becomes the last `to`), on the side
+   * of the callee who forwarded it (its own forwarding last) and on the new callee's side.
+   */
+  forwarded?: CallForwarding[];
 }
 
 /** The previous calls a joined call is made of (`CallObject.joined`). */

@@ -122,6 +122,10 @@ export const WireErrorCodes = {
   CALL_INVALID_DESTINATION: 'call:invalidDestination',
   CALL_TRANSFER_PENDING: 'call:transferPending',
   CALL_TRANSFER_FAILED: 'call:transferFailed',
+  /** `call.forward`: the destination is in an answered call and takes no second one. */
+  CALL_DESTINATION_BUSY: 'call:destinationBusy',
+  /** `call.forward`: the destination has no device subscribed to `call`. */
+  CALL_DESTINATION_UNAVAILABLE: 'call:destinationUnavailable',
   CONVERSATION_NOT_FOUND: 'conversation:notFound',
   CONVERSATION_FORBIDDEN: 'conversation:forbidden',
   DESTINATION_UNKNOWN: 'conversation:unknownDestination',

@@ -338,6 +338,18 @@ export const CallTransferFrame = callControl(
   },
 );
 
+export const CallForwardFrame = callControl(
+  'call.forward',
+  'The callee forwards a call that rings on this device to `destination` (SIP 302), who rings instead: every device of the callee gets `call:ended` 302 "Forwarded" (this one learns it from the reply), the destination’s devices `call:incoming` with the caller’s offer and the candidates the caller sent so far (`call:candidate`), and the caller `call:forwarded`. The call keeps its id and the no-answer timeout starts again. Reply: `{by, to}`.',
+  {
+    destination: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'User id, sip: or tel: URI, or E.164.',
+    }),
+  },
+);
+
 // ── Messaging: client → server ───────────────────────────────────────────────
 
 export const TextPart = Type.Object(
@@ -615,6 +627,7 @@ export const RequestFrames = {
   'call.parameters': CallParametersFrame,
   'call.candidate': CallCandidateFrame,
   'call.transfer': CallTransferFrame,
+  'call.forward': CallForwardFrame,
   'conversation.open': ConversationOpenFrame,
   'conversation.create': ConversationCreateFrame,
   'conversation.list': ConversationListFrame,
@@ -745,6 +758,10 @@ export const ReplyPayloads = {
   'call.parameters': Type.Object({}),
   'call.candidate': Type.Object({}),
   'call.transfer': Type.Object({}),
+  'call.forward': Type.Object({
+    by: Type.Object({ id: Type.String(), displayName: Type.String() }),
+    to: Type.Object({ id: Type.String(), displayName: Type.String() }),
+  }),
   'conversation.open': Type.Object({ conversation: Conversation }),
   'conversation.create': Type.Object({ conversation: Conversation }),
   'conversation.list': Type.Object({ conversations: Type.Array(Conversation) }),
@@ -810,6 +827,18 @@ export const EventPayloads = {
         replaces: Type.Union([Type.String(), Type.Null()]),
       }),
     ),
+    forwarded: Type.Optional(
+      Type.Array(
+        Type.Object({
+          by: Type.Object({ id: Type.String(), displayName: Type.String() }),
+          to: Type.Object({ id: Type.String(), displayName: Type.String() }),
+        }),
+        {
+          description:
+            'Set when the call was forwarded to this user: each forwarding, oldest first.',
+        },
+      ),
+    ),
   }),
   'call:ringing': Type.Object({ callId: Type.String() }),
   'call:answered': Type.Object({
@@ -845,6 +874,17 @@ export const EventPayloads = {
     callId: Type.String(),
     error: Type.Optional(ErrorBody),
   }),
+  'call:forwarded': Type.Object(
+    {
+      callId: Type.String(),
+      by: Type.Object({ id: Type.String(), displayName: Type.String() }),
+      to: Type.Object({ id: Type.String(), displayName: Type.String() }),
+    },
+    {
+      description:
+        'To the caller: the callee `by` forwarded the call to `to`, whose devices ring now (same call id, same offer).',
+    },
+  ),
   'message:new': Type.Object({ message: Message }),
   'message:receipt': Type.Object({
     conversationId: Type.String(),

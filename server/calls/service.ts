@@ -31,6 +31,11 @@
  *   unanswered the transferrer gets `call:transferred` with `call:transferFailed` and the call
  *   is unharmed. For a consultative transfer the new call rings only the target's device in
  *   the replaced call, which takes it at once.
+ * - `call.forward` (a ringing device of the callee, before the answer) sends the call on to
+ *   `destination`, checked as an invite's callee: the call's callee and devices become the
+ *   destination's, which ring with the caller's offer and the candidates the caller trickled
+ *   so far (kept with the ringing call for this, up to {@link MAX_HELD_CANDIDATES}); the
+ *   callee's other devices get 302, the caller `call:forwarded`. See {@link CallService.forward}.
  * - Only the call's own sockets may signal in it: any other socket, even the same user's, gets
  *   `call:unknown`, the same answer as for a call that does not exist.
  * - A party's socket that closes is away: its events wait in its mailbox, and its calls go on
@@ -69,6 +74,8 @@ import {
   type CallDevice,
   type CallStore,
   type CalleeDevice,
+  type CallForward,
+  MAX_HELD_CANDIDATES,
   type PendingTransfer,
   type QueuedEvent,
 } from './store.js';
@@ -80,6 +87,9 @@ export const PARTY_LOST: CallTransition = {
 };
 /** What every party's record says when the gateway shut down during the call. */
 export const SHUT_DOWN: CallTransition = { statusCode: 503, reasonText: 'The gateway shut down' };
+
+/** How many times one call may be forwarded (`call.forward`; SIP's Max-Forwards, small). */
+export const MAX_FORWARDS = 5;
 
 /** How long events wait for a device that is away, ms (past the grace: it learns how it ended). */
 export const MAILBOX_TTL_MS = 5 * 60_000;
@@ -191,6 +201,7 @@ export class CallService {
         }),
       'call.candidate': (conn, frame) => this.candidate(conn, frame),
       'call.transfer': (conn, frame) => this.transfer(conn, frame),
+      'call.forward': (conn, frame) => this.forward(conn, frame),
     });
     // Which sockets take calls, kept in the store so that every node can ring them.
     ws.subscriptions.onChange((conn, previous, next) => {
@@ -313,6 +324,7 @@ export class CallService {
       media: frame.media,
       startTime: clock.now(),
       answerTime: null,
+      offer: { sdp: frame.sdp, customParameters: frame.customParameters ?? [], candidates: [] },
       ...(carried
         ? {
             carries: {
@@ -340,35 +352,24 @@ export class CallService {
       const ending = busy ? endBusy(call) : endUnavailable(call);
       setImmediate(() => void this.finish(call.id, () => ({ end: ending })).catch(this.failed));
     } else {
-      this.noAnswer.set(
-        call.id,
-        clock.setTimeout(
-          () =>
-            void this.finish(call.id, (c) =>
-              c.answerTime === null ? { end: endNoAnswer(c) } : { noop: true },
-            ).catch(this.failed),
-          this.o.noAnswerTimeoutMs,
-        ),
-      );
-      for (const device of call.devices) {
-        await this.send(device, 'call:incoming', {
-          callId: call.id,
-          from: { id: call.caller.id, displayName: call.caller.displayName },
-          sdp: frame.sdp,
-          media: frame.media,
-          customParameters: frame.customParameters ?? [],
-          ...(call.carries
-            ? {
-                transfer: {
-                  referredBy: call.carries.referredBy,
-                  replaces: call.replaces ?? null,
-                },
-              }
-            : {}),
-        });
-      }
+      this.ringFor(call.id);
+      for (const device of call.devices) await this.send(device, 'call:incoming', incoming(call));
     }
     return { to: { id: call.callee.id, displayName: call.callee.displayName } };
+  }
+
+  /** (Re)starts the call's no-answer timeout: unanswered when it fires, it ends (408). */
+  private ringFor(callId: string): void {
+    this.noAnswer.get(callId)?.cancel();
+    this.noAnswer.set(
+      callId,
+      this.o.clock.setTimeout(() => {
+        this.noAnswer.delete(callId);
+        void this.finish(callId, (c) =>
+          c.answerTime === null ? { end: endNoAnswer(c) } : { noop: true },
+        ).catch(this.failed);
+      }, this.o.noAnswerTimeoutMs),
+    );
   }
 
   private async ringing(conn: Connection, frame: RequestFrame<'call.ringing'>) {
@@ -401,6 +402,8 @@ export class CallService {
       role.device.state = 'answered';
       for (const d of stopped) d.state = 'stopped';
       call.answerTime = this.o.clock.now();
+      // Answered: nobody will be forwarded the offer any more.
+      delete call.offer;
       return { next: call, result: { call, stopped } };
     });
     if (!outcome) throw unknownCall(frame.callId);
@@ -478,9 +481,23 @@ export class CallService {
     const call = await this.party(conn, frame.callId);
     const role = roleOf(call, conn)!;
     let targets: CallDevice[];
-    if (role.kind === 'caller') {
-      const wanted = call.answerTime === null ? 'ringing' : 'answered';
-      targets = call.devices.filter((d) => d.state === wanted);
+    if (role.kind === 'caller' && call.answerTime === null) {
+      // Before the answer the caller's candidates are kept with the call (a forward hands them
+      // on) and go to the ringing devices that have the offer; read and kept in one change.
+      const devices = await this.store.change(call.id, (c) => {
+        if (c.answerTime !== null)
+          return { next: c, result: c.devices.filter((d) => d.state === 'answered') };
+        const held = c.offer?.candidates;
+        if (held && held.length < MAX_HELD_CANDIDATES) held.push(frame.candidate);
+        return {
+          next: c,
+          result: c.devices.filter((d) => d.state === 'ringing' && !d.awaitingOffer),
+        };
+      });
+      if (!devices) throw unknownCall(frame.callId);
+      targets = devices;
+    } else if (role.kind === 'caller') {
+      targets = call.devices.filter((d) => d.state === 'answered');
     } else {
       targets = role.device.state === 'stopped' ? [] : [call.caller.device];
     }
@@ -572,6 +589,148 @@ export class CallService {
         },
       });
     return {};
+  }
+
+  /**
+   * `call.forward`: a ringing device of the callee sends the call on to `destination`. The
+   * destination is checked as an invite checks its callee (unknown, busy, not available), and
+   * may be neither the callee nor the caller. Then, in one change, the call's callee becomes the
+   * destination and its devices the destination's; the callee's other devices are told 302
+   * "Forwarded" and get a record each, the caller `call:forwarded`, and the destination's devices
+   * `call:incoming` with the kept offer, then the kept candidates. The no-answer timeout starts
+   * again (each destination rings for the full time), at most {@link MAX_FORWARDS} times a call.
+   */
+  private async forward(
+    conn: Connection,
+    frame: RequestFrame<'call.forward'>,
+  ): Promise<ReplyPayload<'call.forward'>> {
+    const { storage, clock } = this.o;
+    const call = await this.party(conn, frame.callId);
+    const role = roleOf(call, conn)!;
+    if (role.kind === 'caller')
+      throw invalid('the caller cannot forward its own call: only a ringing callee can');
+    const notRinging = () =>
+      new WireError(
+        WireErrorCodes.CALL_INVALID_STATE,
+        `call '${frame.callId}' does not ring on this device: only a ringing call can be forwarded`,
+      );
+    if (role.device.state !== 'ringing' || call.answerTime !== null) throw notRinging();
+    if ((call.forwards?.length ?? 0) >= MAX_FORWARDS)
+      throw new WireError(
+        WireErrorCodes.CALL_INVALID_STATE,
+        `call '${frame.callId}' was forwarded ${MAX_FORWARDS} times already: answer or reject it`,
+      );
+    let target: UserRecord | undefined;
+    for (const lookup of destinationLookup(frame.destination)) {
+      target = await storage.findUser(lookup);
+      if (target) break;
+    }
+    if (!target)
+      throw new WireError(
+        WireErrorCodes.CALL_UNKNOWN_DESTINATION,
+        `there is no user '${frame.destination}' to forward the call to`,
+      );
+    if (target.id === call.callee.userId || target.id === call.caller.userId)
+      throw new WireError(
+        WireErrorCodes.CALL_INVALID_DESTINATION,
+        `'${publicId(target)}' is already in the call: forward it to someone else`,
+      );
+    const inCall = (await this.store.ofUser(target.id)).some((c) => c.answerTime !== null);
+    const reachable = (await this.store.devicesOf(target.id, clock.now())).filter(
+      (d) => d.connId !== call.caller.device.connId,
+    );
+    const targets = reachable.filter((d) => !inCall || d.multiCall);
+    if (!targets.length)
+      throw new WireError(
+        inCall ? WireErrorCodes.CALL_DESTINATION_BUSY : WireErrorCodes.CALL_DESTINATION_UNAVAILABLE,
+        inCall
+          ? `'${publicId(target)}' is in a call: the call still rings here`
+          : `'${publicId(target)}' has no device taking calls: the call still rings here`,
+      );
+    const to = { userId: target.id, id: publicId(target), displayName: target.displayName };
+    type Outcome =
+      { error: WireError } | { call: ActiveCall; forwarding: CallForward; stopped: CalleeDevice[] };
+    const outcome = await this.store.change<Outcome>(call.id, (c) => {
+      const device = roleOf(c, conn)?.device;
+      if (!device || device === c.caller.device)
+        return { next: c, result: { error: unknownCall(c.id) } };
+      const mine = device as CalleeDevice;
+      if (mine.state !== 'ringing' || c.answerTime !== null || !c.offer)
+        return { next: c, result: { error: notRinging() } };
+      const forwarding: CallForward = {
+        by: { id: c.callee.id, displayName: c.callee.displayName },
+        to: { id: to.id, displayName: to.displayName },
+      };
+      const stopped = c.devices.filter((d) => d !== mine && d.state === 'ringing');
+      c.forwards = [...(c.forwards ?? []), forwarding];
+      c.callee = to;
+      c.devices = targets.map((d) => ({
+        userId: d.userId,
+        connId: d.connId,
+        correlator: d.correlator,
+        state: 'ringing' as const,
+        awaitingOffer: true as const,
+      }));
+      return {
+        next: c,
+        result: { call: structuredClone(c), forwarding, stopped },
+      };
+    });
+    if (!outcome) throw unknownCall(frame.callId);
+    if ('error' in outcome) throw outcome.error;
+    const { call: forwarded, forwarding, stopped } = outcome;
+    this.ringFor(call.id);
+    // The forwarding callee's record: their part of the call ends here.
+    const now = clock.now();
+    const transition = { ...Transitions.FORWARDED, reasonText: `Forwarded to ${to.displayName}` };
+    try {
+      await storage.insertCallRecords([
+        {
+          id: randomUUID(),
+          userId: call.callee.userId,
+          callId: call.id,
+          direction: 'incoming',
+          remoteParticipant: { id: call.caller.id, displayName: call.caller.displayName },
+          media: call.media,
+          startTime: call.startTime,
+          answerTime: null,
+          endTime: now,
+          duration: 0,
+          result: 'rejected',
+          statusCode: transition.statusCode,
+          reasonText: transition.reasonText,
+        },
+      ]);
+    } catch (error) {
+      this.o.log.error({ err: error, callId: call.id }, 'the call record could not be stored');
+    }
+    for (const device of stopped)
+      await this.send(device, 'call:ended', { callId: call.id, ...Transitions.FORWARDED });
+    await this.send(call.caller.device, 'call:forwarded', { callId: call.id, ...forwarding });
+    // The destination rings with what the caller sent: the offer, then the kept candidates.
+    for (const device of forwarded.devices)
+      await this.send(device, 'call:incoming', incoming(forwarded));
+    let sent = 0;
+    for (;;) {
+      const held = forwarded.offer!.candidates.slice(sent);
+      for (const device of forwarded.devices)
+        for (const candidate of held)
+          await this.send(device, 'call:candidate', { callId: call.id, candidate });
+      sent += held.length;
+      // Candidates kept meanwhile are sent now; from then on they go straight to these devices.
+      const more = await this.store.change(call.id, (c) => {
+        const kept = c.offer?.candidates.length ?? sent;
+        if (kept > sent) return { next: c, result: c.offer!.candidates.slice(0) };
+        for (const d of c.devices) delete d.awaitingOffer;
+        return { next: c, result: null };
+      });
+      if (!more) break;
+      forwarded.offer!.candidates = more;
+    }
+    return {
+      by: forwarding.by,
+      to: forwarding.to,
+    };
   }
 
   /**
@@ -793,6 +952,10 @@ export class CallService {
     }
     const now = this.o.clock.now();
     const duration = call.answerTime === null ? 0 : Math.round((now - call.answerTime) / 1000);
+    // A forwarded call: both records name who forwarded it (the callee is its last destination).
+    const forwarded = call.forwards?.length
+      ? ` (forwarded by ${call.forwards.map((f) => f.by.displayName).join(', then ')})`
+      : '';
     const record = (owner: 'caller' | 'callee', outcome: Ending['caller']): CallRecordEntry => {
       const remote = owner === 'caller' ? call.callee : call.caller;
       return {
@@ -808,7 +971,7 @@ export class CallService {
         duration,
         result: outcome.result,
         statusCode: outcome.transition.statusCode,
-        reasonText: outcome.transition.reasonText,
+        reasonText: outcome.transition.reasonText + forwarded,
       };
     };
     try {
@@ -919,6 +1082,21 @@ export class CallService {
 
   private readonly failed = (error: unknown) => {
     this.o.log.error({ err: error }, 'call handling failed');
+  };
+}
+
+/** `call:incoming` for a ringing call: the caller's kept offer, the transfer or forwards it carries. */
+function incoming(call: ActiveCall): Record<string, unknown> {
+  return {
+    callId: call.id,
+    from: { id: call.caller.id, displayName: call.caller.displayName },
+    sdp: call.offer!.sdp,
+    media: call.media,
+    customParameters: call.offer!.customParameters,
+    ...(call.carries
+      ? { transfer: { referredBy: call.carries.referredBy, replaces: call.replaces ?? null } }
+      : {}),
+    ...(call.forwards?.length ? { forwarded: call.forwards } : {}),
   };
 }
 

@@ -29,6 +29,33 @@ export interface CalleeDevice extends CallDevice {
    * (told it was answered elsewhere, or gone for good).
    */
   state: 'ringing' | 'answered' | 'stopped';
+  /**
+   * A device a forward rang (`call.forward`) that has not been sent the caller's offer and the
+   * kept candidates yet: the caller's new candidates wait for that, so none arrives before the
+   * call it belongs to.
+   */
+  awaitingOffer?: true;
+}
+
+/** At most this many of the caller's candidates are kept with a ringing call (for a forward). */
+export const MAX_HELD_CANDIDATES = 32;
+
+/**
+ * What the caller sent to ring the call, kept while it rings so that a forward (`call.forward`)
+ * can ring someone else with it: the offer, its custom parameters and the candidates trickled so
+ * far (null: the end of candidates), at most {@link MAX_HELD_CANDIDATES} of them (each at most
+ * 1 KiB, the schema's limit). Dropped once the call is answered, and with the call.
+ */
+export interface HeldOffer {
+  sdp: string;
+  customParameters: Array<{ name: string; value: string }>;
+  candidates: Array<Record<string, unknown> | null>;
+}
+
+/** A forwarding of a ringing call: who forwarded it, and to whom (as clients show them). */
+export interface CallForward {
+  by: { id: string; displayName: string };
+  to: { id: string; displayName: string };
 }
 
 /** A party as the other one sees it. */
@@ -59,6 +86,10 @@ export interface ActiveCall {
   carries?: { callId: string; transferId: string; referredBy: { id: string; displayName: string } };
   /** Consultative transfer: the call this one replaces for the callee. */
   replaces?: string;
+  /** While the call rings: the caller's offer and candidates, for a forward. */
+  offer?: HeldOffer;
+  /** The forwardings of this call (`call.forward`), oldest first; `callee` is the last `to`. */
+  forwards?: CallForward[];
 }
 
 /** A transfer asked for with `call.transfer`, until the transferee's call to the target ends or is answered. */

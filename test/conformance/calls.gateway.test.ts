@@ -39,7 +39,7 @@ callConformance('gateway', async () => {
     async device(id) {
       return connect(id, `device-${clients.length}`);
     },
-    async intrude(callId, transferTo) {
+    async intrude(callId, transferTo, how = 'transfer') {
       const intruder = await backend.user();
       try {
         // A stranger's raw signalling for someone else's call must be refused by the server.
@@ -47,7 +47,7 @@ callConformance('gateway', async () => {
           gateway.url,
           intruder.client.getUserInfo().token!,
           transferTo
-            ? { type: 'call.transfer', callId, destination: transferTo }
+            ? { type: `call.${how}`, callId, destination: transferTo }
             : { type: 'call.offer', callId, sdp: 'v=0', hold: false },
         );
       } finally {

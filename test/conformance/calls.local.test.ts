@@ -22,10 +22,11 @@ callConformance('local (in-page)', async () => {
     async device(id) {
       return join(id);
     },
-    async intrude(callId, transferTo) {
+    async intrude(callId, transferTo, how = 'transfer') {
       const intruder = hub.register({ id: 'intruder', displayName: 'Intruder' });
       try {
-        if (transferTo) await intruder.transfer(callId, { destination: transferTo });
+        if (transferTo && how === 'forward') await intruder.forward(callId, transferTo);
+        else if (transferTo) await intruder.transfer(callId, { destination: transferTo });
         else await intruder.offer(callId, 'v=0', false, []);
         return { code: 'none', message: 'the hub accepted signalling from a stranger' };
       } catch (error) {

@@ -31,9 +31,9 @@ export interface CallBackend {
   noAnswerTimeout: number;
   /**
    * A third party tries to send signalling into `callId` (a renegotiation offer, or a transfer
-   * of it to `transferTo`); resolves with the refusal.
+   * of it to `transferTo`, or with `how` 'forward' a forward to it); resolves with the refusal.
    */
-  intrude(callId: string, transferTo?: string): Promise<BasicError>;
+  intrude(callId: string, transferTo?: string, how?: 'transfer' | 'forward'): Promise<BasicError>;
   teardown(): Promise<void>;
 }
 
@@ -763,6 +763,157 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
           await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
         ).to.be.greaterThan(0.01);
         await a.client.call.end(callId);
+      });
+    });
+
+    describe('forward', () => {
+      /** A and `other` hear each other on `callId`. */
+      async function talking(a: CommsClient, other: CommsClient, callId: string) {
+        await reach(a, callId, 'Connected');
+        await reach(other, callId, 'Connected');
+        for (const client of [a, other]) {
+          await until(client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+          expect(
+            await hearsAudio(await liveTrack(client, remoteAudio(client, callId)!)),
+          ).to.be.greaterThan(0.01);
+        }
+      }
+      const party = (id: string) => ({ id, displayName: `User ${id}` });
+
+      it('B forwards A’s ringing call to C: B’s call ends as forwarded, A’s rings at C with the same id, and A and C talk once C answers', async () => {
+        // A's offer carries no candidates: C gets them only trickled, those A sent B before the
+        // forward handed on by the backend, later ones straight (test/server/calls-forward and
+        // test/core/local-backend prove the handing on; this proves the call connects).
+        const a = await backend.user();
+        a.client.call.setSdpHandlers([
+          (sdp, info) => {
+            if (info.step === 'send' && info.endpoint === 'local')
+              for (const m of sdp.media) {
+                delete m.candidates;
+                delete m.endOfCandidates;
+              }
+            return sdp;
+          },
+        ]);
+        const b = await backend.user();
+        const received = nextEvent(b.client, 'call:receive');
+        const callId = a.client.call.make(b.id, { audio: true });
+        await received;
+        await reach(b.client, callId, 'Ringing');
+        await reach(a.client, callId, 'Ringing');
+        const c = await backend.user();
+        const ops = operations(b.client, 'FORWARD');
+        const endedAtB = nextEvent(b.client, 'call:stateChange');
+        const told = nextEvent(a.client, 'call:forwarded');
+        const rings = nextEvent(c.client, 'call:receive');
+        await b.client.call.forward(callId, c.id);
+        const forwarding = { by: party(b.id), to: party(c.id) };
+
+        // B: Ended, 302 Forwarded, with the operation framed and its duration reported.
+        const change = await endedAtB;
+        expect(change.callId).to.equal(callId);
+        expect(change.transition).to.deep.equal({ statusCode: 302, reasonText: 'Forwarded' });
+        expect(b.client.call.getById(callId)).to.deep.include({
+          state: 'Ended',
+          transition: { statusCode: 302, reasonText: 'Forwarded' },
+          forwarded: [forwarding],
+        });
+        expect(ops).to.deep.equal([`${callId} START`, `${callId} FINISH`]);
+        const report = b.client.call.getReport(callId);
+        expect(report.timeline.map((e) => e.type)).to.include('FORWARD');
+        expect(
+          report.metrics.some(
+            (m) => m.type === b.client.call.metrics.OPERATION_DURATION && m.operation === 'FORWARD',
+          ),
+        ).to.equal(true);
+
+        // A: told, the same call still ringing, now at C.
+        expect(await told).to.deep.equal({ callId, ...forwarding });
+        expect(a.client.call.getById(callId)).to.deep.include({
+          state: 'Ringing',
+          direction: 'outgoing',
+          forwarded: [forwarding],
+          remoteParticipant: { displayNumber: c.id, displayName: `User ${c.id}` },
+        });
+
+        // C: the same call, from A, saying who forwarded it.
+        expect((await rings).callId).to.equal(callId);
+        expect(c.client.call.getById(callId)).to.deep.include({
+          from: a.id,
+          direction: 'incoming',
+          forwarded: [forwarding],
+        });
+        await reach(c.client, callId, 'Ringing');
+        await c.client.call.answer(callId, { audio: true });
+        await talking(a.client, c.client, callId);
+        // C's connection got the candidates A had trickled to B (handed on by the backend), not
+        // only the peer-reflexive ones ICE checks would discover.
+        const remote: string[] = [];
+        (await c.client.call.getStats(callId)).forEach(
+          (r: { type: string; candidateType?: string }) => {
+            if (r.type === 'remote-candidate') remote.push(r.candidateType ?? '');
+          },
+        );
+        expect(
+          remote.filter((type) => type !== 'prflx'),
+          `remote: ${remote.join()}`,
+        ).not.to.be.empty;
+        expect(b.client.call.getById(callId)!.state).to.equal('Ended');
+        await a.client.call.end(callId);
+        await reach(c.client, callId, 'Ended');
+      });
+
+      it('forwards twice (B → C → D): D answers and A and D talk', async () => {
+        const { a, b, callId } = await ringingCall();
+        const c = await backend.user();
+        const d = await backend.user();
+        const atC = nextEvent(c.client, 'call:receive');
+        await b.client.call.forward(callId, c.id);
+        await atC;
+        await reach(c.client, callId, 'Ringing');
+        const atD = nextEvent(d.client, 'call:receive');
+        await c.client.call.forward(callId, d.id);
+        await atD;
+        const hops = [
+          { by: party(b.id), to: party(c.id) },
+          { by: party(c.id), to: party(d.id) },
+        ];
+        expect(d.client.call.getById(callId)!.forwarded).to.deep.equal(hops);
+        await until(a.client, (s) => s.call.calls[callId]!.forwarded?.length === 2);
+        expect(a.client.call.getById(callId)!.forwarded).to.deep.equal(hops);
+        expect(c.client.call.getById(callId)!.transition?.statusCode).to.equal(302);
+        await reach(d.client, callId, 'Ringing');
+        await d.client.call.answer(callId, { audio: true });
+        await talking(a.client, d.client, callId);
+        await d.client.call.end(callId);
+        await reach(a.client, callId, 'Ended');
+      });
+
+      it('refuses a connected or outgoing call, oneself, the caller, nobody and a stranger; the call still rings', async () => {
+        const { a, b, callId } = await ringingCall();
+        const c = await backend.user();
+        await expectError(() => a.client.call.forward(callId, c.id), 'call:invalidState');
+        await expectError(() => b.client.call.forward('no-such-call', c.id), 'call:unknown');
+        await expectError(() => b.client.call.forward(callId, ''), 'call:invalidDestination');
+        await expectError(() => b.client.call.forward(callId, b.id), 'call:invalidDestination');
+        await expectError(() => b.client.call.forward(callId, a.id), 'call:invalidDestination');
+        const nobody = await expectError(
+          () => b.client.call.forward(callId, 'nobody-here-at-all'),
+          'call:unknownDestination',
+        );
+        expect(nobody.message).to.contain('nobody-here-at-all');
+        const refusal = await backend.intrude(callId, c.id, 'forward');
+        expect(refusal.code, refusal.message).to.equal('call:unknown');
+
+        // Nothing reached C; the call still rings at B, who answers; then it cannot be forwarded.
+        expect(c.client.call.getById(callId)).to.equal(undefined);
+        expect(stateOf(b.client, callId)).to.equal('Ringing');
+        expect(a.client.call.getById(callId)!.forwarded).to.equal(undefined);
+        await b.client.call.answer(callId, { audio: true });
+        await reach(a.client, callId, 'Connected');
+        await expectError(() => b.client.call.forward(callId, c.id), 'call:invalidState');
+        await a.client.call.end(callId);
+        await reach(b.client, callId, 'Ended');
       });
     });
 

@@ -277,4 +277,66 @@ describe('the in-page backend', function () {
       await gateway.stop();
     }
   });
+  it('a forwarded call hands the caller’s offer and the candidates it trickled before to the new callee', async () => {
+    // The hub's own signalling, driven as the engines drive it, each device recording what it
+    // is told (the conformance suites prove the media; this proves what is handed on).
+    const hub = createLocalHub();
+    const told = new Map<string, string[]>();
+    const device = (id: string) => {
+      const seen: string[] = [];
+      told.set(id, seen);
+      const signalling = hub.register({ id, displayName: `User ${id}` });
+      signalling.setHandlers({
+        incoming: (call) =>
+          seen.push(`incoming ${call.sdp} ${JSON.stringify(call.forwarded ?? [])}`),
+        ringing: () => seen.push('ringing'),
+        answered: (_, sdp) => seen.push(`answered ${sdp}`),
+        ended: (_, t) => seen.push(`ended ${t.statusCode} ${t.reasonText}`),
+        offer: () => seen.push('offer'),
+        answer: () => seen.push('answer'),
+        parameters: () => seen.push('parameters'),
+        candidate: (_, c) => seen.push(`candidate ${c?.candidate ?? null}`),
+        transferRequested: () => seen.push('transfer'),
+        transferCompleted: () => seen.push('transferred'),
+        forwarded: (_, f) => seen.push(`forwarded ${f.by.id} → ${f.to.id}`),
+      });
+      return signalling;
+    };
+    /** Waits for the hub's deliveries (microtasks) until `check` holds. */
+    const delivered = async (check: () => boolean) => {
+      for (let i = 0; i < 50 && !check(); i++) await new Promise((r) => setTimeout(r, 0));
+      expect(check(), JSON.stringify([...told])).to.equal(true);
+    };
+    const a = device('fwd-a');
+    const b = device('fwd-b');
+    const c = device('fwd-c');
+    const callId = crypto.randomUUID();
+    const media = { audio: true, video: false };
+    await a.invite({ callId, to: 'fwd-b', sdp: 'v=0 offer', media, customParameters: [] });
+    await a.candidate(callId, { candidate: 'candidate:1' });
+    await a.candidate(callId, null);
+    await delivered(() => told.get('fwd-b')!.length === 3);
+    const forwarding = await b.forward(callId, 'fwd-c');
+    expect(forwarding).to.deep.equal({
+      by: { id: 'fwd-b', displayName: 'User fwd-b' },
+      to: { id: 'fwd-c', displayName: 'User fwd-c' },
+    });
+    await a.candidate(callId, { candidate: 'candidate:2' });
+    await c.answer(callId, 'v=0 answer', []);
+    await delivered(() => told.get('fwd-a')!.length === 2);
+    const hop = JSON.stringify([forwarding]);
+    expect(told.get('fwd-c')).to.deep.equal([
+      `incoming v=0 offer ${hop}`,
+      'candidate candidate:1',
+      'candidate null',
+      'candidate candidate:2',
+    ]);
+    expect(told.get('fwd-a')).to.deep.equal(['forwarded fwd-b → fwd-c', 'answered v=0 answer']);
+    expect(told.get('fwd-b')).to.deep.equal([
+      'incoming v=0 offer []',
+      'candidate candidate:1',
+      'candidate null',
+    ]);
+    for (const s of [a, b, c]) s.unregister();
+  });
 });

@@ -147,6 +147,57 @@ for (const impl of implementations) {
       );
     });
 
+    it('keeps a ringing call’s offer, candidates and forwards as they were written', async () => {
+      const { one, two } = await impl.make();
+      const call = activeCall('held');
+      call.offer = {
+        sdp: 'v=0 offer',
+        customParameters: [{ name: 'x', value: '1' }],
+        candidates: [],
+      };
+      assert.equal(await one.insert(call), true);
+      const candidate = { candidate: 'candidate:1 1 udp 1 192.0.2.1 5000 typ host', sdpMid: '0' };
+      // Candidates kept from both nodes, in order, the end of candidates (null) too.
+      for (const [store, kept] of [
+        [one, candidate],
+        [two, null],
+      ] as const)
+        await store.change('held', (c) => {
+          c.offer!.candidates.push(kept);
+          return { next: c, result: null };
+        });
+      await two.change('held', (c) => {
+        c.forwards = [
+          { by: { id: 'bob', displayName: 'Bob' }, to: { id: 'cat', displayName: 'Cat' } },
+        ];
+        c.callee = { userId: 'cat', id: 'cat', displayName: 'Cat' };
+        c.devices = [
+          { userId: 'cat', connId: 'c3', correlator: 'k3', state: 'ringing', awaitingOffer: true },
+        ];
+        return { next: c, result: null };
+      });
+      const read = await one.get('held');
+      assert.deepEqual(read?.offer, {
+        sdp: 'v=0 offer',
+        customParameters: [{ name: 'x', value: '1' }],
+        candidates: [candidate, null],
+      });
+      assert.deepEqual(read?.forwards?.[0]?.to, { id: 'cat', displayName: 'Cat' });
+      assert.equal(read?.devices[0]?.awaitingOffer, true);
+      // The forwarding callee's index no longer lists it; the destination's does.
+      assert.deepEqual(await two.ofUser('bob'), []);
+      assert.deepEqual(
+        (await two.ofUser('cat')).map((c) => c.id),
+        ['held'],
+      );
+      // Answered: the offer is dropped.
+      await one.change('held', (c) => {
+        delete c.offer;
+        return { next: c, result: null };
+      });
+      assert.equal((await two.get('held'))?.offer, undefined);
+    });
+
     it('keeps events for an away device until they expire, and hands them out once', async () => {
       const { one, two, size } = await impl.make();
       const key = deviceKey('bob', 'k2');

@@ -361,6 +361,35 @@ describe('a call between the two nodes (live calls in Redis)', () => {
     assert.equal(kit1.codeOf(await a.request({ type: 'call.end', callId })), 'call:unknown');
   });
 
+  it('B on node 2 forwards A’s ringing call to C on node 1: C gets the offer and the candidates A sent before', async () => {
+    const alice = await kit1.user('Alice');
+    const bob = await kit2.user('Bob');
+    const carol = await kit1.user('Carol');
+    const a = await kit1.device(alice);
+    const b = await kit2.device(bob);
+    const c = await kit1.device(carol);
+    const callId = await kit1.ringing(a, bob, [b]);
+    const candidates = [1, 2].map((n) => ({
+      candidate: `candidate:${n} 1 udp 2122260223 192.0.2.${n} 5000${n} typ host`,
+      sdpMid: '0',
+    }));
+    for (const candidate of candidates) {
+      ok(await a.request({ type: 'call.candidate', callId, candidate }));
+      assert.deepEqual((await b.event('call:candidate')).candidate, candidate);
+    }
+    ok(await b.request({ type: 'call.forward', callId, destination: carol.user.username! }));
+    assert.equal((await a.event('call:forwarded')).callId, callId);
+    const incoming = await c.event('call:incoming');
+    assert.equal(incoming.sdp, 'v=0 offer');
+    for (const candidate of candidates)
+      assert.deepEqual((await c.event('call:candidate')).candidate, candidate);
+    ok(await c.request({ type: 'call.answer', callId, sdp: 'v=0 answer from c' }));
+    assert.equal((await a.event('call:answered')).sdp, 'v=0 answer from c');
+    ok(await a.request({ type: 'call.end', callId }));
+    await kit1.ended(c, callId);
+    assert.equal((await kit2.recordOf(bob, callId)).reasonText, 'Forwarded to Carol');
+  });
+
   it('a node that shuts down ends its own calls only, and its devices no longer ring', async () => {
     const alice = await kit2.user('Alice');
     const bob = await kit2.user('Bob');

@@ -44,7 +44,13 @@ export class GatewayCallSignalling implements CallSignalling {
           media: e.media,
           customParameters: e.customParameters,
           ...(e.transfer ? { transfer: e.transfer } : {}),
+          ...(e.forwarded?.length ? { forwarded: e.forwarded } : {}),
         });
+        return true;
+      }
+      case 'call:forwarded': {
+        const e = frame as EventFrame<'call:forwarded'>;
+        h.forwarded(e.callId, { by: e.by, to: e.to });
         return true;
       }
       case 'call:transfer': {
@@ -165,5 +171,14 @@ export class GatewayCallSignalling implements CallSignalling {
 
   async transfer(callId: string, target: TransferTarget) {
     await this.#connection.request({ type: 'call.transfer', callId, ...target });
+  }
+
+  async forward(callId: string, destination: string) {
+    const { by, to } = await this.#connection.request({
+      type: 'call.forward',
+      callId,
+      destination,
+    });
+    return { by, to };
   }
 }

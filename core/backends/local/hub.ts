@@ -4,13 +4,15 @@
  * RTCPeerConnections, by the gateway's rules: ring every device of the callee, the first answer
  * wins and the others stop, busy when the callee is in a call, no answer after a timeout,
  * cancel before answer; transfer as the gateway does it (the transferee calls the target; the
- * transferred calls end when that call is answered). Messaging, presence, contacts and the
+ * transferred calls end when that call is answered); forward of a ringing call to another user,
+ * who rings with the caller's offer and the candidates it trickled (kept while it rings). Messaging, presence, contacts and the
  * directory go through sockets the hub hands out (`transport`), answered by the in-page
  * gateway (`gateway.ts`) with the gateway's protocol frames and rules.
  */
 import { CommsError } from '../../errors.js';
 import {
   Transitions,
+  type CallForwarding,
   type CallSignalling,
   type CallTransition,
   type CandidateInit,
@@ -18,6 +20,7 @@ import {
   type SignallingHandlers,
 } from '../../call/signalling.js';
 import type { Transport } from '../../transport/types.js';
+import type { ForwardContext } from './forward.js';
 import { createLocalGateway, type ConversationSeed, type LocalGatewayOptions } from './gateway.js';
 
 export type { ConversationSeed } from './gateway.js';
@@ -41,13 +44,15 @@ export interface LocalDeviceOptions {
   multiCall?: () => boolean;
 }
 
-interface Device {
+/** A registered device (exported for `forward.ts`). */
+export interface Device {
   party: RemoteParty;
   handlers: SignallingHandlers | undefined;
   multiCall: () => boolean;
 }
 
-interface HubCall {
+/** A live hub call (exported for `forward.ts`). */
+export interface HubCall {
   id: string;
   caller: Device;
   callee: string;
@@ -58,7 +63,20 @@ interface HubCall {
   transfer?: HubTransfer;
   /** The transfer this call carries out (the transferee's call to the target). */
   carries?: HubTransfer;
+  /**
+   * While it rings: the incoming call as the callee's devices got it and the candidates the
+   * caller sent since (at most {@link MAX_HELD_CANDIDATES}), for a forward to hand on.
+   */
+  held?: {
+    incoming: Parameters<SignallingHandlers['incoming']>[0];
+    candidates: Array<CandidateInit | null>;
+  };
+  /** Its forwardings (`forward`), oldest first. */
+  forwards: CallForwarding[];
 }
+
+/** The caller's candidates kept with a ringing call (as the gateway keeps them). */
+const MAX_HELD_CANDIDATES = 32;
 
 interface HubTransfer {
   id: string;
@@ -191,6 +209,18 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
     return call;
   }
 
+  /** What `forward.ts` reaches of the hub. */
+  const forwarding: ForwardContext = {
+    find,
+    devicesOf,
+    inCall: (id) => !options.multiCall && inCall(id),
+    deliver,
+    ring: (call) => {
+      clearTimeout(call.timer);
+      call.timer = setTimeout(() => close(call, Transitions.NO_ANSWER), noAnswer);
+    },
+  };
+
   return {
     users: () => [...new Set([...devices].map((d) => d.party.id))],
     addUser: (party) => gateway.user(party),
@@ -247,6 +277,21 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
           const caller: Device = displayName
             ? { ...device, party: { ...device.party, displayName } }
             : device;
+          const incoming = {
+            callId,
+            from: caller.party,
+            sdp,
+            media,
+            customParameters,
+            ...(carries
+              ? {
+                  transfer: {
+                    referredBy: carries.by.party,
+                    replaces: carries.replaces?.id ?? null,
+                  },
+                }
+              : {}),
+          };
           const call: HubCall = {
             id: callId,
             caller: device,
@@ -255,32 +300,16 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             answered: null,
             timer: undefined,
             ...(carries ? { carries } : {}),
+            held: { incoming, candidates: [] },
+            forwards: [],
           };
           calls.set(callId, call);
           if (targets.length === 0) {
             deliver(() => close(call, Transitions.BUSY));
             return { to: { id: to, displayName: reachable[0]!.party.displayName } };
           }
-          call.timer = setTimeout(() => close(call, Transitions.NO_ANSWER), noAnswer);
-          for (const target of targets) {
-            deliver(() =>
-              target.handlers?.incoming({
-                callId,
-                from: caller.party,
-                sdp,
-                media,
-                customParameters,
-                ...(carries
-                  ? {
-                      transfer: {
-                        referredBy: carries.by.party,
-                        replaces: carries.replaces?.id ?? null,
-                      },
-                    }
-                  : {}),
-              }),
-            );
-          }
+          forwarding.ring(call);
+          for (const target of targets) deliver(() => target.handlers?.incoming(incoming));
           return { to: { id: to, displayName: targets[0]!.party.displayName } };
         },
         async ringing(callId) {
@@ -293,6 +322,7 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             throw new CommsError('call:alreadyAnswered', 'the call was answered on another device');
           clearTimeout(call.timer);
           call.answered = device;
+          delete call.held;
           for (const other of call.ringing) {
             if (other !== device)
               deliver(() => other.handlers?.ended(callId, Transitions.ANSWERED_ELSEWHERE));
@@ -342,6 +372,12 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
         async candidate(callId, candidate: CandidateInit | null) {
           const call = calls.get(callId);
           if (!call) return;
+          if (
+            device === call.caller &&
+            call.held &&
+            call.held.candidates.length < MAX_HELD_CANDIDATES
+          )
+            call.held.candidates.push(candidate);
           const targets =
             device === call.caller
               ? call.answered
@@ -350,6 +386,11 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
               : [call.caller];
           for (const target of targets)
             deliver(() => target.handlers?.candidate(callId, candidate));
+        },
+        async forward(callId, destination) {
+          // Rare: its code is a chunk of its own, fetched when a call is first forwarded.
+          const { forwardCall } = await import('./forward.js');
+          return forwardCall(forwarding, device, callId, destination);
         },
         async transfer(callId, target) {
           const call = answeredCall(callId, device);
