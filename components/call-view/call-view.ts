@@ -20,6 +20,7 @@ import {
   CommsCallReceivedEvent,
   CommsCallSwitchEvent,
   CommsDtmfEvent,
+  CommsForwardEvent,
   CommsHangupEvent,
   CommsHoldEvent,
   CommsIgnoreEvent,
@@ -78,13 +79,16 @@ const EMPTY: Record<string, CallObject> = {};
  * destination transfers the other party there (direct transfer); with another call, "Connect
  * … with …" joins the two other parties (consultative transfer) and "Merge calls with … and …"
  * makes one audio call of the three of you (`call.join`, mixed in this browser; shown with
- * both names, audio only). Calls and state changes are announced in a live region.
+ * both names, audio only). A ringing call can be forwarded: "Forward" opens a field whose
+ * destination rings instead (`call.forward`); a forwarded call says by whom. Calls and state
+ * changes are announced in a live region.
  *
  * @tag comms-call-view
  * @slot empty - Shown when there is no call (default: "No calls").
  * @event comms-answer - Request: answer `detail.callId`, with video when `detail.video`. Cancelable.
  * @event comms-reject - Request: decline `detail.callId`. Cancelable.
  * @event comms-ignore - Request: stop ringing here for `detail.callId`. Cancelable.
+ * @event comms-forward - Request: forward the ringing `detail.callId` to `detail.destination`. Cancelable.
  * @event comms-hangup - Request: end `detail.callId`. Cancelable.
  * @event comms-hold - Request: hold (`detail.hold`) or resume `detail.callId`. Cancelable.
  * @event comms-mute - Request: mute (`detail.muted`) or unmute the microphone of `detail.callId`. Cancelable.
@@ -106,6 +110,11 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart answer-video-button - Answer with video (when video is offered).
  * @csspart reject-button - Decline.
  * @csspart ignore-button - Ignore.
+ * @csspart forward-toggle - Shows or hides an incoming call's forward field.
+ * @csspart forward - The forward field's form.
+ * @csspart forward-destination - The field for the forward's destination.
+ * @csspart forward-button - Forwards to the destination.
+ * @csspart forwarded-by - "Forwarded by …" on a call that a callee forwarded.
  * @csspart call-list - The list of calls (when there are several).
  * @csspart call-item - One call in the list.
  * @csspart stage - The current call.
@@ -167,6 +176,8 @@ export class CommsCallView extends CommsElement {
     _now: { state: true, attribute: false },
     /** @private */
     _transfer: { state: true, attribute: false },
+    /** @private */
+    _forward: { state: true, attribute: false },
   };
 
   /**
@@ -193,6 +204,8 @@ export class CommsCallView extends CommsElement {
   declare _now: number;
   /** @internal */
   declare _transfer: boolean;
+  /** @internal The incoming call whose forward field is open. */
+  declare _forward: string | undefined;
 
   readonly #l10n = new LocalizeController(this);
   readonly #announcer = new Announcer(this);
@@ -437,6 +450,33 @@ export class CommsCallView extends CommsElement {
     if (outcome.status === 'done') this._transfer = false;
   }
 
+  /** Forwards the ringing `call` to the destination typed in its forward field. */
+  async #onForwardSubmit(event: SubmitEvent, call: CallObject): Promise<void> {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
+      'destination',
+    ) as HTMLInputElement;
+    const destination = input.value.trim();
+    if (!destination) {
+      input.focus();
+      return;
+    }
+    const name = partyName(call, this.#l10n);
+    const outcome = await this.#act(new CommsForwardEvent({ callId: call.id, destination }));
+    if (outcome.status !== 'done') return;
+    if (this._forward === call.id) this._forward = undefined;
+    this.#announcer.announce(this.#l10n.t('forward.done', { name, to: destination }));
+  }
+
+  async #toggleForward(call: CallObject): Promise<void> {
+    this._forward = this._forward === call.id ? undefined : call.id;
+    if (!this._forward) return;
+    await this.updateComplete;
+    this.renderRoot
+      .querySelector<HTMLInputElement>(`[part="forward-destination"][data-call-id="${call.id}"]`)
+      ?.focus();
+  }
+
   #onTransferSubmit(event: SubmitEvent, call: CallObject): void {
     event.preventDefault();
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
@@ -609,7 +649,7 @@ export class CommsCallView extends CommsElement {
           <p class="name" part="name">${name}</p>
           ${number && number !== name ? html`<p class="number" part="number">${number}</p>` : nothing}
           <p class="state" part="state">${stateText(call, this.#l10n)}</p>
-          ${this.#renderReferredBy(call)}
+          ${this.#renderReferredBy(call)} ${this.#renderForwardedBy(call)}
         </div>
       </div>
       ${
@@ -656,7 +696,44 @@ export class CommsCallView extends CommsElement {
           iconName: 'close',
           onClick: () => void this.#act(new CommsIgnoreEvent({ callId: call.id })),
         })}
+        ${this.#button({
+          part: 'forward-toggle',
+          label: t('forward.toggle'),
+          iconName: 'transfer',
+          blocked,
+          expanded: this._forward === call.id,
+          controls: `forward-${call.id}`,
+          onClick: () => void this.#toggleForward(call),
+        })}
       </div>
+      <form
+        id=${`forward-${call.id}`}
+        part="forward"
+        class="transfer"
+        aria-label=${t('forward.label', { name })}
+        ?hidden=${this._forward !== call.id}
+        @submit=${(event: SubmitEvent) => {
+          if (blocked) event.preventDefault();
+          else void this.#onForwardSubmit(event, call);
+        }}
+      >
+        <label for=${`forward-destination-${call.id}`}>${t('forward.destination')}</label>
+        <div class="field">
+          <input
+            id=${`forward-destination-${call.id}`}
+            part="forward-destination"
+            data-call-id=${call.id}
+            name="destination"
+            type="text"
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck="false"
+          />
+          <button type="submit" part="forward-button" aria-disabled=${blocked ? 'true' : 'false'}>
+            ${icon('transfer')}<span>${t('forward.submit')}</span>
+          </button>
+        </div>
+      </form>
     </div>`;
   }
 
@@ -797,6 +874,7 @@ export class CommsCallView extends CommsElement {
           ${timer ? html`<span part="timer" role="timer">${timer}</span>` : nothing}
         </p>
         ${stage ? this.#renderReferredBy(stage) : nothing}
+        ${stage ? this.#renderForwardedBy(stage) : nothing}
         ${joined ? html`<p class="hint" part="joined">${t('join.audioOnly')}</p>` : nothing}
         ${established && this.statsInterval > 0 && !joined ? this.#renderQuality() : nothing}
       </div>
@@ -902,6 +980,15 @@ export class CommsCallView extends CommsElement {
     if (!by) return nothing;
     return html`<p class="hint" part="referred-by">
       ${this.#l10n.t('transfer.referredBy', { name: by.displayName || by.id })}
+    </p>`;
+  }
+
+  /** "Forwarded by …" on a call a callee forwarded (the last one who did). */
+  #renderForwardedBy(call: CallObject) {
+    const by = call.forwarded?.at(-1)?.by;
+    if (!by) return nothing;
+    return html`<p class="hint" part="forwarded-by">
+      ${this.#l10n.t('forward.by', { name: by.displayName || by.id })}
     </p>`;
   }
 
