@@ -450,51 +450,13 @@ export class CommsCallView extends CommsElement {
     if (outcome.status === 'done') this._transfer = false;
   }
 
-  /** Forwards the ringing `call` to the destination typed in its forward field. */
-  async #onForwardSubmit(event: SubmitEvent, call: CallObject): Promise<void> {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
-      'destination',
-    ) as HTMLInputElement;
-    const destination = input.value.trim();
-    if (!destination) {
-      input.focus();
-      return;
-    }
+  /** Forwards the ringing `call` to `destination` (`comms-forward`). */
+  async #forwardTo(call: CallObject, destination: string): Promise<void> {
     const name = partyName(call, this.#l10n);
     const outcome = await this.#act(new CommsForwardEvent({ callId: call.id, destination }));
     if (outcome.status !== 'done') return;
     if (this._forward === call.id) this._forward = undefined;
     this.#announcer.announce(this.#l10n.t('forward.done', { name, to: destination }));
-  }
-
-  async #toggleForward(call: CallObject): Promise<void> {
-    this._forward = this._forward === call.id ? undefined : call.id;
-    if (!this._forward) return;
-    await this.updateComplete;
-    this.renderRoot
-      .querySelector<HTMLInputElement>(`[part="forward-destination"][data-call-id="${call.id}"]`)
-      ?.focus();
-  }
-
-  #onTransferSubmit(event: SubmitEvent, call: CallObject): void {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
-      'destination',
-    ) as HTMLInputElement;
-    const destination = input.value.trim();
-    if (!destination) {
-      input.focus();
-      return;
-    }
-    void this.#transferTo(call, { destination });
-  }
-
-  async #toggleTransfer(): Promise<void> {
-    this._transfer = !this._transfer;
-    if (!this._transfer) return;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>('[part="transfer-destination"]')?.focus();
   }
 
   async #sendTone(tone: string): Promise<void> {
@@ -703,37 +665,22 @@ export class CommsCallView extends CommsElement {
           blocked,
           expanded: this._forward === call.id,
           controls: `forward-${call.id}`,
-          onClick: () => void this.#toggleForward(call),
+          onClick: () => {
+            this._forward = this._forward === call.id ? undefined : call.id;
+            if (this._forward) void this.#focusField(`forward-${call.id}`);
+          },
         })}
       </div>
-      <form
-        id=${`forward-${call.id}`}
-        part="forward"
-        class="transfer"
-        aria-label=${t('forward.label', { name })}
-        ?hidden=${this._forward !== call.id}
-        @submit=${(event: SubmitEvent) => {
-          if (blocked) event.preventDefault();
-          else void this.#onForwardSubmit(event, call);
-        }}
-      >
-        <label for=${`forward-destination-${call.id}`}>${t('forward.destination')}</label>
-        <div class="field">
-          <input
-            id=${`forward-destination-${call.id}`}
-            part="forward-destination"
-            data-call-id=${call.id}
-            name="destination"
-            type="text"
-            autocomplete="off"
-            autocapitalize="off"
-            spellcheck="false"
-          />
-          <button type="submit" part="forward-button" aria-disabled=${blocked ? 'true' : 'false'}>
-            ${icon('transfer')}<span>${t('forward.submit')}</span>
-          </button>
-        </div>
-      </form>
+      ${this.#destinationForm({
+        kind: 'forward',
+        id: `forward-${call.id}`,
+        label: t('forward.label', { name }),
+        field: t('forward.destination'),
+        submit: t('forward.submit'),
+        hidden: this._forward !== call.id,
+        off: blocked,
+        submitted: (destination) => void this.#forwardTo(call, destination),
+      })}
     </div>`;
   }
 
@@ -951,7 +898,10 @@ export class CommsCallView extends CommsElement {
                 controls: 'transfer-panel',
                 disabled: busy || joined,
                 blocked,
-                onClick: () => void this.#toggleTransfer(),
+                onClick: () => {
+                  this._transfer = !this._transfer;
+                  if (this._transfer) void this.#focusField('transfer-panel');
+                },
               })}`
             : nothing
         }
@@ -1000,33 +950,16 @@ export class CommsCallView extends CommsElement {
           (c) => c.id !== stage.id && isActive(c) && isEstablished(c) && !c.joined,
         )
       : [];
-    return html`<form
-      id="transfer-panel"
-      part="transfer"
-      class="transfer"
-      aria-label=${t('transfer.label', { name })}
-      ?hidden=${!(this._transfer && stage && established && !stage.joined)}
-      @submit=${(event: SubmitEvent) => {
-        if (stage && !off) this.#onTransferSubmit(event, stage);
-        else event.preventDefault();
-      }}
-    >
-      <label for="transfer-destination">${t('transfer.destination')}</label>
-      <div class="field">
-        <input
-          id="transfer-destination"
-          part="transfer-destination"
-          name="destination"
-          type="text"
-          autocomplete="off"
-          autocapitalize="off"
-          spellcheck="false"
-        />
-        <button type="submit" part="transfer-button" aria-disabled=${off ? 'true' : 'false'}>
-          ${icon('transfer')}<span>${t('transfer.submit')}</span>
-        </button>
-      </div>
-      ${others.map(
+    return this.#destinationForm({
+      kind: 'transfer',
+      id: 'transfer-panel',
+      label: t('transfer.label', { name }),
+      field: t('transfer.destination'),
+      submit: t('transfer.submit'),
+      hidden: !(this._transfer && stage && established && !stage.joined),
+      off: !stage || off,
+      submitted: (destination) => void this.#transferTo(stage!, { destination }),
+      extra: html`${others.map(
         (other) =>
           html`<button
               type="button"
@@ -1054,8 +987,64 @@ export class CommsCallView extends CommsElement {
                 >${t('join.toCall', { name, other: partyName(other, this.#l10n) })}</span
               >
             </button>`,
-      )}
+      )}`,
+    });
+  }
+
+  /**
+   * A destination field (transfer, forward): a label, a text field and a submit button, in a
+   * form `id` (its field `${id}-destination`); an empty field keeps the focus.
+   */
+  #destinationForm(o: {
+    kind: 'transfer' | 'forward';
+    id: string;
+    label: string;
+    field: string;
+    submit: string;
+    hidden: boolean;
+    off: boolean;
+    submitted: (destination: string) => void;
+    extra?: unknown;
+  }) {
+    return html`<form
+      id=${o.id}
+      part=${o.kind}
+      class="transfer"
+      aria-label=${o.label}
+      ?hidden=${o.hidden}
+      @submit=${(event: SubmitEvent) => {
+        event.preventDefault();
+        const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
+          'destination',
+        ) as HTMLInputElement;
+        const destination = input.value.trim();
+        if (!destination) input.focus();
+        else if (!o.off) o.submitted(destination);
+      }}
+    >
+      <label for=${`${o.id}-destination`}>${o.field}</label>
+      <div class="field">
+        <input
+          id=${`${o.id}-destination`}
+          part=${`${o.kind}-destination`}
+          name="destination"
+          type="text"
+          autocomplete="off"
+          autocapitalize="off"
+          spellcheck="false"
+        />
+        <button type="submit" part=${`${o.kind}-button`} aria-disabled=${o.off ? 'true' : 'false'}>
+          ${icon('transfer')}<span>${o.submit}</span>
+        </button>
+      </div>
+      ${o.extra ?? nothing}
     </form>`;
+  }
+
+  /** Once rendered open, moves the focus into the destination field of form `id`. */
+  async #focusField(id: string): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${id}-destination`)?.focus();
   }
 
   protected override render() {
