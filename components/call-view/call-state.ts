@@ -53,6 +53,7 @@ export function initials(name: string): string {
 }
 
 const reasons: Record<number, MessageKey> = {
+  302: 'reason.302',
   404: 'reason.404',
   408: 'reason.408',
   480: 'reason.480',

@@ -20,6 +20,7 @@ import {
   CommsCallReceivedEvent,
   CommsCallSwitchEvent,
   CommsDtmfEvent,
+  CommsForwardEvent,
   CommsHangupEvent,
   CommsHoldEvent,
   CommsIgnoreEvent,
@@ -78,13 +79,16 @@ const EMPTY: Record<string, CallObject> = {};
  * destination transfers the other party there (direct transfer); with another call, "Connect
  * … with …" joins the two other parties (consultative transfer) and "Merge calls with … and …"
  * makes one audio call of the three of you (`call.join`, mixed in this browser; shown with
- * both names, audio only). Calls and state changes are announced in a live region.
+ * both names, audio only). A ringing call can be forwarded: "Forward" opens a field whose
+ * destination rings instead (`call.forward`); a forwarded call says by whom. Calls and state
+ * changes are announced in a live region.
  *
  * @tag comms-call-view
  * @slot empty - Shown when there is no call (default: "No calls").
  * @event comms-answer - Request: answer `detail.callId`, with video when `detail.video`. Cancelable.
  * @event comms-reject - Request: decline `detail.callId`. Cancelable.
  * @event comms-ignore - Request: stop ringing here for `detail.callId`. Cancelable.
+ * @event comms-forward - Request: forward the ringing `detail.callId` to `detail.destination`. Cancelable.
  * @event comms-hangup - Request: end `detail.callId`. Cancelable.
  * @event comms-hold - Request: hold (`detail.hold`) or resume `detail.callId`. Cancelable.
  * @event comms-mute - Request: mute (`detail.muted`) or unmute the microphone of `detail.callId`. Cancelable.
@@ -106,6 +110,11 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart answer-video-button - Answer with video (when video is offered).
  * @csspart reject-button - Decline.
  * @csspart ignore-button - Ignore.
+ * @csspart forward-toggle - Shows or hides an incoming call's forward field.
+ * @csspart forward - The forward field's form.
+ * @csspart forward-destination - The field for the forward's destination.
+ * @csspart forward-button - Forwards to the destination.
+ * @csspart forwarded-by - "Forwarded by …" on a call that a callee forwarded.
  * @csspart call-list - The list of calls (when there are several).
  * @csspart call-item - One call in the list.
  * @csspart stage - The current call.
@@ -167,6 +176,8 @@ export class CommsCallView extends CommsElement {
     _now: { state: true, attribute: false },
     /** @private */
     _transfer: { state: true, attribute: false },
+    /** @private */
+    _forward: { state: true, attribute: false },
   };
 
   /**
@@ -193,6 +204,8 @@ export class CommsCallView extends CommsElement {
   declare _now: number;
   /** @internal */
   declare _transfer: boolean;
+  /** @internal The incoming call whose forward field is open. */
+  declare _forward: string | undefined;
 
   readonly #l10n = new LocalizeController(this);
   readonly #announcer = new Announcer(this);
@@ -437,24 +450,13 @@ export class CommsCallView extends CommsElement {
     if (outcome.status === 'done') this._transfer = false;
   }
 
-  #onTransferSubmit(event: SubmitEvent, call: CallObject): void {
-    event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
-      'destination',
-    ) as HTMLInputElement;
-    const destination = input.value.trim();
-    if (!destination) {
-      input.focus();
-      return;
-    }
-    void this.#transferTo(call, { destination });
-  }
-
-  async #toggleTransfer(): Promise<void> {
-    this._transfer = !this._transfer;
-    if (!this._transfer) return;
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLInputElement>('[part="transfer-destination"]')?.focus();
+  /** Forwards the ringing `call` to `destination` (`comms-forward`). */
+  async #forwardTo(call: CallObject, destination: string): Promise<void> {
+    const name = partyName(call, this.#l10n);
+    const outcome = await this.#act(new CommsForwardEvent({ callId: call.id, destination }));
+    if (outcome.status !== 'done') return;
+    if (this._forward === call.id) this._forward = undefined;
+    this.#announcer.announce(this.#l10n.t('forward.done', { name, to: destination }));
   }
 
   async #sendTone(tone: string): Promise<void> {
@@ -609,7 +611,7 @@ export class CommsCallView extends CommsElement {
           <p class="name" part="name">${name}</p>
           ${number && number !== name ? html`<p class="number" part="number">${number}</p>` : nothing}
           <p class="state" part="state">${stateText(call, this.#l10n)}</p>
-          ${this.#renderReferredBy(call)}
+          ${this.#renderReferredBy(call)} ${this.#renderForwardedBy(call)}
         </div>
       </div>
       ${
@@ -656,7 +658,29 @@ export class CommsCallView extends CommsElement {
           iconName: 'close',
           onClick: () => void this.#act(new CommsIgnoreEvent({ callId: call.id })),
         })}
+        ${this.#button({
+          part: 'forward-toggle',
+          label: t('forward.toggle'),
+          iconName: 'transfer',
+          blocked,
+          expanded: this._forward === call.id,
+          controls: `forward-${call.id}`,
+          onClick: () => {
+            this._forward = this._forward === call.id ? undefined : call.id;
+            if (this._forward) void this.#focusField(`forward-${call.id}`);
+          },
+        })}
       </div>
+      ${this.#destinationForm({
+        kind: 'forward',
+        id: `forward-${call.id}`,
+        label: t('forward.label', { name }),
+        field: t('forward.destination'),
+        submit: t('forward.submit'),
+        hidden: this._forward !== call.id,
+        off: blocked,
+        submitted: (destination) => void this.#forwardTo(call, destination),
+      })}
     </div>`;
   }
 
@@ -797,6 +821,7 @@ export class CommsCallView extends CommsElement {
           ${timer ? html`<span part="timer" role="timer">${timer}</span>` : nothing}
         </p>
         ${stage ? this.#renderReferredBy(stage) : nothing}
+        ${stage ? this.#renderForwardedBy(stage) : nothing}
         ${joined ? html`<p class="hint" part="joined">${t('join.audioOnly')}</p>` : nothing}
         ${established && this.statsInterval > 0 && !joined ? this.#renderQuality() : nothing}
       </div>
@@ -873,7 +898,10 @@ export class CommsCallView extends CommsElement {
                 controls: 'transfer-panel',
                 disabled: busy || joined,
                 blocked,
-                onClick: () => void this.#toggleTransfer(),
+                onClick: () => {
+                  this._transfer = !this._transfer;
+                  if (this._transfer) void this.#focusField('transfer-panel');
+                },
               })}`
             : nothing
         }
@@ -905,6 +933,15 @@ export class CommsCallView extends CommsElement {
     </p>`;
   }
 
+  /** "Forwarded by …" on a call a callee forwarded (the last one who did). */
+  #renderForwardedBy(call: CallObject) {
+    const by = call.forwarded?.at(-1)?.by;
+    if (!by) return nothing;
+    return html`<p class="hint" part="forwarded-by">
+      ${this.#l10n.t('forward.by', { name: by.displayName || by.id })}
+    </p>`;
+  }
+
   #renderTransfer(stage: CallObject | undefined, established: boolean, off: boolean) {
     const t = this.#l10n.t.bind(this.#l10n);
     const name = stage ? partyName(stage, this.#l10n) : '';
@@ -913,33 +950,16 @@ export class CommsCallView extends CommsElement {
           (c) => c.id !== stage.id && isActive(c) && isEstablished(c) && !c.joined,
         )
       : [];
-    return html`<form
-      id="transfer-panel"
-      part="transfer"
-      class="transfer"
-      aria-label=${t('transfer.label', { name })}
-      ?hidden=${!(this._transfer && stage && established && !stage.joined)}
-      @submit=${(event: SubmitEvent) => {
-        if (stage && !off) this.#onTransferSubmit(event, stage);
-        else event.preventDefault();
-      }}
-    >
-      <label for="transfer-destination">${t('transfer.destination')}</label>
-      <div class="field">
-        <input
-          id="transfer-destination"
-          part="transfer-destination"
-          name="destination"
-          type="text"
-          autocomplete="off"
-          autocapitalize="off"
-          spellcheck="false"
-        />
-        <button type="submit" part="transfer-button" aria-disabled=${off ? 'true' : 'false'}>
-          ${icon('transfer')}<span>${t('transfer.submit')}</span>
-        </button>
-      </div>
-      ${others.map(
+    return this.#destinationForm({
+      kind: 'transfer',
+      id: 'transfer-panel',
+      label: t('transfer.label', { name }),
+      field: t('transfer.destination'),
+      submit: t('transfer.submit'),
+      hidden: !(this._transfer && stage && established && !stage.joined),
+      off: !stage || off,
+      submitted: (destination) => void this.#transferTo(stage!, { destination }),
+      extra: html`${others.map(
         (other) =>
           html`<button
               type="button"
@@ -967,8 +987,64 @@ export class CommsCallView extends CommsElement {
                 >${t('join.toCall', { name, other: partyName(other, this.#l10n) })}</span
               >
             </button>`,
-      )}
+      )}`,
+    });
+  }
+
+  /**
+   * A destination field (transfer, forward): a label, a text field and a submit button, in a
+   * form `id` (its field `${id}-destination`); an empty field keeps the focus.
+   */
+  #destinationForm(o: {
+    kind: 'transfer' | 'forward';
+    id: string;
+    label: string;
+    field: string;
+    submit: string;
+    hidden: boolean;
+    off: boolean;
+    submitted: (destination: string) => void;
+    extra?: unknown;
+  }) {
+    return html`<form
+      id=${o.id}
+      part=${o.kind}
+      class="transfer"
+      aria-label=${o.label}
+      ?hidden=${o.hidden}
+      @submit=${(event: SubmitEvent) => {
+        event.preventDefault();
+        const input = (event.currentTarget as HTMLFormElement).elements.namedItem(
+          'destination',
+        ) as HTMLInputElement;
+        const destination = input.value.trim();
+        if (!destination) input.focus();
+        else if (!o.off) o.submitted(destination);
+      }}
+    >
+      <label for=${`${o.id}-destination`}>${o.field}</label>
+      <div class="field">
+        <input
+          id=${`${o.id}-destination`}
+          part=${`${o.kind}-destination`}
+          name="destination"
+          type="text"
+          autocomplete="off"
+          autocapitalize="off"
+          spellcheck="false"
+        />
+        <button type="submit" part=${`${o.kind}-button`} aria-disabled=${o.off ? 'true' : 'false'}>
+          ${icon('transfer')}<span>${o.submit}</span>
+        </button>
+      </div>
+      ${o.extra ?? nothing}
     </form>`;
+  }
+
+  /** Once rendered open, moves the focus into the destination field of form `id`. */
+  async #focusField(id: string): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>(`#${id}-destination`)?.focus();
   }
 
   protected override render() {

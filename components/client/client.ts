@@ -26,7 +26,7 @@ import { styles } from './client.styles.js';
  * @event comms-error - The attributes could not make a client. `detail.error` is a `{code, message}`.
  *
  * It also handles the intent events its elements dispatch (`comms-dial`, `comms-call-request`,
- * `comms-chat-request`, `comms-message-send`, `comms-message-retry`, `comms-answer`, `comms-reject`, `comms-ignore`, `comms-hangup`, `comms-hold`, `comms-mute`,
+ * `comms-chat-request`, `comms-message-send`, `comms-message-retry`, `comms-answer`, `comms-reject`, `comms-ignore`, `comms-forward`, `comms-hangup`, `comms-hold`, `comms-mute`,
  * `comms-video`, `comms-screen-share`, `comms-dtmf`, `comms-call-switch`,
  * `comms-media-restart`, `comms-device-select`, `comms-presence-set`, `comms-contact-add`,
  * `comms-contact-remove`): once the event has finished its dispatch, it

@@ -286,6 +286,26 @@ export class CommsIgnoreEvent extends CommsRequestEvent<CallDetail> {
   }
 }
 
+/** Where to forward a ringing call. */
+export interface ForwardDetail extends CallDetail {
+  /** A user id, an E.164 number or a `sip:`/`tel:` URI. */
+  destination: string;
+}
+
+/**
+ * Forward an incoming call that rings here to `destination`, who rings instead
+ * (`client.call.forward`): the call ends here as forwarded, the caller's rings on there.
+ */
+export class CommsForwardEvent extends CommsRequestEvent<ForwardDetail> {
+  static readonly type = 'comms-forward';
+  constructor(detail: ForwardDetail) {
+    super(CommsForwardEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return client.call.forward(this.detail.callId, this.detail.destination);
+  }
+}
+
 /** End (or cancel) a call (`client.call.end`). */
 export class CommsHangupEvent extends CommsRequestEvent<CallDetail> {
   static readonly type = 'comms-hangup';
@@ -544,6 +564,7 @@ export const requestEventTypes = [
   CommsAnswerEvent.type,
   CommsRejectEvent.type,
   CommsIgnoreEvent.type,
+  CommsForwardEvent.type,
   CommsHangupEvent.type,
   CommsHoldEvent.type,
   CommsMuteEvent.type,
@@ -629,6 +650,7 @@ declare global {
     'comms-answer': CommsAnswerEvent;
     'comms-reject': CommsRejectEvent;
     'comms-ignore': CommsIgnoreEvent;
+    'comms-forward': CommsForwardEvent;
     'comms-hangup': CommsHangupEvent;
     'comms-hold': CommsHoldEvent;
     'comms-mute': CommsMuteEvent;

@@ -7,6 +7,7 @@ import type {
   CommsCallEndedEvent,
   CommsCallJoinEvent,
   CommsCallReceivedEvent,
+  CommsForwardEvent,
   CommsHoldEvent,
   CommsTransferEvent,
 } from '../../components/shared/events.js';
@@ -402,6 +403,87 @@ describe('<comms-call-view>', function () {
     await reach(a.client, callId, 'Connected');
     await a.client.call.end(callId);
   });
+  describe('forward', () => {
+    it('from the keyboard: Forward, a destination, Enter; the destination rings and everyone sees who forwarded', async () => {
+      const { a, b } = users;
+      const c = users.join('carol', 'Carol Danvers');
+      const viewA = await view(a);
+      const viewB = await view(b);
+      const viewC = await view(c);
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await settled(viewB, () => !!$(viewB, '[part="incoming"]'), 'the call rings');
+      const toggle = must(viewB, '[part~="forward-toggle"]');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('false');
+      expect(must(viewB, '[part="forward"]').hidden).to.equal(true);
+      toggle.focus();
+      await sendKeys({ press: 'Enter' });
+      await settled(viewB, () => !must(viewB, '[part="forward"]').hidden, 'the field opens');
+      expect(toggle.getAttribute('aria-expanded')).to.equal('true');
+      expect(toggle.getAttribute('aria-controls')).to.equal(must(viewB, '[part="forward"]').id);
+      expect(root(viewB).activeElement).to.equal(must(viewB, '[part="forward-destination"]'));
+      expect(text(viewB, '[part="forward"] label')).to.equal(
+        'Forward to (number, user name or SIP address)',
+      );
+      expect(must(viewB, '[part="forward"]').getAttribute('aria-label')).to.equal(
+        'Forward the call from Alice Liddell',
+      );
+      await expect(viewB).to.be.accessible();
+
+      const requested = oneEvent(viewB, 'comms-forward') as Promise<CommsForwardEvent>;
+      const rings = nextEvent(c.client, 'call:receive');
+      await sendKeys({ type: c.id });
+      await sendKeys({ press: 'Enter' });
+      expect((await requested).detail).to.deep.equal({ callId, destination: c.id });
+      expect((await rings).callId).to.equal(callId);
+      await reach(b.client, callId, 'Ended');
+      await settled(viewB, () => !$(viewB, '[part="incoming"]'), 'Bob’s ringing stops');
+      await settled(
+        viewB,
+        () => polite(viewB).includes(`The call from Alice Liddell was forwarded to ${c.id}`),
+        'announced',
+      );
+      // Carol sees who calls, and who forwarded it; Alice sees whom she now rings, and who sent her.
+      await settled(viewC, () => !!$(viewC, '[part="incoming"] [part="forwarded-by"]'), 'rings');
+      expect(text(viewC, '[part="incoming"] [part="name"]')).to.equal('Alice Liddell');
+      expect(text(viewC, '[part="incoming"] [part="forwarded-by"]')).to.equal(
+        'Forwarded by Bob Builder',
+      );
+      await expect(viewC).to.be.accessible();
+      await settled(
+        viewA,
+        () => text(viewA, '[part="stage"] [part="name"]') === 'Carol Danvers',
+        'Alice sees the call ring at Carol’s',
+      );
+      expect(text(viewA, '[part="stage"] [part="forwarded-by"]')).to.equal(
+        'Forwarded by Bob Builder',
+      );
+      must(viewC, '[part~="answer-button"]').click();
+      await reach(a.client, callId, 'Connected');
+      await settled(viewA, () => stageState(viewA).startsWith('Connected'), 'Alice connected');
+      await a.client.call.end(callId);
+    });
+
+    it('a refused forward says why and the call rings on', async () => {
+      const { a, b } = users;
+      const viewB = await view(b);
+      const received = nextEvent(b.client, 'call:receive');
+      const callId = a.client.call.make(b.id, { audio: true });
+      await received;
+      await settled(viewB, () => !!$(viewB, '[part="incoming"]'), 'the call rings');
+      must(viewB, '[part~="forward-toggle"]').click();
+      await settled(viewB, () => !must(viewB, '[part="forward"]').hidden, 'the field opens');
+      must<HTMLInputElement>(viewB, '[part="forward-destination"]').value = 'nobody-at-all';
+      must(viewB, '[part="forward-button"]').click();
+      await settled(viewB, () => text(viewB, '[part="error"]') !== '', 'the error shows');
+      expect(text(viewB, '[part="error"]')).to.contain('nobody-at-all');
+      expect(b.client.call.getById(callId)!.state).to.equal('Ringing');
+      expect(must(viewB, '[part="forward"]').hidden, 'the field stays open').to.equal(false);
+      await a.client.call.end(callId);
+    });
+  });
+
   describe('transfer', () => {
     it('from the keyboard: Transfer, a destination, Enter; the other party goes to it', async () => {
       const { a, b } = users;
