@@ -43,7 +43,8 @@ import {
   type RemoteParty,
 } from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
-import { MediaManager, initialMediaState } from './media/manager.js';
+import { LazyMediaManager } from './media/lazy-manager.js';
+import { initialMediaState } from './media/state.js';
 import type {
   DefaultDevices,
   DetachedMedia,
@@ -335,7 +336,7 @@ export class CommsClient {
   readonly #auth: AuthManager;
   readonly #connection: ConnectionManager;
   readonly #services: ServicesManager;
-  readonly #media: MediaManager;
+  readonly #media: LazyMediaManager;
   readonly #calls: LazyCallManager;
   readonly #gatewayCalls: GatewayCallSignalling;
   readonly #history: HistoryManager;
@@ -436,7 +437,8 @@ export class CommsClient {
     this.#presence = new PresenceManager(context('presence'), this.#connection);
     this.#contacts = new ContactsManager(context('contacts'), this.#connection);
     this.#users = new UserManager(context('user'), this.#connection, () => this.#selfId());
-    this.#media = new MediaManager(context('media'));
+    // The media manager is a chunk loaded on demand (media/lazy-manager.ts).
+    this.#media = new LazyMediaManager(context('media'));
     // The call engine itself is a chunk loaded on demand (core/call/lazy-manager.ts).
     this.#calls = new LazyCallManager(
       context('call'),
