@@ -96,9 +96,11 @@ export const ceilings = {
    * Merge calls in `<comms-call-view>`), `playAudioFile`, call reports and custom parameters:
    * +1.4 KB initial (74.09 → 75.50 KB), the rest in the lazy call chunks. Lowered to 114 KB
    * (112.04 KB measured; 119.88 before) when the in-page backend and its protocol's chunk left
-   * for `local.js`.
+   * for `local.js`. Raised to 117 KB (114.52 KB measured; 112.04 before) when the conversation
+   * and media managers became chunks of their own (−3.20 KB initial, +2.48 KB total: two more
+   * chunks compressed alone, the names they import from the entry, and their loaders).
    */
-  cdnTotalGzip: 114 * KB,
+  cdnTotalGzip: 117 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
