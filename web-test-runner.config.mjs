@@ -7,6 +7,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromeArgs, findChrome } from './scripts/chrome.mjs';
 import { cjsToEsm } from './scripts/wtr-cjs.mjs';
 import { gatewayPlugin } from './test/helpers/gateway-plugin.mjs';
+import { networkPlugin } from './test/helpers/network-plugin.mjs';
 
 const executablePath = findChrome();
 if (!executablePath) {
@@ -21,6 +22,8 @@ export default {
   plugins: [
     // Browser tests start real gateways (fresh database, loopback) through server commands.
     gatewayPlugin(),
+    // Tests of code loaded on demand hold a file's request to act before it arrives.
+    networkPlugin(),
     // CommonJS dependencies, served as ES modules as the build bundles them.
     cjsToEsm(['sdp/sdp.js', 'sdp-transform']),
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),

@@ -43,7 +43,8 @@ import {
   type RemoteParty,
 } from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
-import { MediaManager, initialMediaState } from './media/manager.js';
+import { LazyMediaManager } from './media/lazy-manager.js';
+import { initialMediaState } from './media/state.js';
 import type {
   DefaultDevices,
   DetachedMedia,
@@ -56,11 +57,8 @@ import type { LocalHub } from './backends/local/hub.js';
 import { GatewayCallSignalling } from './backends/gateway/call-signalling.js';
 import { HistoryManager, initialHistoryState } from './call/history.js';
 import type { CallRecord, MemberState, TurnCredentialsResponse } from './protocol/schema.js';
-import {
-  ConversationManager,
-  initialConversationsState,
-  checkParts,
-} from './conversation/manager.js';
+import { LazyConversationManager } from './conversation/lazy-manager.js';
+import { initialConversationsState, checkParts } from './conversation/state.js';
 import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
 import { PresenceManager, initialPresenceState, statuses, activities } from './presence/manager.js';
 import { ContactsManager, initialContactsState, type ContactInput } from './contacts/manager.js';
@@ -341,11 +339,11 @@ export class CommsClient {
   readonly #auth: AuthManager;
   readonly #connection: ConnectionManager;
   readonly #services: ServicesManager;
-  readonly #media: MediaManager;
+  readonly #media: LazyMediaManager;
   readonly #calls: LazyCallManager;
   readonly #gatewayCalls: GatewayCallSignalling;
   readonly #history: HistoryManager;
-  readonly #conversations: ConversationManager;
+  readonly #conversations: LazyConversationManager;
   readonly #presence: PresenceManager;
   readonly #contacts: ContactsManager;
   readonly #users: UserManager;
@@ -417,7 +415,7 @@ export class CommsClient {
           await this.#services.restore();
           void this.#presence.restore();
         }
-        void this.#conversations.sync();
+        this.#conversations.sync();
       },
       onEvent: (frame) => {
         if (
@@ -436,13 +434,17 @@ export class CommsClient {
     this.#services = new ServicesManager(context('services'), this.#connection);
     this.#gatewayCalls = new GatewayCallSignalling(this.#connection);
     this.#history = new HistoryManager(context('history'), () => this.#auth.accessToken());
-    this.#conversations = new ConversationManager(context('conversation'), this.#connection, () =>
-      this.#selfId(),
+    // The conversation manager is a chunk loaded on demand (conversation/lazy-manager.ts).
+    this.#conversations = new LazyConversationManager(
+      context('conversation'),
+      this.#connection,
+      () => this.#selfId(),
     );
     this.#presence = new PresenceManager(context('presence'), this.#connection);
     this.#contacts = new ContactsManager(context('contacts'), this.#connection);
     this.#users = new UserManager(context('user'), this.#connection, () => this.#selfId());
-    this.#media = new MediaManager(context('media'));
+    // The media manager is a chunk loaded on demand (media/lazy-manager.ts).
+    this.#media = new LazyMediaManager(context('media'));
     // The call engine itself is a chunk loaded on demand (core/call/lazy-manager.ts).
     this.#calls = new LazyCallManager(
       context('call'),
@@ -667,9 +669,13 @@ export class CommsClient {
       subscribe: guard(
         'subscribe',
         async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
+          // Chat: the conversation manager is fetched meanwhile, and here once this resolves.
+          const chat = this.#loadChat(services);
           // Calls: the engine is here before an invite can come (and once this resolves).
           if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
-          return this.#services.subscribe(services, options);
+          const subscribed = await this.#services.subscribe(services, options);
+          await chat;
+          return subscribed;
         },
       ),
       changeReasons,
@@ -891,6 +897,26 @@ export class CommsClient {
     }
   }
 
+  /**
+   * Loads the conversation manager (a chunk fetched once per page) when `services` ask for
+   * chat. A failure is logged: the rest goes on, and the next use of messaging tries again.
+   */
+  async #loadChat(services: readonly ServiceDescriptor[]): Promise<void> {
+    const chat =
+      Array.isArray(services) &&
+      services.some((s) => (typeof s === 'string' ? s : s?.service) === 'chat');
+    if (!chat) return;
+    try {
+      await this.#conversations.load();
+    } catch (error) {
+      if (!this.#destroyed)
+        this.#log.warn(
+          'the conversation manager could not be loaded; messaging will try again',
+          error,
+        );
+    }
+  }
+
   async #changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
     this.#media.setDefaultDevices({
       ...(devices.microphone ? { microphone: devices.microphone } : {}),
@@ -921,6 +947,8 @@ export class CommsClient {
   }
 
   async #connect(credentials?: Credentials, options: ConnectOptions = {}): Promise<UserInfoResult> {
+    // Chat: the conversation manager is fetched during the handshake; here once this resolves.
+    const chat = this.#loadChat(options.services ?? DEFAULT_SERVICES);
     if (this.#localParty) {
       // The in-page hub knows who connects: no credentials. A connect right after
       // useLocalBackend waits for the one it started, then subscribes what it asks for.
@@ -944,6 +972,7 @@ export class CommsClient {
       const { services: _s, ...subscribeOptions } = options;
       await this.#services.subscribe(services, subscribeOptions);
     }
+    await chat;
     return this.#userInfo();
   }
 

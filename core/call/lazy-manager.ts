@@ -1,7 +1,8 @@
 /**
  * The client's side of the call engine: what the `call` namespace forwards to. The engine
  * (`manager.ts`: RTCPeerConnections, SDP, ICE, and through it webrtc-adapter's shims) is a
- * chunk of its own in the ES builds, fetched by `import()` when the client first needs calls:
+ * chunk of its own in the ES builds, fetched by `import()` when the client first needs calls
+ * (with the media manager it uses, another chunk, `media/lazy-manager.ts`):
  *
  * - when it joins an in-page hub, or connects (or subscribes) with the `call` service:
  *   `connect()` and `services.subscribe()` wait for it before subscribing, so once they
@@ -19,7 +20,7 @@
  */
 import { CommsError, ErrorCodes } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
-import type { MediaManager } from '../media/manager.js';
+import type { LazyMediaManager } from '../media/lazy-manager.js';
 import type { MediaRequest } from '../media/types.js';
 import type { SdpHandlerFunction } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
@@ -84,7 +85,8 @@ interface RecordedCall {
 /** The `call` namespace's target: the call engine, loaded on demand. */
 export class LazyCallManager {
   readonly #ctx: FeatureContext;
-  readonly #media: MediaManager;
+  /** The media manager, a chunk of its own loaded with the engine. */
+  readonly #media: LazyMediaManager;
   readonly #self: () => string;
   readonly #iceServers: () => Promise<RTCIceServer[]>;
   #engine: CallManager | undefined;
@@ -100,7 +102,7 @@ export class LazyCallManager {
   /** The same collaborators as `CallManager`'s, kept until the engine is created. */
   constructor(
     ctx: FeatureContext,
-    media: MediaManager,
+    media: LazyMediaManager,
     self: () => string,
     iceServers: () => Promise<RTCIceServer[]>,
   ) {
@@ -118,7 +120,7 @@ export class LazyCallManager {
   load(): Promise<CallManager> {
     const engine = this.#create();
     if (engine) return Promise.resolve(engine);
-    this.#loading ??= loadEngineModule().then(
+    this.#loading ??= Promise.all([loadEngineModule(), this.#media.load()]).then(
       () => {
         this.#loading = undefined;
         const created = this.#create();
@@ -140,13 +142,9 @@ export class LazyCallManager {
 
   /** Creates this client's engine when its chunk is here, handing it what was kept for it. */
   #create(): CallManager | undefined {
-    if (this.#engine || !engineModule || this.#disposed) return this.#engine;
-    const engine = new engineModule.CallManager(
-      this.#ctx,
-      this.#media,
-      this.#self,
-      this.#iceServers,
-    );
+    const media = this.#media.current;
+    if (this.#engine || !engineModule || !media || this.#disposed) return this.#engine;
+    const engine = new engineModule.CallManager(this.#ctx, media, this.#self, this.#iceServers);
     this.#engine = engine;
     if (this.#sdpHandlers) engine.setSdpHandlers(this.#sdpHandlers);
     if (this.#signalling) engine.useSignalling(this.#signalling, this.#held.splice(0));

@@ -5,23 +5,17 @@
  * placed by their sequence number, so each is shown exactly once, and a gap is back-filled
  * from the server, never skipped; after a reconnect every conversation catches up from its
  * last sequence.
+ *
+ * A chunk of its own in the ES builds, loaded on demand (`lazy-manager.ts`): it must import
+ * nothing but types from that module.
  */
-import { v7 as uuidv7 } from 'uuid';
-import { MAX_TEXT_LENGTH } from '../protocol/constants.js';
 import type { Conversation, Message } from '../protocol/schema.js';
 import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { EventFrame } from '../protocol/schema.js';
 import type { ConnectionManager } from '../transport/connection.js';
-import type {
-  ConversationEntry,
-  ConversationsState,
-  MessageStatus,
-  MessageView,
-  Part,
-} from './types.js';
-
-export const initialConversationsState: ConversationsState = { byKey: {} };
+import type { ConversationEntry, MessageStatus, MessageView, Part } from './types.js';
+import { addPending, changed, ensureDirect, entries, putEntry } from './state.js';
 
 /** Codes of a send the server refused for now (nothing stored): wait, then send it again. */
 const RATE_LIMITED_CODES = new Set(['rate:limited', 'message:rateLimited']);
@@ -67,7 +61,7 @@ export class ConversationManager {
   // ── reading ─────────────────────────────────────────────────────────────────
 
   entries(): ConversationEntry[] {
-    return Object.values(this.#ctx.store.getState().conversations.byKey);
+    return entries(this.#ctx);
   }
 
   entry(key: string): ConversationEntry | undefined {
@@ -77,32 +71,7 @@ export class ConversationManager {
 
   /** The entry for a one-to-one conversation with `destination` (created locally if new). */
   ensureDirect(destination: string, type: 'im' | 'sms' = 'im'): ConversationEntry {
-    if (typeof destination !== 'string' || !destination.trim()) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'conversation.get(destination): destination must be a user id',
-      );
-    }
-    const existing = this.entries().find((e) => e.destination === destination && e.type === type);
-    if (existing) return existing;
-    const entry: ConversationEntry = {
-      key: `${type}:${destination}`,
-      id: null,
-      type,
-      destination,
-      name: null,
-      members: [],
-      messages: [],
-      lastSeq: 0,
-      hasOlder: false,
-      unread: 0,
-      typing: [],
-      createdAt: this.#ctx.runtime.now(),
-    };
-    this.#put(entry);
-    this.#ctx.emit('conversations:new', { destination, type });
-    this.#ctx.emit('conversations:change', {});
-    return entry;
+    return ensureDirect(this.#ctx, destination, type);
   }
 
   /** Creates a group conversation on the server. */
@@ -131,29 +100,15 @@ export class ConversationManager {
   send(key: string, parts: Part[]): MessageView {
     const entry = this.entry(key);
     if (!entry) throw new CommsError('conversation:notFound', `there is no conversation '${key}'`);
-    checkParts(parts);
-    // Time-ordered (UUIDv7): the gateway indexes clientIds per sender to store each message
-    // once, and ordered keys go to the end of that index instead of to a random page.
-    const clientId = uuidv7();
-    const view: MessageView = {
-      messageId: clientId,
-      clientId,
-      conversationId: entry.id,
-      seq: null,
-      sender: this.#self(),
-      parts: parts.map((p) => ({ type: 'text', text: p.text })),
-      timestamp: this.#ctx.runtime.now(),
-      isOwn: true,
-      isPending: true,
-      read: true,
-      status: 'pending',
-      error: null,
-    };
-    this.#patchEntry(key, (e) => ({ ...e, messages: [...e.messages, view] }));
-    this.#changed(key, view.messageId, view.sender);
-    this.#outbox.push({ clientId, key, parts: view.parts });
-    void this.#drain();
+    const view = addPending(this.#ctx, entry, parts, this.#self());
+    this.queue(key, view);
     return view;
+  }
+
+  /** Puts a pending message (`addPending`) in the outbox. */
+  queue(key: string, view: MessageView): void {
+    this.#outbox.push({ clientId: view.clientId, key, parts: view.parts });
+    void this.#drain();
   }
 
   /** Sends a failed message again, with the same client id (the server stores it once). */
@@ -617,10 +572,7 @@ export class ConversationManager {
   }
 
   #put(entry: ConversationEntry): void {
-    this.#ctx.store.update((s) => ({
-      ...s,
-      conversations: { byKey: { ...s.conversations.byKey, [entry.key]: entry } },
-    }));
+    putEntry(this.#ctx, entry);
   }
 
   #patchEntry(key: string, recipe: (entry: ConversationEntry) => ConversationEntry): void {
@@ -642,39 +594,7 @@ export class ConversationManager {
 
   #changed(key: string, messageId?: string, sender?: string): void {
     const entry = this.entry(key);
-    if (!entry) return;
-    this.#ctx.emit('messages:change', {
-      destination: entry.destination ?? entry.id ?? key,
-      type: entry.type,
-      conversationId: entry.id,
-      ...(messageId ? { messageId } : {}),
-      ...(sender ? { sender } : {}),
-    });
-    this.#ctx.emit('conversations:change', {});
-  }
-}
-
-/** Throws `argument:invalid` or `message:tooLarge` for parts the server would refuse. */
-export function checkParts(parts: Part[]): void {
-  if (!Array.isArray(parts) || parts.length === 0) {
-    throw new CommsError(
-      ErrorCodes.INVALID_ARGUMENT,
-      'a message needs at least one part: createMessage({type: "text", text})',
-    );
-  }
-  for (const part of parts) {
-    if (part?.type !== 'text' || typeof part.text !== 'string' || part.text.length === 0) {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'only non-empty text parts are supported: {type: "text", text}',
-      );
-    }
-    if (part.text.length > MAX_TEXT_LENGTH) {
-      throw new CommsError(
-        'message:tooLarge',
-        `a text part may have at most ${MAX_TEXT_LENGTH} characters; this one has ${part.text.length}`,
-      );
-    }
+    if (entry) changed(this.#ctx, entry, messageId, sender);
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Media (the seeds' `media` namespace): the registry of every local and remote track, device
  * lists and defaults, detached media, rendering into the page, and mute. The call engine asks
- * it for tracks and hands it the remote ones; it owns no RTCPeerConnection.
+ * it for tracks and hands it the remote ones; it owns no RTCPeerConnection. A chunk of its own
+ * in the ES builds, loaded on demand (`lazy-manager.ts`): it must import nothing but types
+ * from that module.
  */
 import { CommsError, ErrorCodes } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
@@ -13,17 +15,9 @@ import type {
   MediaConstraint,
   MediaObject,
   MediaRequest,
-  MediaState,
   TrackObject,
 } from './types.js';
-
-/** The initial `media` slice. */
-export const initialMediaState: MediaState = {
-  tracks: {},
-  devices: { camera: [], microphone: [], speaker: [] },
-  defaults: {},
-  detached: [],
-};
+import { setDefaultDevices } from './state.js';
 
 /** Error code when the browser refuses or cannot provide media. */
 export const MEDIA_ERROR = 'media:unavailable';
@@ -338,16 +332,7 @@ export class MediaManager {
 
   /** Devices to use when a request names none (Kandy `setDefaultDevices`). */
   setDefaultDevices(defaults: DefaultDevices): void {
-    if (!defaults || typeof defaults !== 'object') {
-      throw new CommsError(
-        ErrorCodes.INVALID_ARGUMENT,
-        'setDefaultDevices(devices): devices must be an object',
-      );
-    }
-    this.#ctx.store.update((s) => ({
-      ...s,
-      media: { ...s.media, defaults: { ...s.media.defaults, ...defaults } },
-    }));
+    setDefaultDevices(this.#ctx, defaults);
   }
 
   readonly #onDeviceChange = () => {

@@ -6,7 +6,7 @@
  */
 import { expect } from '@open-wc/testing';
 import { ConversationManager } from '../../core/conversation/manager.js';
-import { initialConversationsState } from '../../core/conversation/manager.js';
+import { initialConversationsState } from '../../core/conversation/state.js';
 import { CommsError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import { defaultRuntime } from '../../core/platform/runtime.js';

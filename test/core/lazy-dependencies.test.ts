@@ -1,8 +1,9 @@
 /**
- * The code the core loads on demand (`import()`, separate chunks in the ES builds): the call
- * engine, webrtc-adapter's shims, sdp-transform, the call engine's rarely used operations and
- * the in-page gateway's protocol. These check they load and do their work when the code that
- * needs them runs.
+ * The code the core loads on demand (`import()`, separate chunks in the ES builds): the
+ * conversation and media managers, the call engine, webrtc-adapter's shims, sdp-transform, the
+ * call engine's rarely used operations and the in-page gateway's protocol. These check they
+ * load and do their work when the code that needs them runs. The order of the tests matters:
+ * a chunk loaded once stays loaded in the page.
  */
 import { expect } from '@open-wc/testing';
 import { createClient, sdpHandlers, type CommsClient } from '../../core/index.js';
@@ -10,6 +11,13 @@ import { createLocalHub } from '../../core/local.js';
 import type { CallState, SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { holdRequests } from '../helpers/network.browser.js';
+import {
+  PROTOCOL_VERSION,
+  Routes,
+  WS_BEARER_PREFIX,
+  WS_SUBPROTOCOL,
+} from '../../core/protocol/constants.js';
 import { nextEvent, until } from '../helpers/waits.js';
 
 // A real gateway for the tests of the call engine (first and last in this file).
@@ -34,13 +42,197 @@ async function gatewayUser(services: string[]): Promise<{ client: CommsClient; i
   return { client, id };
 }
 
+/** Whether the page fetched a file whose URL contains `path`. */
+const fetchedFile = (path: string) =>
+  performance.getEntriesByType('resource').some((entry) => entry.name.includes(path));
+const conversationChunk = '/core/conversation/manager.ts';
+const mediaChunk = '/core/media/manager.ts';
+const text = (m: { parts: Array<{ type: string; text?: string }> }) =>
+  m.parts.map((part) => part.text ?? '').join('');
+
+/**
+ * A user of the gateway on a bare WebSocket (the protocol's frames, no comms-kit code): it acts
+ * while this page's conversation chunk is held, which a client of this page could not.
+ */
+async function socketUser(): Promise<{
+  id: string;
+  request(frame: Record<string, unknown>): Promise<Record<string, unknown>>;
+  close(): void;
+}> {
+  const id = uniqueName('socket');
+  const password = 'correct horse battery staple';
+  const post = (path: string, body: unknown) =>
+    fetch(gateway.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json() as Promise<Record<string, unknown>>);
+  await post(Routes.SIGNUP, { username: id, password, displayName: id });
+  const { accessToken } = (await post(Routes.LOGIN, { identity: id, password })) as {
+    accessToken: string;
+  };
+  const ws = new WebSocket(gateway.url.replace(/^http/, 'ws') + Routes.WEBSOCKET, [
+    WS_SUBPROTOCOL,
+    WS_BEARER_PREFIX + accessToken,
+  ]);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  const replies = new Map<string, (frame: Record<string, unknown>) => void>();
+  ws.onmessage = (event) => {
+    const frame = JSON.parse(String(event.data)) as Record<string, unknown>;
+    if (typeof frame.re === 'string') replies.get(frame.re)?.(frame);
+  };
+  let counter = 0;
+  return {
+    id,
+    request: (frame) =>
+      new Promise((resolve, reject) => {
+        const requestId = `s-${++counter}`;
+        replies.set(requestId, (reply) =>
+          reply.ok ? resolve(reply) : reject(new Error(JSON.stringify(reply.error))),
+        );
+        ws.send(JSON.stringify({ ...frame, v: PROTOCOL_VERSION, id: requestId }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+// First of all: no client of this page may have needed messaging or media before these.
+describe('the conversation and media managers, loaded when first needed', function () {
+  this.timeout(30000);
+
+  it('are not fetched by clients connected with presence only, whose namespaces answer from the state', async () => {
+    const a = await gatewayUser(['presence']);
+    const b = await gatewayUser(['presence']);
+    // Presence is shared between contacts.
+    await a.client.contacts.add({ primaryContact: b.id });
+    await b.client.contacts.add({ primaryContact: a.id });
+    await a.client.presence.subscribe([b.id]);
+    const seen = until(a.client, (s) => s.presence.users[b.id]?.activity === 'lunch');
+    await b.client.presence.update('open', 'lunch');
+    await seen;
+    // What the conversation namespace answers without its manager: an entry, no messages.
+    const conversation = a.client.conversation.get(b.id);
+    expect(conversation.destination).to.equal(b.id);
+    expect(conversation.getMessages()).to.deep.equal([]);
+    expect(a.client.conversation.getAll().map((c) => c.destination)).to.deep.equal([b.id]);
+    expect(() => conversation.createMessage({ type: 'text', text: '' })).to.throw(/non-empty/);
+    // And the media namespace: no devices read, no tracks.
+    expect(a.client.media.getDevices()).to.deep.equal({ camera: [], microphone: [], speaker: [] });
+    expect(a.client.media.getLocalMedia()).to.deep.equal([]);
+    expect(a.client.media.getTrackById('no-such-track')).to.equal(undefined);
+    a.client.media.setDefaultDevices({ speaker: 'default' });
+    expect(a.client.store.getState().media.defaults.speaker).to.equal('default');
+    expect(() => a.client.media.muteTracks(['no-such-track'])).to.throw(/no track/);
+    expect(fetchedFile(conversationChunk), 'the conversation manager was fetched').to.equal(false);
+    expect(fetchedFile(mediaChunk), 'the media manager was fetched').to.equal(false);
+  });
+
+  it("media: initializeDevices() fetches the manager and lists Chromium's fake devices", async () => {
+    const client = createClient({ logs: { logLevel: 'silent' } });
+    try {
+      expect(client.media.getDevices().microphone).to.deep.equal([]);
+      const devices = await client.media.initializeDevices();
+      expect(fetchedFile(mediaChunk), 'the media manager was not fetched').to.equal(true);
+      expect(devices.microphone.length).to.be.greaterThan(0);
+      expect(devices.camera.length).to.be.greaterThan(0);
+      expect(client.media.getDevices()).to.deep.equal(devices);
+      const [local] = await client.media.createLocalMedia({ audio: true });
+      const trackId = local!.media.tracks[0]!.id;
+      expect(client.media.getTrackById(trackId)?.state).to.equal('live');
+      expect(client.media.getLocalMedia().length).to.equal(1);
+      client.media.disposeLocalMedia(local!);
+      expect(client.media.getLocalMedia()).to.deep.equal([]);
+      expect(fetchedFile(conversationChunk), 'the conversation manager was fetched').to.equal(
+        false,
+      );
+    } finally {
+      await client.destroy();
+    }
+  });
+
+  it('conversation: a message sent and chat events that arrive before the manager are not lost; connect() resolves once it is here', async () => {
+    const sender = await socketUser();
+    const id = uniqueName('held');
+    const password = 'correct horse battery staple';
+    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    gatewayClients.push(client);
+    await client.auth.signup({ username: id, password, displayName: id });
+    // The conversation manager's file is held in Chromium's network stack until released.
+    const network = await holdRequests(`*${conversationChunk}*`);
+    try {
+      let connected = false;
+      const connecting = client
+        .connect({ username: id, password }, { services: ['chat'] })
+        .then(() => (connected = true));
+      // Sent at once, before the manager: shown as pending.
+      const early = client.conversation
+        .get(sender.id)
+        .createMessage({ type: 'text', text: 'before the manager' })
+        .send();
+      expect(early.status).to.equal('pending');
+      expect(client.conversation.get(sender.id).getMessages().map(text)).to.deep.equal([
+        'before the manager',
+      ]);
+      // Subscribed meanwhile (the fetch and the handshake overlap), the manager still held.
+      await until(client, (s) => s.services.subscribed.includes('chat'));
+      expect(await network.held()).to.have.length(1);
+      // The sender writes twice and types; then the client asks the gateway something: the
+      // events were pushed on its socket before that reply, so they have arrived too.
+      const { conversation } = (await sender.request({
+        type: 'conversation.open',
+        destination: id,
+        conversationType: 'im',
+      })) as { conversation: { id: string } };
+      for (const words of ['one', 'two'])
+        await sender.request({
+          type: 'message.send',
+          conversationId: conversation.id,
+          clientId: crypto.randomUUID(),
+          parts: [{ type: 'text', text: words }],
+        });
+      await sender.request({ type: 'typing', conversationId: conversation.id, active: true });
+      expect((await client.user.fetch(sender.id))?.userId).to.equal(sender.id);
+      // Held: nothing placed, connect() not resolved, the manager not here.
+      expect(client.conversation.get(sender.id).getMessages().map(text)).to.deep.equal([
+        'before the manager',
+      ]);
+      expect(client.conversation.get(sender.id).typing).to.deep.equal([]);
+      expect(connected).to.equal(false);
+      expect(fetchedFile(conversationChunk)).to.equal(false);
+
+      const typing = nextEvent(client, 'typing:change', (e) => e.users.includes(sender.id));
+      await network.release();
+      await connecting;
+      expect(fetchedFile(conversationChunk), 'connect() resolved before the manager came').to.equal(
+        true,
+      );
+      // The held events reach the manager: the messages in order, and the typing (which no
+      // catch-up could bring back); the early message is stored after them.
+      await typing;
+      expect(client.conversation.get(sender.id).typing).to.deep.equal([sender.id]);
+      await until(client, () =>
+        client.conversation
+          .get(sender.id)
+          .getMessages()
+          .every((m) => m.seq !== null),
+      );
+      const messages = client.conversation.get(sender.id).getMessages();
+      expect(messages.map(text)).to.deep.equal(['one', 'two', 'before the manager']);
+      expect(messages.map((m) => m.seq)).to.deep.equal([1, 2, 3]);
+    } finally {
+      await network.release();
+      sender.close();
+    }
+  });
+});
+
 // First of all: nothing in this page may have needed calls before it.
 describe('the call engine, loaded when a client takes calls', function () {
   this.timeout(30000);
-  const fetched = () =>
-    performance
-      .getEntriesByType('resource')
-      .some((entry) => entry.name.includes('/core/call/manager.ts'));
+  const fetched = () => fetchedFile('/core/call/manager.ts');
   it('is not fetched by clients connected with chat only, which chat; calls read as none', async () => {
     const a = await gatewayUser(['chat']);
     const b = await gatewayUser(['chat']);

@@ -8,7 +8,9 @@
  * only when needed: the last tests load the built CDN module in Chromium and check that
  * defining every element fetches `comms-kit.js` alone, and that the chunks come when the code
  * that needs them runs (and work: webrtc-adapter's shims come with `getBrowserDetails()`; the
- * call engine when clients join an in-page hub, where a call made before it arrived connects
+ * media manager with `<comms-device-picker>`, which lists the devices; the conversation manager
+ * when clients connect with chat (here: join an in-page hub); the call engine when clients join
+ * an in-page hub, where a call made before it arrived connects
  * and an invite that arrived before it is handed to it; sdp-transform with an SDP handler that
  * runs on that call; the call engine's operations chunk with it, its stats coming from there;
  * the in-page gateway's protocol when a hub is created; the French catalog once the page's
@@ -68,15 +70,33 @@ describe('size budget', () => {
     t.diagnostic(total);
     assert.ok(sizes.initial.gzip <= ceilings.coreGzip, `over its ceiling: ${initial}`);
     assert.ok(sizes.total.gzip <= ceilings.coreTotalGzip, `over its ceiling: ${total}`);
-    // What is split off: the call engine, webrtc-adapter's shims, sdp-transform and the call
-    // engine's rarely used operations (the in-page backend is `comms-kit/local`).
+    // What is split off: the conversation and media managers, the call engine, webrtc-adapter's
+    // shims, sdp-transform and the call engine's rarely used operations (the in-page backend
+    // is `comms-kit/local`).
     assert.equal(
       sizes.lazy.length,
-      4,
+      6,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
     );
   });
 });
+
+/**
+ * The CDN's lazy chunk whose code has `marker` (the call engine and the conversation and media
+ * managers are all `manager-*.js`: each is named by a text only it has).
+ */
+function chunkWith(marker: string): string {
+  const found = readCdnChunks().filter((c) => c.code.includes(marker));
+  assert.equal(
+    found.length,
+    1,
+    `chunks with '${marker}': ${found.map((c) => c.fileName).join(', ')}`,
+  );
+  return found[0]!.fileName;
+}
+const engineMarker = 'could not fetch the ICE servers ahead of a call';
+const mediaMarker = 'permission to list devices was denied';
+const conversationMarker = 'catching up conversations failed';
 
 describe('the CDN module loads its lazy chunks only when needed', () => {
   let server: StaticServer;
@@ -85,6 +105,7 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   // carry the test transpiler's helpers into the page).
   const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lazy</title></head>
 <body><comms-dialer></comms-dialer><comms-chat style="width: 600px; height: 400px"></comms-chat>
+<comms-device-picker></comms-device-picker>
 <script type="module" src="/cdn/comms-kit.js"></script>
 <script type="module">
   const kit = await import('/cdn/comms-kit.js');
@@ -135,6 +156,20 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       }
     },
     details: () => kit.createClient(quiet).getBrowserDetails(),
+    // <comms-device-picker> given a client (no backend): it lists the devices. Resolves with
+    // the number of microphones the client knows and the options the picker shows.
+    async picker() {
+      const client = kit.createClient(quiet);
+      const picker = document.querySelector('comms-device-picker');
+      const listed = new Promise((resolve) => client.on('devices:change', resolve));
+      picker.client = client;
+      await listed;
+      await picker.updateComplete;
+      return {
+        microphones: client.media.getDevices().microphone.length,
+        options: picker.shadowRoot.querySelectorAll('option').length,
+      };
+    },
     // The dialer's field label (its text follows the page's lang).
     label: () => document.querySelector('comms-dialer').shadowRoot.querySelector('label').textContent.trim(),
     // Two users on an in-page hub; the first one's <comms-chat> opens the thread with the other
@@ -314,7 +349,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   it("ends a call made while the call engine's chunk cannot be fetched; the next use fetches it", async () => {
     const context = await browser.newContext();
     try {
-      await context.route('**/cdn/manager-*.js', (route) => route.abort('failed'));
+      const engineChunk = chunkWith(engineMarker);
+      await context.route(`**/cdn/${engineChunk}`, (route) => route.abort('failed'));
       const tab = await context.newPage();
       await tab.goto(server.url);
       await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
@@ -328,9 +364,30 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.equal(failed.transition.statusCode, 500);
       assert.equal(failed.text, 'still here');
       // Once the chunk can be fetched, the next use of calls loads it and works.
-      await context.unroute('**/cdn/manager-*.js');
+      await context.unroute(`**/cdn/${engineChunk}`);
       const codecs = await tab.evaluate('window.lazySteps.retry()');
       assert.ok(typeof codecs === 'number' && codecs > 0, `getAvailableCodecs: ${String(codecs)}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fetches the conversation manager when a chat shows a thread, first of all the chunks', async () => {
+    const conversationChunk = chunkWith(conversationMarker);
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      const fetched: string[] = [];
+      tab.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (path.startsWith('/cdn/')) fetched.push(path.slice('/cdn/'.length));
+      });
+      await tab.goto(server.url);
+      await tab.waitForFunction('window.lazySteps && customElements.get("comms-chat")');
+      assert.deepEqual(fetched, ['comms-kit.js']);
+      const thread = (await tab.evaluate('window.lazySteps.thread()')) as string;
+      assert.ok(thread.includes('lazy thread'), thread);
+      assert.ok(fetched.includes(conversationChunk), `fetched: ${fetched.join(', ')}`);
     } finally {
       await context.close();
     }
@@ -349,9 +406,15 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     const protocolChunk = bundleSizes(readCdnChunks(cdnLocalPath, ['comms-kit.js'])).lazy.find(
       (c) => c.fileName.startsWith('protocol-'),
     )?.fileName;
-    const engineChunk = named('manager-');
+    const engineChunk = chunkWith(engineMarker);
+    const mediaChunk = chunkWith(mediaMarker);
+    const conversationChunk = chunkWith(conversationMarker);
     assert.ok(
-      engineChunk &&
+      engineChunk !== mediaChunk &&
+        engineChunk !== conversationChunk &&
+        lazy.includes(engineChunk) &&
+        lazy.includes(mediaChunk) &&
+        lazy.includes(conversationChunk) &&
         adapterChunk &&
         sdpChunk &&
         frenchChunk &&
@@ -387,6 +450,23 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.ok(!fetched.includes(operationsChunk), 'the call operations came before any call');
       assert.ok(!fetched.includes('local.js'), 'the in-page backend came before any hub');
       assert.ok(!fetched.includes(protocolChunk), 'the hub protocol came before any hub');
+      assert.ok(!fetched.includes(mediaChunk), 'the media manager came before any use of media');
+      assert.ok(
+        !fetched.includes(conversationChunk),
+        'the conversation manager came before any use of messaging',
+      );
+
+      // The media manager: when <comms-device-picker> gets a client, which lists the devices
+      // (Chromium's fake ones); neither messaging nor calls come with it.
+      const picked = (await tab.evaluate('window.lazySteps.picker()')) as {
+        microphones: number;
+        options: number;
+      };
+      assert.ok(picked.microphones > 0, `microphones: ${picked.microphones}`);
+      assert.ok(picked.options > 0, `the picker shows ${picked.options} options`);
+      assert.ok(fetched.includes(mediaChunk), `fetched: ${fetched.join(', ')}`);
+      assert.ok(!fetched.includes(conversationChunk), 'the conversation manager came with media');
+      assert.ok(!fetched.includes(engineChunk), 'the call engine came with media');
 
       // The call engine: when clients join an in-page hub (they take calls there); a call made
       // at once, before the engine arrived, connects; an invite that arrived before it is
@@ -408,6 +488,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       assert.equal(held, 'lazy-z-call');
       assert.equal(rang, 'lazy-z-call');
       assert.ok(fetched.includes(engineChunk), `fetched: ${fetched.join(', ')}`);
+      // The conversation manager: the hub's clients connect with chat too.
+      assert.ok(fetched.includes(conversationChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(fetched.includes(sdpChunk), `fetched: ${fetched.join(', ')}`);
       assert.ok(handled.includes('lazy-a send local 1'), `handlers ran: ${handled.join('; ')}`);
       assert.ok(handled.includes('lazy-b set remote 1'), `handlers ran: ${handled.join('; ')}`);

@@ -1,0 +1,129 @@
+/**
+ * Features whose code is a chunk of its own in the ES builds, fetched by `import()` when a
+ * client first needs it (the conversation and media managers; the call engine has its own
+ * loader, `call/lazy-manager.ts`, which predates this one). The client keeps a `LazyFeature`
+ * per feature: its namespace's synchronous answers come from the state until the manager is
+ * here (before it, nothing was fetched, sent or rendered), and what needs the manager waits
+ * for it (`run`) or is held and handed to it in order once it has loaded (`hold`).
+ */
+import { CommsError, ErrorCodes } from './errors.js';
+import type { FeatureContext } from './feature.js';
+
+/** A chunk, fetched once per page (every client of the page shares it). */
+export class Chunk<M> {
+  /** The module, once its chunk has loaded. */
+  loaded: M | undefined;
+  readonly #what: string;
+  readonly #fetch: () => Promise<M>;
+
+  constructor(what: string, fetch: () => Promise<M>) {
+    this.#what = what;
+    this.#fetch = fetch;
+  }
+
+  /**
+   * The module: at once when here, else once fetched. A chunk that cannot be fetched rejects
+   * with `network:error`; the next call fetches it again.
+   */
+  load(): Promise<M> {
+    if (this.loaded) return Promise.resolve(this.loaded);
+    return this.#fetch().then(
+      (module) => (this.loaded = module),
+      (cause: unknown) => {
+        throw new CommsError(
+          ErrorCodes.NETWORK_ERROR,
+          `the ${this.#what} could not be loaded: ${(cause as Error)?.message ?? String(cause)}`,
+          { cause },
+        );
+      },
+    );
+  }
+}
+
+/** One client's manager of a feature whose code is `chunk`: created when the chunk is here. */
+export abstract class LazyFeature<M, T> {
+  protected readonly ctx: FeatureContext;
+  readonly #chunk: Chunk<M>;
+  #instance: T | undefined;
+  #loading: Promise<T> | undefined;
+  /** What waits for the manager, in order. */
+  readonly #held: Array<(instance: T) => void> = [];
+  #disposed = false;
+
+  constructor(ctx: FeatureContext, chunk: Chunk<M>) {
+    this.ctx = ctx;
+    this.#chunk = chunk;
+  }
+
+  /** Creates this client's manager from the loaded module. */
+  protected abstract create(module: M): T;
+
+  /** Runs once the manager exists and has taken what was held for it. */
+  protected started(_instance: T): void {}
+
+  /** The manager: created at once when the chunk is here (another client of the page loaded it). */
+  get current(): T | undefined {
+    const module = this.#chunk.loaded;
+    if (!this.#instance && module && !this.#disposed) {
+      const instance = (this.#instance = this.create(module));
+      for (const use of this.#held.splice(0)) use(instance);
+      this.started(instance);
+    }
+    return this.#instance;
+  }
+
+  /** The manager if it was created (never creates it). */
+  protected get created(): T | undefined {
+    return this.#instance;
+  }
+
+  /** The manager, loaded if needed. Rejects with `network:error` when its chunk cannot be fetched. */
+  load(): Promise<T> {
+    const instance = this.current;
+    if (instance) return Promise.resolve(instance);
+    return (this.#loading ??= this.#chunk.load().then(
+      () => {
+        this.#loading = undefined;
+        const created = this.current;
+        if (!created)
+          throw new CommsError(ErrorCodes.CLIENT_DESTROYED, 'the client was destroyed meanwhile');
+        return created;
+      },
+      (error: unknown) => {
+        this.#loading = undefined;
+        throw error;
+      },
+    ));
+  }
+
+  /** Runs `use` on the manager: at once when it is here, else once it has loaded. */
+  run<R>(use: (instance: T) => Promise<R>): Promise<R> {
+    const instance = this.current;
+    return instance ? use(instance) : this.load().then(use);
+  }
+
+  /**
+   * Hands `use` the manager at once when it is here; otherwise holds it (in order with what
+   * else was held) and starts loading the manager. A chunk that cannot be fetched is logged;
+   * what was held waits for the next load.
+   */
+  hold(use: (instance: T) => void): void {
+    const instance = this.current;
+    if (instance) return use(instance);
+    this.#held.push(use);
+    this.prefetch();
+  }
+
+  /** Starts loading the manager; a chunk that cannot be fetched is logged (the next use tries again). */
+  prefetch(): void {
+    this.load().catch((error: unknown) => {
+      if (!this.#disposed)
+        this.ctx.log.warn('could not be loaded; the next use tries again', error);
+    });
+  }
+
+  /** The client is going: a chunk that arrives later creates nothing. */
+  dispose(): void {
+    this.#disposed = true;
+  }
+}
