@@ -123,9 +123,11 @@ export const ceilings = {
    * (+2.1 KB, most of it in the call engine's and its operations' chunks; the initial load
    * 28.72 → 29.60 KB: `getReport`'s and `setCustomParameters`' front and their constants).
    * Lowered to 55 KB (52.67 KB measured; 60.26 before) when the in-page backend and its
-   * protocol's chunk became `comms-kit/local`.
+   * protocol's chunk became `comms-kit/local`. Raised to 57 KB (55.27 KB measured; 55.00 with
+   * the managers' chunks alone) with `call.forward`, whose engine code is in the call engine's
+   * chunk (the initial load: 23.18 → 23.30 KB).
    */
-  coreTotalGzip: 55 * KB,
+  coreTotalGzip: 57 * KB,
   /**
    * `dist/cdn/local.js` (the in-page backend, `comms-kit/local`) without `comms-kit.js`, whose
    * core it imports: 4.57 KB measured when set. Its core is `comms-kit.js`'s; were it to bundle a
