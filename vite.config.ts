@@ -104,6 +104,42 @@ function importFromCdnModule(): PluginOption {
   };
 }
 
+/**
+ * One of the CDN builds into `dist/cdn` (`first` empties it): an ES module that keeps its
+ * entry's signature and may load chunks, or with `iife` a classic script setting that global.
+ */
+function cdnBuild(o: {
+  entry: string;
+  fileName: string;
+  plugins: PluginOption[];
+  first?: boolean;
+  iife?: string;
+}): UserConfig {
+  return {
+    define: cdnBundling.define,
+    plugins: o.plugins,
+    build: {
+      outDir: 'dist/cdn',
+      emptyOutDir: !!o.first,
+      target: cdnBundling.target,
+      minify: true,
+      rollupOptions: o.iife
+        ? { output: cdnBundling.output }
+        : {
+            preserveEntrySignatures: cdnBundling.preserveEntrySignatures,
+            output: cdnBundling.output,
+          },
+      sourcemap: true,
+      lib: {
+        entry: o.entry,
+        ...(o.iife && { name: o.iife }),
+        formats: [o.iife ? 'iife' : 'es'],
+        fileName: () => o.fileName,
+      },
+    },
+  };
+}
+
 const builds: Record<string, UserConfig> = {
   lib: {
     build: {
@@ -142,26 +178,7 @@ const builds: Record<string, UserConfig> = {
       },
     },
   },
-  cdn: {
-    define: cdnBundling.define,
-    plugins: cdnPlugins(),
-    build: {
-      outDir: 'dist/cdn',
-      emptyOutDir: true,
-      target: cdnBundling.target,
-      minify: true,
-      rollupOptions: {
-        preserveEntrySignatures: cdnBundling.preserveEntrySignatures,
-        output: cdnBundling.output,
-      },
-      sourcemap: true,
-      lib: {
-        entry: 'cdn.ts',
-        formats: ['es'],
-        fileName: () => 'comms-kit.js',
-      },
-    },
-  },
+  cdn: cdnBuild({ entry: 'cdn.ts', fileName: 'comms-kit.js', plugins: cdnPlugins(), first: true }),
   /**
    * `dist/cdn/local.js`, built after `cdn` into the same folder: the in-page backend
    * (`comms-kit/local`) for a page that loads it next to `comms-kit.js`, taking the core from
@@ -169,49 +186,22 @@ const builds: Record<string, UserConfig> = {
    * entries Rolldown moves what they share, and its runtime helpers, out of `comms-kit.js`
    * into more files the first load must fetch.
    */
-  'cdn-local': {
-    define: cdnBundling.define,
+  'cdn-local': cdnBuild({
+    entry: 'core/local.ts',
+    fileName: 'local.js',
     plugins: [importFromCdnModule()],
-    build: {
-      outDir: 'dist/cdn',
-      emptyOutDir: false,
-      target: cdnBundling.target,
-      minify: true,
-      rollupOptions: {
-        preserveEntrySignatures: cdnBundling.preserveEntrySignatures,
-        output: cdnBundling.output,
-      },
-      sourcemap: true,
-      lib: {
-        entry: 'core/local.ts',
-        formats: ['es'],
-        fileName: () => 'local.js',
-      },
-    },
-  },
+  }),
   /**
    * The IIFE (global `CommsKit`), built after `cdn` into the same folder: it cannot load chunks
    * or a second file sharing its core, so its entry (`cdn-iife.ts`) carries everything, the
    * in-page backend too.
    */
-  'cdn-iife': {
-    define: cdnBundling.define,
+  'cdn-iife': cdnBuild({
+    entry: 'cdn-iife.ts',
+    fileName: 'comms-kit.iife.js',
     plugins: cdnPlugins(),
-    build: {
-      outDir: 'dist/cdn',
-      emptyOutDir: false,
-      target: cdnBundling.target,
-      minify: true,
-      rollupOptions: { output: cdnBundling.output },
-      sourcemap: true,
-      lib: {
-        entry: 'cdn-iife.ts',
-        name: 'CommsKit',
-        formats: ['iife'],
-        fileName: () => 'comms-kit.iife.js',
-      },
-    },
-  },
+    iife: 'CommsKit',
+  }),
 };
 
 /** `vite` (serve): the dev server for local development. */
