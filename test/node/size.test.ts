@@ -22,7 +22,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from '../../bench/lib/chromium.js';
 import {
   budgets,
@@ -323,12 +323,27 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
     assert.ok(sources.includes('core/backends/local/hub.ts'), sources.join(', '));
   });
 
-  it('a page that loads local.js next to comms-kit.js has a working hub on one core', async () => {
+  /**
+   * A new context's tab on the lazy-steps page, once `tag` is defined, with the `/cdn/` files it
+   * fetched (`prepare` runs on the context first, e.g. to route a chunk).
+   */
+  async function lazyPage(tag: string, prepare?: (context: BrowserContext) => Promise<unknown>) {
     const context = await browser.newContext();
+    await prepare?.(context);
+    const tab = await context.newPage();
+    const fetched: string[] = [];
+    tab.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/cdn/')) fetched.push(path.slice('/cdn/'.length));
+    });
+    await tab.goto(server.url);
+    await tab.waitForFunction(`window.lazySteps && customElements.get("${tag}")`);
+    return { context, tab, fetched };
+  }
+
+  it('a page that loads local.js next to comms-kit.js has a working hub on one core', async () => {
+    const { context, tab } = await lazyPage('comms-dialer');
     try {
-      const tab = await context.newPage();
-      await tab.goto(server.url);
-      await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
       const result = (await tab.evaluate('window.lazySteps.oneCore()')) as {
         exported: string[];
         text: string;
@@ -347,13 +362,11 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
   });
 
   it("ends a call made while the call engine's chunk cannot be fetched; the next use fetches it", async () => {
-    const context = await browser.newContext();
+    const engineChunk = chunkWith(engineMarker);
+    const { context, tab } = await lazyPage('comms-dialer', (context) =>
+      context.route(`**/cdn/${engineChunk}`, (route) => route.abort('failed')),
+    );
     try {
-      const engineChunk = chunkWith(engineMarker);
-      await context.route(`**/cdn/${engineChunk}`, (route) => route.abort('failed'));
-      const tab = await context.newPage();
-      await tab.goto(server.url);
-      await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
       const failed = (await tab.evaluate('window.lazySteps.failedEngine()')) as {
         error?: { code: string; message: string };
         transition: { statusCode: number; reasonText: string };
@@ -374,16 +387,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
 
   it('fetches the conversation manager when a chat shows a thread, first of all the chunks', async () => {
     const conversationChunk = chunkWith(conversationMarker);
-    const context = await browser.newContext();
+    const { context, tab, fetched } = await lazyPage('comms-chat');
     try {
-      const tab = await context.newPage();
-      const fetched: string[] = [];
-      tab.on('request', (request) => {
-        const path = new URL(request.url()).pathname;
-        if (path.startsWith('/cdn/')) fetched.push(path.slice('/cdn/'.length));
-      });
-      await tab.goto(server.url);
-      await tab.waitForFunction('window.lazySteps && customElements.get("comms-chat")');
       assert.deepEqual(fetched, ['comms-kit.js']);
       const thread = (await tab.evaluate('window.lazySteps.thread()')) as string;
       assert.ok(thread.includes('lazy thread'), thread);
@@ -424,16 +429,8 @@ describe('the CDN module loads its lazy chunks only when needed', () => {
       `lazy chunks: ${lazy.join(', ')}`,
     );
 
-    const context = await browser.newContext();
+    const { context, tab, fetched } = await lazyPage('comms-dialer');
     try {
-      const tab = await context.newPage();
-      const fetched: string[] = [];
-      tab.on('request', (request) => {
-        const path = new URL(request.url()).pathname;
-        if (path.startsWith('/cdn/')) fetched.push(path.slice('/cdn/'.length));
-      });
-      await tab.goto(server.url);
-      await tab.waitForFunction('window.lazySteps && customElements.get("comms-dialer")');
       assert.deepEqual(fetched, ['comms-kit.js']);
 
       // A client alone does not fetch the call engine. getBrowserDetails() answers at once and
