@@ -551,14 +551,18 @@ export class PostgresStorage implements Storage {
       await pool.end().catch(() => undefined);
       throw new DatabaseUnavailableError(options.url, error);
     }
+    const onError = () => undefined; // the statement under way rejects
+    client.on('error', onError);
     try {
       for (const m of await migrate(client, options.migrations ?? allMigrations))
         options.onMigrate?.(m);
     } catch (error) {
+      client.removeListener('error', onError);
       client.release(true);
       await pool.end().catch(() => undefined);
       throw error;
     }
+    client.removeListener('error', onError);
     client.release();
     return new PostgresStorage(pool);
   }
@@ -581,15 +585,20 @@ export class PostgresStorage implements Storage {
   ): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection that fails between two statements emits `error`: without a listener (the
+    // pool listens only to idle ones), that would end the process. The next statement rejects.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query(begin);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
