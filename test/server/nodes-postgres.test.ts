@@ -117,6 +117,30 @@ describe('two gateway nodes sharing Redis and PostgreSQL', () => {
         [...mine.map((m) => m.seq)].sort((x, y) => x - y),
         "each sender's messages in the order sent",
       );
+    // A third device of Alice's, on node 2, sends without waiting for replies, into a
+    // conversation node 2 has not looked up for her yet: stored in the order sent.
+    const bob2 = await newUser(node1.url, 'c');
+    const { conversation: fresh } = ok<{ conversation: Conversation }>(
+      await a.request({ type: 'conversation.open', destination: bob2.name }),
+    );
+    const pipelined = await open(node2, alice);
+    const burst = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        pipelined
+          .request({
+            type: 'message.send',
+            conversationId: fresh.id,
+            clientId: randomUUID(),
+            parts: [{ type: 'text', text: `p${i}` }],
+          })
+          .then((reply) => ok<{ message: Message }>(reply).message),
+      ),
+    );
+    assert.deepEqual(
+      burst.map((m) => m.seq),
+      burst.map((_, i) => i + 1),
+      'in the order sent',
+    );
     // The same clientId again, through the other node: the message stored then.
     const again = await open(node2, alice);
     const resent = await send(again, 'a0 again', fromA[0]!.clientId);
