@@ -119,11 +119,13 @@ for (const backend of backends) {
       });
     }
 
-    it('answers a ping; a closed storage rejects', async () => {
+    it('answers a ping; a closed storage rejects, and closes once', async () => {
       const s = await backend.open();
       await s.ping();
-      await s.close();
+      await Promise.all([s.close(), s.close()]);
       await assert.rejects(s.ping());
+      await assert.rejects(s.appendMessage(message('m', 'a', 'k')));
+      await s.close(); // a second close does nothing
     });
 
     it('keeps the first value of a setting, also when two are set at once', async () => {

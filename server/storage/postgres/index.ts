@@ -615,7 +615,7 @@ export class PostgresStorage implements Storage {
   async close(): Promise<void> {
     while (this.flushing || this.flushScheduled)
       await (this.flushing ?? new Promise((resolve) => setImmediate(resolve)));
-    if (!this.pool.ended) await this.pool.end();
+    if (!this.pool.ending) await this.pool.end();
   }
 
   // ── settings ──
