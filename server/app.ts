@@ -255,6 +255,9 @@ export function validateAppOptions(options: AppOptions): void {
       `the presence TTL must be a whole number of seconds from 1 to 3600; got ${presenceTtl}`,
     );
   if (options.redisUrl !== undefined) validateRedisUrl(options.redisUrl);
+  const pool = options.dbPoolSize;
+  if (pool !== undefined && !(Number.isInteger(pool) && pool >= 1 && pool <= 1000))
+    throw new Error(`the database pool size must be a whole number from 1 to 1000; got ${pool}`);
   if (options.fault !== undefined && options.fault !== 'exit-after-store')
     throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }
@@ -305,11 +308,11 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   const ownsStorage = !options.storage;
   const storage =
     options.storage ??
-    openStorage(
+    (await openStorage(
       options,
       (v, name) => app.log.info({ version: v, name }, 'database migrated'),
       (problem) => app.log.warn(problem),
-    );
+    ));
   const ownsBus = !options.bus;
   const busError = (error: unknown) => app.log.error({ err: error }, 'bus error');
   let bus: Bus;

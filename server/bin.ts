@@ -5,7 +5,13 @@
  */
 import { version } from '../core/version.js';
 import { UsageError, parseCommandLine, usage } from './cli.js';
-import { PortInUseError, RedisUnavailableError, startServer, type RunningServer } from './index.js';
+import {
+  DatabaseUnavailableError,
+  PortInUseError,
+  RedisUnavailableError,
+  startServer,
+  type RunningServer,
+} from './index.js';
 
 function fail(message: string): never {
   process.stderr.write(`comms-kit-server: ${message}\n`);
@@ -58,7 +64,8 @@ try {
   server = await startServer(command.options);
 } catch (error) {
   if (error instanceof PortInUseError) fail(error.message);
-  if (error instanceof RedisUnavailableError) fail(`${error.message} [${error.code}]`);
+  if (error instanceof RedisUnavailableError || error instanceof DatabaseUnavailableError)
+    fail(`${error.message} [${error.code}]`);
   fail(`could not start: ${(error as Error).message}`);
 }
 if (stopping) shutDown(server, stopping);

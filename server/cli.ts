@@ -10,7 +10,7 @@ import { MIN_APP_SECRET_LENGTH, callLimits, defaults, validateAppOptions } from 
 import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
 import { validateOrigins } from './http/origins.js';
 import { DIRECTORY_DETAILS, type DirectoryDetails } from './directory/service.js';
-import { DEFAULT_DATA_DIR } from './storage/index.js';
+import { DEFAULT_DATA_DIR, isPostgresUrl, redactDatabaseUrl } from './storage/index.js';
 import { validateRedisUrl } from './redis.js';
 import { PRESENCE_SCOPES, DEFAULT_PRESENCE_GRACE, type PresenceScope } from './presence/service.js';
 import { DEFAULT_PRESENCE_TTL } from './presence/registry.js';
@@ -25,7 +25,11 @@ Options (flags win over environment variables):
   --host <addr>         interface to listen on (env HOST; default 127.0.0.1)
   --data <dir>          data directory, database comms.db inside (env COMMS_DATA;
                         default ${DEFAULT_DATA_DIR})
-  --db <file|:memory:>  database file instead of --data; :memory: keeps nothing (env COMMS_DB)
+  --db <file|:memory:|url>  database instead of --data: a SQLite file, :memory: (keeps
+                        nothing), or postgres://user:password@host:5432/db (PostgreSQL, for
+                        nodes on several hosts; prefer the variable for a password) (env COMMS_DB)
+  --db-pool <n>         with a PostgreSQL --db: connections this node keeps at most, 1-1000
+                        (env COMMS_DB_POOL; default 10)
   --origin <origins>    browser origins allowed besides the server's own, comma-separated,
                         repeatable: https://app.example.com, https://*.example.com, or *
                         (env COMMS_ORIGINS; default: http(s)://localhost and 127.0.0.1, any port)
@@ -133,6 +137,7 @@ export function parseCommandLine(
         host: { type: 'string' },
         data: { type: 'string' },
         db: { type: 'string' },
+        'db-pool': { type: 'string' },
         origin: { type: 'string', multiple: true },
         'app-key': { type: 'string' },
         'app-secret': { type: 'string' },
@@ -170,7 +175,7 @@ export function parseCommandLine(
   if (!host.trim()) throw new UsageError('--host must not be empty');
 
   // Storage: a flag wins over the variables; two at the same level are a mistake.
-  const location: Pick<ServerOptions, 'db' | 'dataDir'> = {};
+  const location: Pick<ServerOptions, 'db' | 'dataDir' | 'dbPoolSize'> = {};
   if (values.db !== undefined && values.data !== undefined)
     throw new UsageError('give --data or --db, not both');
   const db = values.db ?? (values.data === undefined ? env.COMMS_DB : undefined);
@@ -178,11 +183,23 @@ export function parseCommandLine(
   if (db !== undefined && data !== undefined)
     throw new UsageError('COMMS_DB and COMMS_DATA are both set: set one');
   if (db !== undefined) {
-    if (!db.trim()) throw new UsageError('--db must name a file or :memory:');
+    if (!db.trim()) throw new UsageError('--db must name a file, :memory: or a postgres:// URL');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(db) && !isPostgresUrl(db))
+      throw new UsageError(
+        `--db: '${redactDatabaseUrl(db)}' is not a database this gateway opens: give a file, :memory: or postgres://user:password@host:port/database`,
+      );
     location.db = db;
   } else {
     if (data !== undefined && !data.trim()) throw new UsageError('--data must name a directory');
     location.dataDir = data ?? DEFAULT_DATA_DIR;
+  }
+
+  const poolText = values['db-pool'] ?? env.COMMS_DB_POOL;
+  if (poolText !== undefined) {
+    const name = values['db-pool'] !== undefined ? '--db-pool' : 'COMMS_DB_POOL';
+    if (!location.db || !isPostgresUrl(location.db))
+      throw new UsageError(`${name} needs a PostgreSQL --db (postgres://…)`);
+    location.dbPoolSize = wholeNumber(poolText, name, 1, 1000);
   }
 
   const originTexts = values.origin ?? (env.COMMS_ORIGINS !== undefined ? [env.COMMS_ORIGINS] : []);

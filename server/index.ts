@@ -16,12 +16,16 @@ export { RedisUnavailableError } from './redis.js';
 export type * from './bus/types.js';
 export { userChannel } from './bus/types.js';
 export { SqliteStorage } from './storage/sqlite/index.js';
+export { PostgresStorage, type PostgresOptions } from './storage/postgres/index.js';
 export {
   DB_FILE,
   DEFAULT_DATA_DIR,
+  DatabaseUnavailableError,
   IdentityConflictError,
   databaseFile,
+  isPostgresUrl,
   openStorage,
+  redactDatabaseUrl,
 } from './storage/index.js';
 export type * from './storage/types.js';
 export { defaultWebSocketOptions, type WebSocketOptions } from './ws/gateway.js';

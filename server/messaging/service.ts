@@ -137,14 +137,33 @@ export function registerMessaging(options: MessagingOptions): void {
    */
   const rosters = new LRUCache<string, Roster>({ max: ROSTER_CACHE });
 
+  /**
+   * Lookups of rosters under way. Requests about one conversation that miss the cache at once
+   * share one lookup, and so go on in the order they came: with a storage whose queries may
+   * finish out of order (PostgreSQL's pool), a socket's messages sent without waiting for
+   * their replies would otherwise reach `appendMessage`, and get their seqs, out of order.
+   */
+  const lookups = new Map<string, Promise<Roster | undefined>>();
+
   /** The conversation's members, when `conn`'s user is one of them. */
   const roster = async (conn: Connection, conversationId: string): Promise<Roster> => {
     let found = rosters.get(conversationId);
     if (!found) {
-      const members = await storage.listMembers(conversationId);
-      if (!members.length) throw notFound(conversationId);
-      found = { userIds: members.map((m) => m.userId), wireIds: wireIds(members) };
-      rosters.set(conversationId, found);
+      let lookup = lookups.get(conversationId);
+      if (!lookup) {
+        lookup = storage
+          .listMembers(conversationId)
+          .then((members) => {
+            if (!members.length) return undefined;
+            const loaded = { userIds: members.map((m) => m.userId), wireIds: wireIds(members) };
+            rosters.set(conversationId, loaded);
+            return loaded;
+          })
+          .finally(() => lookups.delete(conversationId));
+        lookups.set(conversationId, lookup);
+      }
+      found = await lookup;
+      if (!found) throw notFound(conversationId);
     }
     if (!found.wireIds.has(conn.userId)) throw notFound(conversationId);
     return found;

@@ -3,37 +3,60 @@
  * implementations; feature code takes a {@link Storage}.
  */
 import { join, resolve } from 'node:path';
+import { isPostgresUrl, PostgresStorage } from './postgres/index.js';
 import { SqliteStorage } from './sqlite/index.js';
 import type { Storage } from './types.js';
 
 export type * from './types.js';
 export { IdentityConflictError } from './types.js';
+export { DatabaseUnavailableError, isPostgresUrl, redactDatabaseUrl } from './postgres/index.js';
 
 /** The data directory when none is given. */
 export const DEFAULT_DATA_DIR = './.comms-data';
 /** The database file's name inside the data directory. */
 export const DB_FILE = 'comms.db';
 
-/** Where the data lives: a data directory, or a database (`':memory:'` or a file path). */
+/**
+ * Where the data lives: a data directory, or a database (`':memory:'`, a file path, or a
+ * PostgreSQL URL).
+ */
 export interface StorageLocation {
   /** Data directory; the database is `comms.db` inside it. Default `./.comms-data`. */
   dataDir?: string;
-  /** Database file or `':memory:'`; wins over `dataDir`. */
+  /**
+   * Database file or `':memory:'` (SQLite), or `postgres://user:password@host:port/database`
+   * (PostgreSQL, for nodes on several hosts); wins over `dataDir`.
+   */
   db?: string;
+  /** With a PostgreSQL `db`: connections each node keeps at most (default 10). */
+  dbPoolSize?: number;
 }
 
-/** The database file (or `:memory:`) a location names. */
+/** The database file (or `:memory:`) a location names; for a PostgreSQL URL, the URL. */
 export function databaseFile(location: StorageLocation): string {
+  if (location.db && isPostgresUrl(location.db)) return location.db;
   if (location.db) return location.db === ':memory:' ? ':memory:' : resolve(location.db);
   return resolve(join(location.dataDir ?? DEFAULT_DATA_DIR, DB_FILE));
 }
 
-/** Opens the embedded storage at `location`, applying migrations. */
-export function openStorage(
+/**
+ * Opens the storage at `location`, applying migrations: PostgreSQL when `db` is a
+ * `postgres://` or `postgresql://` URL (rejecting with `DatabaseUnavailableError`, code
+ * `server:databaseUnavailable`, when it does not answer), else the embedded SQLite.
+ */
+export async function openStorage(
   location: StorageLocation,
   onMigrate?: (version: number, name: string) => void,
   onProblem?: (message: string) => void,
-): Storage {
+): Promise<Storage> {
+  if (location.db && isPostgresUrl(location.db)) {
+    return PostgresStorage.open({
+      url: location.db,
+      ...(location.dbPoolSize !== undefined && { poolSize: location.dbPoolSize }),
+      onMigrate: (m) => onMigrate?.(m.version, m.name),
+      onProblem,
+    });
+  }
   return SqliteStorage.open({
     file: databaseFile(location),
     onMigrate: (m) => onMigrate?.(m.version, m.name),

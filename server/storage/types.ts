@@ -1,7 +1,7 @@
 /**
  * The gateway's storage, as an interface. Feature code uses only this file; the embedded
- * implementation is SQLite (`./sqlite/`), and a PostgreSQL one can follow without touching
- * feature code. Every method is async (a network database needs it), takes and returns plain
+ * implementation is SQLite (`./sqlite/`), the distributed one PostgreSQL (`./postgres/`), and
+ * both pass one conformance suite (`test/server/storage.test.ts`). Every method is async (a network database needs it), takes and returns plain
  * data, and each one is atomic on its own: where an operation must not race (spending a
  * refresh token), it is one method, so an implementation can make it one statement or one
  * transaction.

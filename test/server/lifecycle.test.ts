@@ -183,6 +183,10 @@ describe('command line', () => {
     [['--trust-proxy', '2'], {}, /--trust-proxy: '2' is not an IP address/],
     [[], { COMMS_TRUST_PROXY: '10.0.0.0/33' }, /COMMS_TRUST_PROXY: '10.0.0.0\/33' is not/],
     [['--trust-proxy', ' , '], {}, /--trust-proxy needs the proxies' addresses/],
+    [['--db', 'mysql://u:pw@db/x'], {}, /--db: 'mysql:\/\/u:\*\*\*@db\/x' is not a database/],
+    [['--db-pool', '5'], {}, /--db-pool needs a PostgreSQL --db/],
+    [['--db', ':memory:'], { COMMS_DB_POOL: '5' }, /COMMS_DB_POOL needs a PostgreSQL --db/],
+    [['--db', 'postgres://db/x', '--db-pool', '0'], {}, /--db-pool must be a whole number from 1/],
   ];
   for (const [args, env, message] of cases) {
     it(`refuses ${[...args, ...Object.keys(env)].join(' ')}`, () => {
@@ -246,6 +250,15 @@ describe('command line', () => {
       defaults.kind === 'run' &&
         defaults.options.dataDir === './.comms-data' &&
         defaults.options.port === 8080,
+    );
+    const postgres = parseCommandLine([], {
+      COMMS_DB: 'postgresql://comms:pw@db.internal:5432/comms',
+      COMMS_DB_POOL: '20',
+    });
+    assert.ok(
+      postgres.kind === 'run' &&
+        postgres.options.db === 'postgresql://comms:pw@db.internal:5432/comms' &&
+        postgres.options.dbPoolSize === 20,
     );
     const memory = parseCommandLine(['--db', ':memory:'], { COMMS_DATA: '/srv/comms' });
     assert.ok(
