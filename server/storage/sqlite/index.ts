@@ -10,7 +10,6 @@ import Database from 'better-sqlite3';
 import {
   IdentityConflictError,
   type CallRecordEntry,
-  type CallResult,
   type AppendResult,
   type ConsumeResult,
   type ContactRecord,
@@ -35,6 +34,25 @@ import {
   type UserRecord,
 } from '../types.js';
 import { Checkpointer, FALLBACK_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
+import {
+  type UserRow,
+  type FamilyRow,
+  type TokenRow,
+  type CallRecordRow,
+  type MemberRow,
+  type MessageRow,
+  type ContactRow,
+  type PresenceRow,
+  toUser,
+  toFamily,
+  toToken,
+  toCallRecord,
+  toConversation,
+  toMember,
+  toMessage,
+  toContact,
+  toPresence,
+} from '../rows.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
 
 /** Options of {@link SqliteStorage.open}. */
@@ -54,71 +72,6 @@ export interface SqliteOptions {
   onCheckpointProblem?: (message: string) => void;
 }
 
-interface UserRow {
-  id: string;
-  username: string | null;
-  email: string | null;
-  number: string | null;
-  display_name: string;
-  password_hash: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface FamilyRow {
-  id: string;
-  user_id: string;
-  created_at: number;
-  revoked_at: number | null;
-  revoked_reason: string | null;
-}
-
-interface TokenRow {
-  id: string;
-  token_hash: string;
-  family_id: string;
-  parent_id: string | null;
-  user_id: string;
-  created_at: number;
-  expires_at: number;
-  used_at: number | null;
-  revoked: number;
-}
-
-interface CallRecordRow {
-  id: string;
-  user_id: string;
-  call_id: string;
-  direction: 'outgoing' | 'incoming';
-  remote_id: string;
-  remote_display_name: string;
-  audio: number;
-  video: number;
-  start_time: number;
-  answer_time: number | null;
-  end_time: number | null;
-  duration: number;
-  result: CallResult;
-  status_code: number;
-  reason_text: string;
-}
-
-const toCallRecord = (r: CallRecordRow): CallRecordEntry => ({
-  id: r.id,
-  userId: r.user_id,
-  callId: r.call_id,
-  direction: r.direction,
-  remoteParticipant: { id: r.remote_id, displayName: r.remote_display_name },
-  media: { audio: r.audio !== 0, video: r.video !== 0 },
-  startTime: r.start_time,
-  answerTime: r.answer_time,
-  endTime: r.end_time,
-  duration: r.duration,
-  result: r.result,
-  statusCode: r.status_code,
-  reasonText: r.reason_text,
-});
-
 interface ConversationRow {
   id: string;
   type: ConversationKind;
@@ -132,88 +85,6 @@ interface ConversationRow {
 /** A conversation's columns, with its last seq: the highest of its messages (an index step). */
 const conversationColumns = `c.id, c.type, c.name, c.pair_key, c.created_at,
   (SELECT coalesce(max(seq), 0) FROM messages WHERE conversation_id = c.id) AS last_seq`;
-
-interface MemberRow {
-  conversation_id: string;
-  user_id: string;
-  username: string | null;
-  display_name: string;
-  delivered_seq: number;
-  read_seq: number;
-  joined_at: number;
-}
-
-interface MessageRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  client_id: string;
-  sender_id: string;
-  parts: string;
-  created_at: number;
-}
-
-interface ContactRow {
-  owner_id: string;
-  contact_id: string;
-  primary_contact: string;
-  fields: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface PresenceRow {
-  user_id: string;
-  status: string;
-  activity: string;
-  note: string;
-  updated_at: number;
-}
-
-const toConversation = (r: ConversationRow): ConversationRecord => ({
-  id: r.id,
-  type: r.type,
-  name: r.name,
-  lastSeq: r.last_seq,
-  createdAt: r.created_at,
-});
-
-const toMember = (r: MemberRow): MemberRecord => ({
-  conversationId: r.conversation_id,
-  userId: r.user_id,
-  username: r.username,
-  displayName: r.display_name,
-  deliveredSeq: r.delivered_seq,
-  readSeq: r.read_seq,
-  joinedAt: r.joined_at,
-});
-
-const toMessage = (r: MessageRow): MessageRecord => ({
-  id: r.id,
-  conversationId: r.conversation_id,
-  seq: r.seq,
-  clientId: r.client_id,
-  senderId: r.sender_id,
-  parts: JSON.parse(r.parts) as MessageRecord['parts'],
-  timestamp: r.created_at,
-});
-
-const toContact = (r: ContactRow): ContactRecord => ({
-  ownerId: r.owner_id,
-  contactId: r.contact_id,
-  primaryContact: r.primary_contact,
-  fields: JSON.parse(r.fields) as Record<string, unknown>,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toPresence = (r: PresenceRow): PresenceRecord => ({
-  userId: r.user_id,
-  status: r.status,
-  activity: r.activity,
-  note: r.note,
-  updatedAt: r.updated_at,
-});
 
 /** The SQL of each searchable user field (first name: the display name's first word). */
 const SEARCH_COLUMNS: Record<UserSearchField, string> = {
@@ -336,37 +207,6 @@ function prepareFeatures(db: Database.Database) {
     ),
   };
 }
-
-const toUser = (r: UserRow): UserRecord => ({
-  id: r.id,
-  username: r.username,
-  email: r.email,
-  number: r.number,
-  displayName: r.display_name,
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toFamily = (r: FamilyRow): RefreshFamilyRecord => ({
-  id: r.id,
-  userId: r.user_id,
-  createdAt: r.created_at,
-  revokedAt: r.revoked_at,
-  revokedReason: r.revoked_reason,
-});
-
-const toToken = (r: TokenRow): RefreshTokenRecord => ({
-  id: r.id,
-  tokenHash: r.token_hash,
-  familyId: r.family_id,
-  parentId: r.parent_id,
-  userId: r.user_id,
-  createdAt: r.created_at,
-  expiresAt: r.expires_at,
-  usedAt: r.used_at,
-  revoked: r.revoked !== 0,
-});
 
 /**
  * Applies the migrations `db` has not had yet, in order of version; returns the ones it
