@@ -7,14 +7,13 @@
  * PostgreSQL refuses to run as root: as root (CI, containers), both programs run as the
  * `postgres` user (Debian's package creates it), which the directory is given to.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { findPostgresBin } from '../../scripts/postgres-server.mjs';
+import { freePort, spawnUntilReady } from './server-process.js';
 
 export interface PostgresServer {
   /** `postgres://comms@127.0.0.1:<port>/postgres` (the superuser; trust authentication). */
@@ -30,17 +29,6 @@ export interface PostgresServer {
 }
 
 /** A port nobody listens on now, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /** As root: the uid and gid of `postgres`, to run the server programs as. */
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
@@ -83,7 +71,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   // The free port may be taken between the check and the start: try again then.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const child = spawn(
+    const { child, output, exited, started } = await spawnUntilReady(
       join(bin, 'postgres'),
       [
         '-D',
@@ -103,30 +91,20 @@ export async function startPostgres(): Promise<PostgresServer> {
         '-c',
         'max_connections=200',
       ],
-      { ...as, stdio: ['ignore', 'pipe', 'pipe'] },
+      { ...as },
+      /ready to accept connections/,
     );
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null]>;
-    const started = await new Promise<boolean>((resolve) => {
-      const onData = () => {
-        if (/ready to accept connections/.test(output)) resolve(true);
-      };
-      child.stderr.on('data', onData);
-      void exited.then(() => resolve(false));
-    });
     if (!started) {
-      if (attempt < 3 && /could not bind|already in use/i.test(output)) continue;
+      if (attempt < 3 && /could not bind|already in use/i.test(output())) continue;
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`postgres did not start: ${output}`);
+      throw new Error(`postgres did not start: ${output()}`);
     }
     const url = `postgres://comms@127.0.0.1:${port}/postgres`;
     return {
       url,
       port,
       process: child,
-      output: () => output,
+      output,
       async createDatabase(name = `t${process.pid}_${++databases}`) {
         const client = new pg.Client({ connectionString: url });
         await client.connect();

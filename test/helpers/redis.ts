@@ -3,13 +3,12 @@
  * on 127.0.0.1 only, on a free port, in a temporary directory, with no persistence; and stops
  * it. `npm run test:node` makes sure the executable is there (`scripts/ensure-redis.mjs`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findRedisServer } from '../../scripts/redis-server.mjs';
+import { freePort, spawnUntilReady } from './server-process.js';
 
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
@@ -23,17 +22,6 @@ export interface RedisServer {
 }
 
 /** A port nobody listens on now, on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /**
  * Runs `redis-server` on a free loopback port (or `port`: to bring one back where it was) and
  * resolves once it accepts connections.
@@ -48,7 +36,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), 'comms-redis-'));
-    const child = spawn(
+    const { child, output, exited, started } = await spawnUntilReady(
       bin,
       [
         '--bind',
@@ -68,30 +56,20 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
         '--loglevel',
         'notice',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      {},
+      /Ready to accept connections/,
     );
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = once(child, 'exit') as Promise<[number | null]>;
-    const started = await new Promise<boolean>((resolve) => {
-      const onData = () => {
-        if (/Ready to accept connections/.test(output)) resolve(true);
-      };
-      child.stdout.on('data', onData);
-      void exited.then(() => resolve(false));
-    });
     if (!started) {
       rmSync(dir, { recursive: true, force: true });
-      if (attempt < 3 && options.port === undefined && /Address already in use/.test(output))
+      if (attempt < 3 && options.port === undefined && /Address already in use/.test(output()))
         continue;
-      throw new Error(`redis-server did not start: ${output}`);
+      throw new Error(`redis-server did not start: ${output()}`);
     }
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
       process: child,
-      output: () => output,
+      output,
       async stop() {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         await exited;

@@ -21,7 +21,8 @@ import {
   type TestSocket,
 } from '../helpers/client.js';
 import { runGateway, startGateway, type Gateway } from '../helpers/gateway.js';
-import { freePort, startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { freePort } from '../helpers/server-process.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { device, newUser, ok, type TestUser } from '../helpers/users.js';
 

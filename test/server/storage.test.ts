@@ -22,7 +22,8 @@ import {
   type Storage,
   type UserSearchCondition,
 } from '../../server/storage/types.js';
-import { freePort, startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import { freePort } from '../helpers/server-process.js';
 
 let server: PostgresServer;
 before(async () => {
