@@ -243,9 +243,12 @@ export class CallService {
         (d) =>
           d.connId !== null && this.o.ws.registry.byUser(d.userId).some((s) => s.id === d.connId),
       );
-    for (const call of await this.store.all()) {
+    // A store that does not answer (Redis away) is logged, and the rest of the shutdown goes on:
+    // the calls stay in it until a party ends them, as when a node dies.
+    const live = await this.store.all().catch((error: unknown) => (this.failed(error), []));
+    for (const call of live) {
       if (this.o.sharedStore && !mine(call)) continue;
-      await this.finish(call.id, (c) => ({ end: shutDown(c) }));
+      await this.finish(call.id, (c) => ({ end: shutDown(c) })).catch(this.failed);
     }
     // This node's sockets close: other nodes must not ring them any more.
     for (const conn of this.o.ws.registry.all())
