@@ -1,7 +1,8 @@
 /**
  * Features whose code is a chunk of its own in the ES builds, fetched by `import()` when a
- * client first needs it (the conversation and media managers; the call engine has its own
- * loader, `call/lazy-manager.ts`, which predates this one). The client keeps a `LazyFeature`
+ * client first needs it (the conversation and media managers; the call engine's loader,
+ * `call/lazy-manager.ts`, fetches its chunk through a {@link Chunk} too, and keeps its own
+ * `LazyCallManager`, which records calls made before the engine). The client keeps a `LazyFeature`
  * per feature: its namespace's synchronous answers come from the state until the manager is
  * here (before it, nothing was fetched, sent or rendered), and what needs the manager waits
  * for it (`run`) or is held and handed to it in order once it has loaded (`hold`).

@@ -19,6 +19,7 @@
  * tried again by the next use; a call made meanwhile ends with the error.
  */
 import { CommsError, ErrorCodes } from '../errors.js';
+import { Chunk } from '../lazy.js';
 import type { FeatureContext } from '../feature.js';
 import type { LazyMediaManager } from '../media/lazy-manager.js';
 import type { MediaRequest } from '../media/types.js';
@@ -41,17 +42,12 @@ import type { CallObject, CallsState, MakeOptions } from './types.js';
 /** The initial `call` slice. */
 export const initialCallsState: CallsState = { calls: {} };
 
-/** The engine's module, once its chunk has loaded (shared by every client of the page). */
-let engineModule: typeof ManagerModule | undefined;
-
 /**
- * Loads the call engine's chunk. `manager.ts` imports nothing but types from this module: a
- * lazy chunk that imports values back from the module that loads it makes the bundler split
- * its runtime off the CDN entry (one more file to fetch).
+ * The call engine's chunk (shared by every client of the page). `manager.ts` imports nothing
+ * but types from this module: a lazy chunk that imports values back from the module that loads
+ * it makes the bundler split its runtime off the CDN entry (one more file to fetch).
  */
-function loadEngineModule(): Promise<typeof ManagerModule> {
-  return import('./manager.js').then((loaded) => (engineModule = loaded));
-}
+const engineChunk = new Chunk<typeof ManagerModule>('call engine', () => import('./manager.js'));
 
 /** The names of the events a backend delivers (`SignallingHandlers`; the type checks that all are here). */
 const signallingEvents = Object.keys({
@@ -120,7 +116,7 @@ export class LazyCallManager {
   load(): Promise<CallManager> {
     const engine = this.#create();
     if (engine) return Promise.resolve(engine);
-    this.#loading ??= Promise.all([loadEngineModule(), this.#media.load()]).then(
+    this.#loading ??= Promise.all([engineChunk.load(), this.#media.load()]).then(
       () => {
         this.#loading = undefined;
         const created = this.#create();
@@ -142,6 +138,7 @@ export class LazyCallManager {
 
   /** Creates this client's engine when its chunk is here, handing it what was kept for it. */
   #create(): CallManager | undefined {
+    const engineModule = engineChunk.loaded;
     const media = this.#media.current;
     if (this.#engine || !engineModule || !media || this.#disposed) return this.#engine;
     const engine = new engineModule.CallManager(this.#ctx, media, this.#self, this.#iceServers);
@@ -296,12 +293,14 @@ export class LazyCallManager {
     });
   }
 
+  /** The engine's or the media manager's chunk could not be fetched (`error`, from `Chunk`). */
   #failRecorded(cause: unknown): void {
-    const error = new CommsError(
-      ErrorCodes.NETWORK_ERROR,
-      `the call engine could not be loaded: ${(cause as Error)?.message ?? String(cause)}`,
-      { cause },
-    );
+    const error =
+      cause instanceof CommsError
+        ? cause
+        : new CommsError(ErrorCodes.NETWORK_ERROR, `the call engine could not be loaded`, {
+            cause,
+          });
     for (const callId of [...this.#recorded.keys()])
       this.#endRecorded(callId, { statusCode: 500, reasonText: error.message }, error);
   }
