@@ -1,9 +1,6 @@
 /**
- * The in-page hub's forward (`CallSignalling.forward`), by the gateway's rules: a chunk of its
- * own in the ES builds, fetched when a call is first forwarded, so a page that never forwards
- * does not load it. It reaches the hub through {@link ForwardContext}; it imports types only
- * from `hub.ts` (a lazy chunk that imports values back from its loader splits the bundler's
- * runtime off the entry).
+ * The in-page hub's forward (`CallSignalling.forward`), by the gateway's rules. It reaches the
+ * hub through {@link ForwardContext} and imports only types from `hub.ts`.
  */
 import { CommsError } from '../../errors.js';
 import { Transitions, type CallForwarding } from '../../call/signalling.js';

@@ -20,7 +20,7 @@ import {
   type SignallingHandlers,
 } from '../../call/signalling.js';
 import type { Transport } from '../../transport/types.js';
-import type { ForwardContext } from './forward.js';
+import { forwardCall, type ForwardContext } from './forward.js';
 import { createLocalGateway, type ConversationSeed, type LocalGatewayOptions } from './gateway.js';
 
 export type { ConversationSeed } from './gateway.js';
@@ -388,8 +388,6 @@ export function createLocalHub(options: LocalHubOptions = {}): LocalHub {
             deliver(() => target.handlers?.candidate(callId, candidate));
         },
         async forward(callId, destination) {
-          // Rare: its code is a chunk of its own, fetched when a call is first forwarded.
-          const { forwardCall } = await import('./forward.js');
           return forwardCall(forwarding, device, callId, destination);
         },
         async transfer(callId, target) {
