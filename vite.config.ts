@@ -75,7 +75,31 @@ export function cdnPlugins(): PluginOption[] {
       include: ['components/**/*.ts'],
       failOnError: true,
     }) as PluginOption,
+    browserDetectionAlone(),
   ];
+}
+
+/**
+ * `core/platform/browser.ts` takes webrtc-adapter's `detectBrowser` from the adapter's
+ * `utils.js`, a module its shims (a lazy chunk) use whole. A bundler does not split a module
+ * between chunks: the entry would carry all of `utils.js` (the shims' event wrapping and stats
+ * helpers), and the CommonJS helpers would stay there with it. So the detection's import is
+ * resolved to a module of its own, `utils.js?detection`: the same file, unchanged, of which
+ * tree-shaking keeps `detectBrowser` and `extractVersion`; the shims' chunk keeps its own
+ * `utils.js` (the two functions twice, ~0.3 KB, in the ES build's lazy chunk). The IIFE loads
+ * no chunks: it does not need this, nor does the npm build (a page's own bundler decides).
+ */
+function browserDetectionAlone(): PluginOption {
+  const importer = fileURLToPath(new URL('core/platform/browser.ts', root));
+  return {
+    name: 'comms-kit-browser-detection-alone',
+    enforce: 'pre',
+    async resolveId(source, from, options) {
+      if (source !== 'webrtc-adapter/src/js/utils.js' || from !== importer) return null;
+      const resolved = await this.resolve(source, from, { ...options, skipSelf: true });
+      return resolved && { ...resolved, id: `${resolved.id}?detection` };
+    },
+  };
 }
 
 /**

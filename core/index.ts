@@ -149,6 +149,7 @@ export {
 } from './logger.js';
 export type { BrowserDetails } from './platform/browser.js';
 export type { ReadableStore, StoreListener } from './store.js';
-export * as sdpHandlers from './sdp/handlers.js';
+import { createCodecRemover } from './sdp/handlers.js';
+export const sdpHandlers = { createCodecRemover };
 export type { CodecSelector, SdpHandlerFunction, SdpHandlerInfo, SdpObject } from './sdp/types.js';
 export { version } from './version.js';

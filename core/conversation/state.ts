@@ -4,7 +4,7 @@
  * `conversation.get()` creates, and a message shown as pending at once when it is sent. The
  * manager uses the same functions.
  */
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../platform/ids.js';
 import { MAX_TEXT_LENGTH } from '../protocol/constants.js';
 import { CommsError, ErrorCodes } from '../errors.js';
 import type { FeatureContext } from '../feature.js';

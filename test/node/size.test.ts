@@ -71,13 +71,39 @@ describe('size budget', () => {
     assert.ok(sizes.initial.gzip <= ceilings.coreGzip, `over its ceiling: ${initial}`);
     assert.ok(sizes.total.gzip <= ceilings.coreTotalGzip, `over its ceiling: ${total}`);
     // What is split off: the conversation and media managers, the call engine, webrtc-adapter's
-    // shims, sdp-transform and the call engine's rarely used operations (the in-page backend
-    // is `comms-kit/local`).
+    // shims, sdp-transform, the call engine's rarely used operations, and the bundler's
+    // CommonJS helpers the last three use (the in-page backend is `comms-kit/local`).
     assert.equal(
       sizes.lazy.length,
-      6,
+      7,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
     );
+  });
+
+  it("the initial loads carry webrtc-adapter's browser detection, not the rest of its utils.js", async () => {
+    // `detectBrowser`'s own text, and texts of the helpers only the shims use (vite.config.ts,
+    // `browserDetectionAlone`).
+    const detection = 'Not a supported browser.';
+    const shimsOnly = ['Unable to polyfill events', 'adapter.js logging disabled'];
+    for (const [name, chunks] of [
+      ['comms-kit.js', readCdnChunks()],
+      ['comms-kit/core', await bundleCore()],
+    ] as const) {
+      const lazy = new Set(bundleSizes(chunks).lazy.map((c) => c.fileName));
+      const code = (initial: boolean) =>
+        chunks
+          .filter((c) => lazy.has(c.fileName) !== initial)
+          .map((c) => c.code)
+          .join('\n');
+      assert.ok(
+        code(true).includes(detection),
+        `${name}: no browser detection in the initial load`,
+      );
+      for (const text of shimsOnly) {
+        assert.ok(!code(true).includes(text), `${name}: '${text}' is in the initial load`);
+        assert.ok(code(false).includes(text), `${name}: '${text}' is in no lazy chunk`);
+      }
+    }
   });
 });
 
