@@ -404,6 +404,8 @@ export class CommsClient {
       config: () => this.#store.getState().config,
       store: this.#store,
       emit: this.emit.bind(this),
+      on: <K extends CommsEventName>(type: K, listener: EventListener<K>) =>
+        this.#emitter.on(type, listener as Events[K]),
       log: this.logger({ type }),
     });
     this.#auth = new AuthManager(context('auth'));
@@ -457,31 +459,6 @@ export class CommsClient {
       (s) => s.auth.user,
       () => this.#syncSelf(),
     );
-    // A local device that goes away mid-call (unplugged, permission revoked): the call goes on
-    // with the default device. `ideal` lets the browser fall back when the default is gone too.
-    this.#emitter.on('media:trackEnded', ({ trackId, callId }) => {
-      const track = this.#media.getTrackById(trackId);
-      const call = callId ? this.#calls.getById(callId) : undefined;
-      if (
-        !call ||
-        !track?.isLocal ||
-        track.type === 'screen' ||
-        !call.localTracks.includes(trackId)
-      )
-        return;
-      if (call.state !== states.CONNECTED && call.state !== states.ON_HOLD) return;
-      const { defaults } = this.#store.getState().media;
-      const request: MediaRequest =
-        track.kind === 'audio'
-          ? { audio: true, audioOptions: { deviceId: { ideal: defaults.microphone ?? 'default' } } }
-          : { video: true, videoOptions: { deviceId: { ideal: defaults.camera ?? '' } } };
-      this.#log.warn(
-        `the ${track.kind} device of call ${call.id} went away: switching to the default one`,
-      );
-      this.#calls.replaceTrack(call.id, trackId, request).catch((error: unknown) => {
-        this.#log.error(`could not switch call ${call.id} to another ${track.kind} device`, error);
-      });
-    });
     this.#auth.onToken((accessToken) => {
       if (!this.#connection.connected) return;
       this.#connection.request({ type: 'token.update', accessToken }).catch((error: unknown) => {
@@ -917,33 +894,13 @@ export class CommsClient {
     }
   }
 
-  async #changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
+  /** Sets the default devices; calls in progress switch to them (the engine, if here). */
+  #changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
     this.#media.setDefaultDevices({
       ...(devices.microphone ? { microphone: devices.microphone } : {}),
       ...(devices.camera ? { camera: devices.camera } : {}),
     });
-    for (const call of this.#calls.getAll()) {
-      if (call.state !== states.CONNECTED && call.state !== states.ON_HOLD) continue;
-      for (const trackId of call.localTracks) {
-        const track = this.#media.getTrackById(trackId);
-        if (
-          track?.type === 'audio' &&
-          devices.microphone &&
-          track.deviceId !== devices.microphone
-        ) {
-          await this.#calls.replaceTrack(call.id, trackId, {
-            audio: true,
-            audioOptions: { deviceId: devices.microphone },
-          });
-        }
-        if (track?.type === 'video' && devices.camera && track.deviceId !== devices.camera) {
-          await this.#calls.replaceTrack(call.id, trackId, {
-            video: true,
-            videoOptions: { deviceId: devices.camera },
-          });
-        }
-      }
-    }
+    return this.#calls.changeInputDevices(devices);
   }
 
   async #connect(credentials?: Credentials, options: ConnectOptions = {}): Promise<UserInfoResult> {

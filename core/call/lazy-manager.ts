@@ -323,9 +323,12 @@ export class LazyCallManager {
     this.#disposed = true;
   }
 
-  /** Replaces a local track of a call (the client's device switching; calls have an engine). */
-  replaceTrack(callId: string, trackId: string, media: MediaRequest): Promise<string> {
-    return this.#run((engine) => engine.replaceTrack(callId, trackId, media));
+  /**
+   * Moves the calls in progress to these devices (`media.changeInputDevices`). Without the
+   * engine there is no call with tracks: nothing to do.
+   */
+  changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
+    return this.#create()?.changeInputDevices(devices) ?? Promise.resolve();
   }
 
   /**

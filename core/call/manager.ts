@@ -142,6 +142,11 @@ export class CallManager {
     // Once this client may call or be called, fetch the ICE servers (the gateway's TURN
     // credentials, which the client keeps for half their lifetime), so a call does not wait for
     // them. A failure here is retried by the call, which warns.
+    // A local device that goes away mid-call (unplugged, permission revoked): the call goes on
+    // with the default device.
+    ctx.on('media:trackEnded', ({ trackId, callId }) => {
+      if (callId) this.#deviceGone(callId, trackId);
+    });
     ctx.store.select(
       (s) => s.services.subscribed.includes('call'),
       (calls) => {
@@ -151,6 +156,52 @@ export class CallManager {
           );
       },
     );
+  }
+
+  /**
+   * Switches `callId` from a local device that went away to the default one. `ideal` lets the
+   * browser fall back when the default is gone too.
+   */
+  #deviceGone(callId: string, trackId: string): void {
+    const track = this.#media.getTrackById(trackId);
+    const call = this.getById(callId);
+    if (!call || !track?.isLocal || track.type === 'screen' || !call.localTracks.includes(trackId))
+      return;
+    if (call.state !== states.CONNECTED && call.state !== states.ON_HOLD) return;
+    const { defaults } = this.#ctx.store.getState().media;
+    const request: MediaRequest =
+      track.kind === 'audio'
+        ? { audio: true, audioOptions: { deviceId: { ideal: defaults.microphone ?? 'default' } } }
+        : { video: true, videoOptions: { deviceId: { ideal: defaults.camera ?? '' } } };
+    this.#ctx.log.warn(
+      `the ${track.kind} device of call ${call.id} went away: switching to the default one`,
+    );
+    this.replaceTrack(call.id, trackId, request).catch((error: unknown) => {
+      this.#ctx.log.error(
+        `could not switch call ${call.id} to another ${track.kind} device`,
+        error,
+      );
+    });
+  }
+
+  /** Moves the connected and held calls' local tracks to these devices, one after another. */
+  async changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
+    for (const call of this.getAll()) {
+      if (call.state !== states.CONNECTED && call.state !== states.ON_HOLD) continue;
+      for (const trackId of call.localTracks) {
+        const track = this.#media.getTrackById(trackId);
+        if (track?.type === 'audio' && devices.microphone && track.deviceId !== devices.microphone)
+          await this.replaceTrack(call.id, trackId, {
+            audio: true,
+            audioOptions: { deviceId: devices.microphone },
+          });
+        if (track?.type === 'video' && devices.camera && track.deviceId !== devices.camera)
+          await this.replaceTrack(call.id, trackId, {
+            video: true,
+            videoOptions: { deviceId: devices.camera },
+          });
+      }
+    }
   }
 
   /** The backend's ICE servers; one fetch at a time, shared. */

@@ -110,6 +110,7 @@ function setup() {
     config: () => ({}),
     store,
     emit: (type, params) => events.push([type, params]),
+    on: () => () => undefined,
     log: createLogger({ type: 'test' }, () => ({ logLevel: 'silent' })),
   };
   const connection = {
