@@ -55,14 +55,15 @@ import type {
 import type { SdpHandlerFunction } from './sdp/types.js';
 import type { LocalHub } from './backends/local/hub.js';
 import { GatewayCallSignalling } from './backends/gateway/call-signalling.js';
-import { HistoryManager, initialHistoryState } from './call/history.js';
+import { initialHistoryState } from './call/history-state.js';
 import type { CallRecord, MemberState, TurnCredentialsResponse } from './protocol/schema.js';
 import { LazyConversationManager } from './conversation/lazy-manager.js';
 import { initialConversationsState, checkParts } from './conversation/state.js';
 import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
-import { PresenceManager, initialPresenceState, statuses, activities } from './presence/manager.js';
-import { ContactsManager, initialContactsState, type ContactInput } from './contacts/manager.js';
-import { UserManager, initialUsersState, type SearchFilters } from './user/manager.js';
+import { initialPresenceState, statuses, activities } from './presence/state.js';
+import { initialContactsState, type ContactInput } from './contacts/state.js';
+import { initialUsersState, type SearchFilters } from './user/state.js';
+import { LazyContacts, LazyHistory, LazyPresence, LazyUsers } from './people/lazy.js';
 import type { Contact, DirectoryUser, Presence } from './protocol/schema.js';
 import { Routes } from './protocol/constants.js';
 import { restRequest } from './backends/gateway/rest.js';
@@ -342,11 +343,11 @@ export class CommsClient {
   readonly #media: LazyMediaManager;
   readonly #calls: LazyCallManager;
   readonly #gatewayCalls: GatewayCallSignalling;
-  readonly #history: HistoryManager;
+  readonly #history: LazyHistory;
   readonly #conversations: LazyConversationManager;
-  readonly #presence: PresenceManager;
-  readonly #contacts: ContactsManager;
-  readonly #users: UserManager;
+  readonly #presence: LazyPresence;
+  readonly #contacts: LazyContacts;
+  readonly #users: LazyUsers;
   readonly #runtime: Runtime;
 
   /** Presence (the seeds' `presence` namespace). */
@@ -435,16 +436,18 @@ export class CommsClient {
     });
     this.#services = new ServicesManager(context('services'), this.#connection);
     this.#gatewayCalls = new GatewayCallSignalling(this.#connection);
-    this.#history = new HistoryManager(context('history'), () => this.#auth.accessToken());
+    // The people features (presence, contacts, the directory, call history) are one chunk
+    // loaded on demand (people/lazy.ts).
+    this.#history = new LazyHistory(context('history'), () => this.#auth.accessToken());
     // The conversation manager is a chunk loaded on demand (conversation/lazy-manager.ts).
     this.#conversations = new LazyConversationManager(
       context('conversation'),
       this.#connection,
       () => this.#selfId(),
     );
-    this.#presence = new PresenceManager(context('presence'), this.#connection);
-    this.#contacts = new ContactsManager(context('contacts'), this.#connection);
-    this.#users = new UserManager(context('user'), this.#connection, () => this.#selfId());
+    this.#presence = new LazyPresence(context('presence'), this.#connection);
+    this.#contacts = new LazyContacts(context('contacts'), this.#connection);
+    this.#users = new LazyUsers(context('user'), this.#connection, () => this.#selfId());
     // The media manager is a chunk loaded on demand (media/lazy-manager.ts).
     this.#media = new LazyMediaManager(context('media'));
     // The call engine itself is a chunk loaded on demand (core/call/lazy-manager.ts).
@@ -474,7 +477,7 @@ export class CommsClient {
         return fn(...args);
       };
     /** Guarded methods that call `target`'s methods of the same names (`prefix` + name in errors). */
-    const forward = <T, K extends keyof T & string>(target: T, names: K[], prefix = '') =>
+    const forward = <T, K extends keyof T & string>(target: T, names: readonly K[], prefix = '') =>
       Object.fromEntries(
         names.map((name) => [
           name,
@@ -542,6 +545,7 @@ export class CommsClient {
       'join',
     ] as const;
     const playAudio = calls.operations(['playAudioFile']).playAudioFile;
+    const historyOps = ['fetch', 'remove', 'clear'] as const;
     this.call = {
       ...forward(calls, [
         'make',
@@ -566,11 +570,10 @@ export class CommsClient {
         };
         return promise;
       }),
-      history: forward(
-        this.#history,
-        ['get', 'fetch', 'remove', 'clear', 'getCache', 'setCache'],
-        'history.',
-      ),
+      history: {
+        ...forward(this.#history, ['get', 'getCache', 'setCache'], 'history.'),
+        ...forward(this.#history.later(historyOps), historyOps, 'history.'),
+      },
     };
     this.conversation = {
       get: guard('conversation.get', (destination: string, options?: { type?: 'im' | 'sms' }) =>
@@ -590,36 +593,35 @@ export class CommsClient {
       }),
       chatTypes: { IM: 'im', CHAT: 'chat', SMS: 'sms' } as const,
     };
+    // The people features: getters from the state, the rest through the manager (lazy).
     const presence = this.#presence;
+    const presenceOps = [
+      'update',
+      'fetch',
+      'subscribe',
+      'unsubscribe',
+      'setAvailable',
+      'getAvailableClients',
+    ] as const;
     this.presence = {
-      ...forward(
-        presence,
-        [
-          'update',
-          'fetch',
-          'subscribe',
-          'unsubscribe',
-          'get',
-          'getAll',
-          'getSelf',
-          'setAvailable',
-          'getAvailableClients',
-        ],
-        'presence.',
-      ),
+      ...forward(presence, ['get', 'getAll', 'getSelf'], 'presence.'),
+      ...forward(presence.later(presenceOps), presenceOps, 'presence.'),
       statuses,
       activities,
     };
     const contacts = this.#contacts;
+    const contactsOps = ['add', 'update', 'remove', 'refresh'] as const;
+    const contactsLater = contacts.later(contactsOps);
     this.contacts = {
-      ...forward(contacts, ['add', 'get', 'getAll', 'update', 'remove', 'refresh'], 'contacts.'),
-      fetch: guard('contacts.fetch', () => contacts.refresh()),
+      ...forward(contacts, ['get', 'getAll'], 'contacts.'),
+      ...forward(contactsLater, contactsOps, 'contacts.'),
+      fetch: guard('contacts.fetch', () => contactsLater.refresh()),
     };
-    this.user = forward(
-      this.#users,
-      ['fetch', 'fetchSelfInfo', 'get', 'getAll', 'search'],
-      'user.',
-    );
+    const userOps = ['fetch', 'fetchSelfInfo', 'search'] as const;
+    this.user = {
+      ...forward(this.#users, ['get', 'getAll'], 'user.'),
+      ...forward(this.#users.later(userOps), userOps, 'user.'),
+    };
     const media = this.#media;
     this.media = {
       ...forward(media, [
@@ -1042,6 +1044,8 @@ export class CommsClient {
     this.#calls.endAll(Transitions.ENDED);
     this.#calls.dispose();
     this.#conversations.dispose();
+    for (const people of [this.#presence, this.#contacts, this.#users, this.#history])
+      people.dispose();
     this.#detachLocal?.();
     this.#media.disposeAll();
     this.#services.dispose();

@@ -25,10 +25,10 @@ export {
 export {
   statuses as presenceStatuses,
   activities as presenceActivities,
-} from './presence/manager.js';
-export type { PresenceState } from './presence/manager.js';
-export type { ContactInput, ContactsState } from './contacts/manager.js';
-export type { SearchFilters, UsersState } from './user/manager.js';
+} from './presence/state.js';
+export type { PresenceState } from './presence/state.js';
+export type { ContactInput, ContactsState } from './contacts/state.js';
+export type { SearchFilters, UsersState } from './user/state.js';
 export type {
   MessageView,
   MessageStatus,

@@ -1,6 +1,7 @@
 /**
  * Features whose code is a chunk of its own in the ES builds, fetched by `import()` when a
- * client first needs it (the conversation and media managers; the call engine's loader,
+ * client first needs it (the conversation and media managers, the people features: presence,
+ * contacts, the directory and call history, in one chunk; the call engine's loader,
  * `call/lazy-manager.ts`, fetches its chunk through a {@link Chunk} too, and keeps its own
  * `LazyCallManager`, which records calls made before the engine). The client keeps a `LazyFeature`
  * per feature: its namespace's synchronous answers come from the state until the manager is
@@ -101,6 +102,20 @@ export abstract class LazyFeature<M, T> {
   run<R>(use: (instance: T) => Promise<R>): Promise<R> {
     const instance = this.current;
     return instance ? use(instance) : this.load().then(use);
+  }
+
+  /**
+   * The manager's methods `names`, each run on it at once when it is here (so they check, throw
+   * and emit as its own methods do), else once it has loaded: for methods that return a promise.
+   */
+  later<K extends keyof T & string>(names: readonly K[]): Pick<T, K> {
+    return Object.fromEntries(
+      names.map((name) => [
+        name,
+        (...args: unknown[]) =>
+          this.run((m) => (m[name] as (...a: unknown[]) => Promise<unknown>).apply(m, args)),
+      ]),
+    ) as Pick<T, K>;
   }
 
   /**

@@ -8,11 +8,11 @@ import type { ConnectionState } from './transport/types.js';
 import type { ServicesState } from './services/types.js';
 import type { CallsState } from './call/types.js';
 import type { MediaState } from './media/types.js';
-import type { HistoryState } from './call/history.js';
+import type { HistoryState } from './call/history-state.js';
 import type { ConversationsState } from './conversation/types.js';
-import type { PresenceState } from './presence/manager.js';
-import type { ContactsState } from './contacts/manager.js';
-import type { UsersState } from './user/manager.js';
+import type { PresenceState } from './presence/state.js';
+import type { ContactsState } from './contacts/state.js';
+import type { UsersState } from './user/state.js';
 
 export interface ClientState {
   /** The resolved configuration (defaults merged with what the application gave). */

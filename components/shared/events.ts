@@ -1,6 +1,6 @@
 import type { CommsClient } from '../../core/client.js';
 import type { CallTransition } from '../../core/call/signalling.js';
-import type { ContactInput } from '../../core/contacts/manager.js';
+import type { ContactInput } from '../../core/contacts/state.js';
 import { CommsError, ErrorCodes, isBasicError, type BasicError } from '../../core/errors.js';
 import type { Contact, Presence, UserInfo } from '../../core/protocol/schema.js';
 

@@ -1,22 +1,17 @@
 /**
  * Call history (the seeds' `call.history`): the gateway's call records for this user, cached
  * in the state tree. `fetch` pages from the server; `get` reads the cache; the cache can be
- * saved and restored by the application (`getCache`/`setCache`).
+ * saved and restored by the application (`getCache`/`setCache`, in `history-state.ts`: they
+ * answer without this manager, which is in the people features' lazy chunk).
  */
 import { Routes } from '../protocol/constants.js';
 import type { CallHistoryResponse, CallRecord } from '../protocol/schema.js';
 import { restRequest } from '../backends/gateway/rest.js';
 import { CommsError, ErrorCodes } from '../errors.js';
+import { historyError, type HistoryState } from './history-state.js';
 import type { FeatureContext } from '../feature.js';
 
-/** The `history` slice: call records, newest first. */
-export interface HistoryState {
-  records: CallRecord[];
-  /** How many records the server holds. */
-  total: number;
-}
-
-export const initialHistoryState: HistoryState = { records: [], total: 0 };
+export type { HistoryState } from './history-state.js';
 
 export class HistoryManager {
   readonly #ctx: FeatureContext;
@@ -108,52 +103,12 @@ export class HistoryManager {
     }
   }
 
-  /** The cache as a string, for `setCache` in a later session. */
-  getCache(): string {
-    return JSON.stringify(this.get());
-  }
-
-  /** Restores a cache saved with `getCache`. */
-  setCache(data: string): void {
-    let records: unknown;
-    try {
-      records = JSON.parse(data);
-    } catch {
-      throw this.#fail(
-        new CommsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          'history.setCache(data): data is not JSON from getCache()',
-        ),
-      );
-    }
-    if (
-      !Array.isArray(records) ||
-      records.some((r) => typeof r?.id !== 'string' || typeof r?.startTime !== 'number')
-    ) {
-      throw this.#fail(
-        new CommsError(
-          ErrorCodes.INVALID_ARGUMENT,
-          'history.setCache(data): data is not a list of call records',
-        ),
-      );
-    }
-    this.#ctx.store.update((s) => ({
-      ...s,
-      history: { ...s.history, records: records as CallRecord[] },
-    }));
-    this.#ctx.emit('callHistoryCache:change', {});
-    this.#ctx.emit('callHistory:change', {});
-  }
-
   #set(history: HistoryState): void {
     this.#ctx.store.update((s) => ({ ...s, history }));
     this.#ctx.emit('callHistory:change', {});
   }
 
   #fail(error: unknown): CommsError {
-    const e =
-      error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
-    this.#ctx.emit('callHistory:error', { error: e.toJSON() });
-    return e;
+    return historyError(this.#ctx, error);
   }
 }

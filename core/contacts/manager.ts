@@ -7,15 +7,8 @@ import { CommsError, ErrorCodes } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { ConnectionManager } from '../transport/connection.js';
 
-/** What `contacts.add` takes: the seeds' contact fields (`contactId` optional). */
-export type ContactInput = Omit<Contact, 'contactId'> & { contactId?: string };
-
-/** The `contacts` slice. */
-export interface ContactsState {
-  byId: Record<string, Contact>;
-}
-
-export const initialContactsState: ContactsState = { byId: {} };
+export type { ContactInput, ContactsState } from './state.js';
+import type { ContactInput } from './state.js';
 
 export class ContactsManager {
   readonly #ctx: FeatureContext;

@@ -6,35 +6,11 @@
 import { PRESENCE_ACTIVITY_VALUES, PRESENCE_STATUS_VALUES } from '../protocol/constants.js';
 import type { EventFrame, Presence } from '../protocol/schema.js';
 import { CommsError, ErrorCodes } from '../errors.js';
+import type { PresenceActivity, PresenceStatus } from './state.js';
 import type { FeatureContext } from '../feature.js';
 import type { ConnectionManager } from '../transport/connection.js';
 
-/** The seeds' `presence.statuses`. */
-export const statuses = { OPEN: 'open', CLOSED: 'closed' } as const;
-/** The seeds' `presence.activities`. */
-export const activities = {
-  AVAILABLE: 'available',
-  IDLE: 'idle',
-  AWAY: 'away',
-  LUNCH: 'lunch',
-  BUSY: 'busy',
-  VACATION: 'vacation',
-  ON_THE_PHONE: 'on-the-phone',
-  UNKNOWN: 'unknown',
-  OTHER: 'other',
-} as const;
-
-export type PresenceStatus = (typeof statuses)[keyof typeof statuses];
-export type PresenceActivity = (typeof activities)[keyof typeof activities];
-
-/** The `presence` slice. */
-export interface PresenceState {
-  users: Record<string, Presence>;
-  self: Presence | null;
-  subscribed: string[];
-}
-
-export const initialPresenceState: PresenceState = { users: {}, self: null, subscribed: [] };
+export type { PresenceStatus, PresenceActivity, PresenceState } from './state.js';
 
 export class PresenceManager {
   readonly #ctx: FeatureContext;

@@ -1,6 +1,7 @@
 /**
- * The code the core loads on demand (`import()`, separate chunks in the ES builds): the
- * conversation and media managers, the call engine, webrtc-adapter's shims, sdp-transform, the
+ * The code the core loads on demand (`import()`, separate chunks in the ES builds): the people
+ * features (presence, contacts, the directory and call history), the conversation and media
+ * managers, the call engine, webrtc-adapter's shims, sdp-transform, the
  * call engine's rarely used operations and the in-page gateway's protocol. These check they
  * load and do their work when the code that needs them runs. The order of the tests matters:
  * a chunk loaded once stays loaded in the page.
@@ -99,7 +100,55 @@ async function socketUser(): Promise<{
   };
 }
 
-// First of all: no client of this page may have needed messaging or media before these.
+const peopleChunk = '/core/people/managers.ts';
+
+// First of all: no client of this page may have used presence, contacts, the directory or call
+// history before this.
+describe('the people features (presence, contacts, directory, call history), loaded when first needed', function () {
+  this.timeout(30000);
+
+  it('are not fetched before they are used; a contacts change the gateway pushes meanwhile fetches them and is applied', async () => {
+    const me = await socketUser(); // this user's other device: a bare socket
+    const friend = await socketUser();
+    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    gatewayClients.push(client);
+    await client.connect(
+      { username: me.id, password: 'correct horse battery staple' },
+      { services: ['presence'] },
+    );
+    // What the namespaces answer without their managers: the state.
+    expect(client.presence.get(friend.id)).to.equal(undefined);
+    expect(client.presence.getAll()).to.deep.equal([]);
+    expect(client.presence.getSelf()).to.equal(null);
+    expect(client.contacts.getAll()).to.deep.equal([]);
+    expect(client.contacts.get('nobody')).to.equal(undefined);
+    expect(client.user.getAll()).to.deep.equal([]);
+    expect(client.call.history.get()).to.deep.equal([]);
+    expect(client.call.history.getCache()).to.equal('[]');
+    expect(() => client.call.history.setCache('not json')).to.throw(/not JSON/);
+    const cached = nextEvent(client, 'callHistoryCache:change');
+    client.call.history.setCache(JSON.stringify([{ id: 'r1', startTime: 5 }]));
+    await cached;
+    expect(client.call.history.get().map((r) => r.id)).to.deep.equal(['r1']);
+    expect(fetchedFile(peopleChunk), 'the people features were fetched').to.equal(false);
+
+    // The other device adds a contact: the gateway pushes the book to this client, which holds
+    // it, fetches the managers, and applies it.
+    const changed = nextEvent(client, 'contacts:change');
+    await me.request({ type: 'contacts.add', contact: { primaryContact: friend.id } });
+    await changed;
+    expect(fetchedFile(peopleChunk), 'the people features were not fetched').to.equal(true);
+    expect(client.contacts.getAll().map((c) => c.primaryContact)).to.deep.equal([friend.id]);
+    // Now the methods that ask the gateway run on the managers at once.
+    const found = await client.user.search({ userName: friend.id });
+    expect(found.map((u) => u.userId)).to.include(friend.id);
+    expect((await client.call.history.fetch(10)).length).to.equal(0);
+    me.close();
+    friend.close();
+  });
+});
+
+// No client of this page may have needed messaging or media before these.
 describe('the conversation and media managers, loaded when first needed', function () {
   this.timeout(30000);
 

@@ -9,7 +9,7 @@ import type { ClientConfig } from '../../config.js';
 import { CommsError } from '../../errors.js';
 import type { MediaRequest } from '../../media/types.js';
 import type { RemoteParty } from '../../call/signalling.js';
-import type { PresenceActivity } from '../../presence/manager.js';
+import type { PresenceActivity } from '../../presence/state.js';
 import type { LocalHub } from './hub.js';
 
 /** A user driven by a script (see {@link scriptUser}). */
