@@ -54,7 +54,6 @@ import type {
 } from './media/types.js';
 import type { SdpHandlerFunction } from './sdp/types.js';
 import type { LocalHub } from './backends/local/hub.js';
-import { GatewayCallSignalling } from './backends/gateway/call-signalling.js';
 import { initialHistoryState } from './call/history-state.js';
 import type { CallRecord, MemberState, TurnCredentialsResponse } from './protocol/schema.js';
 import { LazyConversationManager } from './conversation/lazy-manager.js';
@@ -342,7 +341,6 @@ export class CommsClient {
   readonly #services: ServicesManager;
   readonly #media: LazyMediaManager;
   readonly #calls: LazyCallManager;
-  readonly #gatewayCalls: GatewayCallSignalling;
   readonly #history: LazyHistory;
   readonly #conversations: LazyConversationManager;
   readonly #presence: LazyPresence;
@@ -423,7 +421,7 @@ export class CommsClient {
       onEvent: (frame) => {
         if (
           this.#services.handleEvent(frame) ||
-          this.#gatewayCalls.handleEvent(frame) ||
+          this.#calls.handleGatewayEvent(frame) ||
           this.#conversations.handleEvent(frame) ||
           this.#presence.handleEvent(frame) ||
           this.#contacts.handleEvent(frame)
@@ -435,7 +433,6 @@ export class CommsClient {
       onLost: () => this.#services.connectionLost(),
     });
     this.#services = new ServicesManager(context('services'), this.#connection);
-    this.#gatewayCalls = new GatewayCallSignalling(this.#connection);
     // The people features (presence, contacts, the directory, call history) are one chunk
     // loaded on demand (people/lazy.ts).
     this.#history = new LazyHistory(context('history'), () => this.#auth.accessToken());
@@ -922,7 +919,7 @@ export class CommsClient {
     }
     if (!this.#localParty) await this.#auth.authenticate();
     await this.#connection.connect();
-    if (!this.#localParty) this.#useSignalling(this.#gatewayCalls);
+    if (!this.#localParty) this.#calls.useGateway(this.#connection);
     const services = options.services ?? [...DEFAULT_SERVICES];
     // With calls, the engine is loaded before subscribing: once connect() resolves (or an
     // invite arrives) it is here, and `call.make()` works at once, as it always did.

@@ -82,9 +82,10 @@ export const ceilings = {
    * chunks loaded on demand. Lowered to 70 KB (68.03 KB measured; 69.53 before) when
    * webrtc-adapter's browser detection went into the entry alone and the clientIds' UUIDv7
    * left `uuid` (seventh round). Lowered to 68 KB (66.61 KB measured) when the people features
-   * (presence, contacts, the directory, call history) became a chunk loaded on demand.
+   * (presence, contacts, the directory, call history) became a chunk loaded on demand. Lowered
+   * to 67 KB (66.11 KB measured) when the gateway's call signalling joined the call engine.
    */
-  cdnGzip: 68 * KB,
+  cdnGzip: 67 * KB,
   /**
    * The CDN ES module with every lazy chunk (106.4 KB measured when set; 107.1 KB since the
    * French catalog and the virtualizer are chunks of their own, each compressed alone). Raised
@@ -114,9 +115,11 @@ export const ceilings = {
    * `comms-kit/local`. Lowered to 25 KB (23.18 KB measured; 26.40 before) when the
    * conversation and media managers became chunks loaded on demand. Lowered to 23 KB
    * (21.81 KB measured; 23.30 before) in the seventh round (see `cdnGzip`). Lowered to 21.5 KB
-   * (20.34 KB measured; 21.51 before) with the people features' chunk.
+   * (20.34 KB measured; 21.51 before) with the people features' chunk. Lowered to 20 KB, the
+   * target (19.88 KB measured), when the gateway's call signalling went into the call engine's
+   * chunk: the test now holds the core to issue 8's target.
    */
-  coreGzip: 21.5 * KB,
+  coreGzip: 20 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at

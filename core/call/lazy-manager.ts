@@ -38,6 +38,8 @@ import type {
   SignallingHandlers,
 } from './signalling.js';
 import type { CallObject, CallsState, MakeOptions } from './types.js';
+import type { EventFrame } from '../protocol/schema.js';
+import type { GatewayCallSignalling, Requester } from '../backends/gateway/call-signalling.js';
 
 /** The initial `call` slice. */
 export const initialCallsState: CallsState = { calls: {} };
@@ -89,6 +91,13 @@ export class LazyCallManager {
   #loading: Promise<CallManager> | undefined;
   /** The backend's signalling, handed to the engine once it is here. */
   #signalling: CallSignalling | undefined;
+  /**
+   * The gateway's connection, while calls go through it. Its signalling
+   * (`GatewayCallSignalling`, which only calls need) is in the engine's chunk: made with the
+   * engine, and until then its call events are held here as they come (`handleGatewayEvent`).
+   */
+  #gateway: Requester | undefined;
+  #gatewaySignalling: GatewayCallSignalling | undefined;
   /** What that backend delivered before the engine was here, in order. */
   #held: Array<(handlers: SignallingHandlers) => void> = [];
   #sdpHandlers: SdpHandlerFunction[] | undefined;
@@ -143,6 +152,10 @@ export class LazyCallManager {
     if (this.#engine || !engineModule || !media || this.#disposed) return this.#engine;
     const engine = new engineModule.CallManager(this.#ctx, media, this.#self, this.#iceServers);
     this.#engine = engine;
+    if (this.#gateway && !this.#signalling)
+      this.#signalling = this.#gatewaySignalling ??= new engineModule.GatewayCallSignalling(
+        this.#gateway,
+      );
     if (this.#sdpHandlers) engine.setSdpHandlers(this.#sdpHandlers);
     if (this.#signalling) engine.useSignalling(this.#signalling, this.#held.splice(0));
     const recorded = [...this.#recorded];
@@ -163,6 +176,38 @@ export class LazyCallManager {
    * the backend delivers is held until it is (each such event also starts loading it).
    */
   useSignalling(signalling: CallSignalling): void {
+    this.#gateway = undefined;
+    this.#use(signalling);
+  }
+
+  /**
+   * Calls go through the gateway's WebSocket (`connection`). Its signalling comes with the
+   * engine's chunk: made at once when that is here, else with the engine.
+   */
+  useGateway(connection: Requester): void {
+    this.#gateway = connection;
+    const engineModule = engineChunk.loaded;
+    if (engineModule)
+      return this.#use(
+        (this.#gatewaySignalling ??= new engineModule.GatewayCallSignalling(connection)),
+      );
+    this.#signalling = undefined;
+    this.#held = [];
+  }
+
+  /**
+   * A call event from the gateway (`call:*`; false for any other): to its signalling, or held,
+   * in order, until the engine and its signalling are here (it starts loading them).
+   */
+  handleGatewayEvent(frame: EventFrame): boolean {
+    if (!this.#gateway || !frame.event.startsWith('call:')) return false;
+    if (this.#gatewaySignalling) return this.#gatewaySignalling.handleEvent(frame);
+    this.#held.push(() => this.#gatewaySignalling?.handleEvent(frame));
+    this.#loadForEvent();
+    return true;
+  }
+
+  #use(signalling: CallSignalling): void {
     const engine = this.#create();
     if (engine) {
       this.#signalling = signalling;
@@ -177,14 +222,18 @@ export class LazyCallManager {
         this.#held.push((handlers) =>
           (handlers[name] as (...a: unknown[]) => void).apply(handlers, args),
         );
-        void this.load().catch((error: unknown) =>
-          this.#ctx.log.warn('the call engine could not be loaded for a call event', error),
-        );
+        this.#loadForEvent();
       };
     signalling.setHandlers(
       Object.fromEntries(
         signallingEvents.map((name) => [name, hold(name)]),
       ) as unknown as SignallingHandlers,
+    );
+  }
+
+  #loadForEvent(): void {
+    void this.load().catch((error: unknown) =>
+      this.#ctx.log.warn('the call engine could not be loaded for a call event', error),
     );
   }
 

@@ -85,6 +85,10 @@ export interface Session {
   candidates: RTCIceCandidate[];
 }
 
+// The gateway's call signalling: only calls need it, so it comes with this chunk
+// (`LazyCallManager.useGateway`).
+export { GatewayCallSignalling } from '../backends/gateway/call-signalling.js';
+
 let operationCounter = 0;
 
 export class CallManager {

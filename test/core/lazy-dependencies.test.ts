@@ -12,7 +12,7 @@ import { createLocalHub } from '../../core/local.js';
 import type { CallState, SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
-import { holdRequests } from '../helpers/network.browser.js';
+import { failRequests, holdRequests } from '../helpers/network.browser.js';
 import {
   PROTOCOL_VERSION,
   Routes,
@@ -296,10 +296,55 @@ describe('the call engine, loaded when a client takes calls', function () {
     expect(fetched(), 'the call engine was fetched by a chat-only page').to.equal(false);
   });
 
-  it('is fetched once a client connects with the call service, before connect() resolves', async () => {
+  it("is fetched once a client connects with the call service; when it cannot be, the gateway's call events are held for it", async () => {
     expect(fetched(), 'fetched before any client took calls').to.equal(false);
+    const loaded = () =>
+      performance
+        .getEntriesByType('resource')
+        .some(
+          (e) =>
+            e.name.includes('/core/call/manager.ts') &&
+            (e as PerformanceResourceTiming).responseStatus === 200,
+        );
+    // The engine's file cannot be fetched: connect() still resolves (logged), subscribed.
+    const failing = await failRequests('*/core/call/manager.ts*');
+    const callee = await gatewayUser(['call']);
+    expect(await failing.held()).to.have.length(1);
+    // A caller (a bare socket) invites the callee: the invite is held, and its load fails too.
+    const caller = await socketUser();
+    await caller.request({
+      type: 'subscribe',
+      services: ['call'],
+      clientCorrelator: 'lazy-caller',
+    });
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver('audio');
+    await pc.setLocalDescription();
+    const callId = crypto.randomUUID();
+    const received = nextEvent(callee.client, 'call:receive');
+    await caller.request({
+      type: 'call.invite',
+      callId,
+      to: callee.id,
+      sdp: pc.localDescription!.sdp,
+      media: { audio: true, video: false },
+    });
+    for (let i = 0; (await failing.held()).length < 2; i++) {
+      if (i > 100) throw new Error('the held invite did not try to load the engine');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(callee.client.call.getById(callId)).to.equal(undefined);
+    await failing.release();
+
+    // Now it can be: connect() with calls resolves once it is here.
     await gatewayUser(['call']);
-    expect(fetched(), 'connect() with calls resolved before the engine came').to.equal(true);
+    expect(loaded(), 'connect() with calls resolved before the engine came').to.equal(true);
+    // The callee's next use of calls makes its engine, which takes the held invite.
+    await callee.client.services.subscribe(['call']);
+    expect((await received).callId).to.equal(callId);
+    await until(callee.client, (s) => s.call.calls[callId]?.state === 'Ringing');
+    pc.close();
+    caller.close();
     // (A call made at once: last in this file, since a call here would load the operations.)
   });
 });

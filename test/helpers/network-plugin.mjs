@@ -5,18 +5,25 @@
  * Browser code calls these with `executeServerCommand` (see test/helpers/network.browser.ts):
  *
  *   network:hold    {pattern}   hold every request whose URL matches `pattern` (`*` wildcards)
- *   network:held                → {urls}  the URLs held so far
- *   network:release             let the held requests go, and hold no more
+ *   network:fail    {pattern}   fail every such request, as a network error would
+ *   network:held                → {urls}  the URLs held (or failed) so far
+ *   network:release             let the held requests go, and hold or fail no more
  */
 export function networkPlugin() {
   const sessions = new Map();
 
-  async function hold(session, pattern) {
+  async function hold(session, pattern, fail = false) {
     await release(session);
     const page = session.browser.getPage(session.id);
     const cdp = await page.createCDPSession();
     const held = [];
-    cdp.on('Fetch.requestPaused', (event) => held.push(event));
+    cdp.on('Fetch.requestPaused', (event) => {
+      held.push(event);
+      if (fail)
+        cdp
+          .send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'Failed' })
+          .catch(() => {});
+    });
     // No cache: a file another test page fetched must still go through the network.
     await cdp.send('Network.enable');
     await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
@@ -31,6 +38,7 @@ export function networkPlugin() {
     if (!entry) return;
     sessions.delete(session.id);
     await entry.cdp.send('Fetch.disable');
+    // (A failed request is no longer paused: continuing it fails, and is ignored.)
     for (const event of entry.held)
       await entry.cdp.send('Fetch.continueRequest', { requestId: event.requestId }).catch(() => {});
     await entry.cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
@@ -43,6 +51,9 @@ export function networkPlugin() {
       switch (command) {
         case 'network:hold':
           await hold(session, payload.pattern);
+          return true;
+        case 'network:fail':
+          await hold(session, payload.pattern, true);
           return true;
         case 'network:held':
           return { urls: (sessions.get(session.id)?.held ?? []).map((e) => e.request.url) };

@@ -4,14 +4,25 @@
  */
 import { executeServerCommand } from '@web/test-runner-commands';
 
-/** Holds every request whose URL matches `pattern` (`*` wildcards) until `release()`. */
-export async function holdRequests(pattern: string): Promise<{
-  /** The URLs held so far. */
+export interface HeldRequests {
+  /** The URLs held (or failed) so far. */
   held(): Promise<string[]>;
-  /** Lets the held requests go; later ones are not held. */
+  /** Lets the held requests go; later ones are not held (or failed). */
   release(): Promise<void>;
-}> {
-  await executeServerCommand('network:hold', { pattern });
+}
+
+/** Holds every request whose URL matches `pattern` (`*` wildcards) until `release()`. */
+export function holdRequests(pattern: string): Promise<HeldRequests> {
+  return intercept('network:hold', pattern);
+}
+
+/** Fails every request whose URL matches `pattern`, as a network error would, until `release()`. */
+export function failRequests(pattern: string): Promise<HeldRequests> {
+  return intercept('network:fail', pattern);
+}
+
+async function intercept(command: string, pattern: string): Promise<HeldRequests> {
+  await executeServerCommand(command, { pattern });
   return {
     held: () =>
       executeServerCommand<{ urls: string[] }, undefined>('network:held').then(
