@@ -69,6 +69,7 @@ export type {
   RemoteParty,
   CustomParameter,
   CallTransition,
+  CallForwarding,
   MediaOffered,
 } from './call/signalling.js';
 export type {
