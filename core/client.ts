@@ -55,7 +55,7 @@ import type {
 import type { SdpHandlerFunction } from './sdp/types.js';
 import type { LocalHub } from './backends/local/hub.js';
 import { initialHistoryState } from './call/history-state.js';
-import type { CallRecord, MemberState, TurnCredentialsResponse } from './protocol/schema.js';
+import type { CallRecord, MemberState } from './protocol/schema.js';
 import { LazyConversationManager } from './conversation/lazy-manager.js';
 import { initialConversationsState, checkParts } from './conversation/state.js';
 import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
@@ -64,8 +64,6 @@ import { initialContactsState, type ContactInput } from './contacts/state.js';
 import { initialUsersState, type SearchFilters } from './user/state.js';
 import { LazyContacts, LazyHistory, LazyPresence, LazyUsers } from './people/lazy.js';
 import type { Contact, DirectoryUser, Presence } from './protocol/schema.js';
-import { Routes } from './protocol/constants.js';
-import { restRequest } from './backends/gateway/rest.js';
 
 export type { ClientState } from './state.js';
 
@@ -346,7 +344,6 @@ export class CommsClient {
   readonly #presence: LazyPresence;
   readonly #contacts: LazyContacts;
   readonly #users: LazyUsers;
-  readonly #runtime: Runtime;
 
   /** Presence (the seeds' `presence` namespace). */
   readonly presence: PresenceNamespace;
@@ -381,7 +378,6 @@ export class CommsClient {
   constructor(config: unknown = {}, runtime: Partial<Runtime> = {}) {
     const resolved = resolveConfig(config);
     const env: Runtime = { ...defaultRuntime(), ...runtime };
-    this.#runtime = env;
     const correlator = `${version}-${env.random().toString(36).slice(2, 12)}`;
     this.#store = new Store<ClientState>({
       config: resolved,
@@ -452,7 +448,7 @@ export class CommsClient {
       context('call'),
       this.#media,
       () => this.#selfId(),
-      () => this.#turnServers(),
+      () => this.#turnToken(),
     );
     // users.self follows who this client is: the signed-in user, or the hub party.
     this.#store.select(
@@ -831,29 +827,16 @@ export class CommsClient {
     return object;
   }
 
-  #turn: { servers: RTCIceServer[]; until: number } | undefined;
-
-  /** The gateway's TURN servers (cached for half their lifetime), when configured to use them. */
-  async #turnServers(): Promise<RTCIceServer[]> {
-    const config = this.#store.getState().config;
-    if (
-      config.call?.serverTurnCredentials === false ||
+  /**
+   * The access token for the gateway's TURN credentials (the call engine fetches them), or
+   * nothing when they are not to be used: configured off, on an in-page hub, or not connected.
+   */
+  #turnToken(): Promise<string> | undefined {
+    return this.#store.getState().config.call?.serverTurnCredentials === false ||
       this.#localParty ||
       !this.#connection.connected
-    )
-      return [];
-    const now = this.#runtime.now();
-    if (this.#turn && this.#turn.until > now) return this.#turn.servers;
-    const response = await restRequest<TurnCredentialsResponse>(
-      this.#runtime,
-      config,
-      Routes.TURN,
-      {
-        token: await this.#auth.accessToken(),
-      },
-    );
-    this.#turn = { servers: response.iceServers, until: now + (response.ttl * 1000) / 2 };
-    return response.iceServers;
+      ? undefined
+      : this.#auth.accessToken();
   }
 
   #useSignalling(signalling: CallSignalling): void {

@@ -86,7 +86,7 @@ export class LazyCallManager {
   /** The media manager, a chunk of its own loaded with the engine. */
   readonly #media: LazyMediaManager;
   readonly #self: () => string;
-  readonly #iceServers: () => Promise<RTCIceServer[]>;
+  readonly #turnToken: () => Promise<string> | undefined;
   #engine: CallManager | undefined;
   #loading: Promise<CallManager> | undefined;
   /** The backend's signalling, handed to the engine once it is here. */
@@ -109,12 +109,12 @@ export class LazyCallManager {
     ctx: FeatureContext,
     media: LazyMediaManager,
     self: () => string,
-    iceServers: () => Promise<RTCIceServer[]>,
+    turnToken: () => Promise<string> | undefined,
   ) {
     this.#ctx = ctx;
     this.#media = media;
     this.#self = self;
-    this.#iceServers = iceServers;
+    this.#turnToken = turnToken;
   }
 
   /**
@@ -150,7 +150,7 @@ export class LazyCallManager {
     const engineModule = engineChunk.loaded;
     const media = this.#media.current;
     if (this.#engine || !engineModule || !media || this.#disposed) return this.#engine;
-    const engine = new engineModule.CallManager(this.#ctx, media, this.#self, this.#iceServers);
+    const engine = new engineModule.CallManager(this.#ctx, media, this.#self, this.#turnToken);
     this.#engine = engine;
     if (this.#gateway && !this.#signalling)
       this.#signalling = this.#gatewaySignalling ??= new engineModule.GatewayCallSignalling(

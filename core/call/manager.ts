@@ -12,6 +12,9 @@ import type { FeatureContext } from '../feature.js';
 import type { MediaManager } from '../media/manager.js';
 import type { MediaRequest } from '../media/types.js';
 import { loadAdapter } from '../platform/browser.js';
+import { restRequest } from '../backends/gateway/rest.js';
+import { Routes } from '../protocol/constants.js';
+import type { TurnCredentialsResponse } from '../protocol/schema.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
 import { CallErrorCodes, toBasic } from './errors.js';
@@ -98,26 +101,29 @@ export class CallManager {
   readonly #sessions = new Map<string, Session>();
   #sdpHandlers: SdpHandlerFunction[] | undefined;
   readonly #self: () => string;
-  readonly #iceServers: () => Promise<RTCIceServer[]>;
+  readonly #turnToken: () => Promise<string> | undefined;
   /** The ICE servers being fetched, shared by whoever needs them meanwhile. */
   #iceFetch: Promise<RTCIceServer[]> | undefined;
+  /** The gateway's TURN servers, kept for half their lifetime. */
+  #turn: { servers: RTCIceServer[]; until: number } | undefined;
   /** What `operations.ts` reaches of this engine. */
   readonly #engine: Engine;
 
   /**
-   * `self` names this user in call objects; `iceServers` adds servers (the gateway's TURN
-   * credentials) to `call.defaultPeerConfig` before candidates are gathered.
+   * `self` names this user in call objects; `turnToken` gives the access token for the
+   * gateway's TURN credentials, added to `call.defaultPeerConfig` before candidates are
+   * gathered (nothing when they are not to be used).
    */
   constructor(
     ctx: FeatureContext,
     media: MediaManager,
     self: () => string,
-    iceServers: () => Promise<RTCIceServer[]> = async () => [],
+    turnToken: () => Promise<string> | undefined = () => undefined,
   ) {
     this.#ctx = ctx;
     this.#media = media;
     this.#self = self;
-    this.#iceServers = iceServers;
+    this.#turnToken = turnToken;
     this.#engine = {
       ctx,
       media,
@@ -210,8 +216,24 @@ export class CallManager {
 
   /** The backend's ICE servers; one fetch at a time, shared. */
   #fetchIceServers(): Promise<RTCIceServer[]> {
-    this.#iceFetch ??= this.#iceServers().finally(() => (this.#iceFetch = undefined));
+    this.#iceFetch ??= this.#turnServers().finally(() => (this.#iceFetch = undefined));
     return this.#iceFetch;
+  }
+
+  /** The gateway's TURN servers, when they are to be used (cached for half their lifetime). */
+  async #turnServers(): Promise<RTCIceServer[]> {
+    const token = this.#turnToken();
+    if (!token) return [];
+    const now = this.#ctx.runtime.now();
+    if (this.#turn && this.#turn.until > now) return this.#turn.servers;
+    const response = await restRequest<TurnCredentialsResponse>(
+      this.#ctx.runtime,
+      this.#ctx.config(),
+      Routes.TURN,
+      { token: await token },
+    );
+    this.#turn = { servers: response.iceServers, until: now + (response.ttl * 1000) / 2 };
+    return response.iceServers;
   }
 
   /** Waits for webrtc-adapter's shims (loaded once; a call goes on without them if they fail). */
