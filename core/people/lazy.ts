@@ -32,17 +32,24 @@ type Managers = typeof People;
 /** The people features' chunk, shared by every client of the page. */
 const chunk = new Chunk<Managers>('people features', () => import('./managers.js'));
 
-/** `presence`: this user's and others' presence, and availability for calls. */
-export class LazyPresence extends LazyFeature<Managers, People.PresenceManager> {
-  readonly #connection: ConnectionManager;
+/** One of the people features: `make` creates this client's manager once the chunk is here. */
+abstract class PeopleFeature<T> extends LazyFeature<Managers, T> {
+  readonly #make: (module: Managers) => T;
 
-  constructor(ctx: FeatureContext, connection: ConnectionManager) {
+  constructor(ctx: FeatureContext, make: (module: Managers) => T) {
     super(ctx, chunk);
-    this.#connection = connection;
+    this.#make = make;
   }
 
-  protected create(module: Managers): People.PresenceManager {
-    return new module.PresenceManager(this.ctx, this.#connection);
+  protected create(module: Managers): T {
+    return this.#make(module);
+  }
+}
+
+/** `presence`: this user's and others' presence, and availability for calls. */
+export class LazyPresence extends PeopleFeature<People.PresenceManager> {
+  constructor(ctx: FeatureContext, connection: ConnectionManager) {
+    super(ctx, (module) => new module.PresenceManager(ctx, connection));
   }
 
   get(userId: string): Presence | undefined {
@@ -71,16 +78,9 @@ export class LazyPresence extends LazyFeature<Managers, People.PresenceManager> 
 }
 
 /** `contacts`: the personal address book. */
-export class LazyContacts extends LazyFeature<Managers, People.ContactsManager> {
-  readonly #connection: ConnectionManager;
-
+export class LazyContacts extends PeopleFeature<People.ContactsManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager) {
-    super(ctx, chunk);
-    this.#connection = connection;
-  }
-
-  protected create(module: Managers): People.ContactsManager {
-    return new module.ContactsManager(this.ctx, this.#connection);
+    super(ctx, (module) => new module.ContactsManager(ctx, connection));
   }
 
   get(contactId: string): Contact | undefined {
@@ -100,18 +100,9 @@ export class LazyContacts extends LazyFeature<Managers, People.ContactsManager> 
 }
 
 /** `user`: the directory. */
-export class LazyUsers extends LazyFeature<Managers, People.UserManager> {
-  readonly #connection: ConnectionManager;
-  readonly #self: () => string;
-
+export class LazyUsers extends PeopleFeature<People.UserManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager, self: () => string) {
-    super(ctx, chunk);
-    this.#connection = connection;
-    this.#self = self;
-  }
-
-  protected create(module: Managers): People.UserManager {
-    return new module.UserManager(this.ctx, this.#connection, this.#self);
+    super(ctx, (module) => new module.UserManager(ctx, connection, self));
   }
 
   get(userId: string): DirectoryUser | undefined {
@@ -124,16 +115,9 @@ export class LazyUsers extends LazyFeature<Managers, People.UserManager> {
 }
 
 /** `call.history`: the gateway's call records, cached in the state. */
-export class LazyHistory extends LazyFeature<Managers, People.HistoryManager> {
-  readonly #token: () => Promise<string>;
-
+export class LazyHistory extends PeopleFeature<People.HistoryManager> {
   constructor(ctx: FeatureContext, token: () => Promise<string>) {
-    super(ctx, chunk);
-    this.#token = token;
-  }
-
-  protected create(module: Managers): People.HistoryManager {
-    return new module.HistoryManager(this.ctx, this.#token);
+    super(ctx, (module) => new module.HistoryManager(ctx, token));
   }
 
   /** The cached records, newest first. */
