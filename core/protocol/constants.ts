@@ -136,6 +136,12 @@ export const WireErrorCodes = {
   CONTACT_EXISTS: 'contacts:exists',
   SERVER_INTERNAL: 'server:internal',
   SERVER_UNAVAILABLE: 'server:unavailable',
+  /**
+   * The gateway's database did not answer in time (a statement past `--db-query-timeout`, or
+   * no connection within `--db-connect-timeout`). Nothing of the request was stored; try it
+   * again (HTTP 503 with `Retry-After`).
+   */
+  SERVER_DATABASE_TIMEOUT: 'server:databaseTimeout',
 } as const;
 
 /** One of {@link WireErrorCodes}. */

@@ -91,6 +91,20 @@ export class IdentityConflictError extends Error {
   }
 }
 
+/**
+ * The database did not answer in time: a statement ran past the query timeout, or no
+ * connection came free (or could be made) within the connect timeout. Transient: nothing of
+ * the operation was stored (its transaction rolled back), and it may be tried again. The
+ * gateway answers it as `server:databaseTimeout` (HTTP 503).
+ */
+export class DatabaseTimeoutError extends Error {
+  readonly code = 'server:databaseTimeout';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseTimeoutError';
+  }
+}
+
 // ── messaging ──
 
 /** A conversation's kind: one-to-one (`im`, `sms`) or a group (`chat`). */
