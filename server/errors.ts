@@ -50,7 +50,7 @@ export function wireErrorOf(error: unknown): WireError | undefined {
   if (error instanceof DatabaseTimeoutError)
     return new WireError(
       WireErrorCodes.SERVER_DATABASE_TIMEOUT,
-      `${error.message}: nothing was stored; try again`,
+      `${error.message}: try again`,
       503,
       { 'retry-after': '1' },
     );
