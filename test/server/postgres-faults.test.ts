@@ -52,13 +52,29 @@ async function connection(url: string): Promise<pg.Client> {
   return client;
 }
 
-async function storageOn(
-  url: string,
+const user = (id: string): NewUser => ({
+  id,
+  username: id,
+  email: null,
+  number: null,
+  displayName: id,
+  passwordHash: null,
+  createdAt: 1,
+});
+
+/**
+ * A storage on a new database (closed at the end), with user `a` in conversation `c`;
+ * resolves with both.
+ */
+async function storageWithChat(
   options: { poolSize?: number; queryTimeoutMs?: number; connectTimeoutMs?: number } = {},
-) {
+): Promise<{ url: string; storage: PostgresStorage }> {
+  const url = await server.createDatabase();
   const storage = await PostgresStorage.open({ url, ...options });
   storages.push(storage);
-  return storage;
+  await storage.createUser(user('a'));
+  await storage.createConversation({ id: 'c', type: 'chat', name: null, memberIds: ['a'], now: 1 });
+  return { url, storage };
 }
 
 /** `promise`, or a failure naming `what` when it has not settled within {@link GENEROUS_MS}. */
@@ -89,16 +105,6 @@ async function someoneWaitsForALock(client: pg.Client): Promise<void> {
   }
 }
 
-const user = (id: string): NewUser => ({
-  id,
-  username: id,
-  email: null,
-  number: null,
-  displayName: id,
-  passwordHash: null,
-  createdAt: 1,
-});
-
 const message = (id: string, senderId: string, conversationId: string): NewMessage => ({
   id,
   conversationId,
@@ -110,8 +116,7 @@ const message = (id: string, senderId: string, conversationId: string): NewMessa
 
 describe('a transaction PostgreSQL aborts so that another can go on', () => {
   it('is done again from its start when it is a deadlock victim', async () => {
-    const url = await server.createDatabase();
-    const storage = await storageOn(url);
+    const { url, storage } = await storageWithChat();
     await storage.createUser(user('u'));
     await storage.createRefreshFamily({ id: 'f', userId: 'u', createdAt: 1 });
     for (const id of ['t1', 't2'])
@@ -156,16 +161,7 @@ describe('a transaction PostgreSQL aborts so that another can go on', () => {
     let admin: pg.Client;
 
     before(async () => {
-      url = await server.createDatabase();
-      storage = await storageOn(url);
-      await storage.createUser(user('a'));
-      await storage.createConversation({
-        id: 'c',
-        type: 'chat',
-        name: null,
-        memberIds: ['a'],
-        now: 1,
-      });
+      ({ url, storage } = await storageWithChat());
       admin = await connection(url);
       // Each insert of a message counts an attempt (a sequence: not rolled back with the
       // transaction) and fails with 40001 while the count is at most `fail_until`.
@@ -240,16 +236,7 @@ describe('a transaction PostgreSQL aborts so that another can go on', () => {
 
 describe('a pool with no connection free', () => {
   it('fails a request at the connect timeout with DatabaseTimeoutError', async () => {
-    const url = await server.createDatabase();
-    const storage = await storageOn(url, { poolSize: 1, connectTimeoutMs: 300 });
-    await storage.createUser(user('a'));
-    await storage.createConversation({
-      id: 'c',
-      type: 'chat',
-      name: null,
-      memberIds: ['a'],
-      now: 1,
-    });
+    const { url, storage } = await storageWithChat({ poolSize: 1, connectTimeoutMs: 300 });
     const other = await connection(url);
     await other.query('BEGIN');
     await other.query('LOCK TABLE messages IN ACCESS EXCLUSIVE MODE');
