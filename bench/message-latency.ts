@@ -23,8 +23,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type WebSocket from 'ws';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
 import {
-  POSTGRES_NOTE,
   missingMessageRequest,
+  recordPostgresCpu,
   setUpMessagingBench,
   setUpPostgresGateway,
   withCpu,
@@ -222,14 +222,7 @@ export const messageLatency: Benchmark = {
         'postgres.delivered.median',
         'bare.median',
       );
-      if (pgCpu.length)
-        record.figure(
-          'postgres.cpu',
-          'gateway on PostgreSQL: gateway CPU per message (not PostgreSQL’s)',
-          'µs',
-          pgCpu,
-        );
-      record.notes.push(POSTGRES_NOTE);
+      recordPostgresCpu(record, pgCpu);
     }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, one at a time; gateway rate limits off; ws sockets at the protocol level`,

@@ -18,8 +18,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
 import {
-  POSTGRES_NOTE,
   missingMessageRequest,
+  recordPostgresCpu,
   setUpMessagingBench,
   setUpPostgresGateway,
   withCpu,
@@ -152,14 +152,7 @@ export const messageThroughput: Benchmark = {
         'postgres.rate',
         'bare.rate',
       );
-      if (pgCpu.length)
-        record.figure(
-          'postgres.cpu',
-          'gateway on PostgreSQL: gateway CPU per message (not PostgreSQL’s)',
-          'µs',
-          pgCpu,
-        );
-      record.notes.push(POSTGRES_NOTE);
+      recordPostgresCpu(record, pgCpu);
     }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, pipelined; gateway rate limits off; SQLite file database (WAL) in a temp folder`,

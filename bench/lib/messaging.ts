@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { PROTOCOL_VERSION, Routes, WS_SUBPROTOCOL } from '../../core/protocol/constants.js';
 import { startPostgres } from '../../test/helpers/postgres.js';
 import type { BenchContext } from './benchmark.js';
+import type { Recorder } from './report.js';
 import { bearerProtocols, webSocketUrl } from './gateway.js';
 import type { Probes } from './probes.js';
 import { startMeasuredServer, type MeasuredServer } from './processes.js';
@@ -170,9 +171,22 @@ export async function setUpPostgresGateway(context: BenchContext): Promise<Gatew
   return gatewayPair(context, ['--db', url]);
 }
 
-/** The note that says how the PostgreSQL figures were taken. */
-export const POSTGRES_NOTE =
-  'postgres.*: the same gateway on PostgreSQL (--db postgres://, a throwaway local cluster with fsync and synchronous_commit off, pool of 10), measured in the same runs; no target (the targets are on the default SQLite storage)';
+/**
+ * Records the PostgreSQL gateway's CPU per message (`postgres.cpu`, when measured) and the
+ * note that says how the `postgres.*` figures were taken.
+ */
+export function recordPostgresCpu(record: Recorder, samples: number[]): void {
+  if (samples.length)
+    record.figure(
+      'postgres.cpu',
+      'gateway on PostgreSQL: gateway CPU per message (not PostgreSQL’s)',
+      'µs',
+      samples,
+    );
+  record.notes.push(
+    'postgres.*: the same gateway on PostgreSQL (--db postgres://, a throwaway local cluster with fsync and synchronous_commit off, pool of 10), measured in the same runs; no target (the targets are on the default SQLite storage)',
+  );
+}
 
 /**
  * Runs `run`, which handles `count` messages, and gives its result with the server's CPU time
