@@ -462,10 +462,17 @@ export class PostgresStorage implements Storage {
       idleTimeoutMillis: 30_000,
       application_name: 'comms-kit',
       types: typeParsers,
-      // The server cancels a statement past it (57014) and the connection stays usable; the
-      // client gives up a little later on a server that does not answer at all.
-      statement_timeout: queryTimeoutMs,
+      // The client gives up a little after the server's own timeout (below), on a server that
+      // does not answer at all.
       query_timeout: queryTimeoutMs + READ_TIMEOUT_MARGIN_MS,
+    });
+    // The server cancels a statement past `statement_timeout` (57014) and the connection stays
+    // usable. Set on each new connection, before its first statement (queued first), rather
+    // than as a startup parameter, which PgBouncer refuses ("unsupported startup parameter").
+    pool.on('connect', (connection) => {
+      connection
+        .query(`SET statement_timeout = ${Math.round(queryTimeoutMs)}`)
+        .catch(() => undefined); // a connection that fails here fails its first statement too
     });
     // An idle connection that fails is dropped by the pool; without a listener, the error
     // would end the process.
