@@ -16,11 +16,20 @@
  *   size, one way.
  * - Runs alternate (gateway, bare); the ratio is of per-run medians.
  * - Targets: median ≤ 2× the bare relay; p99 ≤ 5 ms.
+ * - With `--postgres`: the same gateway again on PostgreSQL, warmed up the same, its runs
+ *   alternating with the others (`postgres.*`: figures without a target).
  */
 import { v7 as uuidv7 } from 'uuid';
 import type WebSocket from 'ws';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { missingMessageRequest, setUpMessagingBench, withCpu, type Peer } from './lib/messaging.js';
+import {
+  missingMessageRequest,
+  recordPostgresCpu,
+  setUpMessagingBench,
+  setUpPostgresGateway,
+  withCpu,
+  type Peer,
+} from './lib/messaging.js';
 import { quantile } from './lib/stats.js';
 
 const DEFAULT_RUNS = 5;
@@ -92,7 +101,8 @@ async function bareRun(a: WebSocket, b: WebSocket, count: number): Promise<numbe
 export const messageLatency: Benchmark = {
   name: 'message-latency',
   title: 'Message: send() → recipient event, stored',
-  timeoutMs: (options) => 60e3 + (options.runs ?? DEFAULT_RUNS) * 60e3,
+  timeoutMs: (options) =>
+    (60e3 + (options.runs ?? DEFAULT_RUNS) * 60e3) * (options.postgres ? 2 : 1),
   async run(context, record) {
     const core = await context.probes.core();
     const protocol = await missingMessageRequest(context.probes);
@@ -112,9 +122,11 @@ export const messageLatency: Benchmark = {
       relayB: rb,
       servers,
     } = await setUpMessagingBench(context);
+    const postgres = await setUpPostgresGateway(context);
 
     await gatewayRun(a, b, conversationId, WARM_UP);
     await bareRun(ra, rb, WARM_UP);
+    if (postgres) await gatewayRun(postgres.a, postgres.b, postgres.conversationId, WARM_UP);
     const runs = context.runs(DEFAULT_RUNS);
     context.log(
       `${runs} runs × ${PER_RUN} messages each way, alternating (after ${WARM_UP} warm-up)`,
@@ -124,6 +136,9 @@ export const messageLatency: Benchmark = {
     const plain: number[][] = [];
     const kitCpu: number[] = [];
     const plainCpu: number[] = [];
+    const pgDelivered: number[][] = [];
+    const pgStored: number[][] = [];
+    const pgCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       checkAborted(context.signal);
       const g = await withCpu(servers.gateway, PER_RUN, () =>
@@ -136,6 +151,14 @@ export const messageLatency: Benchmark = {
       if (g.cpu !== null && r.cpu !== null) {
         kitCpu.push(g.cpu);
         plainCpu.push(r.cpu);
+      }
+      if (postgres) {
+        const p = await withCpu(postgres.server, PER_RUN, () =>
+          gatewayRun(postgres.a, postgres.b, postgres.conversationId, PER_RUN),
+        );
+        pgDelivered.push(p.result.map((s) => s.delivered));
+        pgStored.push(p.result.map((s) => s.stored));
+        if (p.cpu !== null) pgCpu.push(p.cpu);
       }
     }
     const per = (list: number[][], q: number) => list.map((r) => quantile(r, q));
@@ -173,6 +196,33 @@ export const messageLatency: Benchmark = {
       record.figure('gateway.cpu', 'gateway: server CPU per message', 'µs', kitCpu);
       record.baseline('bare.cpu', 'bare relay: server CPU per frame', 'µs', plainCpu);
       record.ratio('cpu.ratio', 'CPU per message ÷ bare CPU per frame', 'gateway.cpu', 'bare.cpu');
+    }
+    if (postgres) {
+      record.figure(
+        'postgres.delivered.median',
+        'gateway on PostgreSQL: send → recipient, per-run median',
+        'µs',
+        µs(per(pgDelivered, 0.5)),
+      );
+      record.figure(
+        'postgres.delivered.p99',
+        'gateway on PostgreSQL: send → recipient, per-run p99',
+        'ms',
+        per(pgDelivered, 0.99),
+      );
+      record.figure(
+        'postgres.stored.median',
+        'gateway on PostgreSQL: send → stored, per-run median',
+        'µs',
+        µs(per(pgStored, 0.5)),
+      );
+      record.ratio(
+        'postgres.median.ratio',
+        'PostgreSQL median ÷ bare relay',
+        'postgres.delivered.median',
+        'bare.median',
+      );
+      recordPostgresCpu(record, pgCpu);
     }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, one at a time; gateway rate limits off; ws sockets at the protocol level`,

@@ -12,10 +12,19 @@
  * - After a warm-up of eight runs' worth each (V8 has optimised the code by then), runs
  *   alternate; the ratio is of per-run rates.
  *   Target: ≥ 0.3× the bare relay's rate.
+ * - With `--postgres`: the same gateway again on PostgreSQL, warmed up the same, its runs
+ *   alternating with the others (`postgres.*`: figures without a target).
  */
 import { v7 as uuidv7 } from 'uuid';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
-import { missingMessageRequest, setUpMessagingBench, withCpu } from './lib/messaging.js';
+import {
+  missingMessageRequest,
+  recordPostgresCpu,
+  setUpMessagingBench,
+  setUpPostgresGateway,
+  withCpu,
+  type GatewayPair,
+} from './lib/messaging.js';
 
 const DEFAULT_RUNS = 5;
 const PER_RUN = 2000;
@@ -25,22 +34,18 @@ const TEXT = 'x'.repeat(64);
 export const messageThroughput: Benchmark = {
   name: 'message-throughput',
   title: 'Messages stored and delivered per second, one gateway process',
-  timeoutMs: (options) => 60e3 + (options.runs ?? DEFAULT_RUNS) * 60e3,
+  timeoutMs: (options) =>
+    (60e3 + (options.runs ?? DEFAULT_RUNS) * 60e3) * (options.postgres ? 2 : 1),
   async run(context, record) {
     const protocol = await missingMessageRequest(context.probes);
     const gateway = await context.probes.gateway();
     const missing = [protocol ?? '', gateway.built ? '' : gateway.reason].filter(Boolean);
     if (missing.length) return record.notBuilt(missing.join('; '));
 
-    const {
-      a,
-      b,
-      conversationId,
-      relayA: ra,
-      relayB: rb,
-      servers,
-    } = await setUpMessagingBench(context);
-    const gatewayRate = async (count: number) => {
+    const { relayA: ra, relayB: rb, servers, ...rest } = await setUpMessagingBench(context);
+    const pair: GatewayPair = { ...rest, server: servers.gateway };
+    const postgres = await setUpPostgresGateway(context);
+    const gatewayRate = async (count: number, { a, b, conversationId }: GatewayPair = pair) => {
       let received = 0;
       const done = new Promise<void>((resolve) => {
         b.onEvent = (frame) => {
@@ -94,6 +99,7 @@ export const messageThroughput: Benchmark = {
     for (let i = 0; i < WARM_UP_RUNS; i++) {
       await gatewayRate(PER_RUN);
       await bareRate(PER_RUN);
+      if (postgres) await gatewayRate(PER_RUN, postgres);
     }
     const runs = context.runs(DEFAULT_RUNS);
     context.log(`${runs} runs × ${PER_RUN} messages each way, alternating`);
@@ -101,6 +107,8 @@ export const messageThroughput: Benchmark = {
     const plain: number[] = [];
     const kitCpu: number[] = [];
     const plainCpu: number[] = [];
+    const pgRate: number[] = [];
+    const pgCpu: number[] = [];
     for (let i = 0; i < runs; i++) {
       checkAborted(context.signal);
       const g = await withCpu(servers.gateway, PER_RUN, () => gatewayRate(PER_RUN));
@@ -110,6 +118,11 @@ export const messageThroughput: Benchmark = {
       if (g.cpu !== null && r.cpu !== null) {
         kitCpu.push(g.cpu);
         plainCpu.push(r.cpu);
+      }
+      if (postgres) {
+        const p = await withCpu(postgres.server, PER_RUN, () => gatewayRate(PER_RUN, postgres));
+        pgRate.push(p.result);
+        if (p.cpu !== null) pgCpu.push(p.cpu);
       }
     }
     record.figure(
@@ -125,6 +138,21 @@ export const messageThroughput: Benchmark = {
       record.figure('gateway.cpu', 'gateway: server CPU per message', 'µs', kitCpu);
       record.baseline('bare.cpu', 'bare relay: server CPU per frame', 'µs', plainCpu);
       record.ratio('cpu.ratio', 'CPU per message ÷ bare CPU per frame', 'gateway.cpu', 'bare.cpu');
+    }
+    if (postgres) {
+      record.figure(
+        'postgres.rate',
+        'gateway on PostgreSQL: messages stored and delivered per second',
+        'msg/s',
+        pgRate,
+      );
+      record.ratio(
+        'postgres.rate.ratio',
+        'PostgreSQL rate ÷ bare relay rate',
+        'postgres.rate',
+        'bare.rate',
+      );
+      recordPostgresCpu(record, pgCpu);
     }
     record.notes.push(
       `${runs} × ${PER_RUN} messages of ${TEXT.length} characters, pipelined; gateway rate limits off; SQLite file database (WAL) in a temp folder`,

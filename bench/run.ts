@@ -3,8 +3,8 @@
  * within its time limit, writes `bench/results/latest.json` and prints a table. See
  * `docs/benchmarks.md`.
  *
- * Usage: npm run bench -- [--only name[,name…]] [--runs n] [--sockets n] [--no-build]
- *                         [--out file] [--list] [--help]
+ * Usage: npm run bench -- [--only name[,name…]] [--runs n] [--sockets n] [--postgres]
+ *                         [--no-build] [--out file] [--list] [--help]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,8 @@ Options:
   --runs <n>       runs of each timed benchmark instead of its default (sizes always build once)
   --sockets <n>    idle sockets per server in gateway-memory (default 10000; 20000 judges the
                    sockets-per-process target)
+  --postgres       message-latency and message-throughput also measure the gateway on
+                   PostgreSQL (a throwaway local cluster; extra figures, no target)
   --no-build       use dist/ as it is instead of running \`npm run build\` first
   --out <file>     where to write the results (default bench/results/latest.json)
   --list           list the benchmarks and exit
@@ -78,6 +80,7 @@ function parse() {
         only: { type: 'string', multiple: true },
         runs: { type: 'string' },
         sockets: { type: 'string' },
+        postgres: { type: 'boolean', default: false },
         'no-build': { type: 'boolean', default: false },
         out: { type: 'string' },
         list: { type: 'boolean', default: false },
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
   const options: RunOptions = {
     ...(runs === undefined ? {} : { runs }),
     sockets: positiveInteger('sockets', values.sockets, 10_000)!,
+    ...(values.postgres && { postgres: true }),
   };
   const out = resolve(values.out ?? join(root, 'bench', 'results', 'latest.json'));
   const started = new Date();

@@ -258,6 +258,14 @@ export function validateAppOptions(options: AppOptions): void {
   const pool = options.dbPoolSize;
   if (pool !== undefined && !(Number.isInteger(pool) && pool >= 1 && pool <= 1000))
     throw new Error(`the database pool size must be a whole number from 1 to 1000; got ${pool}`);
+  for (const [what, value] of [
+    ['query', options.dbQueryTimeout],
+    ['connect', options.dbConnectTimeout],
+  ] as const)
+    if (value !== undefined && !(value > 0 && value <= 3600))
+      throw new Error(
+        `the database ${what} timeout must be more than 0 and at most 3600 seconds; got ${value}`,
+      );
   if (options.fault !== undefined && options.fault !== 'exit-after-store')
     throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }

@@ -30,6 +30,11 @@ Options (flags win over environment variables):
                         nodes on several hosts; prefer the variable for a password) (env COMMS_DB)
   --db-pool <n>         with a PostgreSQL --db: connections this node keeps at most, 1-1000
                         (env COMMS_DB_POOL; default 10)
+  --db-query-timeout <s>  with a PostgreSQL --db: seconds one statement may run before the
+                        request fails with server:databaseTimeout, 1-3600
+                        (env COMMS_DB_QUERY_TIMEOUT; default 5)
+  --db-connect-timeout <s>  with a PostgreSQL --db: seconds a request waits for a database
+                        connection, 1-3600 (env COMMS_DB_CONNECT_TIMEOUT; default 5)
   --origin <origins>    browser origins allowed besides the server's own, comma-separated,
                         repeatable: https://app.example.com, https://*.example.com, or *
                         (env COMMS_ORIGINS; default: http(s)://localhost and 127.0.0.1, any port)
@@ -138,6 +143,8 @@ export function parseCommandLine(
         data: { type: 'string' },
         db: { type: 'string' },
         'db-pool': { type: 'string' },
+        'db-query-timeout': { type: 'string' },
+        'db-connect-timeout': { type: 'string' },
         origin: { type: 'string', multiple: true },
         'app-key': { type: 'string' },
         'app-secret': { type: 'string' },
@@ -175,7 +182,10 @@ export function parseCommandLine(
   if (!host.trim()) throw new UsageError('--host must not be empty');
 
   // Storage: a flag wins over the variables; two at the same level are a mistake.
-  const location: Pick<ServerOptions, 'db' | 'dataDir' | 'dbPoolSize'> = {};
+  const location: Pick<
+    ServerOptions,
+    'db' | 'dataDir' | 'dbPoolSize' | 'dbQueryTimeout' | 'dbConnectTimeout'
+  > = {};
   if (values.db !== undefined && values.data !== undefined)
     throw new UsageError('give --data or --db, not both');
   const db = values.db ?? (values.data === undefined ? env.COMMS_DB : undefined);
@@ -194,13 +204,25 @@ export function parseCommandLine(
     location.dataDir = data ?? DEFAULT_DATA_DIR;
   }
 
-  const poolText = values['db-pool'] ?? env.COMMS_DB_POOL;
-  if (poolText !== undefined) {
-    const name = values['db-pool'] !== undefined ? '--db-pool' : 'COMMS_DB_POOL';
+  // The PostgreSQL settings: each needs a postgres:// --db.
+  const postgresSetting = (
+    flag: 'db-pool' | 'db-query-timeout' | 'db-connect-timeout',
+    variable: string,
+    max: number,
+  ) => {
+    const text = values[flag] ?? env[variable];
+    if (text === undefined) return undefined;
+    const name = values[flag] !== undefined ? `--${flag}` : variable;
     if (!location.db || !isPostgresUrl(location.db))
       throw new UsageError(`${name} needs a PostgreSQL --db (postgres://…)`);
-    location.dbPoolSize = wholeNumber(poolText, name, 1, 1000);
-  }
+    return wholeNumber(text, name, 1, max);
+  };
+  const poolSize = postgresSetting('db-pool', 'COMMS_DB_POOL', 1000);
+  if (poolSize !== undefined) location.dbPoolSize = poolSize;
+  const queryTimeout = postgresSetting('db-query-timeout', 'COMMS_DB_QUERY_TIMEOUT', 3600);
+  if (queryTimeout !== undefined) location.dbQueryTimeout = queryTimeout;
+  const connectTimeout = postgresSetting('db-connect-timeout', 'COMMS_DB_CONNECT_TIMEOUT', 3600);
+  if (connectTimeout !== undefined) location.dbConnectTimeout = connectTimeout;
 
   const originTexts = values.origin ?? (env.COMMS_ORIGINS !== undefined ? [env.COMMS_ORIGINS] : []);
   const origins = originTexts

@@ -4,6 +4,7 @@
  */
 import { WireErrorCodes, type WireErrorCode } from '../core/protocol/constants.js';
 import type { ErrorBody } from '../core/protocol/schema.js';
+import { DatabaseTimeoutError } from './storage/types.js';
 
 /** An error the gateway reports to a client as `{code, message}`. */
 export class WireError extends Error {
@@ -38,3 +39,20 @@ export const internalError: ErrorBody = {
   code: WireErrorCodes.SERVER_INTERNAL,
   message: 'the gateway failed to handle this request; it has been logged',
 };
+
+/**
+ * A failure that is not the gateway's own {@link WireError} as the one the client gets, when
+ * it is one the client should know of: the database not answering in time is
+ * `server:databaseTimeout` (503, try again). Anything else: undefined (an internal error).
+ */
+export function wireErrorOf(error: unknown): WireError | undefined {
+  if (error instanceof WireError) return error;
+  if (error instanceof DatabaseTimeoutError)
+    return new WireError(
+      WireErrorCodes.SERVER_DATABASE_TIMEOUT,
+      `${error.message}: try again`,
+      503,
+      { 'retry-after': '1' },
+    );
+  return undefined;
+}

@@ -20,6 +20,7 @@ export { PostgresStorage, type PostgresOptions } from './storage/postgres/index.
 export {
   DB_FILE,
   DEFAULT_DATA_DIR,
+  DatabaseTimeoutError,
   DatabaseUnavailableError,
   IdentityConflictError,
   databaseFile,

@@ -10,6 +10,11 @@ export interface RunOptions {
   runs?: number;
   /** `--sockets`: idle sockets per server in the gateway memory benchmark. */
   sockets: number;
+  /**
+   * `--postgres`: the messaging benchmarks also measure the gateway on PostgreSQL (extra
+   * figures, no target).
+   */
+  postgres?: boolean;
 }
 
 /** What a benchmark gets from the runner. */

@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, Routes, WS_SUBPROTOCOL } from '../../core/protocol/constants.js';
+import { startPostgres } from '../../test/helpers/postgres.js';
 import type { BenchContext } from './benchmark.js';
+import type { Recorder } from './report.js';
 import { bearerProtocols, webSocketUrl } from './gateway.js';
 import type { Probes } from './probes.js';
 import { startMeasuredServer, type MeasuredServer } from './processes.js';
@@ -73,13 +75,19 @@ export async function account(server: string, username: string, password: string
   return (await post(Routes.LOGIN, { identity: username, password })).accessToken;
 }
 
-/** What the messaging benchmarks measure with: both sides of the comparison, ready. */
-export interface MessagingBench {
+/** A gateway with two users on it, each on a socket subscribed to `chat`, in one conversation. */
+export interface GatewayPair {
   /** User A's and user B's gateway sockets, both subscribed to `chat`. */
   a: Peer;
   b: Peer;
   /** Their one-to-one conversation. */
   conversationId: string;
+  /** The gateway process (for its CPU time). */
+  server: MeasuredServer;
+}
+
+/** What the messaging benchmarks measure with: both sides of the comparison, ready. */
+export interface MessagingBench extends Omit<GatewayPair, 'server'> {
   /** Two sockets in one room of the bare relay. */
   relayA: WebSocket;
   relayB: WebSocket;
@@ -88,11 +96,11 @@ export interface MessagingBench {
 }
 
 /**
- * Starts a fresh gateway (rate limits off: the benchmarks measure the path, not the limiter)
- * and the bare relay; signs up two users; opens, subscribes and pairs their sockets; opens two
- * relay sockets in one room. Everything is stopped through `context.defer`.
+ * Starts a fresh gateway with `extraArgs` (rate limits off: the benchmarks measure the path,
+ * not the limiter); signs up two users; opens, subscribes and pairs their sockets. Stopped
+ * through `context.defer`.
  */
-export async function setUpMessagingBench(context: BenchContext): Promise<MessagingBench> {
+async function gatewayPair(context: BenchContext, extraArgs: string[]): Promise<GatewayPair> {
   const limitsOff = [
     '--message-rate-limit',
     '0',
@@ -101,11 +109,8 @@ export async function setUpMessagingBench(context: BenchContext): Promise<Messag
     '--auth-rate-limit',
     '0',
   ];
-  const server = await startMeasuredServer('gateway', limitsOff);
+  const server = await startMeasuredServer('gateway', [...limitsOff, ...extraArgs]);
   context.defer(() => server.stop());
-  const bare = await startMeasuredServer('bare');
-  context.defer(() => bare.stop());
-
   const run = randomBytes(3).toString('hex');
   const password = `${randomBytes(18).toString('base64url')}-Aa1`;
   const [userA, userB] = [`msg-${run}-a`, `msg-${run}-b`];
@@ -124,7 +129,20 @@ export async function setUpMessagingBench(context: BenchContext): Promise<Messag
   await b.request({ type: 'subscribe', services: ['chat'], clientCorrelator: 'bench-b' });
   const opened = await a.request({ type: 'conversation.open', destination: userB });
   const conversationId = (opened.conversation as { id: string }).id;
+  return { a, b, conversationId, server };
+}
 
+/**
+ * Starts a fresh gateway (on its default storage: a SQLite file in a temporary folder) with
+ * two users in one conversation, and the bare relay with two sockets in one room. Everything
+ * is stopped through `context.defer`.
+ */
+export async function setUpMessagingBench(context: BenchContext): Promise<MessagingBench> {
+  const { server, ...pair } = await gatewayPair(context, []);
+  const bare = await startMeasuredServer('bare');
+  context.defer(() => bare.stop());
+
+  const run = randomBytes(3).toString('hex');
   const relay = `${bare.url.replace(/^http/, 'ws')}/?room=${run}`;
   const openRelay = () =>
     new Promise<WebSocket>((resolve, reject) => {
@@ -137,7 +155,37 @@ export async function setUpMessagingBench(context: BenchContext): Promise<Messag
     relayA.terminate();
     relayB.terminate();
   });
-  return { a, b, conversationId, relayA, relayB, servers: { gateway: server, bare } };
+  return { ...pair, relayA, relayB, servers: { gateway: server, bare } };
+}
+
+/**
+ * With `--postgres`: a second gateway, the same but on PostgreSQL (`--db postgres://…`, a
+ * throwaway cluster started as the tests start theirs, `test/helpers/postgres.ts`: loopback,
+ * `fsync` and `synchronous_commit` off); without, null. Stopped through `context.defer`.
+ */
+export async function setUpPostgresGateway(context: BenchContext): Promise<GatewayPair | null> {
+  if (!context.options.postgres) return null;
+  const postgres = await startPostgres();
+  context.defer(() => postgres.stop());
+  const url = await postgres.createDatabase('bench');
+  return gatewayPair(context, ['--db', url]);
+}
+
+/**
+ * Records the PostgreSQL gateway's CPU per message (`postgres.cpu`, when measured) and the
+ * note that says how the `postgres.*` figures were taken.
+ */
+export function recordPostgresCpu(record: Recorder, samples: number[]): void {
+  if (samples.length)
+    record.figure(
+      'postgres.cpu',
+      'gateway on PostgreSQL: gateway CPU per message (not PostgreSQL’s)',
+      'µs',
+      samples,
+    );
+  record.notes.push(
+    'postgres.*: the same gateway on PostgreSQL (--db postgres://, a throwaway local cluster with fsync and synchronous_commit off, pool of 10), measured in the same runs; no target (the targets are on the default SQLite storage)',
+  );
 }
 
 /**

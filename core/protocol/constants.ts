@@ -136,6 +136,14 @@ export const WireErrorCodes = {
   CONTACT_EXISTS: 'contacts:exists',
   SERVER_INTERNAL: 'server:internal',
   SERVER_UNAVAILABLE: 'server:unavailable',
+  /**
+   * The gateway's database did not answer in time (a statement past `--db-query-timeout`, or
+   * no connection within `--db-connect-timeout`). Nothing half-done is stored: its transaction
+   * was rolled back (or, if the database stopped answering while committing, may have
+   * committed whole). Try it again, idempotently: a message with the same clientId (HTTP 503
+   * with `Retry-After`).
+   */
+  SERVER_DATABASE_TIMEOUT: 'server:databaseTimeout',
 } as const;
 
 /** One of {@link WireErrorCodes}. */

@@ -2,12 +2,13 @@
  * Every REST error is `{error: {code, message}}` with a stable code: the gateway's own
  * {@link WireError}s as they are, Fastify's validation errors as `request:invalid` naming the
  * field, unknown routes as `request:notFound`, rate limiting as `rate:limited`, any other client
- * error as `request:invalid`, and anything else as `server:internal` (logged, never echoed).
+ * error as `request:invalid`, the database not answering in time as `server:databaseTimeout`
+ * (503), and anything else as `server:internal` (logged, never echoed).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WireErrorCodes } from '../../core/protocol/constants.js';
 import type { ErrorBody } from '../../core/protocol/schema.js';
-import { WireError, internalError } from '../errors.js';
+import { WireError, internalError, wireErrorOf } from '../errors.js';
 
 interface AjvError {
   instancePath: string;
@@ -60,6 +61,11 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | WireError, request, reply) => {
     if (error instanceof WireError) {
       return send(reply, error.statusCode, error.toBody(), error.headers);
+    }
+    const wire = wireErrorOf(error);
+    if (wire) {
+      request.log.warn({ err: error }, wire.message);
+      return send(reply, wire.statusCode, wire.toBody(), wire.headers);
     }
     if (error.validation) {
       const message = describeValidation(

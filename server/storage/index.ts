@@ -8,7 +8,7 @@ import { SqliteStorage } from './sqlite/index.js';
 import type { Storage } from './types.js';
 
 export type * from './types.js';
-export { IdentityConflictError } from './types.js';
+export { DatabaseTimeoutError, IdentityConflictError } from './types.js';
 export { DatabaseUnavailableError, isPostgresUrl, redactDatabaseUrl } from './postgres/index.js';
 
 /** The data directory when none is given. */
@@ -30,6 +30,16 @@ export interface StorageLocation {
   db?: string;
   /** With a PostgreSQL `db`: connections each node keeps at most (default 10). */
   dbPoolSize?: number;
+  /**
+   * With a PostgreSQL `db`: seconds one statement may run before the request fails with
+   * `server:databaseTimeout` (default 5).
+   */
+  dbQueryTimeout?: number;
+  /**
+   * With a PostgreSQL `db`: seconds a request waits for a connection from the pool (or for a
+   * new one to open) before it fails with `server:databaseTimeout` (default 5).
+   */
+  dbConnectTimeout?: number;
 }
 
 /** The database file (or `:memory:`) a location names; for a PostgreSQL URL, the URL. */
@@ -53,6 +63,12 @@ export async function openStorage(
     return PostgresStorage.open({
       url: location.db,
       ...(location.dbPoolSize !== undefined && { poolSize: location.dbPoolSize }),
+      ...(location.dbQueryTimeout !== undefined && {
+        queryTimeoutMs: location.dbQueryTimeout * 1000,
+      }),
+      ...(location.dbConnectTimeout !== undefined && {
+        connectTimeoutMs: location.dbConnectTimeout * 1000,
+      }),
       onMigrate: (m) => onMigrate?.(m.version, m.name),
       onProblem,
     });

@@ -91,6 +91,21 @@ export class IdentityConflictError extends Error {
   }
 }
 
+/**
+ * The database did not answer in time: a statement ran past the query timeout, or no
+ * connection came free (or could be made) within the connect timeout. Transient, and never
+ * half done: the operation's transaction was rolled back, except that a database that stopped
+ * answering while it committed may have committed it whole; try it again idempotently. The
+ * gateway answers it as `server:databaseTimeout` (HTTP 503).
+ */
+export class DatabaseTimeoutError extends Error {
+  readonly code = 'server:databaseTimeout';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseTimeoutError';
+  }
+}
+
 // ── messaging ──
 
 /** A conversation's kind: one-to-one (`im`, `sms`) or a group (`chat`). */

@@ -44,7 +44,7 @@ import {
   type UserEventMessage,
 } from '../bus/types.js';
 import type { Clock } from '../clock.js';
-import { WireError, internalError } from '../errors.js';
+import { WireError, internalError, wireErrorOf } from '../errors.js';
 import type { OriginCheck } from '../http/origins.js';
 import { Connection, eventFrame, type ConnectionLimits, type Serialized } from './connection.js';
 import { parseJson, validateFrame } from './frames.js';
@@ -297,7 +297,11 @@ export async function registerWebSocket(
       conn.reply(frame.id, payload);
       if (after) for (const task of after) runAfterReply(task);
     } catch (error) {
-      if (error instanceof WireError) return conn.replyError(frame.id, error.toBody());
+      const wire = wireErrorOf(error);
+      if (wire) {
+        if (!(error instanceof WireError)) log.warn({ err: error, type: frame.type }, wire.message);
+        return conn.replyError(frame.id, wire.toBody());
+      }
       log.error({ err: error, type: frame.type, conn: conn.id }, 'frame handler failed');
       conn.replyError(frame.id, internalError);
     }

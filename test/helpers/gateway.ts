@@ -1,12 +1,15 @@
 /**
  * Starts the built gateway (`dist/node/server/bin.js`, what `npm start` runs) as a child process on
  * a free loopback port, and stops it. For Node-side tests. Unless the arguments name a
- * database (`--db`, `--data`), it runs on a fresh in-memory one; unless they set one, the auth
- * routes' rate limit is raised so a test file's logins never trip it.
+ * database (`--db`, `--data`), it runs on a fresh in-memory one, or, once a test file has
+ * called {@link useFreshDatabases}, on a fresh database of that file's making (PostgreSQL:
+ * `test/server/gateway-postgres.test.ts` runs whole suites that way); unless they set one, the
+ * auth routes' rate limit is raised so a test file's logins never trip it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const bin = fileURLToPath(new URL('../../dist/node/server/bin.js', import.meta.url));
@@ -29,6 +32,25 @@ export interface GatewayLaunch {
   bare?: boolean;
 }
 
+/** Makes the `--db` of a gateway started without one; none: `:memory:`. */
+let freshDatabase: (() => Promise<string>) | undefined;
+
+/**
+ * From now on in this test process, a gateway started without a database gets
+ * `--db <await make()>` instead of `--db :memory:` (e.g. a new PostgreSQL database each time).
+ */
+export function useFreshDatabases(make: () => Promise<string>): void {
+  freshDatabase = make;
+}
+
+/**
+ * A new database for a test that restarts a gateway on the same data: one of
+ * {@link useFreshDatabases}' when it was called, else a SQLite file in `dir`.
+ */
+export async function persistentDatabase(dir: string): Promise<string> {
+  return freshDatabase ? freshDatabase() : join(dir, 'comms.db');
+}
+
 /** Runs the gateway with `args` and resolves once it prints the address it listens on. */
 export async function startGateway(
   args: string[] = [],
@@ -36,7 +58,7 @@ export async function startGateway(
 ): Promise<Gateway> {
   const defaults: string[] = [];
   if (!launch.bare && !args.some((a) => a === '--db' || a === '--data'))
-    defaults.push('--db', ':memory:');
+    defaults.push('--db', freshDatabase ? await freshDatabase() : ':memory:');
   if (!args.includes('--auth-rate-limit')) defaults.push('--auth-rate-limit', '100000');
   const child = spawn(
     process.execPath,

@@ -187,6 +187,18 @@ describe('command line', () => {
     [['--db-pool', '5'], {}, /--db-pool needs a PostgreSQL --db/],
     [['--db', ':memory:'], { COMMS_DB_POOL: '5' }, /COMMS_DB_POOL needs a PostgreSQL --db/],
     [['--db', 'postgres://db/x', '--db-pool', '0'], {}, /--db-pool must be a whole number from 1/],
+    [['--db-query-timeout', '5'], {}, /--db-query-timeout needs a PostgreSQL --db/],
+    [['--db', ':memory:'], { COMMS_DB_CONNECT_TIMEOUT: '5' }, /COMMS_DB_CONNECT_TIMEOUT needs/],
+    [
+      ['--db', 'postgres://db/x', '--db-query-timeout', '0'],
+      {},
+      /--db-query-timeout must be a whole number from 1 to 3600/,
+    ],
+    [
+      ['--db', 'postgres://db/x'],
+      { COMMS_DB_CONNECT_TIMEOUT: '3601' },
+      /COMMS_DB_CONNECT_TIMEOUT must be a whole number from 1 to 3600/,
+    ],
   ];
   for (const [args, env, message] of cases) {
     it(`refuses ${[...args, ...Object.keys(env)].join(' ')}`, () => {
@@ -254,11 +266,15 @@ describe('command line', () => {
     const postgres = parseCommandLine([], {
       COMMS_DB: 'postgresql://comms:pw@db.internal:5432/comms',
       COMMS_DB_POOL: '20',
+      COMMS_DB_QUERY_TIMEOUT: '7',
+      COMMS_DB_CONNECT_TIMEOUT: '3',
     });
     assert.ok(
       postgres.kind === 'run' &&
         postgres.options.db === 'postgresql://comms:pw@db.internal:5432/comms' &&
-        postgres.options.dbPoolSize === 20,
+        postgres.options.dbPoolSize === 20 &&
+        postgres.options.dbQueryTimeout === 7 &&
+        postgres.options.dbConnectTimeout === 3,
     );
     const memory = parseCommandLine(['--db', ':memory:'], { COMMS_DATA: '/srv/comms' });
     assert.ok(

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { MAX_TEXT_LENGTH } from '../../core/protocol/constants.js';
 import type { Conversation, Message } from '../../core/protocol/schema.js';
 import { login, type TestSocket } from '../helpers/client.js';
-import { startGateway, type Gateway } from '../helpers/gateway.js';
+import { persistentDatabase, startGateway, type Gateway } from '../helpers/gateway.js';
 import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
 
 let gateway: Gateway;
@@ -453,7 +453,7 @@ describe('a crash between storing and replying', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the retried send after the restart returns the message stored before the crash', async () => {
-    const db = join(dir, 'comms.db');
+    const db = await persistentDatabase(dir);
     const faulty = await startGateway(['--db', db], { env: { COMMS_FAULT: 'exit-after-store' } });
     const alice = await newUser(faulty.url);
     const bob = await newUser(faulty.url);

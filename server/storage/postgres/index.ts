@@ -16,10 +16,17 @@
  *
  * Group commit as in SQLite: appends made in the same turn of the event loop are stored in
  * one transaction; while it commits, the next appends gather for the one after.
+ *
+ * Bounded waits: every statement has a timeout (PostgreSQL's `statement_timeout`, and a
+ * client-side read timeout a little longer for a server that does not answer at all), and so
+ * has getting a connection from the pool; either rejects with {@link DatabaseTimeoutError}
+ * after rolling back. A transaction that PostgreSQL aborts as a deadlock victim (40P01) or a
+ * serialization failure (40001) is done again from its start, a bounded number of times.
  */
 import pg from 'pg';
 import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
 import {
+  DatabaseTimeoutError,
   IdentityConflictError,
   type AppendResult,
   type CallRecordEntry,
@@ -68,6 +75,17 @@ import { migrations as allMigrations, type Migration } from './migrations.js';
 
 /** The connections a storage keeps open at most, unless told otherwise. */
 export const DEFAULT_POOL_SIZE = 10;
+/** How long one statement may run, unless told otherwise (ms). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+/** How long a request may wait for a connection from the pool, unless told otherwise (ms). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** How many times a transaction is tried when PostgreSQL aborts it as a deadlock victim. */
+export const TRANSACTION_ATTEMPTS = 3;
+/**
+ * How much longer than `statement_timeout` the client waits for an answer before it gives up
+ * on the connection (a server that does not answer at all: stopped, partitioned away).
+ */
+const READ_TIMEOUT_MARGIN_MS = 1000;
 
 /** True for a URL that names a PostgreSQL database (`postgres://`, `postgresql://`). */
 export function isPostgresUrl(text: string): boolean {
@@ -112,6 +130,17 @@ export interface PostgresOptions {
   url: string;
   /** Connections kept at most (default {@link DEFAULT_POOL_SIZE}). */
   poolSize?: number;
+  /**
+   * Milliseconds one statement may run (default {@link DEFAULT_QUERY_TIMEOUT_MS}); past it the
+   * operation rejects with {@link DatabaseTimeoutError}. Migrations at start have none.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * Milliseconds to wait for a connection from the pool, or for a new one to open (default
+   * {@link DEFAULT_CONNECT_TIMEOUT_MS}); past it the operation rejects with
+   * {@link DatabaseTimeoutError}.
+   */
+  connectTimeoutMs?: number;
   /** Migrations to apply (default: all of comms-kit's). */
   migrations?: readonly Migration[];
   /** Told about each migration applied. */
@@ -286,6 +315,41 @@ function conflictField(error: unknown): IdentityField | undefined {
 const isUniqueViolation = (error: unknown) =>
   (error as { code?: string }).code === UNIQUE_VIOLATION;
 
+/**
+ * SQLSTATEs of a transaction PostgreSQL aborted so that another could go on: done again from
+ * its start, it may well succeed (deadlock victim, serialization failure).
+ */
+const RETRYABLE = new Set(['40P01', '40001']);
+const isRetryable = (error: unknown) => RETRYABLE.has((error as { code?: string })?.code ?? '');
+
+/** SQLSTATE of a statement cancelled, here by `statement_timeout`. */
+const QUERY_CANCELED = '57014';
+/** node-postgres's messages when its own timeouts fire. */
+const READ_TIMEOUT = 'Query read timeout';
+const CONNECT_TIMEOUTS = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated due to connection timeout',
+];
+
+/**
+ * What a timeout was, when `error` is one: the statement's (on the server or, for a server that
+ * does not answer, the client's read timeout), or the wait for a connection.
+ */
+function timeoutKind(error: unknown): 'statement' | 'connect' | undefined {
+  if (error instanceof DatabaseTimeoutError) return 'statement';
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === QUERY_CANCELED || message === READ_TIMEOUT) return 'statement';
+  if (message && CONNECT_TIMEOUTS.includes(message)) return 'connect';
+  return undefined;
+}
+
+/** A transient failure: a timeout, or a transaction worth doing again. */
+const isTransient = (error: unknown) => isRetryable(error) || timeoutKind(error) !== undefined;
+
+/** A short random pause before a transaction is tried again (two victims do not meet again). */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+
 /** How one append of a group commit ended. */
 type AppendOutcome = { ok: AppendResult } | { error: unknown };
 
@@ -302,7 +366,7 @@ interface PendingAppend {
  * returns the ones it applied.
  */
 export async function migrate(
-  client: PoolClient,
+  client: pg.ClientBase,
   migrations: readonly Migration[],
 ): Promise<Migration[]> {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
@@ -354,8 +418,13 @@ export class PostgresStorage implements Storage {
   private flushing: Promise<void> | undefined;
   private flushScheduled = false;
 
-  private constructor(pool: pg.Pool) {
+  private readonly queryTimeoutMs: number;
+  private readonly connectTimeoutMs: number;
+
+  private constructor(pool: pg.Pool, queryTimeoutMs: number, connectTimeoutMs: number) {
     this.pool = pool;
+    this.queryTimeoutMs = queryTimeoutMs;
+    this.connectTimeoutMs = connectTimeoutMs;
   }
 
   /**
@@ -363,57 +432,120 @@ export class PostgresStorage implements Storage {
    * {@link DatabaseUnavailableError}) and applies the migrations it has not had.
    */
   static async open(options: PostgresOptions): Promise<PostgresStorage> {
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    // Migrations on a connection of their own, without the statement timeout: a migration
+    // may take long on a big table, and waits for another node's (an advisory lock).
+    const client = new pg.Client({
+      connectionString: options.url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      application_name: 'comms-kit',
+    });
+    const onError = () => undefined; // the statement under way rejects
+    client.on('error', onError);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw new DatabaseUnavailableError(options.url, error);
+    }
+    try {
+      for (const m of await migrate(client, options.migrations ?? allMigrations))
+        options.onMigrate?.(m);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? DEFAULT_POOL_SIZE,
-      connectionTimeoutMillis: 5000,
+      connectionTimeoutMillis: connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       application_name: 'comms-kit',
       types: typeParsers,
+      // The client gives up a little after the server's own timeout (below), on a server that
+      // does not answer at all.
+      query_timeout: queryTimeoutMs + READ_TIMEOUT_MARGIN_MS,
+    });
+    // The server cancels a statement past `statement_timeout` (57014) and the connection stays
+    // usable. Set on each new connection, before its first statement (queued first), rather
+    // than as a startup parameter, which PgBouncer refuses ("unsupported startup parameter").
+    pool.on('connect', (connection) => {
+      connection
+        .query(`SET statement_timeout = ${Math.round(queryTimeoutMs)}`)
+        .catch(() => undefined); // a connection that fails here fails its first statement too
     });
     // An idle connection that fails is dropped by the pool; without a listener, the error
     // would end the process.
     pool.on('error', (error) =>
       options.onProblem?.(`a PostgreSQL connection failed: ${describe(error)}`),
     );
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw new DatabaseUnavailableError(options.url, error);
-    }
-    const onError = () => undefined; // the statement under way rejects
-    client.on('error', onError);
-    try {
-      for (const m of await migrate(client, options.migrations ?? allMigrations))
-        options.onMigrate?.(m);
-    } catch (error) {
-      client.removeListener('error', onError);
-      client.release(true);
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
-    client.removeListener('error', onError);
-    client.release();
-    return new PostgresStorage(pool);
+    return new PostgresStorage(pool, queryTimeoutMs, connectTimeoutMs);
   }
 
+  /**
+   * One statement: on a transaction's connection as it is; on the pool, as a transaction of
+   * its own (done again when aborted as a deadlock victim, a timeout as
+   * {@link DatabaseTimeoutError}).
+   */
   private async query<R extends QueryResultRow>(
     name: StatementName,
     values: unknown[],
-    client: PoolClient | pg.Pool = this.pool,
+    client?: PoolClient,
   ) {
-    return client.query<R>(statement(name, values));
+    if (client) return client.query<R>(statement(name, values));
+    return this.attempts(() => this.pool.query<R>(statement(name, values)));
+  }
+
+  /**
+   * Runs `once` until it does not fail as a deadlock victim or a serialization failure, at
+   * most {@link TRANSACTION_ATTEMPTS} times; a timeout rejects as {@link DatabaseTimeoutError}.
+   */
+  private async attempts<T>(once: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once();
+      } catch (error) {
+        if (isRetryable(error) && attempt < TRANSACTION_ATTEMPTS) {
+          await backoff(attempt);
+          continue;
+        }
+        throw this.timeoutError(error) ?? error;
+      }
+    }
+  }
+
+  /** `error` as a {@link DatabaseTimeoutError} when it is a timeout. */
+  private timeoutError(error: unknown): DatabaseTimeoutError | undefined {
+    if (error instanceof DatabaseTimeoutError) return error;
+    switch (timeoutKind(error)) {
+      case 'statement':
+        return new DatabaseTimeoutError(
+          `the database did not answer within ${this.queryTimeoutMs / 1000} s (--db-query-timeout)`,
+          error,
+        );
+      case 'connect':
+        return new DatabaseTimeoutError(
+          `no database connection within ${this.connectTimeoutMs / 1000} s (--db-connect-timeout)`,
+          error,
+        );
+      default:
+        return undefined;
+    }
   }
 
   /**
    * Runs `work` in a transaction on one connection: committed when it resolves, rolled back
-   * when it rejects.
+   * when it rejects. Aborted as a deadlock victim or serialization failure, the transaction is
+   * done again from its start (`work` called again), at most {@link TRANSACTION_ATTEMPTS}
+   * times in all.
    */
-  private async transaction<T>(
+  private transaction<T>(work: (client: PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+    return this.attempts(() => this.transactionOnce(work, begin));
+  }
+
+  private async transactionOnce<T>(
     work: (client: PoolClient) => Promise<T>,
-    begin = 'BEGIN',
+    begin: string,
   ): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
@@ -427,7 +559,14 @@ export class PostgresStorage implements Storage {
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
+      if ((error as Error | undefined)?.message === READ_TIMEOUT) {
+        // The server has not answered: its statement may still run, so the connection is out
+        // of step. Closed, never reused: the server rolls the transaction back when it sees
+        // the connection gone.
+        broken ??= error as Error;
+      } else {
+        await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
+      }
       throw error;
     } finally {
       client.removeListener('error', onError);
@@ -780,7 +919,14 @@ export class PostgresStorage implements Storage {
     try {
       // Almost always every append succeeds: one transaction, no savepoints.
       outcomes = await this.transaction((client) => this.appendAll(client, messages, false));
-    } catch {
+    } catch (error) {
+      // A timeout, or a deadlock that lasted every attempt, would only happen again: every
+      // append of the batch fails with it. Any other failure is an append's own (a
+      // conversation that is not there): the batch again, each append in a savepoint.
+      if (isTransient(error)) {
+        for (const p of batch) p.reject(error);
+        return;
+      }
       try {
         outcomes = await this.transaction((client) => this.appendAll(client, messages, true));
       } catch (error) {
@@ -820,6 +966,8 @@ export class PostgresStorage implements Storage {
         outcomes.push({ ok: await this.appendOne(client, message, next) });
         await client.query('RELEASE SAVEPOINT append');
       } catch (error) {
+        // A transient failure is the transaction's, not this append's: it is done again whole.
+        if (isTransient(error)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT append');
         outcomes.push({ error });
       }
@@ -1022,10 +1170,12 @@ export class PostgresStorage implements Storage {
           .join(' OR ')})`,
     );
     // Byte order (as SQLite's), whatever the database's collation.
-    const { rows } = await this.pool.query<UserRow>(
-      `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const { rows } = await this.attempts(() =>
+      this.pool.query<UserRow>(
+        `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY coalesce(username, id) COLLATE "C", id COLLATE "C" LIMIT ${param(limit)}`,
-      values,
+        values,
+      ),
     );
     return rows.map(toUser);
   }
