@@ -9,16 +9,9 @@ import { SqliteStorage } from '../../server/storage/sqlite/index.js';
 import type { CallRecordEntry, NewUser } from '../../server/storage/types.js';
 import { destinationLookup } from '../../server/calls/service.js';
 import { readHistoryQuery, turnCredentials } from '../../server/calls/routes.js';
+import { userRecord } from '../helpers/records.js';
 
-const user = (id: string): NewUser => ({
-  id,
-  username: id,
-  email: null,
-  number: null,
-  displayName: id,
-  passwordHash: null,
-  createdAt: 1,
-});
+const user = (id: string): NewUser => userRecord(id, { username: id });
 
 const record = (
   id: string,

@@ -26,6 +26,7 @@ import { signupAndLogin, uniqueName, type TestSocket } from '../helpers/client.j
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
+import { userRecord } from '../helpers/records.js';
 
 /** A bound no timeout-based failure here comes near (the timeouts are 1 s or less). */
 const GENEROUS_MS = 20_000;
@@ -52,15 +53,7 @@ async function connection(url: string): Promise<pg.Client> {
   return client;
 }
 
-const user = (id: string): NewUser => ({
-  id,
-  username: id,
-  email: null,
-  number: null,
-  displayName: id,
-  passwordHash: null,
-  createdAt: 1,
-});
+const user = (id: string): NewUser => userRecord(id, { username: id });
 
 /**
  * A storage on a new database (closed at the end), with user `a` in conversation `c`;

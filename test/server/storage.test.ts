@@ -18,12 +18,12 @@ import {
   type CallRecordEntry,
   type ContactRecord,
   type NewMessage,
-  type NewUser,
   type Storage,
   type UserSearchCondition,
 } from '../../server/storage/types.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
 import { freePort } from '../helpers/server-process.js';
+import { userRecord } from '../helpers/records.js';
 
 let server: PostgresServer;
 before(async () => {
@@ -33,16 +33,7 @@ after(async () => {
   await server?.stop();
 });
 
-const user = (id: string, fields: Partial<NewUser> = {}): NewUser => ({
-  id,
-  username: null,
-  email: null,
-  number: null,
-  displayName: id,
-  passwordHash: null,
-  createdAt: 1,
-  ...fields,
-});
+const user = userRecord;
 
 const message = (
   id: string,

@@ -12,22 +12,14 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { SqliteStorage, migrate } from '../../server/storage/sqlite/index.js';
 import { migrations, type Migration } from '../../server/storage/sqlite/migrations.js';
-import { IdentityConflictError, type NewUser } from '../../server/storage/types.js';
+import { IdentityConflictError } from '../../server/storage/types.js';
 import { originCheck, validateOrigins } from '../../server/http/origins.js';
 import { ManualClock } from '../../server/clock.js';
 import { newRecordId } from '../../server/ids.js';
 import { Serialized, eventFrame } from '../../server/ws/connection.js';
+import { userRecord } from '../helpers/records.js';
 
-const user = (id: string, fields: Partial<NewUser> = {}): NewUser => ({
-  id,
-  username: null,
-  email: null,
-  number: null,
-  displayName: id,
-  passwordHash: null,
-  createdAt: 1,
-  ...fields,
-});
+const user = userRecord;
 
 describe('SqliteStorage', () => {
   it('migrates once, to the newest version, and refuses a newer database', () => {
