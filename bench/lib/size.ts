@@ -82,7 +82,9 @@ export const ceilings = {
    * chunks loaded on demand. Lowered to 70 KB (68.03 KB measured; 69.53 before) when
    * webrtc-adapter's browser detection went into the entry alone and the clientIds' UUIDv7
    * left `uuid` (seventh round). Lowered to 68 KB (66.61 KB measured) when the people features
-   * (presence, contacts, the directory, call history) became a chunk loaded on demand.
+   * (presence, contacts, the directory, call history) became a chunk loaded on demand. 67.65 KB
+   * measured with voicemail (+1.05 KB: the core's `voicemail` façade, the call view's loader of
+   * its voicemail controls and their English texts; the rest is in two chunks).
    */
   cdnGzip: 68 * KB,
   /**
@@ -102,8 +104,11 @@ export const ceilings = {
    * for `local.js`. Raised to 117 KB (114.52 KB measured; 112.04 before) when the conversation
    * and media managers became chunks of their own (−3.20 KB initial, +2.48 KB total: two more
    * chunks compressed alone, the names they import from the entry, and their loaders).
+   * Raised to 122 KB (120.93 KB measured; 116.16 before) with voicemail: the core's voicemail
+   * manager (its own chunk, 2.4 KB alone: the mailbox, MediaRecorder, uploads), the call view's
+   * voicemail controls (their own chunk) and what the initial load gained (see `cdnGzip`).
    */
-  cdnTotalGzip: 117 * KB,
+  cdnTotalGzip: 122 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
@@ -131,9 +136,12 @@ export const ceilings = {
    * protocol's chunk became `comms-kit/local`. Raised to 57 KB (55.27 KB measured; 55.00 with
    * the managers' chunks alone) with `call.forward`, whose engine code is in the call engine's
    * chunk (the initial load: 23.18 → 23.30 KB). 56.10 KB measured with the people features'
-   * chunk (+0.9 KB: the chunk compressed alone and its loaders).
+   * chunk (+0.9 KB: the chunk compressed alone and its loaders). Raised to 60 KB (59.14 KB
+   * measured; 56.09 before) with voicemail: its manager is a chunk of its own (2.42 KB alone),
+   * and the initial load gained the `voicemail` namespace's façade (20.34 → 20.92 KB: `get()`
+   * answers from the state, events held until the chunk is here, the wire's error codes).
    */
-  coreTotalGzip: 57 * KB,
+  coreTotalGzip: 60 * KB,
   /**
    * `dist/cdn/local.js` (the in-page backend, `comms-kit/local`) without `comms-kit.js`, whose
    * core it imports: 4.57 KB measured when set. Its core is `comms-kit.js`'s; were it to bundle a
