@@ -63,6 +63,16 @@ import { initialPresenceState, statuses, activities } from './presence/state.js'
 import { initialContactsState, type ContactInput } from './contacts/state.js';
 import { initialUsersState, type SearchFilters } from './user/state.js';
 import { LazyContacts, LazyHistory, LazyPresence, LazyUsers } from './people/lazy.js';
+import { LazyVoicemail } from './voicemail/lazy.js';
+import { initialVoicemailState } from './voicemail/state.js';
+import type {
+  LeaveVoicemailOptions,
+  RecordVoicemailOptions,
+  Voicemail,
+  VoicemailIndicators,
+  VoicemailLeaveResponse,
+  VoicemailRecording,
+} from './voicemail/types.js';
 import type { Contact, DirectoryUser, Presence } from './protocol/schema.js';
 
 export type { ClientState } from './state.js';
@@ -278,6 +288,36 @@ export interface ContactsNamespace {
   fetch(): Promise<Contact[]>;
 }
 
+/**
+ * The `voicemail` namespace: the seeds' indicators (`fetch`, `get`, `voicemail:change`,
+ * `voicemail:error`), and the mailbox behind them. Its manager is a chunk loaded on first use;
+ * `get()` and `getAll()` answer from the state without it.
+ */
+export interface VoicemailNamespace {
+  /** Reads the mailbox from the gateway; emits `voicemail:change` when done (seeds). */
+  fetch(): Promise<VoicemailIndicators>;
+  /** The indicators, from the state (seeds): new = not heard, old = heard, urgent = 0. */
+  get(): VoicemailIndicators;
+  /** The mailbox as last read (or pushed since), newest first. */
+  getAll(): Voicemail[];
+  /** Reads the mailbox from the gateway and answers it, newest first. */
+  list(): Promise<Voicemail[]>;
+  /** Records a message from the microphone (`MediaRecorder`); `stop()` gives it for `leave`. */
+  record(options?: RecordVoicemailOptions): Promise<VoicemailRecording>;
+  /** Leaves `audio` for `destination` (a user id, username, email or number). */
+  leave(
+    destination: string,
+    audio: Blob,
+    options: LeaveVoicemailOptions,
+  ): Promise<VoicemailLeaveResponse>;
+  /** One voicemail's recording (for an `<audio>`: `URL.createObjectURL(blob)`). */
+  getAudio(id: string): Promise<Blob>;
+  /** Marks one heard (on every device of this user). */
+  markHeard(id: string): Promise<Voicemail>;
+  /** Deletes one (on every device of this user). */
+  remove(id: string): Promise<void>;
+}
+
 /** The `user` namespace (as in the seeds). */
 export interface UserNamespace {
   fetch(userId: string): Promise<DirectoryUser | null>;
@@ -344,6 +384,7 @@ export class CommsClient {
   readonly #presence: LazyPresence;
   readonly #contacts: LazyContacts;
   readonly #users: LazyUsers;
+  readonly #voicemail: LazyVoicemail;
 
   /** Presence (the seeds' `presence` namespace). */
   readonly presence: PresenceNamespace;
@@ -351,6 +392,8 @@ export class CommsClient {
   readonly contacts: ContactsNamespace;
   /** Users and the directory (the seeds' `user` namespace). */
   readonly user: UserNamespace;
+  /** Voicemail (the seeds' `voicemail` namespace, and the mailbox behind it). */
+  readonly voicemail: VoicemailNamespace;
 
   /** Messaging (the seeds' `conversation` namespace). */
   readonly conversation: ConversationNamespace;
@@ -392,6 +435,7 @@ export class CommsClient {
       presence: initialPresenceState,
       contacts: initialContactsState,
       users: initialUsersState,
+      voicemail: initialVoicemailState,
     });
     this.#log = this.logger({ type: 'client' });
     const context = (type: string) => ({
@@ -411,6 +455,7 @@ export class CommsClient {
         if (reconnected) {
           await this.#services.restore();
           void this.#presence.restore();
+          this.#voicemail.restore();
         }
         this.#conversations.sync();
       },
@@ -420,7 +465,8 @@ export class CommsClient {
           this.#calls.handleGatewayEvent(frame) ||
           this.#conversations.handleEvent(frame) ||
           this.#presence.handleEvent(frame) ||
-          this.#contacts.handleEvent(frame)
+          this.#contacts.handleEvent(frame) ||
+          this.#voicemail.handleEvent(frame)
         ) {
           return;
         }
@@ -441,6 +487,12 @@ export class CommsClient {
     this.#presence = new LazyPresence(context('presence'), this.#connection);
     this.#contacts = new LazyContacts(context('contacts'), this.#connection);
     this.#users = new LazyUsers(context('user'), this.#connection, () => this.#selfId());
+    // The voicemail manager is a chunk loaded on first use (voicemail/lazy.ts).
+    this.#voicemail = new LazyVoicemail(
+      context('voicemail'),
+      () => this.#auth.accessToken(),
+      () => this.#localParty !== undefined,
+    );
     // The media manager is a chunk loaded on demand (media/lazy-manager.ts).
     this.#media = new LazyMediaManager(context('media'));
     // The call engine itself is a chunk loaded on demand (core/call/lazy-manager.ts).
@@ -614,6 +666,19 @@ export class CommsClient {
     this.user = {
       ...forward(this.#users, ['get', 'getAll'], 'user.'),
       ...forward(this.#users.later(userOps), userOps, 'user.'),
+    };
+    const voicemailOps = [
+      'fetch',
+      'list',
+      'record',
+      'leave',
+      'getAudio',
+      'markHeard',
+      'remove',
+    ] as const;
+    this.voicemail = {
+      ...forward(this.#voicemail, ['get', 'getAll'], 'voicemail.'),
+      ...forward(this.#voicemail.later(voicemailOps), voicemailOps, 'voicemail.'),
     };
     const media = this.#media;
     this.media = {
@@ -1026,6 +1091,7 @@ export class CommsClient {
     this.#conversations.dispose();
     for (const people of [this.#presence, this.#contacts, this.#users, this.#history])
       people.dispose();
+    this.#voicemail.dispose();
     this.#detachLocal?.();
     this.#media.disposeAll();
     this.#services.dispose();

@@ -9,6 +9,7 @@ import type { CallState, MediaConnectionState } from './call/states.js';
 import type { CallTransition, CustomParameter } from './call/signalling.js';
 import type { DevicesObject, TrackObject } from './media/types.js';
 import type { Contact, DirectoryUser, Presence } from './protocol/schema.js';
+import type { VoicemailIndicators } from './voicemail/types.js';
 
 /** Event name → the single parameter object its listeners receive. */
 export interface CommsEventMap {
@@ -157,6 +158,14 @@ export interface CommsEventMap {
   'callHistory:error': { error: BasicError };
   /** The call history cache was replaced with `setCache` (seed event). */
   'callHistoryCache:change': Record<string, never>;
+
+  /**
+   * The voicemail indicators changed (seed event): after `voicemail.fetch()`, a voicemail left
+   * for this user, one marked heard or deleted (on any of their devices).
+   */
+  'voicemail:change': VoicemailIndicators;
+  /** A voicemail operation failed (seed event). */
+  'voicemail:error': { error: BasicError };
 
   /** The application muted a track (seed event). */
   'media:muted': { trackId: string };

@@ -20,6 +20,7 @@ export {
   type MessageDraft,
   type PresenceNamespace,
   type ContactsNamespace,
+  type VoicemailNamespace,
   type UserNamespace,
 } from './client.js';
 export {
@@ -60,6 +61,18 @@ export type {
   MetricType,
 } from './call/report.js';
 export { CallErrorCodes } from './call/errors.js';
+export { VoicemailErrorCodes } from './voicemail/errors.js';
+export type {
+  Voicemail,
+  VoicemailLeaveResponse,
+  VoicemailCounts,
+  VoicemailIndicators,
+  LeaveVoicemailOptions,
+  RecordVoicemailOptions,
+  RecordedVoicemail,
+  VoicemailRecording,
+} from './voicemail/types.js';
+export type { VoicemailState } from './voicemail/state.js';
 export { defaultIceCollectionCheck } from './call/ice.js';
 export type { IceCollectionCheckResult, IceCollectionInfo } from './call/ice.js';
 export { Transitions } from './call/signalling.js';

@@ -13,6 +13,7 @@ import type { ConversationsState } from './conversation/types.js';
 import type { PresenceState } from './presence/state.js';
 import type { ContactsState } from './contacts/state.js';
 import type { UsersState } from './user/state.js';
+import type { VoicemailState } from './voicemail/state.js';
 
 export interface ClientState {
   /** The resolved configuration (defaults merged with what the application gave). */
@@ -29,4 +30,5 @@ export interface ClientState {
   presence: PresenceState;
   contacts: ContactsState;
   users: UsersState;
+  voicemail: VoicemailState;
 }

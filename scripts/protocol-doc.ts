@@ -168,7 +168,11 @@ export async function renderProtocolDoc(): Promise<string> {
         });
       } else push('Request body:', '', fields(endpoint.body));
     }
-    if (endpoint.response) push(`Answer \`${endpoint.status}\`:`, '', fields(endpoint.response));
+    if ('rawBody' in endpoint) push(`Request body: ${endpoint.rawBody}`, '');
+    if ('rawResponse' in endpoint)
+      push(`Answer \`${endpoint.status}\`: ${endpoint.rawResponse}`, '');
+    else if (endpoint.response)
+      push(`Answer \`${endpoint.status}\`:`, '', fields(endpoint.response));
     else push(`Answer \`${endpoint.status}\`, no body.`, '');
     if (endpoint.errors.length)
       push(`Errors: ${endpoint.errors.map((c) => `\`${c}\``).join(', ')}.`, '');

@@ -17,6 +17,11 @@ import { RedisBus } from './bus/redis.js';
 import type { Bus } from './bus/types.js';
 import { DEFAULT_TURN_TTL, registerCallRoutes } from './calls/routes.js';
 import { CallService } from './calls/service.js';
+import {
+  defaultVoicemailRateLimit,
+  registerVoicemailRoutes,
+  type VoicemailRateLimit,
+} from './voicemail/routes.js';
 import { RedisCallStore } from './calls/redis-store.js';
 import type { CallStore } from './calls/store.js';
 import { systemClock, type Clock } from './clock.js';
@@ -150,6 +155,8 @@ export interface AppOptions extends StorageLocation {
   presenceRegistry?: PresenceRegistry;
   /** Test-only fault injection (`COMMS_FAULT`): see `server/messaging/service.ts`. */
   fault?: Fault;
+  /** How many voicemails one user may leave, per node (default 5 at once, then 1 per 10 s). */
+  voicemailRateLimit?: VoicemailRateLimit;
 }
 
 /** The services behind a built app (for tests and embedding). */
@@ -229,6 +236,9 @@ export function validateAppOptions(options: AppOptions): void {
     if (bad !== undefined)
       throw new Error(`'${bad}' is not a TURN URL: use turn:host:port or turns:host:port`);
   }
+  const voicemails = options.voicemailRateLimit;
+  if (voicemails && (!(voicemails.perSecond > 0) || !(voicemails.burst >= 1)))
+    throw new Error('the voicemail rate limit needs perSecond > 0 and burst ≥ 1');
   const messages = options.messageRateLimit;
   if (messages && (!(messages.perSecond > 0) || !(messages.burst >= 1)))
     throw new Error('the message rate limit needs perSecond > 0 and burst ≥ 1');
@@ -443,6 +453,15 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
             ttl: options.turnTtl ?? defaults.turnTtl,
           },
         }),
+    });
+    await registerVoicemailRoutes(app, {
+      storage,
+      tokens,
+      clock,
+      ws,
+      rateLimit: options.voicemailRateLimit ?? defaultVoicemailRateLimit,
+      log: (error, event) =>
+        app.log.warn({ err: error, event }, 'a voicemail event was not pushed'),
     });
     registerMessaging({
       gateway: ws,

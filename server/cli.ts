@@ -62,6 +62,8 @@ Options (flags win over environment variables):
                         (env COMMS_FRAME_RATE_LIMIT; default 20)
   --message-rate-limit <n>  messages per second per user, bursts of 2n, 0 for no limit
                         (env COMMS_MESSAGE_RATE_LIMIT; default 30)
+  --voicemail-rate-limit <n>  voicemails a user may leave per minute, bursts of n
+                        (env COMMS_VOICEMAIL_RATE_LIMIT; default 6)
   --presence-scope <s>  whose presence a user sees: contacts (users who have each other as
                         contacts) or all (env COMMS_PRESENCE_SCOPE; default contacts)
   --presence-grace <s>  seconds a user stays online after their last connection drops, 0-3600
@@ -158,6 +160,7 @@ export function parseCommandLine(
         'turn-ttl': { type: 'string' },
         'frame-rate-limit': { type: 'string' },
         'message-rate-limit': { type: 'string' },
+        'voicemail-rate-limit': { type: 'string' },
         'presence-scope': { type: 'string' },
         'presence-grace': { type: 'string' },
         'directory-details': { type: 'string' },
@@ -286,6 +289,11 @@ export function parseCommandLine(
     messageText === undefined
       ? undefined
       : wholeNumber(messageText, '--message-rate-limit', 0, 1_000_000);
+  const voicemailText = values['voicemail-rate-limit'] ?? env.COMMS_VOICEMAIL_RATE_LIMIT;
+  const voicemails =
+    voicemailText === undefined
+      ? undefined
+      : wholeNumber(voicemailText, '--voicemail-rate-limit', 1, 10_000);
   const scope = values['presence-scope'] ?? env.COMMS_PRESENCE_SCOPE;
   if (scope !== undefined && !(PRESENCE_SCOPES as readonly string[]).includes(scope))
     throw new UsageError(
@@ -342,6 +350,9 @@ export function parseCommandLine(
     ...(frames !== undefined && { webSocket: { perSecond: frames, burst: 2 * frames } }),
     ...(messages !== undefined && {
       messageRateLimit: messages === 0 ? false : { perSecond: messages, burst: 2 * messages },
+    }),
+    ...(voicemails !== undefined && {
+      voicemailRateLimit: { perSecond: voicemails / 60, burst: voicemails },
     }),
     ...(scope !== undefined && { presenceScope: scope as PresenceScope }),
     ...(grace !== undefined && { presenceGrace: grace }),

@@ -84,8 +84,11 @@ export const ceilings = {
    * left `uuid` (seventh round). Lowered to 68 KB (66.61 KB measured) when the people features
    * (presence, contacts, the directory, call history) became a chunk loaded on demand. Lowered
    * to 67 KB (66.11 KB measured) when the gateway's call signalling joined the call engine.
+   * Raised to 68 KB (67.12 KB measured; 66.00 before) with voicemail (+1.1 KB: the core's
+   * `voicemail` façade, the call view's loader of its voicemail controls and their English
+   * texts; the rest is in two chunks).
    */
-  cdnGzip: 67 * KB,
+  cdnGzip: 68 * KB,
   /**
    * The CDN ES module with every lazy chunk (106.4 KB measured when set; 107.1 KB since the
    * French catalog and the virtualizer are chunks of their own, each compressed alone). Raised
@@ -103,8 +106,11 @@ export const ceilings = {
    * for `local.js`. Raised to 117 KB (114.52 KB measured; 112.04 before) when the conversation
    * and media managers became chunks of their own (−3.20 KB initial, +2.48 KB total: two more
    * chunks compressed alone, the names they import from the entry, and their loaders).
+   * Raised to 122 KB (120.93 KB measured; 116.16 before) with voicemail: the core's voicemail
+   * manager (its own chunk, 2.4 KB alone: the mailbox, MediaRecorder, uploads), the call view's
+   * voicemail controls (their own chunk) and what the initial load gained (see `cdnGzip`).
    */
-  cdnTotalGzip: 117 * KB,
+  cdnTotalGzip: 122 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
@@ -116,10 +122,13 @@ export const ceilings = {
    * conversation and media managers became chunks loaded on demand. Lowered to 23 KB
    * (21.81 KB measured; 23.30 before) in the seventh round (see `cdnGzip`). Lowered to 21.5 KB
    * (20.34 KB measured; 21.51 before) with the people features' chunk. Lowered to 20 KB, the
-   * target (19.88 KB measured), when the gateway's call signalling went into the call engine's
-   * chunk: the test now holds the core to issue 8's target.
+   * target (19.88 KB measured; 19.78 KB once the engine fetched the TURN credentials), when the
+   * gateway's call signalling went into the call engine's chunk. Raised to 20.5 KB (20.40 KB
+   * measured) with voicemail: the `voicemail` namespace's façade (`get()` counts the seeds'
+   * indicators from the state, events held until its chunk is here) and the wire's voicemail
+   * error codes, +0.62 KB.
    */
-  coreGzip: 20 * KB,
+  coreGzip: 20.5 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at
@@ -134,9 +143,12 @@ export const ceilings = {
    * protocol's chunk became `comms-kit/local`. Raised to 57 KB (55.27 KB measured; 55.00 with
    * the managers' chunks alone) with `call.forward`, whose engine code is in the call engine's
    * chunk (the initial load: 23.18 → 23.30 KB). 56.10 KB measured with the people features'
-   * chunk (+0.9 KB: the chunk compressed alone and its loaders).
+   * chunk (+0.9 KB: the chunk compressed alone and its loaders). Raised to 60 KB (59.14 KB
+   * measured; 56.09 before) with voicemail: its manager is a chunk of its own (2.42 KB alone),
+   * and the initial load gained the `voicemail` namespace's façade (see `coreGzip`). 59.24 KB
+   * measured once merged with the seventh round's last steps.
    */
-  coreTotalGzip: 57 * KB,
+  coreTotalGzip: 60 * KB,
   /**
    * `dist/cdn/local.js` (the in-page backend, `comms-kit/local`) without `comms-kit.js`, whose
    * core it imports: 4.57 KB measured when set. Its core is `comms-kit.js`'s; were it to bundle a

@@ -107,3 +107,16 @@ export function formatDuration(ms: number): string {
   const ss = String(s).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
+
+/** The end codes after which the caller may leave a voicemail (no answer, unavailable, busy, declined). */
+const UNANSWERED = [408, 480, 486, 603];
+
+/** Whether `call` is an outgoing call that ended without its callee answering: a voicemail may follow. */
+export function offersVoicemail(call: CallObject): boolean {
+  return (
+    call.direction === 'outgoing' &&
+    call.answerTime === null &&
+    !call.joined &&
+    UNANSWERED.includes(call.transition?.statusCode ?? 0)
+  );
+}

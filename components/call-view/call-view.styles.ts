@@ -268,6 +268,26 @@ export const styles = css`
     padding: var(--_s2) var(--_s3);
     border-radius: var(--_radius);
     background: var(--_surface-raised);
+    flex-wrap: wrap;
+  }
+  .voicemail {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_s2);
+  }
+  .voicemail audio {
+    max-width: 100%;
+    height: 2rem;
+  }
+  .recording::before {
+    content: '';
+    display: inline-block;
+    width: 0.6em;
+    height: 0.6em;
+    margin-inline-end: 0.4em;
+    border-radius: 50%;
+    background: var(--_danger);
   }
   .empty {
     color: var(--_text-muted);

@@ -49,10 +49,12 @@ import {
   isLive,
   isRingingIn,
   partyName,
+  offersVoicemail,
   stateText,
 } from './call-state.js';
 import { polyline, qualityLevel, QualityController, SAMPLES_KEPT } from './quality.js';
 import { styles } from './call-view.styles.js';
+import type { VoicemailController } from './voicemail.js';
 
 /** What the view remembers of a call to announce what changed. */
 interface Seen {
@@ -149,6 +151,13 @@ const EMPTY: Record<string, CallObject> = {};
  * @csspart keypad - The DTMF keypad.
  * @csspart key - Each keypad button.
  * @csspart ended - The notice of the call that just ended.
+ * @csspart voicemail-button - "Leave a voicemail", on the notice of an outgoing call not answered (no answer, busy, declined, unavailable).
+ * @csspart voicemail - The voicemail's controls while recording and before sending.
+ * @csspart voicemail-status - "Recording 0:04", then "Voicemail sent to …".
+ * @csspart voicemail-stop - Stops recording.
+ * @csspart voicemail-preview - The recorded message, to listen to before sending.
+ * @csspart voicemail-send - Sends the voicemail.
+ * @csspart voicemail-discard - Throws the recording away.
  * @csspart empty - The box around the `empty` slot.
  * @csspart error - Why the last action failed.
  * @csspart audio - The hidden container of the remote audio.
@@ -215,6 +224,9 @@ export class CommsCallView extends CommsElement {
   readonly #quality = new QualityController(this);
   readonly #keypadInput = new Keypad((key) => void this.#sendTone(key));
   readonly #sound = new SoundPlayer();
+  /** "Leave a voicemail" (a chunk of its own: fetched when a call that offers it ends). */
+  #voicemail: VoicemailController | undefined;
+  #voicemailLoading: Promise<void> | undefined;
   #seen = new Map<string, Seen>();
   #seenClient: CommsClient | undefined;
   #seenConnection: ConnectionView['status'] | undefined;
@@ -251,6 +263,8 @@ export class CommsCallView extends CommsElement {
   protected override willUpdate(_changed: PropertyValues<this>): void {
     if (!this.#clock) this._now = Date.now();
     this.#noticeChanges();
+    const ended = this._ended ? this.#calls.value?.[this._ended] : undefined;
+    if (ended && offersVoicemail(ended)) this.#loadVoicemail();
     const stage = this.#stageCall();
     this.#quality.follow(
       this.activeClient,
@@ -387,6 +401,30 @@ export class CommsCallView extends CommsElement {
       say(t('announce.mediaFailed', { name }));
     for (const gone of before.parties.filter((p) => !now.parties.includes(p)))
       say(t('join.left', { name: gone }));
+  }
+
+  /** Fetches the voicemail controls' chunk (once; again after a failed fetch). */
+  #loadVoicemail(): void {
+    if (this.#voicemailLoading) return;
+    this.#voicemailLoading = import('./voicemail.js').then(
+      ({ VoicemailController }) => {
+        this.#voicemail = new VoicemailController(this, this.#l10n, {
+          client: () => this.activeClient,
+          announce: (text) => this.#announcer.announce(text),
+          showError: (error) => {
+            this._error = error && describeError(error, this.#l10n);
+          },
+          focusPart: (part) =>
+            void this.updateComplete.then(() =>
+              this.renderRoot.querySelector<HTMLElement>(`[part~="${part}"]`)?.focus(),
+            ),
+        });
+        this.requestUpdate();
+      },
+      () => {
+        this.#voicemailLoading = undefined; // no offer this time; the next ended call tries again
+      },
+    );
   }
 
   // ── calls ──────────────────────────────────────────────────────────────────
@@ -1064,7 +1102,14 @@ export class CommsCallView extends CommsElement {
         ended
           ? html`<div part="ended" class="ended">
               <span>${stateText(ended, this.#l10n)}</span>
-              <button type="button" @click=${() => (this._ended = undefined)}>
+              ${offersVoicemail(ended) ? (this.#voicemail?.render(ended) ?? nothing) : nothing}
+              <button
+                type="button"
+                @click=${() => {
+                  this.#voicemail?.reset();
+                  this._ended = undefined;
+                }}
+              >
                 ${t('callView.dismiss')}
               </button>
             </div>`

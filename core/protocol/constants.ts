@@ -15,6 +15,7 @@ export const Routes = {
   ME: '/v1/users/me',
   WEBSOCKET: '/v1/ws',
   CALLS: '/v1/calls',
+  VOICEMAILS: '/v1/voicemails',
   TURN: '/v1/turn-credentials',
   HEALTH: '/healthz',
   READY: '/readyz',
@@ -59,6 +60,24 @@ export const MAX_TEXT_LENGTH = 16 * 1024;
 
 /** Largest WebSocket frame the gateway accepts, in bytes. */
 export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Largest voicemail recording the gateway stores, in bytes (1 MiB). */
+export const MAX_VOICEMAIL_BYTES = 1024 * 1024;
+/** Longest voicemail, in milliseconds (2 minutes). */
+export const MAX_VOICEMAIL_DURATION_MS = 120_000;
+/** How many voicemails a mailbox holds; a full mailbox refuses new ones until some are deleted. */
+export const VOICEMAIL_MAILBOX_SIZE = 100;
+/**
+ * The recordings the gateway accepts (MediaRecorder's formats: Chromium and Firefox record
+ * `audio/webm` or `audio/ogg` with Opus, Safari `audio/mp4`), by their essence: parameters such
+ * as `;codecs=opus` are allowed and not kept.
+ */
+export const VOICEMAIL_CONTENT_TYPES = [
+  'audio/webm',
+  'audio/ogg',
+  'audio/mp4',
+  'audio/wav',
+] as const;
 
 /**
  * WebSocket close codes and what the client does after each. Standard codes where one fits;
@@ -134,6 +153,26 @@ export const WireErrorCodes = {
   PRESENCE_FORBIDDEN: 'presence:forbidden',
   CONTACT_NOT_FOUND: 'contacts:notFound',
   CONTACT_EXISTS: 'contacts:exists',
+  /** No voicemail with that id in the signed-in user's mailbox (another user's answers this too). */
+  VOICEMAIL_NOT_FOUND: 'voicemail:notFound',
+  /** The recording is larger than `MAX_VOICEMAIL_BYTES`. */
+  VOICEMAIL_TOO_LARGE: 'voicemail:tooLarge',
+  /** `durationMs` is more than `MAX_VOICEMAIL_DURATION_MS`. */
+  VOICEMAIL_TOO_LONG: 'voicemail:tooLong',
+  /** The recording is empty, or `durationMs` is below 1. */
+  VOICEMAIL_EMPTY: 'voicemail:empty',
+  /** The content type is not one of `VOICEMAIL_CONTENT_TYPES`. */
+  VOICEMAIL_UNSUPPORTED_TYPE: 'voicemail:unsupportedType',
+  /** The bytes are not a recording of the content type given. */
+  VOICEMAIL_INVALID_AUDIO: 'voicemail:invalidAudio',
+  /** No user by that name, email or number. */
+  VOICEMAIL_UNKNOWN_RECIPIENT: 'voicemail:unknownRecipient',
+  /** A voicemail to oneself. */
+  VOICEMAIL_TO_SELF: 'voicemail:toSelf',
+  /** The recipient's mailbox holds `VOICEMAIL_MAILBOX_SIZE` voicemails already. */
+  VOICEMAIL_MAILBOX_FULL: 'voicemail:mailboxFull',
+  /** This user left too many voicemails lately: wait, then try again. */
+  VOICEMAIL_RATE_LIMITED: 'voicemail:rateLimited',
   SERVER_INTERNAL: 'server:internal',
   SERVER_UNAVAILABLE: 'server:unavailable',
   /**

@@ -5,7 +5,13 @@
  * from it, so the two cannot drift. Like `schema.ts`, the core imports only its types.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Routes, WireErrorCodes, type WireErrorCode } from './constants.js';
+import {
+  MAX_VOICEMAIL_BYTES,
+  Routes,
+  VOICEMAIL_CONTENT_TYPES,
+  WireErrorCodes,
+  type WireErrorCode,
+} from './constants.js';
 import {
   CallHistoryQuery,
   CallHistoryResponse,
@@ -17,6 +23,10 @@ import {
   TokenResponse,
   TurnCredentialsResponse,
   UserInfo,
+  VoicemailLeaveQuery,
+  VoicemailLeaveResponse,
+  VoicemailListResponse,
+  VoicemailResponse,
 } from './schema.js';
 
 /** `GET /v1/users/me`: the signed-in user. */
@@ -46,8 +56,12 @@ export interface Endpoint {
   auth: 'none' | 'bearer';
   /** What it does. */
   summary: string;
-  /** JSON request body, or null for none. */
+  /** JSON request body, or null for none (or for a raw body: {@link Endpoint.rawBody}). */
   body: TSchema | null;
+  /** A body that is not JSON (a recording): what it must be. */
+  rawBody?: string;
+  /** An answer that is not JSON (a recording): what it is. */
+  rawResponse?: string;
   /** Query parameters (each a string on the wire, read as the schema's type), when it takes any. */
   query?: TSchema;
   /** HTTP status on success. */
@@ -174,6 +188,82 @@ export const Endpoints = {
     status: 200,
     response: TurnCredentialsResponse,
     errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  voicemailLeave: {
+    method: 'POST',
+    path: Routes.VOICEMAILS,
+    auth: 'bearer',
+    summary:
+      'Leaves a voicemail for another user (after an unanswered call, or without calling). The recipient’s sockets get `voicemail:new`. Each user may leave 6 at once, then 6 a minute (`--voicemail-rate-limit`; `voicemail:rateLimited`).',
+    body: null,
+    rawBody: `The recording itself, at most ${MAX_VOICEMAIL_BYTES} bytes, with its \`content-type\`: one of ${VOICEMAIL_CONTENT_TYPES.map((t) => `\`${t}\``).join(', ')} (parameters such as \`;codecs=opus\` allowed). Its first bytes must be that container’s signature.`,
+    query: VoicemailLeaveQuery,
+    status: 201,
+    response: VoicemailLeaveResponse,
+    errors: [
+      E.AUTH_REQUIRED,
+      E.AUTH_TOKEN_INVALID,
+      E.AUTH_TOKEN_EXPIRED,
+      E.VOICEMAIL_EMPTY,
+      E.VOICEMAIL_TOO_LARGE,
+      E.VOICEMAIL_TOO_LONG,
+      E.VOICEMAIL_UNSUPPORTED_TYPE,
+      E.VOICEMAIL_INVALID_AUDIO,
+      E.VOICEMAIL_UNKNOWN_RECIPIENT,
+      E.VOICEMAIL_TO_SELF,
+      E.VOICEMAIL_MAILBOX_FULL,
+      E.VOICEMAIL_RATE_LIMITED,
+    ],
+    rateLimited: false,
+  },
+  voicemailList: {
+    method: 'GET',
+    path: Routes.VOICEMAILS,
+    auth: 'bearer',
+    summary:
+      'The signed-in user’s mailbox: the voicemails left for them, newest first (the seeds’ `voicemail.fetch` counts them).',
+    body: null,
+    status: 200,
+    response: VoicemailListResponse,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  voicemailAudio: {
+    method: 'GET',
+    path: `${Routes.VOICEMAILS}/:id/audio`,
+    auth: 'bearer',
+    summary:
+      'The recording of one of the signed-in user’s voicemails (`cache-control: private, no-store`). Another user’s voicemail answers 404, as an unknown one does.',
+    body: null,
+    rawResponse: 'The recording’s bytes, with its `content-type`.',
+    status: 200,
+    response: null,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED, E.VOICEMAIL_NOT_FOUND],
+    rateLimited: false,
+  },
+  voicemailHeard: {
+    method: 'POST',
+    path: `${Routes.VOICEMAILS}/:id/heard`,
+    auth: 'bearer',
+    summary:
+      'Marks one of the signed-in user’s voicemails heard (the first time counts; again changes nothing). The recipient’s sockets get `voicemail:heard`.',
+    body: null,
+    status: 200,
+    response: VoicemailResponse,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED, E.VOICEMAIL_NOT_FOUND],
+    rateLimited: false,
+  },
+  voicemailRemove: {
+    method: 'DELETE',
+    path: `${Routes.VOICEMAILS}/:id`,
+    auth: 'bearer',
+    summary:
+      'Deletes one of the signed-in user’s voicemails and its recording. The recipient’s sockets get `voicemail:removed`.',
+    body: null,
+    status: 204,
+    response: null,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED, E.VOICEMAIL_NOT_FOUND],
     rateLimited: false,
   },
   health: {

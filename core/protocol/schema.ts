@@ -7,6 +7,7 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import {
   MAX_TEXT_LENGTH,
+  MAX_VOICEMAIL_DURATION_MS,
   PRESENCE_ACTIVITY_VALUES,
   PRESENCE_STATUS_VALUES,
   PROTOCOL_VERSION,
@@ -805,6 +806,66 @@ export type OkReply<T extends RequestType = RequestType> = Static<typeof OkReply
 export type ErrorReply = Static<typeof ErrorReply>;
 export type Reply<T extends RequestType = RequestType> = OkReply<T> | ErrorReply;
 
+// ── Voicemail (REST, and pushed events) ──────────────────────────────────────
+
+/** One voicemail, as its recipient sees it (the audio is fetched on its own). */
+export const Voicemail = Type.Object(
+  {
+    id: Type.String(),
+    from: Type.Object(
+      { id: Type.String(), displayName: Type.String() },
+      { description: 'Who left it: their wire id and name when they left it.' },
+    ),
+    callId: Type.Union([Type.String(), Type.Null()], {
+      description: 'The unanswered call it follows, when the sender gave one.',
+    }),
+    contentType: Type.String({ description: 'The recording’s type (`audio/webm`, …).' }),
+    size: Type.Integer({ description: 'Bytes.' }),
+    durationMs: Type.Integer({ description: 'Length, ms, as the sender’s recorder measured it.' }),
+    createdAt: Type.Integer({ description: 'ms since the epoch' }),
+    heardAt: Type.Union([Type.Integer(), Type.Null()], {
+      description: 'When it was first marked heard; null while new.',
+    }),
+  },
+  { $id: 'Voicemail' },
+);
+export type Voicemail = Static<typeof Voicemail>;
+
+/** `POST /v1/voicemails?to=&durationMs=&callId=`: the recording is the raw body. */
+export const VoicemailLeaveQuery = Type.Object(
+  {
+    to: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: 'The recipient: username, user id, email or E.164 number.',
+    }),
+    durationMs: Type.Integer({ minimum: 1, maximum: MAX_VOICEMAIL_DURATION_MS }),
+    callId: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: 'The unanswered call it follows.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export const VoicemailLeaveResponse = Type.Object(
+  {
+    id: Type.String(),
+    to: Type.Object({ id: Type.String(), displayName: Type.String() }),
+    createdAt: Type.Integer(),
+  },
+  { $id: 'VoicemailLeaveResponse' },
+);
+export type VoicemailLeaveResponse = Static<typeof VoicemailLeaveResponse>;
+export const VoicemailListResponse = Type.Object(
+  { voicemails: Type.Array(Voicemail, { description: 'Newest first; the whole mailbox.' }) },
+  { $id: 'VoicemailListResponse' },
+);
+export type VoicemailListResponse = Static<typeof VoicemailListResponse>;
+export const VoicemailResponse = Type.Object(
+  { voicemail: Voicemail },
+  { $id: 'VoicemailResponse' },
+);
+export type VoicemailResponse = Static<typeof VoicemailResponse>;
+
 /** The payload of each pushed event (merged into `{v, type: 'event', event}`). */
 export const EventPayloads = {
   'subscription:change': Type.Object({
@@ -900,6 +961,18 @@ export const EventPayloads = {
   }),
   'presence:change': Type.Object({ presence: Presence }),
   'contacts:change': Type.Object({ contacts: Type.Array(Contact) }),
+  'voicemail:new': Type.Object(
+    { voicemail: Voicemail },
+    { description: 'To every socket of the recipient: a voicemail was left for them.' },
+  ),
+  'voicemail:heard': Type.Object(
+    { id: Type.String(), heardAt: Type.Integer() },
+    { description: 'To the recipient’s sockets: one of their devices marked it heard.' },
+  ),
+  'voicemail:removed': Type.Object(
+    { id: Type.String() },
+    { description: 'To the recipient’s sockets: one of their devices deleted it.' },
+  ),
 } as const satisfies Record<string, TSchema>;
 export type EventName = keyof typeof EventPayloads;
 export type EventFrame<E extends EventName = EventName> = {

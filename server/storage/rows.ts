@@ -13,6 +13,7 @@ import type {
   MessageRecord,
   PresenceRecord,
   RefreshFamilyRecord,
+  VoicemailEntry,
   RefreshTokenRecord,
   UserRecord,
 } from './types.js';
@@ -66,6 +67,24 @@ export interface CallRecordRow {
   status_code: number;
   reason_text: string;
 }
+
+export interface VoicemailRow {
+  id: string;
+  recipient_id: string;
+  sender_id: string;
+  from_id: string;
+  from_display_name: string;
+  call_id: string | null;
+  content_type: string;
+  size: number;
+  duration_ms: number;
+  created_at: number;
+  heard_at: number | null;
+}
+
+/** The voicemail columns, without the audio. */
+export const voicemailColumns =
+  'id, recipient_id, sender_id, from_id, from_display_name, call_id, content_type, size, duration_ms, created_at, heard_at';
 
 export interface ConversationRow {
   id: string;
@@ -157,6 +176,19 @@ export const toCallRecord = (r: CallRecordRow): CallRecordEntry => ({
   result: r.result,
   statusCode: r.status_code,
   reasonText: r.reason_text,
+});
+
+export const toVoicemail = (r: VoicemailRow): VoicemailEntry => ({
+  id: r.id,
+  recipientId: r.recipient_id,
+  senderId: r.sender_id,
+  from: { id: r.from_id, displayName: r.from_display_name },
+  callId: r.call_id,
+  contentType: r.content_type,
+  size: r.size,
+  durationMs: r.duration_ms,
+  createdAt: r.created_at,
+  heardAt: r.heard_at,
 });
 
 export const toConversation = (r: ConversationRow): ConversationRecord => ({

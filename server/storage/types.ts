@@ -289,6 +289,31 @@ export interface Storage {
   deleteCallRecords(userId: string): Promise<number>;
   /** True when any user has a record of the call `callId` (call ids are never reused). */
   hasCallRecord(callId: string): Promise<boolean>;
+
+  // ── voicemail ──
+  /**
+   * Stores a voicemail unless the recipient's mailbox already holds `mailboxSize` of them
+   * (decided in the same transaction: two at once never make it overfull). True when stored.
+   */
+  insertVoicemail(voicemail: NewVoicemail, mailboxSize: number): Promise<boolean>;
+  /** The voicemails left for `recipientId`, newest first, without their audio. */
+  listVoicemails(recipientId: string): Promise<VoicemailEntry[]>;
+  /** One of the recipient's voicemails with its audio; undefined when they have none by that id. */
+  getVoicemailAudio(
+    recipientId: string,
+    id: string,
+  ): Promise<{ voicemail: VoicemailEntry; audio: Buffer } | undefined>;
+  /**
+   * Marks one of the recipient's voicemails heard at `now`, unless it was already (the first
+   * time is kept). The voicemail afterwards; undefined when they have none by that id.
+   */
+  markVoicemailHeard(
+    recipientId: string,
+    id: string,
+    now: number,
+  ): Promise<VoicemailEntry | undefined>;
+  /** Deletes one of the recipient's voicemails; false when they have none by that id. */
+  deleteVoicemail(recipientId: string, id: string): Promise<boolean>;
   // ── messaging ──
   /**
    * The one-to-one conversation of `type` between two users: found, or created with both as
@@ -399,3 +424,28 @@ export interface CallRecordEntry {
   statusCode: number;
   reasonText: string;
 }
+
+// ── voicemail ──
+
+/** A stored voicemail's details (its audio is read apart: {@link Storage.getVoicemailAudio}). */
+export interface VoicemailEntry {
+  id: string;
+  /** Whose mailbox it is in. */
+  recipientId: string;
+  /** Who left it (internal id). */
+  senderId: string;
+  /** The sender as the recipient sees them: wire id and display name when it was left. */
+  from: { id: string; displayName: string };
+  /** The unanswered call it follows, when the sender gave one. */
+  callId: string | null;
+  /** The recording's type, without parameters (`audio/webm`). */
+  contentType: string;
+  /** Bytes of audio. */
+  size: number;
+  durationMs: number;
+  createdAt: number;
+  heardAt: number | null;
+}
+
+/** What {@link Storage.insertVoicemail} needs: the details and the audio. */
+export type NewVoicemail = Omit<VoicemailEntry, 'size' | 'heardAt'> & { audio: Uint8Array };

@@ -102,6 +102,29 @@ describe('two gateway nodes sharing Redis and one database', () => {
     }
   });
 
+  it('a voicemail left through node 1 reaches B on node 2, who hears it through node 2', async () => {
+    const alice = await newUser(node1.url, 'vma');
+    const bob = await newUser(node2.url, 'vmb');
+    const b = await open(node2, bob, []);
+    const audio = Uint8Array.of(0x1a, 0x45, 0xdf, 0xa3, 1, 2, 3, 4);
+    const left = await fetch(`${node1.url}${Routes.VOICEMAILS}?to=${bob.name}&durationMs=800`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${alice.tokens.accessToken}`,
+        'content-type': 'audio/webm',
+      },
+      body: audio,
+    });
+    assert.equal(left.status, 201);
+    const { id } = (await left.json()) as { id: string };
+    const pushed = await b.event('voicemail:new');
+    assert.equal((pushed.voicemail as { id: string }).id, id);
+    const heard = await fetch(`${node2.url}${Routes.VOICEMAILS}/${id}/audio`, {
+      headers: { authorization: `Bearer ${bob.tokens.accessToken}` },
+    });
+    assert.deepEqual(new Uint8Array(await heard.arrayBuffer()), audio);
+  });
+
   it('presence set on node 1 is seen on node 2', async () => {
     const alice = await newUser(node1.url, 'a');
     const bob = await newUser(node1.url, 'b');

@@ -332,6 +332,85 @@ for (const backend of backends) {
       });
     });
 
+    it('keeps voicemails per recipient: newest first, audio apart, heard once, deleted; a full mailbox refuses', async () => {
+      await withUsers(async (s) => {
+        const bytes = (n: number, seed: number) =>
+          Uint8Array.from({ length: n }, (_, i) => (i + seed) & 0xff);
+        const vm = (id: string, to: string, from: string, at: number, audio: Uint8Array) => ({
+          id,
+          recipientId: to,
+          senderId: from,
+          from: { id: from === 'a' ? 'ann' : 'bob', displayName: `Sender ${from}` },
+          callId: id === 'v1' ? 'call-1' : null,
+          contentType: 'audio/webm',
+          durationMs: 1500,
+          createdAt: at,
+          audio,
+        });
+        assert.equal(await s.insertVoicemail(vm('v1', 'b', 'a', 100, bytes(300, 1)), 2), true);
+        assert.equal(await s.insertVoicemail(vm('v2', 'b', 'c', 200, bytes(5, 7)), 2), true);
+        assert.equal(
+          await s.insertVoicemail(vm('v3', 'b', 'a', 300, bytes(5, 9)), 2),
+          false,
+          'the mailbox holds 2',
+        );
+        assert.equal(await s.insertVoicemail(vm('v4', 'a', 'b', 300, bytes(5, 9)), 2), true);
+        const listed = await s.listVoicemails('b');
+        assert.deepEqual(
+          listed.map((v) => v.id),
+          ['v2', 'v1'],
+          'newest first; the refused one was not stored',
+        );
+        assert.deepEqual(listed[1], {
+          id: 'v1',
+          recipientId: 'b',
+          senderId: 'a',
+          from: { id: 'ann', displayName: 'Sender a' },
+          callId: 'call-1',
+          contentType: 'audio/webm',
+          size: 300,
+          durationMs: 1500,
+          createdAt: 100,
+          heardAt: null,
+        });
+        assert.equal('audio' in listed[1]!, false, 'the list carries no audio');
+        const found = await s.getVoicemailAudio('b', 'v1');
+        assert.deepEqual(new Uint8Array(found!.audio), bytes(300, 1));
+        assert.equal(found!.voicemail.size, 300);
+        assert.equal(await s.getVoicemailAudio('a', 'v1'), undefined, "not a's voicemail");
+        assert.equal(await s.markVoicemailHeard('a', 'v1', 500), undefined, "not a's voicemail");
+        assert.equal((await s.markVoicemailHeard('b', 'v1', 500))?.heardAt, 500);
+        assert.equal((await s.markVoicemailHeard('b', 'v1', 900))?.heardAt, 500, 'the first time');
+        assert.equal(await s.markVoicemailHeard('b', 'nope', 900), undefined);
+        assert.equal(await s.deleteVoicemail('a', 'v1'), false, "not a's voicemail");
+        assert.equal(await s.deleteVoicemail('b', 'v1'), true);
+        assert.equal(await s.deleteVoicemail('b', 'v1'), false);
+        assert.equal(await s.getVoicemailAudio('b', 'v1'), undefined);
+        assert.equal(
+          await s.insertVoicemail(vm('v3', 'b', 'a', 300, bytes(5, 9)), 2),
+          true,
+          'room again',
+        );
+        assert.deepEqual(
+          (await s.listVoicemails('b')).map((v) => v.id),
+          ['v3', 'v2'],
+        );
+        assert.deepEqual(
+          (await s.listVoicemails('a')).map((v) => v.id),
+          ['v4'],
+        );
+        assert.deepEqual(await s.listVoicemails('c'), []);
+        // Many at once into one mailbox never overfill it.
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) =>
+            s.insertVoicemail(vm(`w${i}`, 'c', 'a', 1000 + i, bytes(3, i)), 4),
+          ),
+        );
+        assert.equal(results.filter(Boolean).length, 4);
+        assert.equal((await s.listVoicemails('c')).length, 4);
+      });
+    });
+
     it('opens one direct conversation per pair and type, from either side, also at once', async () => {
       await withUsers(async (s) => {
         const [one, two, three] = await Promise.all([
@@ -749,6 +828,31 @@ describe('PostgreSQL shared by two nodes', () => {
         assert.equal(x.message.id, y.message.id);
         assert.equal(x.message.seq, i + 1);
       }
+    });
+  });
+
+  it('never overfills a mailbox when both nodes store voicemails into it at once', async () => {
+    await twoNodes(async (one, two) => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? one : two).insertVoicemail(
+            {
+              id: `v${i}`,
+              recipientId: 'b',
+              senderId: 'a',
+              from: { id: 'ann', displayName: 'Ann' },
+              callId: null,
+              contentType: 'audio/ogg',
+              durationMs: 1000,
+              createdAt: i,
+              audio: Uint8Array.of(1, 2, 3),
+            },
+            3,
+          ),
+        ),
+      );
+      assert.equal(results.filter(Boolean).length, 3);
+      assert.equal((await two.listVoicemails('b')).length, 3);
     });
   });
 

@@ -42,6 +42,8 @@ import {
   type NewMessage,
   type NewRefreshToken,
   type NewUser,
+  type NewVoicemail,
+  type VoicemailEntry,
   type PresenceRecord,
   type RefreshFamilyRecord,
   type RefreshTokenRecord,
@@ -56,6 +58,7 @@ import {
   type FamilyRow,
   type TokenRow,
   type CallRecordRow,
+  type VoicemailRow,
   type ConversationRow,
   type MemberRow,
   type MessageRow,
@@ -65,6 +68,8 @@ import {
   toFamily,
   toToken,
   toCallRecord,
+  toVoicemail,
+  voicemailColumns,
   toConversation,
   toMember,
   toMessage,
@@ -214,6 +219,19 @@ const SQL = {
   deleteCallRecord: 'DELETE FROM call_records WHERE user_id = $1 AND id = $2',
   deleteCallRecords: 'DELETE FROM call_records WHERE user_id = $1',
   callRecordExists: 'SELECT 1 FROM call_records WHERE call_id = $1 LIMIT 1',
+  // The recipient's row, locked so that two voicemails at once count one another.
+  lockMailbox: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
+  countVoicemails: 'SELECT count(*) AS n FROM voicemails WHERE recipient_id = $1',
+  insertVoicemail: `INSERT INTO voicemails (id, recipient_id, sender_id, from_id, from_display_name,
+      call_id, content_type, size, duration_ms, created_at, audio)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+  listVoicemails: `SELECT ${voicemailColumns} FROM voicemails WHERE recipient_id = $1
+    ORDER BY created_at DESC, n DESC`,
+  voicemailAudio: `SELECT ${voicemailColumns}, audio FROM voicemails
+    WHERE recipient_id = $1 AND id = $2`,
+  markVoicemailHeard: `UPDATE voicemails SET heard_at = COALESCE(heard_at, $3)
+    WHERE recipient_id = $1 AND id = $2 RETURNING ${voicemailColumns}`,
+  deleteVoicemail: 'DELETE FROM voicemails WHERE recipient_id = $1 AND id = $2',
   conversationById: `SELECT ${conversationColumns} FROM conversations c WHERE c.id = $1`,
   conversationByPair: `SELECT ${conversationColumns} FROM conversations c WHERE c.pair_key = $1`,
   insertConversation: `INSERT INTO conversations (id, type, name, pair_key, created_at)
@@ -767,6 +785,66 @@ export class PostgresStorage implements Storage {
 
   async hasCallRecord(callId: string): Promise<boolean> {
     return (await this.query('callRecordExists', [callId])).rows.length > 0;
+  }
+
+  // ── voicemail ──
+
+  async insertVoicemail(v: NewVoicemail, mailboxSize: number): Promise<boolean> {
+    return this.transaction(async (client) => {
+      // Locking the recipient serialises the mailbox's inserts, so the count holds.
+      const user = await this.query('lockMailbox', [v.recipientId], client);
+      if (!user.rows.length) return false;
+      const count = await this.query<{ n: number }>('countVoicemails', [v.recipientId], client);
+      if (count.rows[0]!.n >= mailboxSize) return false;
+      await this.query(
+        'insertVoicemail',
+        [
+          v.id,
+          v.recipientId,
+          v.senderId,
+          v.from.id,
+          v.from.displayName,
+          v.callId,
+          v.contentType,
+          v.audio.byteLength,
+          v.durationMs,
+          v.createdAt,
+          Buffer.from(v.audio.buffer, v.audio.byteOffset, v.audio.byteLength),
+        ],
+        client,
+      );
+      return true;
+    });
+  }
+
+  async listVoicemails(recipientId: string): Promise<VoicemailEntry[]> {
+    const { rows } = await this.query<VoicemailRow>('listVoicemails', [recipientId]);
+    return rows.map(toVoicemail);
+  }
+
+  async getVoicemailAudio(
+    recipientId: string,
+    id: string,
+  ): Promise<{ voicemail: VoicemailEntry; audio: Buffer } | undefined> {
+    const { rows } = await this.query<VoicemailRow & { audio: Buffer }>('voicemailAudio', [
+      recipientId,
+      id,
+    ]);
+    const row = rows[0];
+    return row && { voicemail: toVoicemail(row), audio: row.audio };
+  }
+
+  async markVoicemailHeard(
+    recipientId: string,
+    id: string,
+    now: number,
+  ): Promise<VoicemailEntry | undefined> {
+    const { rows } = await this.query<VoicemailRow>('markVoicemailHeard', [recipientId, id, now]);
+    return rows[0] && toVoicemail(rows[0]);
+  }
+
+  async deleteVoicemail(recipientId: string, id: string): Promise<boolean> {
+    return (await this.query('deleteVoicemail', [recipientId, id])).rowCount === 1;
   }
 
   // ── messaging ──

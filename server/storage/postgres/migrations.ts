@@ -140,4 +140,27 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'voicemails',
+    // As SQLite's version 5; the audio is bytea in the row.
+    sql: `
+      CREATE TABLE voicemails (
+        id                text PRIMARY KEY,
+        recipient_id      text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        sender_id         text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        from_id           text NOT NULL,
+        from_display_name text NOT NULL,
+        call_id           text,
+        content_type      text NOT NULL,
+        size              integer NOT NULL,
+        duration_ms       integer NOT NULL,
+        created_at        bigint NOT NULL,
+        heard_at          bigint,
+        audio             bytea NOT NULL,
+        n                 bigint GENERATED ALWAYS AS IDENTITY
+      );
+      CREATE INDEX voicemails_recipient ON voicemails (recipient_id, created_at DESC);
+    `,
+  },
 ];

@@ -27,6 +27,8 @@ import {
   type UserSearchField,
   type NewRefreshToken,
   type NewUser,
+  type NewVoicemail,
+  type VoicemailEntry,
   type RefreshFamilyRecord,
   type RefreshTokenRecord,
   type Storage,
@@ -39,6 +41,7 @@ import {
   type FamilyRow,
   type TokenRow,
   type CallRecordRow,
+  type VoicemailRow,
   type MemberRow,
   type MessageRow,
   type ContactRow,
@@ -47,6 +50,8 @@ import {
   toFamily,
   toToken,
   toCallRecord,
+  toVoicemail,
+  voicemailColumns,
   toConversation,
   toMember,
   toMessage,
@@ -352,6 +357,28 @@ export class SqliteStorage implements Storage {
       callRecordExists: db.prepare<[string], { one: number }>(
         'SELECT 1 AS one FROM call_records WHERE call_id = ? LIMIT 1',
       ),
+      // ── voicemail ──
+      insertVoicemail: db.prepare(
+        `INSERT INTO voicemails (id, recipient_id, sender_id, from_id, from_display_name, call_id,
+           content_type, size, duration_ms, created_at, heard_at, audio)
+         SELECT @id, @recipientId, @senderId, @fromId, @fromDisplayName, @callId, @contentType,
+           @size, @durationMs, @createdAt, NULL, @audio
+         WHERE (SELECT COUNT(*) FROM voicemails WHERE recipient_id = @recipientId) < @mailboxSize`,
+      ),
+      listVoicemails: db.prepare<[string], VoicemailRow>(
+        `SELECT ${voicemailColumns} FROM voicemails WHERE recipient_id = ?
+         ORDER BY created_at DESC, rowid DESC`,
+      ),
+      voicemail: db.prepare<[string, string], VoicemailRow>(
+        `SELECT ${voicemailColumns} FROM voicemails WHERE recipient_id = ? AND id = ?`,
+      ),
+      voicemailAudio: db.prepare<[string, string], VoicemailRow & { audio: Buffer }>(
+        `SELECT ${voicemailColumns}, audio FROM voicemails WHERE recipient_id = ? AND id = ?`,
+      ),
+      markVoicemailHeard: db.prepare(
+        `UPDATE voicemails SET heard_at = ? WHERE recipient_id = ? AND id = ? AND heard_at IS NULL`,
+      ),
+      deleteVoicemail: db.prepare('DELETE FROM voicemails WHERE recipient_id = ? AND id = ?'),
     };
     this.features = prepareFeatures(db);
     const one = db.transaction(this.appendOne);
@@ -558,6 +585,56 @@ export class SqliteStorage implements Storage {
 
   async hasCallRecord(callId: string): Promise<boolean> {
     return this.statements.callRecordExists.get(callId) !== undefined;
+  }
+
+  // ── voicemail ──
+
+  async insertVoicemail(v: NewVoicemail, mailboxSize: number): Promise<boolean> {
+    // One statement: the count and the insert are one atomic step.
+    return (
+      this.statements.insertVoicemail.run({
+        id: v.id,
+        recipientId: v.recipientId,
+        senderId: v.senderId,
+        fromId: v.from.id,
+        fromDisplayName: v.from.displayName,
+        callId: v.callId,
+        contentType: v.contentType,
+        size: v.audio.byteLength,
+        durationMs: v.durationMs,
+        createdAt: v.createdAt,
+        audio: Buffer.from(v.audio.buffer, v.audio.byteOffset, v.audio.byteLength),
+        mailboxSize,
+      }).changes === 1
+    );
+  }
+
+  async listVoicemails(recipientId: string): Promise<VoicemailEntry[]> {
+    return this.statements.listVoicemails.all(recipientId).map(toVoicemail);
+  }
+
+  async getVoicemailAudio(
+    recipientId: string,
+    id: string,
+  ): Promise<{ voicemail: VoicemailEntry; audio: Buffer } | undefined> {
+    const row = this.statements.voicemailAudio.get(recipientId, id);
+    return row && { voicemail: toVoicemail(row), audio: row.audio };
+  }
+
+  async markVoicemailHeard(
+    recipientId: string,
+    id: string,
+    now: number,
+  ): Promise<VoicemailEntry | undefined> {
+    return this.db.transaction(() => {
+      this.statements.markVoicemailHeard.run(now, recipientId, id);
+      const row = this.statements.voicemail.get(recipientId, id);
+      return row && toVoicemail(row);
+    })();
+  }
+
+  async deleteVoicemail(recipientId: string, id: string): Promise<boolean> {
+    return this.statements.deleteVoicemail.run(recipientId, id).changes === 1;
   }
   // ── messaging ──
 

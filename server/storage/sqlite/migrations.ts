@@ -6,7 +6,8 @@
  * migrations of different features must not depend on each other's tables. Never edit a
  * migration that has shipped: add the next one.
  *
- * Version 2 belongs to call history (the calls feature); 4 reshapes 3's messages.
+ * Version 2 belongs to call history (the calls feature); 4 reshapes 3's messages; 5 is
+ * voicemail.
  */
 export interface Migration {
   /** 1, 2, 3, … in order. */
@@ -169,6 +170,29 @@ export const migrations: readonly Migration[] = [
       DROP TABLE messages;
       ALTER TABLE messages_v4 RENAME TO messages;
       ALTER TABLE conversations DROP COLUMN last_seq;
+    `,
+  },
+  {
+    version: 5,
+    name: 'voicemails',
+    // The audio is a BLOB in the row (at most 1 MiB, 100 per mailbox): one file to back up,
+    // deleted with the row, and read only by the audio route (the list names its columns).
+    sql: `
+      CREATE TABLE voicemails (
+        id                TEXT PRIMARY KEY,
+        recipient_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        sender_id         TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        from_id           TEXT NOT NULL,
+        from_display_name TEXT NOT NULL,
+        call_id           TEXT,
+        content_type      TEXT NOT NULL,
+        size              INTEGER NOT NULL,
+        duration_ms       INTEGER NOT NULL,
+        created_at        INTEGER NOT NULL,
+        heard_at          INTEGER,
+        audio             BLOB NOT NULL
+      ) STRICT;
+      CREATE INDEX voicemails_recipient ON voicemails(recipient_id, created_at DESC);
     `,
   },
 ];
