@@ -4,7 +4,7 @@
  * stopped, sent with the keyboard alone, each step announced and accessible; the callee's
  * client counts it, with the call's id. In French too.
  */
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../components/call-view/comms-call-view.js';
 import type { CommsCallView } from '../../components/call-view/call-view.js';
@@ -13,24 +13,13 @@ import type { CallObject, CommsClient } from '../../core/index.js';
 import { createClient } from '../../core/index.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { nextEvent, until } from '../helpers/waits.js';
+import { settled, shown } from '../helpers/elements.js';
 
 const PASSWORD = 'correct horse battery staple';
 
 const part = (el: Element, name: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
-const polite = (el: Element) =>
-  (el.shadowRoot!.querySelector('[role="status"]')?.textContent ?? '').replace(/\s+/g, ' ').trim();
-
-async function settled(el: CommsCallView, predicate: () => boolean, message: string) {
-  await waitUntil(
-    async () => {
-      await el.updateComplete;
-      return predicate();
-    },
-    message,
-    { timeout: 10000 },
-  );
-}
+const polite = (el: Element) => shown(el, '[role="status"]');
 
 describe('<comms-call-view> leaves a voicemail', function () {
   this.timeout(40000);
