@@ -60,6 +60,23 @@ export class CommsError extends Error implements BasicError {
   }
 }
 
+/**
+ * Any thrown value as a {@link CommsError}: itself when it is one, else `network:error` (what
+ * reaches the core's catch blocks unwrapped is a failed fetch or socket) with it as the cause.
+ */
+export function asCommsError(error: unknown): CommsError {
+  return error instanceof CommsError
+    ? error
+    : new CommsError(ErrorCodes.NETWORK_ERROR, (error as Error)?.message ?? String(error), {
+        cause: error,
+      });
+}
+
+/** Any thrown value as the `{code, message}` events and the state carry ({@link asCommsError}). */
+export function toBasic(error: unknown): BasicError {
+  return asCommsError(error).toJSON();
+}
+
 /** True when `value` has the `BasicError` shape. */
 export function isBasicError(value: unknown): value is BasicError {
   return (

@@ -7,7 +7,7 @@ import { Routes } from '../protocol/constants.js';
 import type { SignupResponse, TokenResponse, UserInfo } from '../protocol/schema.js';
 import type { MeResponse } from '../protocol/endpoints.js';
 import { restBaseUrl, restRequest } from '../backends/gateway/rest.js';
-import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
+import { CommsError, ErrorCodes, type BasicError, asCommsError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { TimerHandle } from '../platform/runtime.js';
 import type {
@@ -456,10 +456,7 @@ export class AuthManager {
 
   /** Records an auth failure (state + `auth:error`) and returns it for throwing. */
   #error(error: unknown): CommsError {
-    const commsError =
-      error instanceof CommsError
-        ? error
-        : new CommsError(ErrorCodes.NETWORK_ERROR, String(error), { cause: error });
+    const commsError = asCommsError(error);
     const basic: BasicError = { code: commsError.code, message: commsError.message };
     if (isFinalAuthError(commsError) || commsError.code === ErrorCodes.INVALID_ARGUMENT) {
       this.#update({ status: this.#credentials ? 'error' : 'none', error: basic });

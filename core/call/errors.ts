@@ -1,6 +1,3 @@
-/** The call engine's stable error codes, and errors as its events carry them. */
-import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
-
 /** Stable error codes of call operations. */
 export const CallErrorCodes = {
   UNKNOWN_CALL: 'call:unknown',
@@ -14,9 +11,3 @@ export const CallErrorCodes = {
   TRANSFER_FAILED: 'call:transferFailed',
   AUDIO_FILE_FAILED: 'call:audioFileFailed',
 } as const;
-
-/** Any error as the `{code, message}` events carry. */
-export function toBasic(error: unknown): BasicError {
-  if (error instanceof CommsError) return error.toJSON();
-  return { code: ErrorCodes.NETWORK_ERROR, message: (error as Error)?.message ?? String(error) };
-}

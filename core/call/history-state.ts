@@ -3,7 +3,7 @@
  * slice, the cache (`getCache`/`setCache` are synchronous) and the error path both share.
  */
 import type { CallRecord } from '../protocol/schema.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, asCommsError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 
 /** The `history` slice: call records, newest first. */
@@ -17,8 +17,7 @@ export const initialHistoryState: HistoryState = { records: [], total: 0 };
 
 /** Emits `callHistory:error` for `error` and returns it as a `CommsError` to throw. */
 export function historyError(ctx: FeatureContext, error: unknown): CommsError {
-  const e =
-    error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+  const e = asCommsError(error);
   ctx.emit('callHistory:error', { error: e.toJSON() });
   return e;
 }

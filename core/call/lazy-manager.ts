@@ -18,14 +18,14 @@
  * recorded as Initiating and starts when the engine arrives. A chunk that fails to load is
  * tried again by the next use; a call made meanwhile ends with the error.
  */
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, toBasic } from '../errors.js';
 import { Chunk } from '../lazy.js';
 import type { FeatureContext } from '../feature.js';
 import type { LazyMediaManager } from '../media/lazy-manager.js';
 import type { MediaRequest } from '../media/types.js';
 import type { SdpHandlerFunction } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
-import { CallErrorCodes, toBasic } from './errors.js';
+import { CallErrorCodes } from './errors.js';
 import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
 import type { CallManager } from './manager.js';
 import type { CallReport } from './report.js';

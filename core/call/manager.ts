@@ -7,7 +7,7 @@
  * A chunk of its own in the ES builds: `lazy-manager.ts` loads it when the client first takes
  * calls and creates one engine per client. Nothing static imports values from here.
  */
-import { CommsError, ErrorCodes, type BasicError } from '../errors.js';
+import { CommsError, ErrorCodes, type BasicError, toBasic } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { MediaManager } from '../media/manager.js';
 import type { MediaRequest } from '../media/types.js';
@@ -17,7 +17,7 @@ import { Routes } from '../protocol/constants.js';
 import type { TurnCredentialsResponse } from '../protocol/schema.js';
 import type { SdpHandlerFunction, SdpHandlerInfo } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
-import { CallErrorCodes, toBasic } from './errors.js';
+import { CallErrorCodes } from './errors.js';
 import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } from './make.js';
 import { CallReports } from './recorder.js';
 import type { CallReport, ReportEventType } from './report.js';

@@ -8,12 +8,12 @@
  * they were methods of the engine (checks, queueing and events in the same order). They reach
  * the engine through {@link Engine}, which only `CallManager` makes.
  */
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, toBasic } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { MediaManager } from '../media/manager.js';
 import type { MediaRequest } from '../media/types.js';
 import { normalizeDestination } from './destination.js';
-import { CallErrorCodes, toBasic } from './errors.js';
+import { CallErrorCodes } from './errors.js';
 import {
   defaultIceCollectionCheck,
   type IceCollectionCheckResult,

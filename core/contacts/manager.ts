@@ -3,7 +3,7 @@
  * gateway and kept in step across the user's devices.
  */
 import type { Contact, EventFrame } from '../protocol/schema.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, asCommsError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { ConnectionManager } from '../transport/connection.js';
 
@@ -126,8 +126,7 @@ export class ContactsManager {
   }
 
   #fail(error: unknown): CommsError {
-    const e =
-      error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+    const e = asCommsError(error);
     this.#ctx.emit('contacts:error', { error: e.toJSON() });
     return e;
   }

@@ -5,7 +5,7 @@
  */
 import { PRESENCE_ACTIVITY_VALUES, PRESENCE_STATUS_VALUES } from '../protocol/constants.js';
 import type { EventFrame, Presence } from '../protocol/schema.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, asCommsError } from '../errors.js';
 import type { PresenceActivity, PresenceStatus } from './state.js';
 import type { FeatureContext } from '../feature.js';
 import type { ConnectionManager } from '../transport/connection.js';
@@ -203,8 +203,7 @@ export class PresenceManager {
   }
 
   #fail(error: unknown): CommsError {
-    const e =
-      error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+    const e = asCommsError(error);
     this.#ctx.emit('presence:error', { error: e.toJSON() });
     return e;
   }

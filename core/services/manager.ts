@@ -5,7 +5,7 @@
  */
 import { SERVICES, SUBSCRIPTION_EXPIRES, type ServiceName } from '../protocol/constants.js';
 import type { EventFrame, Subscription } from '../protocol/schema.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, asCommsError, toBasic } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { TimerHandle } from '../platform/runtime.js';
 import type { ConnectionManager } from '../transport/connection.js';
@@ -92,15 +92,7 @@ export class ServicesManager {
     this.#update({ isPending: true, clientCorrelator: correlator });
     this.#ctx.emit('subscription:change', {});
     try {
-      const { subscription } = await this.#connection.request({
-        type: 'subscribe',
-        services: wanted,
-        clientCorrelator: correlator,
-        expires: this.#expires(),
-        ...this.#multiCall(),
-      });
-      this.#granted(subscription, wanted);
-      this.#ctx.emit('subscription:change', {});
+      await this.#subscribe(wanted, correlator);
       return this.getSubscriptions();
     } catch (error) {
       this.#update({ isPending: false });
@@ -145,18 +137,24 @@ export class ServicesManager {
     const { wanted, clientCorrelator } = this.#ctx.store.getState().services;
     if (wanted.length === 0) return;
     try {
-      const { subscription } = await this.#connection.request({
-        type: 'subscribe',
-        services: wanted,
-        clientCorrelator,
-        expires: this.#expires(),
-        ...this.#multiCall(),
-      });
-      this.#granted(subscription, wanted);
-      this.#ctx.emit('subscription:change', {});
+      await this.#subscribe(wanted, clientCorrelator);
     } catch (error) {
       this.#fail(error);
     }
+  }
+
+  /** Asks for `services` (all that is wanted: a subscribe replaces the one before). */
+  async #subscribe(services: ServiceName[], clientCorrelator: string): Promise<void> {
+    const { subscription } = await this.#connection.request({
+      type: 'subscribe',
+      services,
+      clientCorrelator,
+      expires: this.#expires(),
+      // The gateway rings this device mid-call when `call.multiCall` is on.
+      ...(this.#ctx.config().call?.multiCall === true ? { multiCall: true } : {}),
+    });
+    this.#granted(subscription, services);
+    this.#ctx.emit('subscription:change', {});
   }
 
   /** The connection was lost: the subscription is not usable until restored. */
@@ -233,10 +231,7 @@ export class ServicesManager {
       this.#scheduleExtend(subscription);
       this.#ctx.emit('subscription:resub', { attemptNum, isFailure: false });
     } catch (error) {
-      const basic =
-        error instanceof CommsError
-          ? error.toJSON()
-          : { code: ErrorCodes.NETWORK_ERROR, message: String(error) };
+      const basic = toBasic(error);
       this.#ctx.emit('subscription:resub', { attemptNum, isFailure: true, error: basic });
       const sub = this.#ctx.store.getState().services.subscription;
       const left = (sub?.expiresAt ?? 0) - this.#ctx.runtime.now();
@@ -247,11 +242,6 @@ export class ServicesManager {
         );
       }
     }
-  }
-
-  /** `multiCall: true` when `call.multiCall` is on (the gateway rings this device mid-call). */
-  #multiCall(): { multiCall?: true } {
-    return this.#ctx.config().call?.multiCall === true ? { multiCall: true } : {};
   }
 
   #expires(): number {
@@ -288,8 +278,7 @@ export class ServicesManager {
   }
 
   #fail(error: unknown): CommsError {
-    const commsError =
-      error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+    const commsError = asCommsError(error);
     this.#ctx.emit('subscription:error', { error: commsError.toJSON() });
     return commsError;
   }

@@ -13,7 +13,7 @@ import {
   WS_TOKEN_QUERY,
 } from '../protocol/constants.js';
 import type { EventFrame, ReplyPayload, RequestType } from '../protocol/schema.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, toBasic } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import { originOf } from '../config.js';
 import type { TimerHandle } from '../platform/runtime.js';
@@ -437,10 +437,4 @@ function cancelled(): CommsError {
     ErrorCodes.CANCELLED,
     'the connection attempt was cancelled by disconnect()',
   );
-}
-
-function toBasic(error: unknown): { code: string; message: string } {
-  return error instanceof CommsError
-    ? { code: error.code, message: error.message }
-    : { code: ErrorCodes.NETWORK_ERROR, message: String(error) };
 }

@@ -3,7 +3,7 @@
  * and keep what was found.
  */
 import type { DirectoryUser } from '../protocol/schema.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, asCommsError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import type { ConnectionManager } from '../transport/connection.js';
 
@@ -87,8 +87,7 @@ export class UserManager {
   }
 
   #fail(error: unknown, event: 'users:error' | 'directory:error'): CommsError {
-    const e =
-      error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+    const e = asCommsError(error);
     this.#ctx.emit(event, { error: e.toJSON() });
     return e;
   }

@@ -21,7 +21,7 @@ import type {
   VoicemailResponse,
 } from '../protocol/schema.js';
 import { restBaseUrl, restRequest } from '../backends/gateway/rest.js';
-import { CommsError, ErrorCodes } from '../errors.js';
+import { CommsError, ErrorCodes, asCommsError } from '../errors.js';
 import type { FeatureContext } from '../feature.js';
 import { VoicemailErrorCodes } from './errors.js';
 import { voicemailIndicators, type VoicemailState } from './state.js';
@@ -272,8 +272,7 @@ const argument = (message: string) => new CommsError(ErrorCodes.INVALID_ARGUMENT
 
 /** Emits `voicemail:error` for `error` and returns it as a `CommsError` to throw (once). */
 function fail(ctx: FeatureContext, error: unknown): CommsError {
-  const e =
-    error instanceof CommsError ? error : new CommsError(ErrorCodes.NETWORK_ERROR, String(error));
+  const e = asCommsError(error);
   if (!reported.has(e)) {
     reported.add(e);
     ctx.emit('voicemail:error', { error: e.toJSON() });
