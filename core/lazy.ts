@@ -9,7 +9,17 @@
  * for it (`run`) or is held and handed to it in order once it has loaded (`hold`).
  */
 import { CommsError, ErrorCodes } from './errors.js';
+import type { CommsEventMap } from './events.js';
 import type { FeatureContext } from './feature.js';
+
+/** The events a feature reports its failures with (`presence:error`, …): `{error}` and no more. */
+export type FeatureErrorEvent = {
+  [K in keyof CommsEventMap]: {
+    error: CommsEventMap[K] extends { error: infer E } ? E : never;
+  } extends CommsEventMap[K]
+    ? K
+    : never;
+}[keyof CommsEventMap];
 
 /** A chunk, fetched once per page (every client of the page shares it). */
 export class Chunk<M> {
@@ -98,10 +108,28 @@ export abstract class LazyFeature<M, T> {
     ));
   }
 
-  /** Runs `use` on the manager: at once when it is here, else once it has loaded. */
-  run<R>(use: (instance: T) => Promise<R>): Promise<R> {
+  /**
+   * The event `method`'s failures are reported with (the manager emits it for its own), also
+   * emitted when the manager cannot be loaded for it; none by default.
+   */
+  protected errorEvent(_method: string): FeatureErrorEvent | undefined {
+    return undefined;
+  }
+
+  /**
+   * Runs `use` (for `method`) on the manager: at once when it is here, else once it has loaded.
+   * When it cannot be loaded, the promise rejects with `network:error`, reported as the
+   * manager's own failures are ({@link errorEvent}).
+   */
+  run<R>(use: (instance: T) => Promise<R>, method = ''): Promise<R> {
     const instance = this.current;
-    return instance ? use(instance) : this.load().then(use);
+    return instance
+      ? use(instance)
+      : this.load().then(use, (error: CommsError) => {
+          const event = this.errorEvent(method);
+          if (event && !this.#disposed) this.ctx.emit(event, { error: error.toJSON() });
+          throw error;
+        });
   }
 
   /**
@@ -113,7 +141,7 @@ export abstract class LazyFeature<M, T> {
       names.map((name) => [
         name,
         (...args: unknown[]) =>
-          this.run((m) => (m[name] as (...a: unknown[]) => Promise<unknown>).apply(m, args)),
+          this.run((m) => (m[name] as (...a: unknown[]) => Promise<unknown>).apply(m, args), name),
       ]),
     ) as Pick<T, K>;
   }

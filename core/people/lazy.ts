@@ -22,7 +22,7 @@ import type {
   Presence,
 } from '../protocol/schema.js';
 import type { FeatureContext } from '../feature.js';
-import { Chunk, LazyFeature } from '../lazy.js';
+import { Chunk, LazyFeature, type FeatureErrorEvent } from '../lazy.js';
 import type { ConnectionManager } from '../transport/connection.js';
 import { setHistoryCache } from '../call/history-state.js';
 import type * as People from './managers.js';
@@ -32,24 +32,33 @@ type Managers = typeof People;
 /** The people features' chunk, shared by every client of the page. */
 const chunk = new Chunk<Managers>('people features', () => import('./managers.js'));
 
-/** One of the people features: `make` creates this client's manager once the chunk is here. */
+/**
+ * One of the people features: `make` creates this client's manager once the chunk is here;
+ * `event` is the one its failures are reported with (a chunk that cannot be fetched too).
+ */
 abstract class PeopleFeature<T> extends LazyFeature<Managers, T> {
   readonly #make: (module: Managers) => T;
+  readonly #event: FeatureErrorEvent;
 
-  constructor(ctx: FeatureContext, make: (module: Managers) => T) {
+  constructor(ctx: FeatureContext, make: (module: Managers) => T, event: FeatureErrorEvent) {
     super(ctx, chunk);
     this.#make = make;
+    this.#event = event;
   }
 
   protected create(module: Managers): T {
     return this.#make(module);
+  }
+
+  protected override errorEvent(_method: string): FeatureErrorEvent {
+    return this.#event;
   }
 }
 
 /** `presence`: this user's and others' presence, and availability for calls. */
 export class LazyPresence extends PeopleFeature<People.PresenceManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager) {
-    super(ctx, (module) => new module.PresenceManager(ctx, connection));
+    super(ctx, (module) => new module.PresenceManager(ctx, connection), 'presence:error');
   }
 
   get(userId: string): Presence | undefined {
@@ -80,7 +89,7 @@ export class LazyPresence extends PeopleFeature<People.PresenceManager> {
 /** `contacts`: the personal address book. */
 export class LazyContacts extends PeopleFeature<People.ContactsManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager) {
-    super(ctx, (module) => new module.ContactsManager(ctx, connection));
+    super(ctx, (module) => new module.ContactsManager(ctx, connection), 'contacts:error');
   }
 
   get(contactId: string): Contact | undefined {
@@ -102,7 +111,7 @@ export class LazyContacts extends PeopleFeature<People.ContactsManager> {
 /** `user`: the directory. */
 export class LazyUsers extends PeopleFeature<People.UserManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager, self: () => string) {
-    super(ctx, (module) => new module.UserManager(ctx, connection, self));
+    super(ctx, (module) => new module.UserManager(ctx, connection, self), 'users:error');
   }
 
   get(userId: string): DirectoryUser | undefined {
@@ -112,12 +121,17 @@ export class LazyUsers extends PeopleFeature<People.UserManager> {
   getAll(): DirectoryUser[] {
     return Object.values(this.ctx.store.getState().users.byId);
   }
+
+  /** A search's failures are the directory's; the others', the users'. */
+  protected override errorEvent(method: string): FeatureErrorEvent {
+    return method === 'search' ? 'directory:error' : 'users:error';
+  }
 }
 
 /** `call.history`: the gateway's call records, cached in the state. */
 export class LazyHistory extends PeopleFeature<People.HistoryManager> {
   constructor(ctx: FeatureContext, token: () => Promise<string>) {
-    super(ctx, (module) => new module.HistoryManager(ctx, token));
+    super(ctx, (module) => new module.HistoryManager(ctx, token), 'callHistory:error');
   }
 
   /** The cached records, newest first. */

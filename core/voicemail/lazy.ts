@@ -7,7 +7,7 @@
  */
 import type { EventFrame } from '../protocol/schema.js';
 import type { FeatureContext } from '../feature.js';
-import { Chunk, LazyFeature } from '../lazy.js';
+import { Chunk, LazyFeature, type FeatureErrorEvent } from '../lazy.js';
 import { voicemailIndicators } from './state.js';
 import type { Voicemail, VoicemailIndicators } from './types.js';
 import type * as Module from './manager.js';
@@ -30,6 +30,11 @@ export class LazyVoicemail extends LazyFeature<VoicemailModule, Module.Voicemail
 
   protected create(module: VoicemailModule): Module.VoicemailManager {
     return new module.VoicemailManager(this.ctx, this.#token, this.#local);
+  }
+
+  /** Its failures, a chunk that cannot be fetched too, are `voicemail:error`s. */
+  protected override errorEvent(): FeatureErrorEvent {
+    return 'voicemail:error';
   }
 
   /** The seeds' indicators, from the state. */

@@ -12,7 +12,7 @@ import { createLocalHub } from '../../core/local.js';
 import type { CallState, SdpHandlerFunction, SdpHandlerInfo } from '../../core/index.js';
 import { getBrowserDetails, loadAdapter } from '../../core/platform/browser.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
-import { failRequests, holdRequests } from '../helpers/network.browser.js';
+import { failRequests, holdRequests, type HeldRequests } from '../helpers/network.browser.js';
 import {
   PROTOCOL_VERSION,
   Routes,
@@ -43,9 +43,14 @@ async function gatewayUser(services: string[]): Promise<{ client: CommsClient; i
   return { client, id };
 }
 
-/** Whether the page fetched a file whose URL contains `path`. */
+/** Whether the page fetched a file whose URL contains `path` (a failed fetch does not count). */
 const fetchedFile = (path: string) =>
-  performance.getEntriesByType('resource').some((entry) => entry.name.includes(path));
+  performance
+    .getEntriesByType('resource')
+    .some(
+      (entry) =>
+        entry.name.includes(path) && (entry as PerformanceResourceTiming).responseStatus === 200,
+    );
 const conversationChunk = '/core/conversation/manager.ts';
 const mediaChunk = '/core/media/manager.ts';
 const text = (m: { parts: Array<{ type: string; text?: string }> }) =>
@@ -106,6 +111,57 @@ const peopleChunk = '/core/people/managers.ts';
 // history before this.
 describe('the people features (presence, contacts, directory, call history), loaded when first needed', function () {
   this.timeout(30000);
+
+  it("when they cannot be fetched, each method rejects with network:error, reported as its feature's failures are", async () => {
+    // From the start: the gateway pushes this user's own presence once subscribed, which
+    // fetches the chunk too (and fails, logged).
+    const failing = await failRequests('*/core/people/managers.ts*');
+    try {
+      await failingPeople(failing);
+    } finally {
+      await failing.release();
+    }
+    expect(fetchedFile(peopleChunk), 'the people features were fetched').to.equal(false);
+  });
+
+  /** The people features' methods while `failing` fails their chunk. */
+  async function failingPeople(failing: HeldRequests): Promise<void> {
+    const me = await socketUser();
+    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    gatewayClients.push(client);
+    await client.connect(
+      { username: me.id, password: 'correct horse battery staple' },
+      { services: ['presence'] },
+    );
+    const failures: Array<[string, string]> = [];
+    for (const event of [
+      'presence:error',
+      'contacts:error',
+      'users:error',
+      'directory:error',
+      'callHistory:error',
+    ] as const)
+      client.on(event, ({ error }) => failures.push([event, error.code]));
+    const attempts: Array<[string, () => Promise<unknown>]> = [
+      ['presence:error', () => client.presence.update('open', 'available')],
+      ['contacts:error', () => client.contacts.add({ primaryContact: 'someone' })],
+      ['users:error', () => client.user.fetch('someone')],
+      ['directory:error', () => client.user.search({ userName: 'someone' })],
+      ['callHistory:error', () => client.call.history.fetch(10)],
+    ];
+    for (const [event, attempt] of attempts) {
+      const error = await attempt().then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(error?.code, `${event}'s method`).to.equal('network:error');
+      expect(error?.message).to.match(/people features could not be loaded/);
+      expect(failures.at(-1), `no ${event}`).to.deep.equal([event, 'network:error']);
+    }
+    expect(failures).to.have.length(attempts.length);
+    expect(await failing.held()).to.have.length.of.at.least(attempts.length);
+    me.close();
+  }
 
   it('are not fetched before they are used; a contacts change the gateway pushes meanwhile fetches them and is applied', async () => {
     const me = await socketUser(); // this user's other device: a bare socket

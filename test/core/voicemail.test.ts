@@ -10,6 +10,7 @@ import type { CommsClient, VoicemailIndicators } from '../../core/index.js';
 import { createClient } from '../../core/index.js';
 import { createLocalHub } from '../../core/local.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { failRequests } from '../helpers/network.browser.js';
 import { nextEvent } from '../helpers/waits.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -64,6 +65,29 @@ describe('voicemail over the real gateway', function () {
     await client.connect({ username: id, password: PASSWORD }, { services: ['chat'] });
     return client;
   }
+
+  // First: no client of this page may have loaded the voicemail manager before it.
+  it('when its chunk cannot be fetched, a method rejects with network:error and emits voicemail:error; the next use fetches it', async () => {
+    const client = await device(await signup('vmf'));
+    const failing = await failRequests('*/core/voicemail/manager.ts*');
+    const errors: string[] = [];
+    client.on('voicemail:error', ({ error }) => errors.push(error.code));
+    try {
+      const error = await client.voicemail.fetch().then(
+        () => null,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(error?.code).to.equal('network:error');
+      expect(error?.message).to.match(/voicemail manager could not be loaded/);
+      expect(errors).to.deep.equal(['network:error']);
+      expect(await failing.held()).to.have.length(1);
+    } finally {
+      await failing.release();
+    }
+    await client.voicemail.fetch();
+    expect(client.voicemail.get().lastUpdated).to.be.above(0);
+    expect(errors).to.deep.equal(['network:error']);
+  });
 
   it('records from the microphone, leaves it; the recipient counts, hears, marks heard, deletes', async () => {
     const [aliceId, bobId, carolId] = (await Promise.all(
