@@ -18,7 +18,7 @@ import { coreSize } from './core-size.js';
 import { elementSize } from './element-size.js';
 import { gatewayMemory } from './gateway-memory.js';
 import type { BenchContext, Benchmark, RunOptions } from './lib/benchmark.js';
-import { describeMachine } from './lib/machine.js';
+import { describeMachine, settle } from './lib/machine.js';
 import { createProbes } from './lib/probes.js';
 import { Recorder, type BenchmarkResult } from './lib/report.js';
 import { root } from './lib/size.js';
@@ -132,6 +132,8 @@ async function runOne(
     },
     probes,
   };
+  // What an earlier benchmark left running (a gateway, Chromium) winds down first.
+  const settled = await settle();
   const limit = benchmark.timeoutMs(options);
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -164,7 +166,7 @@ async function runOne(
       }
     }
   }
-  return record.result(benchmark.name, benchmark.title, performance.now() - start);
+  return { ...record.result(benchmark.name, benchmark.title, performance.now() - start), settled };
 }
 
 async function main(): Promise<void> {

@@ -39,3 +39,47 @@ export async function describeMachine(date: Date): Promise<Machine> {
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
+
+/** The CPUs' busy and total time so far, summed over every CPU (ms). */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    const all = times.user + times.nice + times.sys + times.irq + times.idle;
+    total += all;
+    busy += all - times.idle;
+  }
+  return { busy, total };
+}
+
+/** How a benchmark's start waited for the machine to quiet down (see {@link settle}). */
+export interface Settled {
+  /** The share of CPU time idle over the last window before the start (0–1). */
+  idle: number;
+  /** How long it waited, ms. */
+  waitedMs: number;
+}
+
+/**
+ * Waits until the machine's CPUs were at least `idle` idle over a whole `windowMs` (the
+ * processes an earlier benchmark left, Chromium's among them, wind down; a busy machine is
+ * waited for, up to `maxMs`), and says how idle they were. Timings taken on a busy machine are
+ * not comparable with those of a quiet one: the result records this, so a reader can tell.
+ */
+export async function settle({
+  idle = 0.9,
+  windowMs = 1000,
+  maxMs = 20_000,
+}: { idle?: number; windowMs?: number; maxMs?: number } = {}): Promise<Settled> {
+  const start = performance.now();
+  let share = 0;
+  for (;;) {
+    const before = cpuTimes();
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const after = cpuTimes();
+    const total = after.total - before.total;
+    share = total > 0 ? 1 - (after.busy - before.busy) / total : 1;
+    if (share >= idle || performance.now() - start >= maxMs) break;
+  }
+  return { idle: share, waitedMs: performance.now() - start };
+}

@@ -4,6 +4,7 @@
  * benchmark builds its result with a {@link Recorder}; `bench/run.ts` writes the results to
  * `bench/results/latest.json` and prints them as a table.
  */
+import type { Settled } from './machine.js';
 import { median, summarize, type Summary } from './stats.js';
 
 /** Units of measurements. Sizes are bytes; the table shows them in KB (1 KB = 1,000 bytes). */
@@ -68,6 +69,11 @@ export interface BenchmarkResult {
   /** Notes on method, e.g. how many sockets a run opened. */
   notes: string[];
   durationMs: number;
+  /**
+   * How idle the machine's CPUs were just before it started, and how long the start waited for
+   * them (`bench/run.ts` settles before each benchmark).
+   */
+  settled?: Settled;
 }
 
 interface PendingTarget {

@@ -102,6 +102,17 @@ export function formatTable(results: BenchmarkResult[], machine: Machine): strin
     ...rows.slice(1).map(line),
   ];
   if (footnotes.length > 0) out.push('', 'not measured:', ...footnotes);
+  const settled = results.filter((r) => r.settled);
+  if (settled.length > 0)
+    out.push(
+      '',
+      `CPU idle before each (waited): ${settled
+        .map(
+          (r) =>
+            `${r.name} ${Math.round(r.settled!.idle * 100)}% (${(r.settled!.waitedMs / 1000).toFixed(1)} s)`,
+        )
+        .join(', ')}`,
+    );
   out.push(
     '',
     `machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, Chromium ${machine.chromium ?? 'none'}, ${machine.os}, load average ${machine.loadAverage.join(' ')} at start, ${machine.date}`,
