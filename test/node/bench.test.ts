@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { quantile, summarize } from '../../bench/lib/stats.js';
 import { Recorder } from '../../bench/lib/report.js';
 import {
@@ -19,6 +20,8 @@ import {
 import { bearerProtocols, openAndPing, webSocketUrl } from '../../bench/lib/gateway.js';
 import { openIdleSockets } from '../../bench/lib/load.js';
 import { startMeasuredServer, type MeasuredServer } from '../../bench/lib/processes.js';
+import { settle, type Machine } from '../../bench/lib/machine.js';
+import { formatTable } from '../../bench/lib/table.js';
 
 describe('bench registry', () => {
   it('npm run bench -- --list names every benchmark, in the order they run', () => {
@@ -103,6 +106,53 @@ describe('bench targets', () => {
         [null, 'ran 2000'],
         [null, 'not built'],
       ],
+    );
+  });
+});
+
+describe('bench settling: each benchmark starts on quiet CPUs', () => {
+  it('waits for a whole window, and says how idle the CPUs were', async () => {
+    const settled = await settle({ idle: 0, windowMs: 200 });
+    assert.ok(settled.waitedMs >= 190, `waited ${settled.waitedMs} ms`);
+    assert.ok(settled.idle >= 0 && settled.idle <= 1, `idle ${settled.idle}`);
+  });
+
+  it('on CPUs kept busy, waits no longer than it may, and reports them busy', async () => {
+    // One busy loop a CPU, for a little longer than the wait allowed.
+    const hogs = cpus().map(() =>
+      spawn(process.execPath, ['-e', 'const end = Date.now() + 3000; while (Date.now() < end);'], {
+        stdio: 'ignore',
+      }),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const settled = await settle({ idle: 0.9, windowMs: 300, maxMs: 900 });
+      assert.ok(settled.idle < 0.9, `idle ${settled.idle} with every CPU busy`);
+      assert.ok(settled.waitedMs >= 900 && settled.waitedMs < 2000, `waited ${settled.waitedMs}`);
+    } finally {
+      for (const hog of hogs) hog.kill('SIGKILL');
+    }
+  });
+
+  it('the table says how idle each benchmark started', () => {
+    const result = {
+      ...new Recorder().result('quiet', 'a benchmark', 1),
+      settled: { idle: 0.97, waitedMs: 1200 },
+    };
+    const machine: Machine = {
+      date: '2026-11-24T00:00:00.000Z',
+      cpus: 2,
+      cpuModel: 'cpu',
+      node: 'v20',
+      chromium: null,
+      os: 'linux',
+      memory: 1,
+      openFiles: null,
+      loadAverage: [0, 0, 0],
+    };
+    assert.match(
+      formatTable([result], machine),
+      /CPU idle before each \(waited\): quiet 97% \(1\.2 s\)/,
     );
   });
 });
