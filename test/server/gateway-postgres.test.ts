@@ -6,7 +6,9 @@
  *
  * Chosen for what they ask of the storage: messaging (seqs, duplicates, history pages,
  * receipts, a crash between storing and replying), accounts and sessions (identities, refresh
- * tokens spent once, revocation), contacts and the directory (search, mutual contacts).
+ * tokens spent once, revocation), contacts and the directory (search, mutual contacts), calls
+ * (their records, with transfers and forwards), presence (what is kept of it, who may see it)
+ * and voicemail (recordings as bytes, mailboxes, who may read them).
  */
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,11 +27,23 @@ useFreshDatabases(async () => {
 await import('./messaging.test.js');
 await import('./auth.test.js');
 await import('./contacts.test.js');
+await import('./calls.test.js');
+await import('./calls-forward.test.js');
+await import('./calls-transfer.test.js');
+await import('./presence.test.js');
+await import('./voicemail.test.js');
 
 // Registered after the suites' own hooks, so these run after their gateways have stopped.
 after(async () => {
   // The suites did run on PostgreSQL: what they stored is there.
-  const stored = { users: 0, messages: 0, contacts: 0 };
+  const stored = {
+    users: 0,
+    messages: 0,
+    contacts: 0,
+    call_records: 0,
+    presence: 0,
+    voicemails: 0,
+  };
   for (const url of databases) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -44,6 +58,9 @@ after(async () => {
       await client.end();
     }
   }
-  assert.ok(stored.users > 0 && stored.messages > 0 && stored.contacts > 0, JSON.stringify(stored));
+  assert.ok(
+    Object.values(stored).every((n) => n > 0),
+    JSON.stringify(stored),
+  );
 });
 after(() => postgres.stop());
