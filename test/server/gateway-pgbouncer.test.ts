@@ -25,7 +25,7 @@ import { login, signupAndLogin, uniqueName, type TestSocket } from '../helpers/c
 import { startGateway, useFreshDatabases, type Gateway } from '../helpers/gateway.js';
 import { startPgBouncer } from '../helpers/pgbouncer.js';
 import { startPostgres } from '../helpers/postgres.js';
-import { codeOf, device, newUser, ok } from '../helpers/users.js';
+import { codeOf, device, newUser, ok, seqsOf, sendText as send, within } from '../helpers/users.js';
 
 const postgres = await startPostgres();
 // Fewer server connections than one gateway's pool (10): every client connection shares them.
@@ -37,22 +37,6 @@ process.env.COMMS_DB_POOLER = 'transaction';
 await import('./messaging.test.js');
 await import('./auth.test.js');
 await import('./contacts.test.js');
-
-/** A bound no timeout-based failure here comes near (the timeouts are 1 s). */
-const GENEROUS_MS = 20_000;
-
-/** `promise`, or a failure naming `what` when it has not settled within {@link GENEROUS_MS}. */
-async function within<T>(what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: still waiting`)), GENEROUS_MS);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('two gateway nodes through one PgBouncer in transaction pooling', () => {
   let db: string;
@@ -95,17 +79,6 @@ describe('two gateway nodes through one PgBouncer in transaction pooling', () =>
     );
     return { a, b, conversation };
   }
-  const send = (socket: TestSocket, conversationId: string, clientId = randomUUID()) =>
-    socket.request({
-      type: 'message.send',
-      conversationId,
-      clientId,
-      parts: [{ type: 'text', text: clientId }],
-    });
-  const seqsOf = async (socket: TestSocket, conversationId: string) =>
-    ok<{ messages: Message[] }>(
-      await socket.request({ type: 'message.history', conversationId, afterSeq: 0, limit: 100 }),
-    ).messages.map((m) => m.seq);
 
   it('migrated once; share accounts, and number both nodes’ messages 1…n without a gap', async () => {
     const { rows } = await admin.query<{ version: number }>(
