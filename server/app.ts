@@ -55,7 +55,7 @@ import {
   RedisPresenceRegistry,
   type PresenceRegistry,
 } from './presence/registry.js';
-import { openStorage, type StorageLocation } from './storage/index.js';
+import { POOLERS, openStorage, type StorageLocation } from './storage/index.js';
 import type { Storage } from './storage/types.js';
 import {
   defaultWebSocketOptions,
@@ -276,6 +276,10 @@ export function validateAppOptions(options: AppOptions): void {
       throw new Error(
         `the database ${what} timeout must be more than 0 and at most 3600 seconds; got ${value}`,
       );
+  if (options.dbPooler !== undefined && !POOLERS.includes(options.dbPooler))
+    throw new Error(
+      `the database pooler must be one of ${POOLERS.join(', ')}; got '${String(options.dbPooler)}'`,
+    );
   if (options.fault !== undefined && options.fault !== 'exit-after-store')
     throw new Error(`unknown fault '${String(options.fault)}': the one fault is exit-after-store`);
 }

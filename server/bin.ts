@@ -6,6 +6,7 @@
 import { version } from '../core/version.js';
 import { UsageError, parseCommandLine, usage } from './cli.js';
 import {
+  DatabaseMisconfiguredError,
   DatabaseUnavailableError,
   PortInUseError,
   RedisUnavailableError,
@@ -64,7 +65,11 @@ try {
   server = await startServer(command.options);
 } catch (error) {
   if (error instanceof PortInUseError) fail(error.message);
-  if (error instanceof RedisUnavailableError || error instanceof DatabaseUnavailableError)
+  if (
+    error instanceof RedisUnavailableError ||
+    error instanceof DatabaseUnavailableError ||
+    error instanceof DatabaseMisconfiguredError
+  )
     fail(`${error.message} [${error.code}]`);
   fail(`could not start: ${(error as Error).message}`);
 }

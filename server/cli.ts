@@ -10,7 +10,7 @@ import { MIN_APP_SECRET_LENGTH, callLimits, defaults, validateAppOptions } from 
 import { MAX_ACCESS_TOKEN_TTL } from './auth/tokens.js';
 import { validateOrigins } from './http/origins.js';
 import { DIRECTORY_DETAILS, type DirectoryDetails } from './directory/service.js';
-import { DEFAULT_DATA_DIR, isPostgresUrl, redactDatabaseUrl } from './storage/index.js';
+import { DEFAULT_DATA_DIR, POOLERS, isPostgresUrl, redactDatabaseUrl } from './storage/index.js';
 import { validateRedisUrl } from './redis.js';
 import { PRESENCE_SCOPES, DEFAULT_PRESENCE_GRACE, type PresenceScope } from './presence/service.js';
 import { DEFAULT_PRESENCE_TTL } from './presence/registry.js';
@@ -35,6 +35,11 @@ Options (flags win over environment variables):
                         (env COMMS_DB_QUERY_TIMEOUT; default 5)
   --db-connect-timeout <s>  with a PostgreSQL --db: seconds a request waits for a database
                         connection, 1-3600 (env COMMS_DB_CONNECT_TIMEOUT; default 5)
+  --db-pooler <mode>    with a PostgreSQL --db: what is between this node and PostgreSQL:
+                        none (direct connections), session (a pooler in session pooling; as
+                        none) or transaction (PgBouncer's pool_mode = transaction: unnamed
+                        statements, the timeout set per transaction) (env COMMS_DB_POOLER;
+                        default none)
   --origin <origins>    browser origins allowed besides the server's own, comma-separated,
                         repeatable: https://app.example.com, https://*.example.com, or *
                         (env COMMS_ORIGINS; default: http(s)://localhost and 127.0.0.1, any port)
@@ -147,6 +152,7 @@ export function parseCommandLine(
         'db-pool': { type: 'string' },
         'db-query-timeout': { type: 'string' },
         'db-connect-timeout': { type: 'string' },
+        'db-pooler': { type: 'string' },
         origin: { type: 'string', multiple: true },
         'app-key': { type: 'string' },
         'app-secret': { type: 'string' },
@@ -187,7 +193,7 @@ export function parseCommandLine(
   // Storage: a flag wins over the variables; two at the same level are a mistake.
   const location: Pick<
     ServerOptions,
-    'db' | 'dataDir' | 'dbPoolSize' | 'dbQueryTimeout' | 'dbConnectTimeout'
+    'db' | 'dataDir' | 'dbPoolSize' | 'dbQueryTimeout' | 'dbConnectTimeout' | 'dbPooler'
   > = {};
   if (values.db !== undefined && values.data !== undefined)
     throw new UsageError('give --data or --db, not both');
@@ -226,6 +232,18 @@ export function parseCommandLine(
   if (queryTimeout !== undefined) location.dbQueryTimeout = queryTimeout;
   const connectTimeout = postgresSetting('db-connect-timeout', 'COMMS_DB_CONNECT_TIMEOUT', 3600);
   if (connectTimeout !== undefined) location.dbConnectTimeout = connectTimeout;
+  const poolerText = values['db-pooler'] ?? env.COMMS_DB_POOLER;
+  if (poolerText !== undefined) {
+    const name = values['db-pooler'] !== undefined ? '--db-pooler' : 'COMMS_DB_POOLER';
+    if (!location.db || !isPostgresUrl(location.db))
+      throw new UsageError(`${name} needs a PostgreSQL --db (postgres://…)`);
+    const pooler = POOLERS.find((p) => p === poolerText.trim().toLowerCase());
+    if (!pooler)
+      throw new UsageError(
+        `${name} must be one of ${POOLERS.join(', ')} (statement pooling runs no transaction); got '${poolerText}'`,
+      );
+    location.dbPooler = pooler;
+  }
 
   const originTexts = values.origin ?? (env.COMMS_ORIGINS !== undefined ? [env.COMMS_ORIGINS] : []);
   const origins = originTexts

@@ -16,10 +16,16 @@ export { RedisUnavailableError } from './redis.js';
 export type * from './bus/types.js';
 export { userChannel } from './bus/types.js';
 export { SqliteStorage } from './storage/sqlite/index.js';
-export { PostgresStorage, type PostgresOptions } from './storage/postgres/index.js';
+export {
+  POOLERS,
+  PostgresStorage,
+  type Pooler,
+  type PostgresOptions,
+} from './storage/postgres/index.js';
 export {
   DB_FILE,
   DEFAULT_DATA_DIR,
+  DatabaseMisconfiguredError,
   DatabaseTimeoutError,
   DatabaseUnavailableError,
   IdentityConflictError,

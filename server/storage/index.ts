@@ -3,13 +3,20 @@
  * implementations; feature code takes a {@link Storage}.
  */
 import { join, resolve } from 'node:path';
-import { isPostgresUrl, PostgresStorage } from './postgres/index.js';
+import { isPostgresUrl, PostgresStorage, type Pooler } from './postgres/index.js';
 import { SqliteStorage } from './sqlite/index.js';
 import type { Storage } from './types.js';
 
 export type * from './types.js';
 export { DatabaseTimeoutError, IdentityConflictError } from './types.js';
-export { DatabaseUnavailableError, isPostgresUrl, redactDatabaseUrl } from './postgres/index.js';
+export {
+  DatabaseMisconfiguredError,
+  DatabaseUnavailableError,
+  POOLERS,
+  isPostgresUrl,
+  redactDatabaseUrl,
+  type Pooler,
+} from './postgres/index.js';
 
 /** The data directory when none is given. */
 export const DEFAULT_DATA_DIR = './.comms-data';
@@ -40,6 +47,12 @@ export interface StorageLocation {
    * new one to open) before it fails with `server:databaseTimeout` (default 5).
    */
   dbConnectTimeout?: number;
+  /**
+   * With a PostgreSQL `db`: what stands between the node and PostgreSQL. `none` (default):
+   * direct connections, or a pooler in session pooling; `transaction`: a pooler in transaction
+   * pooling (PgBouncer `pool_mode = transaction`), where nothing may be kept in a session.
+   */
+  dbPooler?: Pooler;
 }
 
 /** The database file (or `:memory:`) a location names; for a PostgreSQL URL, the URL. */
@@ -52,7 +65,9 @@ export function databaseFile(location: StorageLocation): string {
 /**
  * Opens the storage at `location`, applying migrations: PostgreSQL when `db` is a
  * `postgres://` or `postgresql://` URL (rejecting with `DatabaseUnavailableError`, code
- * `server:databaseUnavailable`, when it does not answer), else the embedded SQLite.
+ * `server:databaseUnavailable`, when it does not answer, and `DatabaseMisconfiguredError`,
+ * `server:databaseMisconfigured`, when it is behind a pooler `dbPooler` does not say), else the
+ * embedded SQLite.
  */
 export async function openStorage(
   location: StorageLocation,
@@ -69,6 +84,7 @@ export async function openStorage(
       ...(location.dbConnectTimeout !== undefined && {
         connectTimeoutMs: location.dbConnectTimeout * 1000,
       }),
+      ...(location.dbPooler !== undefined && { pooler: location.dbPooler }),
       onMigrate: (m) => onMigrate?.(m.version, m.name),
       onProblem,
     });

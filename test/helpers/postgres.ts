@@ -12,6 +12,7 @@ import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { PostgresOptions } from '../../server/storage/postgres/index.js';
 import { findPostgresBin } from '../../scripts/postgres-server.mjs';
 import { freePort, spawnUntilReady } from './server-process.js';
 
@@ -123,4 +124,34 @@ export async function startPostgres(): Promise<PostgresServer> {
       },
     };
   }
+}
+
+/** How a test file's storages reach its cluster: a way to make databases, and their options. */
+export interface PostgresRoute {
+  /** A new, empty database; resolves with the URL to reach it by. */
+  createDatabase(name?: string): Promise<string>;
+  /** What every storage opened on those URLs is given besides its URL. */
+  options: Partial<PostgresOptions>;
+  /** Stops whatever stands between (not the cluster). */
+  stop(): Promise<void>;
+}
+
+let route: ((server: PostgresServer) => Promise<PostgresRoute>) | undefined;
+
+/**
+ * From now on in this test process, {@link reachPostgres} goes through what `make` puts in
+ * front of the cluster (e.g. PgBouncer, with the storage options it needs), not directly.
+ */
+export function usePostgresRoute(make: (server: PostgresServer) => Promise<PostgresRoute>): void {
+  route = make;
+}
+
+/** How to reach `server`: directly, unless {@link usePostgresRoute} said otherwise. */
+export async function reachPostgres(server: PostgresServer): Promise<PostgresRoute> {
+  if (route) return route(server);
+  return {
+    createDatabase: (name) => server.createDatabase(name),
+    options: {},
+    stop: async () => undefined,
+  };
 }

@@ -2,7 +2,8 @@
  * Users and their devices for the messaging, presence and contacts tests: a signed-up user,
  * and sockets subscribed to services (one per device).
  */
-import type { TokenResponse } from '../../core/protocol/schema.js';
+import { randomUUID } from 'node:crypto';
+import type { Message, TokenResponse } from '../../core/protocol/schema.js';
 import { connect, signupAndLogin, uniqueName, type TestSocket } from './client.js';
 
 export interface TestUser {
@@ -52,3 +53,37 @@ export const codeOf = (reply: Record<string, unknown>): string | undefined =>
 
 /** Resolves after `ms` (to show that something does not arrive). */
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A bound no timeout-based failure in these tests comes near (their timeouts are a second). */
+export const GENEROUS_MS = 20_000;
+
+/** `promise`, or a failure naming `what` when it has not settled within {@link GENEROUS_MS}. */
+export async function within<T>(what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: still waiting after ${GENEROUS_MS} ms`)),
+      GENEROUS_MS,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends a text message (its text: its clientId) to `conversationId`; resolves with the reply. */
+export const sendText = (socket: TestSocket, conversationId: string, clientId = randomUUID()) =>
+  socket.request({
+    type: 'message.send',
+    conversationId,
+    clientId,
+    parts: [{ type: 'text', text: clientId }],
+  });
+
+/** The seqs of a conversation's messages (up to 100), as `socket` reads its history. */
+export const seqsOf = async (socket: TestSocket, conversationId: string) =>
+  ok<{ messages: Message[] }>(
+    await socket.request({ type: 'message.history', conversationId, afterSeq: 0, limit: 100 }),
+  ).messages.map((m) => m.seq);

@@ -189,6 +189,13 @@ describe('command line', () => {
     [['--db', 'postgres://db/x', '--db-pool', '0'], {}, /--db-pool must be a whole number from 1/],
     [['--db-query-timeout', '5'], {}, /--db-query-timeout needs a PostgreSQL --db/],
     [['--db', ':memory:'], { COMMS_DB_CONNECT_TIMEOUT: '5' }, /COMMS_DB_CONNECT_TIMEOUT needs/],
+    [['--db-pooler', 'transaction'], {}, /--db-pooler needs a PostgreSQL --db/],
+    [['--db', ':memory:'], { COMMS_DB_POOLER: 'transaction' }, /COMMS_DB_POOLER needs a/],
+    [
+      ['--db', 'postgres://db/x', '--db-pooler', 'statement'],
+      {},
+      /--db-pooler must be one of none, session, transaction \(statement pooling runs no transaction\); got 'statement'/,
+    ],
     [
       ['--db', 'postgres://db/x', '--db-query-timeout', '0'],
       {},
@@ -268,13 +275,15 @@ describe('command line', () => {
       COMMS_DB_POOL: '20',
       COMMS_DB_QUERY_TIMEOUT: '7',
       COMMS_DB_CONNECT_TIMEOUT: '3',
+      COMMS_DB_POOLER: 'Transaction',
     });
     assert.ok(
       postgres.kind === 'run' &&
         postgres.options.db === 'postgresql://comms:pw@db.internal:5432/comms' &&
         postgres.options.dbPoolSize === 20 &&
         postgres.options.dbQueryTimeout === 7 &&
-        postgres.options.dbConnectTimeout === 3,
+        postgres.options.dbConnectTimeout === 3 &&
+        postgres.options.dbPooler === 'transaction',
     );
     const memory = parseCommandLine(['--db', ':memory:'], { COMMS_DATA: '/srv/comms' });
     assert.ok(

@@ -25,11 +25,18 @@ import { DatabaseTimeoutError, type NewMessage, type NewUser } from '../../serve
 import { signupAndLogin, uniqueName, type TestSocket } from '../helpers/client.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
-import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
+import {
+  codeOf,
+  device,
+  newUser,
+  ok,
+  pause,
+  seqsOf,
+  sendText as send,
+  within,
+  type TestUser,
+} from '../helpers/users.js';
 import { userRecord } from '../helpers/records.js';
-
-/** A bound no timeout-based failure here comes near (the timeouts are 1 s or less). */
-const GENEROUS_MS = 20_000;
 
 let server: PostgresServer;
 const clients: pg.Client[] = [];
@@ -68,22 +75,6 @@ async function storageWithChat(
   await storage.createUser(user('a'));
   await storage.createConversation({ id: 'c', type: 'chat', name: null, memberIds: ['a'], now: 1 });
   return { url, storage };
-}
-
-/** `promise`, or a failure naming `what` when it has not settled within {@link GENEROUS_MS}. */
-async function within<T>(what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what}: still waiting after ${GENEROUS_MS} ms`)),
-      GENEROUS_MS,
-    );
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Resolves once some other session waits for a lock in the database `client` is on. */
@@ -287,17 +278,6 @@ describe('the gateway with --db-query-timeout', () => {
     ).conversation;
     return { alice, a, conversation };
   }
-  const send = (socket: TestSocket, conversationId: string, clientId = randomUUID()) =>
-    socket.request({
-      type: 'message.send',
-      conversationId,
-      clientId,
-      parts: [{ type: 'text', text: clientId }],
-    });
-  const seqsOf = async (socket: TestSocket, conversationId: string) =>
-    ok<{ messages: Message[] }>(
-      await socket.request({ type: 'message.history', conversationId, afterSeq: 0 }),
-    ).messages.map((m) => m.seq);
   /** The gateway's sessions that are in a transaction or waiting for a lock. */
   const busySessions = async () =>
     (

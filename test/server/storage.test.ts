@@ -10,7 +10,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { SqliteStorage } from '../../server/storage/sqlite/index.js';
-import { DatabaseUnavailableError, PostgresStorage } from '../../server/storage/postgres/index.js';
+import {
+  DatabaseUnavailableError,
+  PostgresStorage,
+  type PostgresOptions,
+} from '../../server/storage/postgres/index.js';
 import { migrations } from '../../server/storage/postgres/migrations.js';
 import {
   IdentityConflictError,
@@ -21,17 +25,30 @@ import {
   type Storage,
   type UserSearchCondition,
 } from '../../server/storage/types.js';
-import { startPostgres, type PostgresServer } from '../helpers/postgres.js';
+import {
+  reachPostgres,
+  startPostgres,
+  type PostgresRoute,
+  type PostgresServer,
+} from '../helpers/postgres.js';
 import { freePort } from '../helpers/server-process.js';
 import { userRecord } from '../helpers/records.js';
 
-let server: PostgresServer;
+let cluster: PostgresServer;
+/** The cluster as the storages reach it: directly, or through what a test file put between. */
+let server: PostgresRoute;
 before(async () => {
-  server = await startPostgres();
+  cluster = await startPostgres();
+  server = await reachPostgres(cluster);
 });
 after(async () => {
   await server?.stop();
+  await cluster?.stop();
 });
+
+/** A storage on `url`, with the options the route asks for. */
+const openPostgres = (options: PostgresOptions) =>
+  PostgresStorage.open({ ...server.options, ...options });
 
 const user = userRecord;
 
@@ -86,7 +103,7 @@ const backends: { name: string; open: () => Promise<Storage> }[] = [
   { name: 'SQLite', open: async () => SqliteStorage.open({ file: ':memory:' }) },
   {
     name: 'PostgreSQL',
-    open: async () => PostgresStorage.open({ url: await server.createDatabase() }),
+    open: async () => openPostgres({ url: await server.createDatabase() }),
   },
 ];
 
@@ -754,8 +771,8 @@ describe('PostgreSQL shared by two nodes', () => {
   /** Two storages on one fresh database: two pools, as two gateway nodes have. */
   async function twoNodes(test: (one: Storage, two: Storage) => Promise<void>) {
     const url = await server.createDatabase();
-    const one = await PostgresStorage.open({ url });
-    const two = await PostgresStorage.open({ url });
+    const one = await openPostgres({ url });
+    const two = await openPostgres({ url });
     try {
       await one.createUser(user('a', { username: 'ann' }));
       await one.createUser(user('b', { username: 'bob' }));
@@ -905,7 +922,7 @@ describe('PostgresStorage.open', () => {
     const applied: number[] = [];
     const nodes = await Promise.all(
       Array.from({ length: 3 }, () =>
-        PostgresStorage.open({ url, onMigrate: (m) => applied.push(m.version) }),
+        openPostgres({ url, onMigrate: (m) => applied.push(m.version) }),
       ),
     );
     assert.deepEqual(
@@ -915,14 +932,14 @@ describe('PostgresStorage.open', () => {
     await Promise.all(nodes.map((n) => n.ping()));
     await Promise.all(nodes.map((n) => n.close()));
     const again: number[] = [];
-    const reopened = await PostgresStorage.open({ url, onMigrate: (m) => again.push(m.version) });
+    const reopened = await openPostgres({ url, onMigrate: (m) => again.push(m.version) });
     assert.deepEqual(again, [], 'nothing left to apply');
     await reopened.close();
   });
 
   it('refuses a database that had a migration this gateway does not know', async () => {
     const url = await server.createDatabase();
-    (await PostgresStorage.open({ url })).close();
+    (await openPostgres({ url })).close();
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query(
@@ -930,7 +947,7 @@ describe('PostgresStorage.open', () => {
     );
     await client.end();
     await assert.rejects(
-      PostgresStorage.open({ url }),
+      openPostgres({ url }),
       /schema migration 999, which this gateway does not know/,
     );
   });
@@ -938,7 +955,7 @@ describe('PostgresStorage.open', () => {
   it('rejects with DatabaseUnavailableError, naming the URL without its password', async () => {
     const port = await freePort();
     const url = `postgres://comms:s3cret@127.0.0.1:${port}/comms`;
-    await assert.rejects(PostgresStorage.open({ url }), (e: unknown) => {
+    await assert.rejects(openPostgres({ url }), (e: unknown) => {
       assert.ok(e instanceof DatabaseUnavailableError);
       assert.equal(e.code, 'server:databaseUnavailable');
       assert.ok(e.message.includes(`postgres://comms:***@127.0.0.1:${port}/comms`), e.message);

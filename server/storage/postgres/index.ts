@@ -22,6 +22,15 @@
  * has getting a connection from the pool; either rejects with {@link DatabaseTimeoutError}
  * after rolling back. A transaction that PostgreSQL aborts as a deadlock victim (40P01) or a
  * serialization failure (40001) is done again from its start, a bounded number of times.
+ *
+ * Behind a pooler in transaction pooling (PgBouncer's `pool_mode = transaction`, `pooler:
+ * 'transaction'`), a connection's session lasts one transaction: the next may run on another
+ * server connection. So nothing is kept in the session there: statements are unnamed (parsed
+ * each time, not prepared once per connection), the statement timeout is `SET LOCAL` at the
+ * start of each transaction (a statement on its own runs in one), and migrations hold a
+ * transaction's advisory lock. Directly or in session pooling (the default), named statements
+ * are prepared once per connection and the timeout is set once per connection; a pooler in
+ * transaction pooling that was not declared is found at start and refused.
  */
 import pg from 'pg';
 import type { PoolClient, QueryConfig, QueryResultRow } from 'pg';
@@ -117,6 +126,27 @@ function describe(error: unknown): string {
   return e?.message || e?.code || String(error);
 }
 
+/**
+ * What stands between a node and PostgreSQL: nothing (direct connections) or a pooler in
+ * session pooling, which keep a connection's session (`none`, `session`); or a pooler in
+ * transaction pooling (`transaction`: PgBouncer's `pool_mode = transaction`, and the like),
+ * which gives each transaction whichever server connection is free.
+ */
+export const POOLERS = ['none', 'session', 'transaction'] as const;
+export type Pooler = (typeof POOLERS)[number];
+
+/**
+ * Thrown at start when the database is reached in a way this storage was not told of, or
+ * cannot work with: transaction pooling not declared, statement pooling.
+ */
+export class DatabaseMisconfiguredError extends Error {
+  readonly code = 'server:databaseMisconfigured';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseMisconfiguredError';
+  }
+}
+
 /** Thrown at start when the database cannot be reached at the URL given. */
 export class DatabaseUnavailableError extends Error {
   readonly code = 'server:databaseUnavailable';
@@ -146,6 +176,12 @@ export interface PostgresOptions {
    * {@link DatabaseTimeoutError}.
    */
   connectTimeoutMs?: number;
+  /**
+   * What stands between this node and PostgreSQL (default `none`: direct connections, or a
+   * pooler in session pooling). `transaction` for a pooler in transaction pooling (PgBouncer
+   * `pool_mode = transaction`): unnamed statements, the timeout set in each transaction.
+   */
+  pooler?: Pooler;
   /** Migrations to apply (default: all of comms-kit's). */
   migrations?: readonly Migration[];
   /** Told about each migration applied. */
@@ -175,7 +211,7 @@ const messageColumns = 'id, conversation_id, seq, client_id, sender_id, parts, c
 
 /**
  * The statements, prepared once per connection (node-postgres keeps a named statement on each
- * connection that ran it).
+ * connection that ran it), or unnamed behind a transaction pooler.
  */
 const SQL = {
   ping: 'SELECT 1',
@@ -296,12 +332,9 @@ const SQL = {
 
 type StatementName = keyof typeof SQL;
 
-/** A named statement with its values. */
-const statement = (name: StatementName, values: unknown[]): QueryConfig => ({
-  name,
-  text: SQL[name],
-  values,
-});
+/** A statement with its values: named (prepared once per connection), or unnamed. */
+const statement = (name: StatementName, values: unknown[], prepared: boolean): QueryConfig =>
+  prepared ? { name, text: SQL[name], values } : { text: SQL[name], values };
 
 /** The SQL of each searchable user field (first name: the display name's first word). */
 const SEARCH_COLUMNS: Record<UserSearchField, string> = {
@@ -379,52 +412,93 @@ interface PendingAppend {
 }
 
 /**
- * Applies the migrations the database has not had yet, in order of version, holding an
- * advisory lock (nodes that start together wait for the first, then find nothing to do);
- * returns the ones it applied.
+ * Applies the migrations the database has not had yet, in order of version, each in a
+ * transaction of its own that holds an advisory lock (nodes that start together wait for the
+ * first, then find nothing to do); returns the ones it applied. Nothing is kept in the session
+ * (a transaction's lock, `SET LOCAL`), so this works through a pooler in transaction pooling.
  */
 export async function migrate(
   client: pg.ClientBase,
   migrations: readonly Migration[],
 ): Promise<Migration[]> {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
-  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-  try {
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS schema_migrations (
-         version    integer PRIMARY KEY,
-         name       text NOT NULL,
-         applied_at bigint NOT NULL
-       )`,
-    );
-    const { rows } = await client.query<{ version: number }>(
-      'SELECT version FROM schema_migrations',
-    );
-    const applied = new Set(rows.map((r) => r.version));
-    const unknown = [...applied].filter((v) => !sorted.some((m) => m.version === v));
-    if (unknown.length) {
-      throw new Error(
-        `the database has schema migration ${unknown.sort((a, b) => a - b).join(', ')}, which this gateway does not know: run a newer comms-kit-server`,
+  const done: Migration[] = [];
+  for (;;) {
+    // No statement timeout: a migration may take long on a big table, and waits for another
+    // node's (the lock).
+    await client.query('BEGIN; SET LOCAL statement_timeout = 0');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           version    integer PRIMARY KEY,
+           name       text NOT NULL,
+           applied_at bigint NOT NULL
+         )`,
       );
-    }
-    const pending = sorted.filter((m) => !applied.has(m.version));
-    for (const migration of pending) {
-      await client.query('BEGIN');
-      try {
-        await client.query(migration.sql);
+      // After the lock, in a statement of its own: it sees what the lock's last holder applied.
+      const { rows } = await client.query<{ version: number }>(
+        'SELECT version FROM schema_migrations',
+      );
+      const applied = new Set(rows.map((r) => r.version));
+      const unknown = [...applied].filter((v) => !sorted.some((m) => m.version === v));
+      if (unknown.length) {
+        throw new Error(
+          `the database has schema migration ${unknown.sort((a, b) => a - b).join(', ')}, which this gateway does not know: run a newer comms-kit-server`,
+        );
+      }
+      const next = sorted.find((m) => !applied.has(m.version));
+      if (next) {
+        await client.query(next.sql);
         await client.query(
           'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
-          [migration.version, migration.name, Date.now()],
+          [next.version, next.name, Date.now()],
         );
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw error;
       }
+      await client.query('COMMIT');
+      if (!next) return done;
+      done.push(next);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
-    return pending;
+  }
+}
+
+/** A pooler's refusal of transactions (PgBouncer's `pool_mode = statement`). */
+const STATEMENT_POOLING = /transaction blocks not allowed/i;
+
+/**
+ * Whether the sessions of `url` last from one transaction to the next, as they do on direct
+ * connections and in session pooling. `client`'s backend is asked for its process id, then
+ * another connection opens a transaction (in transaction pooling, it is given the server
+ * connection `client` just left), then `client` is asked again: another process, or the other
+ * connection's being `client`'s, proves transaction pooling. (The converse is not proven: a
+ * pooler may hand out its connections in another order.)
+ */
+async function keepsSessions(
+  client: pg.ClientBase,
+  url: string,
+  connectTimeoutMs: number,
+): Promise<boolean> {
+  const pid = async (c: pg.ClientBase) =>
+    (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+  const first = await pid(client);
+  const other = new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    application_name: 'comms-kit',
+  });
+  other.on('error', () => undefined); // the statement under way rejects
+  await other.connect();
+  try {
+    await other.query('BEGIN');
+    const others = await pid(other);
+    const again = await pid(client);
+    await other.query('COMMIT');
+    return others !== first && again === first;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    await other.end().catch(() => undefined);
   }
 }
 
@@ -438,20 +512,39 @@ export class PostgresStorage implements Storage {
 
   private readonly queryTimeoutMs: number;
   private readonly connectTimeoutMs: number;
+  /**
+   * Named statements, and the timeout set once per connection (false behind a pooler in
+   * transaction pooling: unnamed statements, the timeout set in each transaction).
+   */
+  private readonly prepared: boolean;
 
-  private constructor(pool: pg.Pool, queryTimeoutMs: number, connectTimeoutMs: number) {
+  private constructor(
+    pool: pg.Pool,
+    queryTimeoutMs: number,
+    connectTimeoutMs: number,
+    prepared: boolean,
+  ) {
     this.pool = pool;
     this.queryTimeoutMs = queryTimeoutMs;
     this.connectTimeoutMs = connectTimeoutMs;
+    this.prepared = prepared;
   }
 
   /**
    * Connects, checks that the database answers (else rejects with
-   * {@link DatabaseUnavailableError}) and applies the migrations it has not had.
+   * {@link DatabaseUnavailableError}) and applies the migrations it has not had; rejects with
+   * {@link DatabaseMisconfiguredError} when the database is behind a pooler in transaction
+   * pooling that `pooler` does not say, or in statement pooling.
    */
   static async open(options: PostgresOptions): Promise<PostgresStorage> {
     const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const pooler = options.pooler ?? 'none';
+    if (!POOLERS.includes(pooler))
+      throw new DatabaseMisconfiguredError(
+        `unknown pooler '${String(pooler)}': give one of ${POOLERS.join(', ')} (--db-pooler)`,
+      );
+    const prepared = pooler !== 'transaction';
     // Migrations on a connection of their own, without the statement timeout: a migration
     // may take long on a big table, and waits for another node's (an advisory lock).
     const client = new pg.Client({
@@ -467,9 +560,21 @@ export class PostgresStorage implements Storage {
       await client.end().catch(() => undefined);
       throw new DatabaseUnavailableError(options.url, error);
     }
+    const where = redactDatabaseUrl(options.url);
     try {
       for (const m of await migrate(client, options.migrations ?? allMigrations))
         options.onMigrate?.(m);
+      if (prepared && !(await keepsSessions(client, options.url, connectTimeoutMs)))
+        throw new DatabaseMisconfiguredError(
+          `PostgreSQL at ${where} keeps no session from one transaction to the next (a pooler in transaction pooling, such as PgBouncer's pool_mode = transaction): give --db-pooler transaction (COMMS_DB_POOLER), or connect directly or through session pooling`,
+        );
+    } catch (error) {
+      if (STATEMENT_POOLING.test(describe(error)))
+        throw new DatabaseMisconfiguredError(
+          `PostgreSQL at ${where} is behind a pooler in statement pooling, which runs no transaction: use transaction pooling (PgBouncer pool_mode = transaction) with --db-pooler transaction, or session pooling`,
+          error,
+        );
+      throw error;
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -487,17 +592,20 @@ export class PostgresStorage implements Storage {
     // The server cancels a statement past `statement_timeout` (57014) and the connection stays
     // usable. Set on each new connection, before its first statement (queued first), rather
     // than as a startup parameter, which PgBouncer refuses ("unsupported startup parameter").
-    pool.on('connect', (connection) => {
-      connection
-        .query(`SET statement_timeout = ${Math.round(queryTimeoutMs)}`)
-        .catch(() => undefined); // a connection that fails here fails its first statement too
-    });
+    // In transaction pooling a session setting would land on whichever server connection ran
+    // it, and stay there: each transaction sets it instead (`SET LOCAL`).
+    if (prepared)
+      pool.on('connect', (connection) => {
+        connection
+          .query(`SET statement_timeout = ${Math.round(queryTimeoutMs)}`)
+          .catch(() => undefined); // a connection that fails here fails its first statement too
+      });
     // An idle connection that fails is dropped by the pool; without a listener, the error
     // would end the process.
     pool.on('error', (error) =>
       options.onProblem?.(`a PostgreSQL connection failed: ${describe(error)}`),
     );
-    return new PostgresStorage(pool, queryTimeoutMs, connectTimeoutMs);
+    return new PostgresStorage(pool, queryTimeoutMs, connectTimeoutMs, prepared);
   }
 
   /**
@@ -510,8 +618,17 @@ export class PostgresStorage implements Storage {
     values: unknown[],
     client?: PoolClient,
   ) {
-    if (client) return client.query<R>(statement(name, values));
-    return this.attempts(() => this.pool.query<R>(statement(name, values)));
+    return this.run<R>(statement(name, values, this.prepared), client);
+  }
+
+  /**
+   * A statement on a transaction's connection, or on the pool. Behind a transaction pooler, a
+   * statement on the pool is a transaction of its own, which sets its timeout.
+   */
+  private async run<R extends QueryResultRow>(config: QueryConfig, client?: PoolClient) {
+    if (client) return client.query<R>(config);
+    if (!this.prepared) return this.transaction((c) => c.query<R>(config));
+    return this.attempts(() => this.pool.query<R>(config));
   }
 
   /**
@@ -572,7 +689,12 @@ export class PostgresStorage implements Storage {
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
     try {
-      await client.query(begin);
+      // Behind a transaction pooler, the timeout is the transaction's (one round trip).
+      await client.query(
+        this.prepared
+          ? begin
+          : `${begin}; SET LOCAL statement_timeout = ${Math.round(this.queryTimeoutMs)}`,
+      );
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -1248,13 +1370,11 @@ export class PostgresStorage implements Storage {
           .join(' OR ')})`,
     );
     // Byte order (as SQLite's), whatever the database's collation.
-    const { rows } = await this.attempts(() =>
-      this.pool.query<UserRow>(
-        `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const { rows } = await this.run<UserRow>({
+      text: `SELECT * FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY coalesce(username, id) COLLATE "C", id COLLATE "C" LIMIT ${param(limit)}`,
-        values,
-      ),
-    );
+      values,
+    });
     return rows.map(toUser);
   }
 }
