@@ -18,6 +18,15 @@ import { checkDestination, cleanPasted, cleanTyped } from './destination.js';
 import { HistoryLoader, recentCalls, sameRecent, type RecentCall } from './recent.js';
 import { styles } from './dialer.styles.js';
 
+/** How a recent call that was not answered ended, in words (answered ones say nothing more). */
+const RECENT_OUTCOMES: Partial<Record<RecentCall['result'], MessageKey>> = {
+  rejected: 'recent.declined',
+  busy: 'recent.busy',
+  noAnswer: 'recent.noAnswer',
+  cancelled: 'recent.cancelled',
+  failed: 'recent.failed',
+};
+
 /** The call the keypad sends tones to: connected, and held by neither side. */
 function dtmfTarget(calls: Record<string, CallObject> | undefined): CallObject | undefined {
   return Object.values(calls ?? {}).find(
@@ -190,6 +199,14 @@ export class CommsDialer extends CommsElement {
     }
   }
 
+  /** "Outgoing", "Incoming", or with how an unanswered call ended ("Outgoing · declined"). */
+  #direction(r: RecentCall): string {
+    const t = this.#l10n.t.bind(this.#l10n);
+    const direction = t(r.direction === 'incoming' ? 'recent.incoming' : 'recent.outgoing');
+    const outcome = RECENT_OUTCOMES[r.result];
+    return outcome ? t('recent.outcome', { direction, outcome: t(outcome) }) : direction;
+  }
+
   #renderRecent(recent: RecentCall[] | undefined) {
     if (!recent?.length) return nothing;
     const t = this.#l10n.t.bind(this.#l10n);
@@ -214,7 +231,7 @@ export class CommsDialer extends CommsElement {
                 ${
                   r.missed
                     ? html`<span part="missed" class="missed">${t('recent.missed')}</span>`
-                    : t(r.direction === 'incoming' ? 'recent.incoming' : 'recent.outgoing')
+                    : this.#direction(r)
                 }
               </span>
             </li>`,

@@ -14,6 +14,8 @@ export interface RecentCall {
   direction: 'incoming' | 'outgoing';
   /** Missed incoming call. */
   missed: boolean;
+  /** How it ended: answered, declined, busy, unanswered, cancelled, failed (or missed). */
+  result: CallRecord['result'];
   /** When it started (ms since the epoch). */
   startTime: number;
 }
@@ -29,8 +31,8 @@ function nameOf(state: ClientState, record: CallRecord): string {
 
 /**
  * The recent calls the dialer lists, newest first: the core's call history (`call.history`,
- * the `history` slice), each with the other party to call back and whether it was a missed
- * incoming call.
+ * the `history` slice), each with the other party to call back, whether it was a missed
+ * incoming call, and how it ended.
  */
 export function recentCalls(state: ClientState, limit: number): RecentCall[] {
   return [...state.history.records]
@@ -42,6 +44,7 @@ export function recentCalls(state: ClientState, limit: number): RecentCall[] {
       name: nameOf(state, record),
       direction: record.direction,
       missed: record.direction === 'incoming' && record.result === 'missed',
+      result: record.result,
       startTime: record.startTime,
     }));
 }

@@ -281,6 +281,13 @@ export const en = {
   'recent.missed': 'Missed',
   'recent.incoming': 'Incoming',
   'recent.outgoing': 'Outgoing',
+  /** A recent call's direction and how it ended: "Outgoing · declined". */
+  'recent.outcome': '{direction} · {outcome}',
+  'recent.declined': 'declined',
+  'recent.busy': 'busy',
+  'recent.noAnswer': 'no answer',
+  'recent.cancelled': 'cancelled',
+  'recent.failed': 'failed',
   // chat
   'chat.label': 'Chat',
   'chat.conversations': 'Conversations',

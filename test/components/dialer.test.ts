@@ -297,7 +297,7 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
   ];
   const words = (li: HTMLElement) => li.textContent!.replace(/\s+/g, ' ').trim();
 
-  it('lists the calls just made, newest first, the missed one marked; redial dials', async () => {
+  it('lists the calls just made, newest first, the missed one marked, a declined one said; redial dials', async () => {
     const alice = await user('Alice Liddell');
     const bob = await user('Bob Builder');
     const el = await fixture<CommsDialer>(
@@ -323,7 +323,19 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     await alice.client.call.end(callId);
     await waitUntil(() => items(el).length === 2, 'the call is listed', { timeout: 10000 });
 
-    const [latest, earlier] = items(el);
+    // Bob calls again, and Alice declines: the entry says so.
+    const again = nextEvent(alice.client, 'call:receive');
+    const declined = bob.client.call.make(alice.id, { audio: true });
+    await again;
+    await until(alice.client, (s) => s.call.calls[declined]?.state === 'Ringing');
+    await alice.client.call.reject(declined);
+    await waitUntil(() => items(el).length === 3, 'the declined call is listed', {
+      timeout: 10000,
+    });
+
+    const [rejected, latest, earlier] = items(el);
+    expect(words(rejected!)).to.equal('Bob Builder Incoming · declined');
+    expect(rejected!.hasAttribute('data-missed')).to.equal(false);
     expect(words(latest!)).to.equal('Bob Builder Outgoing');
     expect(latest!.hasAttribute('data-missed')).to.equal(false);
     expect(words(earlier!)).to.equal('Bob Builder Missed');
@@ -352,8 +364,8 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     expect(laptop.call.history.get()).to.deep.equal([]);
     const el = await fixture<CommsDialer>(html`<comms-dialer .client=${laptop}></comms-dialer>`);
     await waitUntil(() => items(el).length === 1, 'the history is fetched', { timeout: 10000 });
-    expect(words(items(el)[0]!)).to.equal('Dave Bowman Outgoing');
+    expect(words(items(el)[0]!)).to.equal('Dave Bowman Outgoing · declined');
     el.setAttribute('lang', 'fr');
-    await waitUntil(() => words(items(el)[0]!) === 'Dave Bowman Sortant', 'in French');
+    await waitUntil(() => words(items(el)[0]!) === 'Dave Bowman Sortant · refusé', 'in French');
   });
 });
