@@ -49,6 +49,11 @@ export class ConversationManager {
   #backoff: number = RATE_BACKOFF.FIRST;
   readonly #typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #filling = new Map<string, Promise<void>>();
+  /**
+   * By conversation id: the seq up to which the unread count taken from the gateway's list
+   * already counts the messages, so the catch-up that places them does not count them again.
+   */
+  readonly #countedUpTo = new Map<string, number>();
   /** Local keys that became server ids (`im:bob` → `c1`): handles and the outbox keep working. */
   readonly #aliases = new Map<string, string>();
 
@@ -327,7 +332,7 @@ export class ConversationManager {
         const stillPending = pending.findIndex((p) => p.clientId === message.clientId);
         if (stillPending !== -1) pending.splice(stillPending, 1);
         bySeq.set(message.seq, this.#view(entry, message));
-        if (!mine) incoming++;
+        if (!mine && message.seq > (this.#countedUpTo.get(key) ?? 0)) incoming++;
       }
       const ordered = [...bySeq.values()].sort((a, b) => a.seq! - b.seq!);
       let lastSeq = entry.lastSeq;
@@ -483,17 +488,18 @@ export class ConversationManager {
       typing: [],
       createdAt: conversation.createdAt,
     };
+    // The server's count is right after a fresh list (it knows what this user read on other
+    // devices); the catch-up then places the messages it counts without counting them again,
+    // and what comes after is added as it arrives.
+    const counted = !existing || existing.lastSeq < conversation.lastSeq;
+    if (counted) this.#countedUpTo.set(conversation.id, conversation.lastSeq);
     const merged: ConversationEntry = {
       ...base,
       key: conversation.id,
       id: conversation.id,
       name: conversation.name,
       members: conversation.members,
-      // The server's count is right after a fresh list; locally received ones are added later.
-      unread:
-        existing && existing.lastSeq >= conversation.lastSeq
-          ? existing.unread
-          : conversation.unread,
+      unread: counted ? conversation.unread : existing.unread,
       hasOlder: base.hasOlder || (conversation.lastSeq > 0 && base.messages.length === 0),
     };
     merged.messages = merged.messages.map((m) => ({
@@ -513,6 +519,7 @@ export class ConversationManager {
       // The catch-up counts each unread message as it places it: starting from the server's
       // count as well would count them twice.
       merged.unread = 0;
+      this.#countedUpTo.delete(conversation.id);
     }
     if (placeholder && placeholder.key !== conversation.id)
       this.#aliases.set(placeholder.key, conversation.id);

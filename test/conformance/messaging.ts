@@ -108,7 +108,7 @@ export function messagingConformance(name: string, setup: () => Promise<Messagin
       expect(texts(a, bob)).to.deep.equal(['while offline']);
     });
 
-    it('1,000 messages sent while the recipient is offline arrive once each, in order', async () => {
+    it('1,000 messages sent while the recipient is offline arrive once each, in order, counted once', async () => {
       const alice = await user();
       const bob = await user();
       const a = await device(alice);
@@ -133,6 +133,9 @@ export function messagingConformance(name: string, setup: () => Promise<Messagin
         .getMessages()
         .map((m) => m.seq);
       expect(new Set(seqs).size).to.equal(1001);
+      // Each counted once: m0 as it came, the others from the list's count, not again as the
+      // catch-up placed them.
+      expect(b.conversation.get(alice).unread).to.equal(1001);
     });
 
     it('refuses oversized text and an unknown destination clearly', async () => {

@@ -66,8 +66,12 @@ class FakeGateway {
       case 'conversation.open':
       case 'conversation.create':
         return { conversation: this.conversation };
-      case 'conversation.list':
-        return { conversations: [this.conversation] };
+      case 'conversation.list': {
+        // As the gateway counts: others' messages after this user's read watermark.
+        const readSeq = this.conversation.members.find((m) => m.userId === 'alice')!.readSeq;
+        const unread = this.messages.filter((m) => m.sender !== 'alice' && m.seq > readSeq);
+        return { conversations: [{ ...this.conversation, unread: unread.length }] };
+      }
       case 'message.send': {
         if (this.refuse) throw new CommsError(this.refuse, 'refused');
         if (this.rateLimitNext > 0) {
@@ -174,6 +178,27 @@ describe('ConversationManager delivery', () => {
       'c',
     ]);
     expect(manager.entries()[0]!.unread).to.equal(3);
+  });
+
+  it('counts a message that came live once, and one caught up after a reconnect once', async () => {
+    const { gateway, manager } = setup();
+    await manager.sync();
+    const live = gateway.store('bob', crypto.randomUUID(), 'live');
+    manager.handleEvent({ v: 1, type: 'event', event: 'message:new', message: live });
+    await until(() => manager.entries()[0]!.lastSeq === 1);
+    expect(manager.entries()[0]!.unread).to.equal(1);
+    gateway.connected = false;
+    gateway.store('bob', crypto.randomUUID(), 'while away');
+    gateway.store('bob', crypto.randomUUID(), 'and again');
+    gateway.connected = true;
+    await manager.sync(); // the list says 3 unread; the catch-up places 2 and 3
+    await until(() => manager.entries()[0]!.lastSeq === 3);
+    expect(manager.entries()[0]!.unread).to.equal(3);
+    // A message that then comes live counts.
+    const next = gateway.store('bob', crypto.randomUUID(), 'next');
+    manager.handleEvent({ v: 1, type: 'event', event: 'message:new', message: next });
+    await until(() => manager.entries()[0]!.lastSeq === 4);
+    expect(manager.entries()[0]!.unread).to.equal(4);
   });
 
   it('catches up 1,000 messages after a reconnect, in pages, each once and in order', async () => {
