@@ -32,6 +32,7 @@ import { ConnectionManager, initialConnectionState } from './transport/connectio
 import type { WSConnectionObject } from './transport/types.js';
 import { changeReasons, initialServicesState, ServicesManager } from './services/manager.js';
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
+import type { ServiceName } from './protocol/constants.js';
 import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
@@ -57,6 +58,7 @@ import type { LocalHub } from './backends/local/hub.js';
 import { initialHistoryState } from './call/history-state.js';
 import type { CallRecord, MemberState } from './protocol/schema.js';
 import { LazyConversationManager } from './conversation/lazy-manager.js';
+import type { ConversationManager } from './conversation/manager.js';
 import { initialConversationsState, checkParts } from './conversation/state.js';
 import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
 import { initialPresenceState, statuses, activities } from './presence/state.js';
@@ -359,9 +361,12 @@ export interface ServicesNamespace {
   readonly changeReasons: typeof changeReasons;
 }
 
-/** Whether a list of services asks for calls. */
-function includesCalls(services: ServiceDescriptor[]): boolean {
-  return services.some((s) => (typeof s === 'string' ? s : s?.service) === 'call');
+/** Whether a list of services asks for `service`. */
+function includes(services: readonly ServiceDescriptor[], service: ServiceName): boolean {
+  return (
+    Array.isArray(services) &&
+    services.some((s) => (typeof s === 'string' ? s : s?.service) === service)
+  );
 }
 
 type Events = { [K in CommsEventName]: (params: CommsEventMap[K]) => void };
@@ -381,6 +386,11 @@ export class CommsClient {
   readonly #calls: LazyCallManager;
   readonly #history: LazyHistory;
   readonly #conversations: LazyConversationManager;
+  /** The conversation manager's methods that wait for it (it loads when not here yet). */
+  readonly #chat: Pick<
+    ConversationManager,
+    'createGroup' | 'markRead' | 'loadOlder' | 'sendTyping'
+  >;
   readonly #presence: LazyPresence;
   readonly #contacts: LazyContacts;
   readonly #users: LazyUsers;
@@ -484,6 +494,7 @@ export class CommsClient {
       this.#connection,
       () => this.#selfId(),
     );
+    this.#chat = this.#conversations.later(['createGroup', 'markRead', 'loadOlder', 'sendTyping']);
     this.#presence = new LazyPresence(context('presence'), this.#connection);
     this.#contacts = new LazyContacts(context('contacts'), this.#connection);
     this.#users = new LazyUsers(context('user'), this.#connection, () => this.#selfId());
@@ -589,7 +600,7 @@ export class CommsClient {
       'consultativeTransfer',
       'join',
     ] as const;
-    const playAudio = calls.operations(['playAudioFile']).playAudioFile;
+    const playAudio = calls.later(['playAudioFile']).playAudioFile;
     const historyOps = ['fetch', 'remove', 'clear'] as const;
     this.call = {
       ...forward(calls, [
@@ -601,7 +612,7 @@ export class CommsClient {
         'getReport',
       ]),
       // The engine's operations: they load it when it is not here yet.
-      ...forward(calls.operations(operations), [...operations]),
+      ...forward(calls.later(operations), [...operations]),
       states,
       mediaConnectionStates,
       reportEvents,
@@ -630,7 +641,7 @@ export class CommsClient {
         this.#conversations.entries().map((e) => this.#conversationObject(e)),
       ),
       create: guard('conversation.create', async (members: string[], options?: { name?: string }) =>
-        this.#conversationObject(await this.#conversations.createGroup(members, options?.name)),
+        this.#conversationObject(await this.#chat.createGroup(members, options?.name)),
       ),
       getById: guard('conversation.getById', (id: string) => {
         const entry = this.#conversations.entries().find((e) => e.id === id);
@@ -681,21 +692,25 @@ export class CommsClient {
       ...forward(this.#voicemail.later(voicemailOps), voicemailOps, 'voicemail.'),
     };
     const media = this.#media;
+    const mediaOps = [
+      'initializeDevices',
+      'createLocalMedia',
+      'renderTracks',
+      'changeSpeaker',
+    ] as const;
     this.media = {
       ...forward(media, [
         'getDevices',
-        'initializeDevices',
-        'createLocalMedia',
         'getLocalMedia',
         'disposeLocalMedia',
-        'renderTracks',
         'removeTracks',
         'muteTracks',
         'unmuteTracks',
         'getTrackById',
         'setDefaultDevices',
-        'changeSpeaker',
       ]),
+      // What needs the manager: it loads it when it is not here yet.
+      ...forward(media.later(mediaOps), mediaOps),
       changeInputDevices: guard(
         'changeInputDevices',
         (d: { microphone?: string; camera?: string }) => this.#changeInputDevices(d),
@@ -709,7 +724,7 @@ export class CommsClient {
           // Chat: the conversation manager is fetched meanwhile, and here once this resolves.
           const chat = this.#loadChat(services);
           // Calls: the engine is here before an invite can come (and once this resolves).
-          if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
+          if (includes(services, 'call')) await this.#calls.prefetch();
           const subscribed = await this.#services.subscribe(services, options);
           await chat;
           return subscribed;
@@ -761,7 +776,7 @@ export class CommsClient {
     // Signed in as the party, as far as the state tells (elements read who is signed in there).
     this.#setLocalUser(party);
     this.#useSignalling(signalling);
-    void this.#loadCalls();
+    void this.#calls.prefetch();
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
     this.#services.clear();
@@ -832,9 +847,7 @@ export class CommsClient {
     const message = (view: MessageView): Message => ({
       ...view,
       markRead: () =>
-        view.seq === null
-          ? Promise.resolve()
-          : this.#conversations.markRead(current().key, view.seq),
+        view.seq === null ? Promise.resolve() : this.#chat.markRead(current().key, view.seq),
       forward: (to: string) =>
         this.#conversations.send(this.#conversations.ensureDirect(to).key, view.parts),
       retry: () => this.#conversations.retry(current().key, view.clientId),
@@ -885,9 +898,9 @@ export class CommsClient {
         return found ? message(found) : undefined;
       },
       clearMessages: () => this.#conversations.clearMessages(current().key),
-      markRead: () => this.#conversations.markRead(current().key),
-      loadOlder: (limit?: number) => this.#conversations.loadOlder(current().key, limit),
-      sendTyping: (active: boolean) => this.#conversations.sendTyping(current().key, active),
+      markRead: () => this.#chat.markRead(current().key),
+      loadOlder: (limit?: number) => this.#chat.loadOlder(current().key, limit),
+      sendTyping: (active: boolean) => this.#chat.sendTyping(current().key, active),
     };
     return object;
   }
@@ -909,36 +922,11 @@ export class CommsClient {
   }
 
   /**
-   * Loads the call engine (a chunk fetched once per page). A failure is logged: messaging goes
-   * on, and the next use of calls tries again.
-   */
-  async #loadCalls(): Promise<void> {
-    try {
-      await this.#calls.load();
-    } catch (error) {
-      if (!this.#destroyed)
-        this.#log.warn('the call engine could not be loaded; calls will try again', error);
-    }
-  }
-
-  /**
    * Loads the conversation manager (a chunk fetched once per page) when `services` ask for
    * chat. A failure is logged: the rest goes on, and the next use of messaging tries again.
    */
   async #loadChat(services: readonly ServiceDescriptor[]): Promise<void> {
-    const chat =
-      Array.isArray(services) &&
-      services.some((s) => (typeof s === 'string' ? s : s?.service) === 'chat');
-    if (!chat) return;
-    try {
-      await this.#conversations.load();
-    } catch (error) {
-      if (!this.#destroyed)
-        this.#log.warn(
-          'the conversation manager could not be loaded; messaging will try again',
-          error,
-        );
-    }
+    if (includes(services, 'chat')) await this.#conversations.prefetch();
   }
 
   /** Sets the default devices; calls in progress switch to them (the engine, if here). */
@@ -971,7 +959,7 @@ export class CommsClient {
     const services = options.services ?? [...DEFAULT_SERVICES];
     // With calls, the engine is loaded before subscribing: once connect() resolves (or an
     // invite arrives) it is here, and `call.make()` works at once, as it always did.
-    if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
+    if (includes(services, 'call')) await this.#calls.prefetch();
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;
       await this.#services.subscribe(services, subscribeOptions);

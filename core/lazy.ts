@@ -155,15 +155,21 @@ export abstract class LazyFeature<M, T> {
     const instance = this.current;
     if (instance) return use(instance);
     this.#held.push(use);
-    this.prefetch();
+    void this.prefetch();
   }
 
-  /** Starts loading the manager; a chunk that cannot be fetched is logged (the next use tries again). */
-  prefetch(): void {
-    this.load().catch((error: unknown) => {
-      if (!this.#disposed)
-        this.ctx.log.warn('could not be loaded; the next use tries again', error);
-    });
+  /**
+   * Loads the manager; resolves once it is here, or once its chunk could not be fetched, which
+   * is logged (what needs it tries again).
+   */
+  prefetch(): Promise<void> {
+    return this.load().then(
+      () => undefined,
+      (error: unknown) => {
+        if (!this.#disposed)
+          this.ctx.log.warn('could not be loaded; the next use tries again', error);
+      },
+    );
   }
 
   /** The client is going: a chunk that arrives later creates nothing. */
