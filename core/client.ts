@@ -371,6 +371,9 @@ function includes(services: readonly ServiceDescriptor[], service: ServiceName):
 
 type Events = { [K in CommsEventName]: (params: CommsEventMap[K]) => void };
 
+/** The manager of a lazy feature (`LazyFeature.current`). */
+type Managed<F extends { readonly current: object | undefined }> = NonNullable<F['current']>;
+
 /**
  * A comms-kit client. Create it with {@link createClient}; the seeds call it `api`.
  */
@@ -526,201 +529,199 @@ export class CommsClient {
       });
     });
 
-    const guard =
-      <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
-      (...args: A): R => {
-        this.#assertActive(name);
-        return fn(...args);
-      };
-    /** Guarded methods that call `target`'s methods of the same names (`prefix` + name in errors). */
-    const forward = <T, K extends keyof T & string>(target: T, names: readonly K[], prefix = '') =>
+    // The namespaces: each method guarded (it throws `client:destroyed` once the client is),
+    // its name (with the namespace's `prefix`) naming it in that error.
+    type Methods = Record<string, (...args: never[]) => unknown>;
+    const guarded = <T extends Methods>(methods: T, prefix = ''): T =>
       Object.fromEntries(
-        names.map((name) => [
+        Object.entries(methods).map(([name, method]) => [
           name,
-          guard(prefix + name, (...args: unknown[]) =>
-            (target[name] as (...a: unknown[]) => unknown).apply(target, args),
-          ),
+          (...args: never[]) => {
+            this.#assertActive(prefix + name);
+            return method(...args);
+          },
         ]),
-      ) as Pick<T, K>;
-    this.auth = {
-      setCredentials: guard('setCredentials', (credentials: Credentials) =>
+      ) as T;
+    /** Guarded methods that call `target`'s methods of the same names. */
+    const forward = <T, K extends keyof T & string>(target: T, names: readonly K[], prefix = '') =>
+      guarded(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            (...args: unknown[]) =>
+              (target[name] as (...a: unknown[]) => unknown).apply(target, args),
+          ]),
+        ),
+        prefix,
+      ) as unknown as Pick<T, K>;
+    /**
+     * A lazy feature's namespace: `now` answered at once (from the state), `later` run on its
+     * manager (loaded when not here yet).
+     */
+    const lazy = <
+      F extends { readonly current: object | undefined; later(names: never): object },
+      K extends keyof F & string,
+      L extends keyof Managed<F> & string,
+    >(
+      feature: F,
+      now: readonly K[],
+      later: readonly L[],
+      prefix = '',
+    ) => ({
+      ...forward(feature, now, prefix),
+      ...forward(feature.later(later as never) as Pick<Managed<F>, L>, later, prefix),
+    });
+    this.auth = guarded({
+      setCredentials: (credentials: Credentials) =>
         this.#auth.setCredentials(credentials, this.#connection.connected),
-      ),
-      connect: guard('connect', (credentials?: Credentials, options?: ConnectOptions) =>
+      connect: (credentials?: Credentials, options?: ConnectOptions) =>
         this.#connect(credentials, options),
-      ),
-      disconnect: guard('disconnect', () => this.#disconnect()),
-      getUserInfo: guard('getUserInfo', () => this.#userInfo()),
-      updateToken: guard(
-        'updateToken',
-        (credentials: { bearerAccessToken: string; username?: string }) =>
-          this.#auth.updateToken(credentials),
-      ),
-      signup: guard('signup', (options: SignupOptions) => this.#auth.signup(options)),
-      logout: guard('logout', async () => {
+      disconnect: () => this.#disconnect(),
+      getUserInfo: () => this.#userInfo(),
+      updateToken: (credentials: { bearerAccessToken: string; username?: string }) =>
+        this.#auth.updateToken(credentials),
+      signup: (options: SignupOptions) => this.#auth.signup(options),
+      logout: async () => {
         await this.#disconnect();
         await this.#auth.logout();
-      }),
-      getSession: guard('getSession', () => this.#auth.getSession()),
-      refreshToken: guard('refreshToken', async () => {
+      },
+      getSession: () => this.#auth.getSession(),
+      refreshToken: async () => {
         await this.#auth.refresh();
-      }),
-    };
-    this.connection = {
-      getSocketState: guard('getSocketState', () => this.#connection.getSocketState()),
-      enableConnectivityChecking: guard('enableConnectivityChecking', (enable: boolean) => {
+      },
+    });
+    this.connection = guarded({
+      getSocketState: () => this.#connection.getSocketState(),
+      enableConnectivityChecking: (enable: boolean) => {
         this.updateConfig({ connectivity: { checkConnectivity: enable } });
         this.#connection.setConnectivityChecking(enable);
-      }),
-      resetConnection: guard('resetConnection', () => this.#connection.reset()),
-    };
+      },
+      resetConnection: () => this.#connection.reset(),
+    });
     const calls = this.#calls;
-    const operations = [
-      'answer',
-      'reject',
-      'ignore',
-      'forward',
-      'end',
-      'sendRingingFeedback',
-      'hold',
-      'unhold',
-      'addMedia',
-      'removeMedia',
-      'startVideo',
-      'stopVideo',
-      'startScreenshare',
-      'stopScreenshare',
-      'replaceTrack',
-      'sendDTMF',
-      'getStats',
-      'getAvailableCodecs',
-      'restartMedia',
-      'sendCustomParameters',
-      'directTransfer',
-      'consultativeTransfer',
-      'join',
-    ] as const;
     const playAudio = calls.later(['playAudioFile']).playAudioFile;
-    const historyOps = ['fetch', 'remove', 'clear'] as const;
     this.call = {
-      ...forward(calls, [
-        'make',
-        'setSdpHandlers',
-        'setCustomParameters',
-        'getAll',
-        'getById',
-        'getReport',
-      ]),
-      // The engine's operations: they load it when it is not here yet.
-      ...forward(calls.later(operations), [...operations]),
+      ...lazy(
+        calls,
+        ['make', 'setSdpHandlers', 'setCustomParameters', 'getAll', 'getById', 'getReport'],
+        // The engine's operations: they load it when it is not here yet.
+        [
+          'answer',
+          'reject',
+          'ignore',
+          'forward',
+          'end',
+          'sendRingingFeedback',
+          'hold',
+          'unhold',
+          'addMedia',
+          'removeMedia',
+          'startVideo',
+          'stopVideo',
+          'startScreenshare',
+          'stopScreenshare',
+          'replaceTrack',
+          'sendDTMF',
+          'getStats',
+          'getAvailableCodecs',
+          'restartMedia',
+          'sendCustomParameters',
+          'directTransfer',
+          'consultativeTransfer',
+          'join',
+        ],
+      ),
+      ...guarded({
+        playAudioFile: (callId: string, filePath: string) => {
+          let listener: ((info: AudioFilePlaying) => void) | undefined;
+          const promise = playAudio(callId, filePath, (info) => listener?.(info)) as PlayingPromise;
+          promise.onPlaying = (callback) => {
+            listener = callback;
+            return promise;
+          };
+          return promise;
+        },
+      }),
       states,
       mediaConnectionStates,
       reportEvents,
       metrics,
-      playAudioFile: guard('playAudioFile', (callId: string, filePath: string) => {
-        let listener: ((info: AudioFilePlaying) => void) | undefined;
-        const promise = playAudio(callId, filePath, (info) => listener?.(info)) as PlayingPromise;
-        promise.onPlaying = (callback) => {
-          listener = callback;
-          return promise;
-        };
-        return promise;
-      }),
-      history: {
-        ...forward(this.#history, ['get', 'getCache', 'setCache'], 'history.'),
-        ...forward(this.#history.later(historyOps), historyOps, 'history.'),
-      },
+      history: lazy(
+        this.#history,
+        ['get', 'getCache', 'setCache'],
+        ['fetch', 'remove', 'clear'],
+        'history.',
+      ),
     };
     this.conversation = {
-      get: guard('conversation.get', (destination: string, options?: { type?: 'im' | 'sms' }) =>
-        this.#conversationObject(
-          this.#conversations.ensureDirect(destination, options?.type ?? 'im'),
-        ),
+      ...guarded(
+        {
+          get: (destination: string, options?: { type?: 'im' | 'sms' }) =>
+            this.#conversationObject(
+              this.#conversations.ensureDirect(destination, options?.type ?? 'im'),
+            ),
+          getAll: () => this.#conversations.entries().map((e) => this.#conversationObject(e)),
+          create: async (members: string[], options?: { name?: string }) =>
+            this.#conversationObject(await this.#chat.createGroup(members, options?.name)),
+          getById: (id: string) => {
+            const entry = this.#conversations.entries().find((e) => e.id === id);
+            return entry ? this.#conversationObject(entry) : undefined;
+          },
+        },
+        'conversation.',
       ),
-      getAll: guard('conversation.getAll', () =>
-        this.#conversations.entries().map((e) => this.#conversationObject(e)),
-      ),
-      create: guard('conversation.create', async (members: string[], options?: { name?: string }) =>
-        this.#conversationObject(await this.#chat.createGroup(members, options?.name)),
-      ),
-      getById: guard('conversation.getById', (id: string) => {
-        const entry = this.#conversations.entries().find((e) => e.id === id);
-        return entry ? this.#conversationObject(entry) : undefined;
-      }),
       chatTypes: { IM: 'im', CHAT: 'chat', SMS: 'sms' } as const,
     };
     // The people features: getters from the state, the rest through the manager (lazy).
-    const presence = this.#presence;
-    const presenceOps = [
-      'update',
-      'fetch',
-      'subscribe',
-      'unsubscribe',
-      'setAvailable',
-      'getAvailableClients',
-    ] as const;
     this.presence = {
-      ...forward(presence, ['get', 'getAll', 'getSelf'], 'presence.'),
-      ...forward(presence.later(presenceOps), presenceOps, 'presence.'),
+      ...lazy(
+        this.#presence,
+        ['get', 'getAll', 'getSelf'],
+        ['update', 'fetch', 'subscribe', 'unsubscribe', 'setAvailable', 'getAvailableClients'],
+        'presence.',
+      ),
       statuses,
       activities,
     };
-    const contacts = this.#contacts;
-    const contactsOps = ['add', 'update', 'remove', 'refresh'] as const;
-    const contactsLater = contacts.later(contactsOps);
-    this.contacts = {
-      ...forward(contacts, ['get', 'getAll'], 'contacts.'),
-      ...forward(contactsLater, contactsOps, 'contacts.'),
-      fetch: guard('contacts.fetch', () => contactsLater.refresh()),
-    };
-    const userOps = ['fetch', 'fetchSelfInfo', 'search'] as const;
-    this.user = {
-      ...forward(this.#users, ['get', 'getAll'], 'user.'),
-      ...forward(this.#users.later(userOps), userOps, 'user.'),
-    };
-    const voicemailOps = [
-      'fetch',
-      'list',
-      'record',
-      'leave',
-      'getAudio',
-      'markHeard',
-      'remove',
-    ] as const;
-    this.voicemail = {
-      ...forward(this.#voicemail, ['get', 'getAll'], 'voicemail.'),
-      ...forward(this.#voicemail.later(voicemailOps), voicemailOps, 'voicemail.'),
-    };
-    const media = this.#media;
-    const mediaOps = [
-      'initializeDevices',
-      'createLocalMedia',
-      'renderTracks',
-      'changeSpeaker',
-    ] as const;
+    const contacts = lazy(
+      this.#contacts,
+      ['get', 'getAll'],
+      ['add', 'update', 'remove', 'refresh'],
+      'contacts.',
+    );
+    this.contacts = { ...contacts, ...guarded({ fetch: () => contacts.refresh() }, 'contacts.') };
+    this.user = lazy(this.#users, ['get', 'getAll'], ['fetch', 'fetchSelfInfo', 'search'], 'user.');
+    this.voicemail = lazy(
+      this.#voicemail,
+      ['get', 'getAll'],
+      ['fetch', 'list', 'record', 'leave', 'getAudio', 'markHeard', 'remove'],
+      'voicemail.',
+    );
     this.media = {
-      ...forward(media, [
-        'getDevices',
-        'getLocalMedia',
-        'disposeLocalMedia',
-        'removeTracks',
-        'muteTracks',
-        'unmuteTracks',
-        'getTrackById',
-        'setDefaultDevices',
-      ]),
-      // What needs the manager: it loads it when it is not here yet.
-      ...forward(media.later(mediaOps), mediaOps),
-      changeInputDevices: guard(
-        'changeInputDevices',
-        (d: { microphone?: string; camera?: string }) => this.#changeInputDevices(d),
+      ...lazy(
+        this.#media,
+        [
+          'getDevices',
+          'getLocalMedia',
+          'disposeLocalMedia',
+          'removeTracks',
+          'muteTracks',
+          'unmuteTracks',
+          'getTrackById',
+          'setDefaultDevices',
+        ],
+        // What needs the manager: it loads it when it is not here yet.
+        ['initializeDevices', 'createLocalMedia', 'renderTracks', 'changeSpeaker'],
       ),
+      ...guarded({
+        changeInputDevices: (d: { microphone?: string; camera?: string }) =>
+          this.#changeInputDevices(d),
+      }),
     };
     this.services = {
       ...forward(this.#services, ['unsubscribe', 'getSubscriptions']),
-      subscribe: guard(
-        'subscribe',
-        async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
+      ...guarded({
+        subscribe: async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
           // Chat: the conversation manager is fetched meanwhile, and here once this resolves.
           const chat = this.#loadChat(services);
           // Calls: the engine is here before an invite can come (and once this resolves).
@@ -729,7 +730,7 @@ export class CommsClient {
           await chat;
           return subscribed;
         },
-      ),
+      }),
       changeReasons,
     };
     this.#log.info(`comms-kit ${version} created`);
