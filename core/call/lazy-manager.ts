@@ -56,21 +56,6 @@ const engineChunk = new Chunk<EngineModule>('call engine', () =>
   Promise.all([import('./manager.js'), mediaChunk.load()]).then(([engine]) => engine),
 );
 
-/** The names of the events a backend delivers (`SignallingHandlers`; the type checks that all are here). */
-const signallingEvents = Object.keys({
-  incoming: true,
-  ringing: true,
-  answered: true,
-  ended: true,
-  offer: true,
-  answer: true,
-  parameters: true,
-  candidate: true,
-  transferRequested: true,
-  transferCompleted: true,
-  forwarded: true,
-} satisfies Record<keyof SignallingHandlers, true>) as Array<keyof SignallingHandlers>;
-
 /** A call `make` recorded before the engine was here: what it starts with. */
 interface RecordedCall {
   to: string;
@@ -200,10 +185,11 @@ export class LazyCallManager extends LazyFeature<EngineModule, CallManager> {
         );
         void this.prefetch();
       };
+    // Whichever handler the backend calls holds its event (the engine's handlers, the type).
     signalling.setHandlers(
-      Object.fromEntries(
-        signallingEvents.map((name) => [name, hold(name)]),
-      ) as unknown as SignallingHandlers,
+      new Proxy({} as SignallingHandlers, {
+        get: (_, name) => hold(name as keyof SignallingHandlers),
+      }),
     );
   }
 
