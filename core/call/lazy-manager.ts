@@ -65,10 +65,7 @@ interface RecordedCall {
 
 /** The `call` namespace's target: the call engine, loaded on demand. */
 export class LazyCallManager extends LazyFeature<EngineModule, CallManager> {
-  /** The media manager, a chunk of its own loaded with the engine. */
-  readonly #media: LazyMediaManager;
   readonly #self: () => string;
-  readonly #turnToken: () => Promise<string> | undefined;
   /** The backend's signalling, handed to the engine once it is here. */
   #signalling: CallSignalling | undefined;
   /**
@@ -90,10 +87,13 @@ export class LazyCallManager extends LazyFeature<EngineModule, CallManager> {
     self: () => string,
     turnToken: () => Promise<string> | undefined,
   ) {
-    super(ctx, engineChunk);
-    this.#media = media;
+    // The media manager's chunk comes with the engine's (`engineChunk`): it is here too.
+    super(
+      ctx,
+      engineChunk,
+      (engine) => new engine.CallManager(ctx, media.current!, self, turnToken),
+    );
     this.#self = self;
-    this.#turnToken = turnToken;
   }
 
   /**
@@ -106,16 +106,6 @@ export class LazyCallManager extends LazyFeature<EngineModule, CallManager> {
       this.#failRecorded(error);
       throw error;
     });
-  }
-
-  /** Creates this client's engine (its chunk is here, and the media manager's with it). */
-  protected create(engineModule: EngineModule): CallManager {
-    return new engineModule.CallManager(
-      this.ctx,
-      this.#media.current!,
-      this.#self,
-      this.#turnToken,
-    );
   }
 
   /** Hands the new engine what was kept for it. */

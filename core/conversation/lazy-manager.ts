@@ -45,13 +45,9 @@ export class LazyConversationManager extends LazyFeature<
 
   /** The same collaborators as `ConversationManager`'s, kept until it is created. */
   constructor(ctx: FeatureContext, connection: ConnectionManager, self: () => string) {
-    super(ctx, chunk);
+    super(ctx, chunk, (module) => new module.ConversationManager(ctx, connection, self));
     this.#connection = connection;
     this.#self = self;
-  }
-
-  protected create(module: typeof ManagerModule): ConversationManager {
-    return new module.ConversationManager(this.ctx, this.#connection, this.#self);
   }
 
   /**

@@ -30,11 +30,7 @@ export const mediaChunk = new Chunk<typeof ManagerModule>(
 /** The `media` namespace's target: the media manager, loaded on demand. */
 export class LazyMediaManager extends LazyFeature<typeof ManagerModule, MediaManager> {
   constructor(ctx: FeatureContext) {
-    super(ctx, mediaChunk);
-  }
-
-  protected create(module: typeof ManagerModule): MediaManager {
-    return new module.MediaManager(this.ctx);
+    super(ctx, mediaChunk, (module) => new module.MediaManager(ctx));
   }
 
   // ── what the state answers, manager or not ─────────────────────────────────
