@@ -49,6 +49,13 @@ describe('createClient', () => {
     }
   });
 
+  it('refuses a log level that is a name of Object.prototype', () => {
+    expect(() => createClient({ logs: { logLevel: 'constructor' as never } })).to.throw(
+      CommsError,
+      /config\.logs\.logLevel must be one of 'silent', 'error', 'warn', 'info', 'debug'; got 'constructor'/,
+    );
+  });
+
   it('reports its version and the browser it runs in', () => {
     const client = createClient(quiet);
     expect(client.getVersion()).to.match(/^\d+\.\d+\.\d+/);
