@@ -32,6 +32,7 @@ import { ConnectionManager, initialConnectionState } from './transport/connectio
 import type { WSConnectionObject } from './transport/types.js';
 import { changeReasons, initialServicesState, ServicesManager } from './services/manager.js';
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
+import type { ServiceName } from './protocol/constants.js';
 import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
@@ -57,6 +58,7 @@ import type { LocalHub } from './backends/local/hub.js';
 import { initialHistoryState } from './call/history-state.js';
 import type { CallRecord, MemberState } from './protocol/schema.js';
 import { LazyConversationManager } from './conversation/lazy-manager.js';
+import type { ConversationManager } from './conversation/manager.js';
 import { initialConversationsState, checkParts } from './conversation/state.js';
 import type { ConversationEntry, MessageView, Part } from './conversation/types.js';
 import { initialPresenceState, statuses, activities } from './presence/state.js';
@@ -359,12 +361,18 @@ export interface ServicesNamespace {
   readonly changeReasons: typeof changeReasons;
 }
 
-/** Whether a list of services asks for calls. */
-function includesCalls(services: ServiceDescriptor[]): boolean {
-  return services.some((s) => (typeof s === 'string' ? s : s?.service) === 'call');
+/** Whether a list of services asks for `service`. */
+function includes(services: readonly ServiceDescriptor[], service: ServiceName): boolean {
+  return (
+    Array.isArray(services) &&
+    services.some((s) => (typeof s === 'string' ? s : s?.service) === service)
+  );
 }
 
 type Events = { [K in CommsEventName]: (params: CommsEventMap[K]) => void };
+
+/** The manager of a lazy feature (`LazyFeature.current`). */
+type Managed<F extends { readonly current: object | undefined }> = NonNullable<F['current']>;
 
 /**
  * A comms-kit client. Create it with {@link createClient}; the seeds call it `api`.
@@ -381,6 +389,11 @@ export class CommsClient {
   readonly #calls: LazyCallManager;
   readonly #history: LazyHistory;
   readonly #conversations: LazyConversationManager;
+  /** The conversation manager's methods that wait for it (it loads when not here yet). */
+  readonly #chat: Pick<
+    ConversationManager,
+    'createGroup' | 'markRead' | 'loadOlder' | 'sendTyping'
+  >;
   readonly #presence: LazyPresence;
   readonly #contacts: LazyContacts;
   readonly #users: LazyUsers;
@@ -484,6 +497,7 @@ export class CommsClient {
       this.#connection,
       () => this.#selfId(),
     );
+    this.#chat = this.#conversations.later(['createGroup', 'markRead', 'loadOlder', 'sendTyping']);
     this.#presence = new LazyPresence(context('presence'), this.#connection);
     this.#contacts = new LazyContacts(context('contacts'), this.#connection);
     this.#users = new LazyUsers(context('user'), this.#connection, () => this.#selfId());
@@ -515,206 +529,208 @@ export class CommsClient {
       });
     });
 
-    const guard =
-      <A extends unknown[], R>(name: string, fn: (...args: A) => R) =>
-      (...args: A): R => {
-        this.#assertActive(name);
-        return fn(...args);
-      };
-    /** Guarded methods that call `target`'s methods of the same names (`prefix` + name in errors). */
-    const forward = <T, K extends keyof T & string>(target: T, names: readonly K[], prefix = '') =>
+    // The namespaces: each method guarded (it throws `client:destroyed` once the client is),
+    // its name (with the namespace's `prefix`) naming it in that error.
+    type Methods = Record<string, (...args: never[]) => unknown>;
+    const guarded = <T extends Methods>(methods: T, prefix = ''): T =>
       Object.fromEntries(
-        names.map((name) => [
+        Object.entries(methods).map(([name, method]) => [
           name,
-          guard(prefix + name, (...args: unknown[]) =>
-            (target[name] as (...a: unknown[]) => unknown).apply(target, args),
-          ),
+          (...args: never[]) => {
+            this.#assertActive(prefix + name);
+            return method(...args);
+          },
         ]),
-      ) as Pick<T, K>;
-    this.auth = {
-      setCredentials: guard('setCredentials', (credentials: Credentials) =>
+      ) as T;
+    /** Guarded methods that call `target`'s methods of the same names. */
+    const forward = <T, K extends keyof T & string>(target: T, names: readonly K[], prefix = '') =>
+      guarded(
+        Object.fromEntries(
+          names.map((name) => [
+            name,
+            (...args: unknown[]) =>
+              (target[name] as (...a: unknown[]) => unknown).apply(target, args),
+          ]),
+        ),
+        prefix,
+      ) as unknown as Pick<T, K>;
+    /**
+     * A lazy feature's namespace: `now` answered at once (from the state), `later` run on its
+     * manager (loaded when not here yet).
+     */
+    const lazy = <
+      F extends { readonly current: object | undefined; later(names: never): object },
+      K extends keyof F & string,
+      L extends keyof Managed<F> & string,
+    >(
+      feature: F,
+      now: readonly K[],
+      later: readonly L[],
+      prefix = '',
+    ) => ({
+      ...forward(feature, now, prefix),
+      ...forward(feature.later(later as never) as Pick<Managed<F>, L>, later, prefix),
+    });
+    this.auth = guarded({
+      setCredentials: (credentials: Credentials) =>
         this.#auth.setCredentials(credentials, this.#connection.connected),
-      ),
-      connect: guard('connect', (credentials?: Credentials, options?: ConnectOptions) =>
+      connect: (credentials?: Credentials, options?: ConnectOptions) =>
         this.#connect(credentials, options),
-      ),
-      disconnect: guard('disconnect', () => this.#disconnect()),
-      getUserInfo: guard('getUserInfo', () => this.#userInfo()),
-      updateToken: guard(
-        'updateToken',
-        (credentials: { bearerAccessToken: string; username?: string }) =>
-          this.#auth.updateToken(credentials),
-      ),
-      signup: guard('signup', (options: SignupOptions) => this.#auth.signup(options)),
-      logout: guard('logout', async () => {
+      disconnect: () => this.#disconnect(),
+      getUserInfo: () => this.#userInfo(),
+      updateToken: (credentials: { bearerAccessToken: string; username?: string }) =>
+        this.#auth.updateToken(credentials),
+      signup: (options: SignupOptions) => this.#auth.signup(options),
+      logout: async () => {
         await this.#disconnect();
         await this.#auth.logout();
-      }),
-      getSession: guard('getSession', () => this.#auth.getSession()),
-      refreshToken: guard('refreshToken', async () => {
+      },
+      getSession: () => this.#auth.getSession(),
+      refreshToken: async () => {
         await this.#auth.refresh();
-      }),
-    };
-    this.connection = {
-      getSocketState: guard('getSocketState', () => this.#connection.getSocketState()),
-      enableConnectivityChecking: guard('enableConnectivityChecking', (enable: boolean) => {
+      },
+    });
+    this.connection = guarded({
+      getSocketState: () => this.#connection.getSocketState(),
+      enableConnectivityChecking: (enable: boolean) => {
         this.updateConfig({ connectivity: { checkConnectivity: enable } });
         this.#connection.setConnectivityChecking(enable);
-      }),
-      resetConnection: guard('resetConnection', () => this.#connection.reset()),
-    };
+      },
+      resetConnection: () => this.#connection.reset(),
+    });
     const calls = this.#calls;
-    const operations = [
-      'answer',
-      'reject',
-      'ignore',
-      'forward',
-      'end',
-      'sendRingingFeedback',
-      'hold',
-      'unhold',
-      'addMedia',
-      'removeMedia',
-      'startVideo',
-      'stopVideo',
-      'startScreenshare',
-      'stopScreenshare',
-      'replaceTrack',
-      'sendDTMF',
-      'getStats',
-      'getAvailableCodecs',
-      'restartMedia',
-      'sendCustomParameters',
-      'directTransfer',
-      'consultativeTransfer',
-      'join',
-    ] as const;
-    const playAudio = calls.operations(['playAudioFile']).playAudioFile;
-    const historyOps = ['fetch', 'remove', 'clear'] as const;
+    const playAudio = calls.later(['playAudioFile']).playAudioFile;
     this.call = {
-      ...forward(calls, [
-        'make',
-        'setSdpHandlers',
-        'setCustomParameters',
-        'getAll',
-        'getById',
-        'getReport',
-      ]),
-      // The engine's operations: they load it when it is not here yet.
-      ...forward(calls.operations(operations), [...operations]),
+      ...lazy(
+        calls,
+        ['make', 'setSdpHandlers', 'setCustomParameters', 'getAll', 'getById', 'getReport'],
+        // The engine's operations: they load it when it is not here yet.
+        [
+          'answer',
+          'reject',
+          'ignore',
+          'forward',
+          'end',
+          'sendRingingFeedback',
+          'hold',
+          'unhold',
+          'addMedia',
+          'removeMedia',
+          'startVideo',
+          'stopVideo',
+          'startScreenshare',
+          'stopScreenshare',
+          'replaceTrack',
+          'sendDTMF',
+          'getStats',
+          'getAvailableCodecs',
+          'restartMedia',
+          'sendCustomParameters',
+          'directTransfer',
+          'consultativeTransfer',
+          'join',
+        ],
+      ),
+      ...guarded({
+        playAudioFile: (callId: string, filePath: string) => {
+          let listener: ((info: AudioFilePlaying) => void) | undefined;
+          const promise = playAudio(callId, filePath, (info) => listener?.(info)) as PlayingPromise;
+          promise.onPlaying = (callback) => {
+            listener = callback;
+            return promise;
+          };
+          return promise;
+        },
+      }),
       states,
       mediaConnectionStates,
       reportEvents,
       metrics,
-      playAudioFile: guard('playAudioFile', (callId: string, filePath: string) => {
-        let listener: ((info: AudioFilePlaying) => void) | undefined;
-        const promise = playAudio(callId, filePath, (info) => listener?.(info)) as PlayingPromise;
-        promise.onPlaying = (callback) => {
-          listener = callback;
-          return promise;
-        };
-        return promise;
-      }),
-      history: {
-        ...forward(this.#history, ['get', 'getCache', 'setCache'], 'history.'),
-        ...forward(this.#history.later(historyOps), historyOps, 'history.'),
-      },
+      history: lazy(
+        this.#history,
+        ['get', 'getCache', 'setCache'],
+        ['fetch', 'remove', 'clear'],
+        'history.',
+      ),
     };
     this.conversation = {
-      get: guard('conversation.get', (destination: string, options?: { type?: 'im' | 'sms' }) =>
-        this.#conversationObject(
-          this.#conversations.ensureDirect(destination, options?.type ?? 'im'),
-        ),
+      ...guarded(
+        {
+          get: (destination: string, options?: { type?: 'im' | 'sms' }) =>
+            this.#conversationObject(
+              this.#conversations.ensureDirect(destination, options?.type ?? 'im'),
+            ),
+          getAll: () => this.#conversations.entries().map((e) => this.#conversationObject(e)),
+          create: async (members: string[], options?: { name?: string }) =>
+            this.#conversationObject(await this.#chat.createGroup(members, options?.name)),
+          getById: (id: string) => {
+            const entry = this.#conversations.entries().find((e) => e.id === id);
+            return entry ? this.#conversationObject(entry) : undefined;
+          },
+        },
+        'conversation.',
       ),
-      getAll: guard('conversation.getAll', () =>
-        this.#conversations.entries().map((e) => this.#conversationObject(e)),
-      ),
-      create: guard('conversation.create', async (members: string[], options?: { name?: string }) =>
-        this.#conversationObject(await this.#conversations.createGroup(members, options?.name)),
-      ),
-      getById: guard('conversation.getById', (id: string) => {
-        const entry = this.#conversations.entries().find((e) => e.id === id);
-        return entry ? this.#conversationObject(entry) : undefined;
-      }),
       chatTypes: { IM: 'im', CHAT: 'chat', SMS: 'sms' } as const,
     };
     // The people features: getters from the state, the rest through the manager (lazy).
-    const presence = this.#presence;
-    const presenceOps = [
-      'update',
-      'fetch',
-      'subscribe',
-      'unsubscribe',
-      'setAvailable',
-      'getAvailableClients',
-    ] as const;
     this.presence = {
-      ...forward(presence, ['get', 'getAll', 'getSelf'], 'presence.'),
-      ...forward(presence.later(presenceOps), presenceOps, 'presence.'),
+      ...lazy(
+        this.#presence,
+        ['get', 'getAll', 'getSelf'],
+        ['update', 'fetch', 'subscribe', 'unsubscribe', 'setAvailable', 'getAvailableClients'],
+        'presence.',
+      ),
       statuses,
       activities,
     };
-    const contacts = this.#contacts;
-    const contactsOps = ['add', 'update', 'remove', 'refresh'] as const;
-    const contactsLater = contacts.later(contactsOps);
-    this.contacts = {
-      ...forward(contacts, ['get', 'getAll'], 'contacts.'),
-      ...forward(contactsLater, contactsOps, 'contacts.'),
-      fetch: guard('contacts.fetch', () => contactsLater.refresh()),
-    };
-    const userOps = ['fetch', 'fetchSelfInfo', 'search'] as const;
-    this.user = {
-      ...forward(this.#users, ['get', 'getAll'], 'user.'),
-      ...forward(this.#users.later(userOps), userOps, 'user.'),
-    };
-    const voicemailOps = [
-      'fetch',
-      'list',
-      'record',
-      'leave',
-      'getAudio',
-      'markHeard',
-      'remove',
-    ] as const;
-    this.voicemail = {
-      ...forward(this.#voicemail, ['get', 'getAll'], 'voicemail.'),
-      ...forward(this.#voicemail.later(voicemailOps), voicemailOps, 'voicemail.'),
-    };
-    const media = this.#media;
+    const contacts = lazy(
+      this.#contacts,
+      ['get', 'getAll'],
+      ['add', 'update', 'remove', 'refresh'],
+      'contacts.',
+    );
+    this.contacts = { ...contacts, ...guarded({ fetch: () => contacts.refresh() }, 'contacts.') };
+    this.user = lazy(this.#users, ['get', 'getAll'], ['fetch', 'fetchSelfInfo', 'search'], 'user.');
+    this.voicemail = lazy(
+      this.#voicemail,
+      ['get', 'getAll'],
+      ['fetch', 'list', 'record', 'leave', 'getAudio', 'markHeard', 'remove'],
+      'voicemail.',
+    );
     this.media = {
-      ...forward(media, [
-        'getDevices',
-        'initializeDevices',
-        'createLocalMedia',
-        'getLocalMedia',
-        'disposeLocalMedia',
-        'renderTracks',
-        'removeTracks',
-        'muteTracks',
-        'unmuteTracks',
-        'getTrackById',
-        'setDefaultDevices',
-        'changeSpeaker',
-      ]),
-      changeInputDevices: guard(
-        'changeInputDevices',
-        (d: { microphone?: string; camera?: string }) => this.#changeInputDevices(d),
+      ...lazy(
+        this.#media,
+        [
+          'getDevices',
+          'getLocalMedia',
+          'disposeLocalMedia',
+          'removeTracks',
+          'muteTracks',
+          'unmuteTracks',
+          'getTrackById',
+          'setDefaultDevices',
+        ],
+        // What needs the manager: it loads it when it is not here yet.
+        ['initializeDevices', 'createLocalMedia', 'renderTracks', 'changeSpeaker'],
       ),
+      ...guarded({
+        changeInputDevices: (d: { microphone?: string; camera?: string }) =>
+          this.#changeInputDevices(d),
+      }),
     };
     this.services = {
       ...forward(this.#services, ['unsubscribe', 'getSubscriptions']),
-      subscribe: guard(
-        'subscribe',
-        async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
+      ...guarded({
+        subscribe: async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
           // Chat: the conversation manager is fetched meanwhile, and here once this resolves.
           const chat = this.#loadChat(services);
           // Calls: the engine is here before an invite can come (and once this resolves).
-          if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
+          if (includes(services, 'call')) await this.#calls.prefetch();
           const subscribed = await this.#services.subscribe(services, options);
           await chat;
           return subscribed;
         },
-      ),
+      }),
       changeReasons,
     };
     this.#log.info(`comms-kit ${version} created`);
@@ -761,7 +777,7 @@ export class CommsClient {
     // Signed in as the party, as far as the state tells (elements read who is signed in there).
     this.#setLocalUser(party);
     this.#useSignalling(signalling);
-    void this.#loadCalls();
+    void this.#calls.prefetch();
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
     this.#services.clear();
@@ -832,9 +848,7 @@ export class CommsClient {
     const message = (view: MessageView): Message => ({
       ...view,
       markRead: () =>
-        view.seq === null
-          ? Promise.resolve()
-          : this.#conversations.markRead(current().key, view.seq),
+        view.seq === null ? Promise.resolve() : this.#chat.markRead(current().key, view.seq),
       forward: (to: string) =>
         this.#conversations.send(this.#conversations.ensureDirect(to).key, view.parts),
       retry: () => this.#conversations.retry(current().key, view.clientId),
@@ -885,9 +899,9 @@ export class CommsClient {
         return found ? message(found) : undefined;
       },
       clearMessages: () => this.#conversations.clearMessages(current().key),
-      markRead: () => this.#conversations.markRead(current().key),
-      loadOlder: (limit?: number) => this.#conversations.loadOlder(current().key, limit),
-      sendTyping: (active: boolean) => this.#conversations.sendTyping(current().key, active),
+      markRead: () => this.#chat.markRead(current().key),
+      loadOlder: (limit?: number) => this.#chat.loadOlder(current().key, limit),
+      sendTyping: (active: boolean) => this.#chat.sendTyping(current().key, active),
     };
     return object;
   }
@@ -909,36 +923,11 @@ export class CommsClient {
   }
 
   /**
-   * Loads the call engine (a chunk fetched once per page). A failure is logged: messaging goes
-   * on, and the next use of calls tries again.
-   */
-  async #loadCalls(): Promise<void> {
-    try {
-      await this.#calls.load();
-    } catch (error) {
-      if (!this.#destroyed)
-        this.#log.warn('the call engine could not be loaded; calls will try again', error);
-    }
-  }
-
-  /**
    * Loads the conversation manager (a chunk fetched once per page) when `services` ask for
    * chat. A failure is logged: the rest goes on, and the next use of messaging tries again.
    */
   async #loadChat(services: readonly ServiceDescriptor[]): Promise<void> {
-    const chat =
-      Array.isArray(services) &&
-      services.some((s) => (typeof s === 'string' ? s : s?.service) === 'chat');
-    if (!chat) return;
-    try {
-      await this.#conversations.load();
-    } catch (error) {
-      if (!this.#destroyed)
-        this.#log.warn(
-          'the conversation manager could not be loaded; messaging will try again',
-          error,
-        );
-    }
+    if (includes(services, 'chat')) await this.#conversations.prefetch();
   }
 
   /** Sets the default devices; calls in progress switch to them (the engine, if here). */
@@ -971,7 +960,7 @@ export class CommsClient {
     const services = options.services ?? [...DEFAULT_SERVICES];
     // With calls, the engine is loaded before subscribing: once connect() resolves (or an
     // invite arrives) it is here, and `call.make()` works at once, as it always did.
-    if (Array.isArray(services) && includesCalls(services)) await this.#loadCalls();
+    if (includes(services, 'call')) await this.#calls.prefetch();
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;
       await this.#services.subscribe(services, subscribeOptions);

@@ -1,12 +1,12 @@
 /**
  * Features whose code is a chunk of its own in the ES builds, fetched by `import()` when a
- * client first needs it (the conversation and media managers, the people features: presence,
- * contacts, the directory and call history, in one chunk; the call engine's loader,
- * `call/lazy-manager.ts`, fetches its chunk through a {@link Chunk} too, and keeps its own
- * `LazyCallManager`, which records calls made before the engine). The client keeps a `LazyFeature`
- * per feature: its namespace's synchronous answers come from the state until the manager is
- * here (before it, nothing was fetched, sent or rendered), and what needs the manager waits
- * for it (`run`) or is held and handed to it in order once it has loaded (`hold`).
+ * client first needs it (the call engine, the conversation and media managers, the people
+ * features: presence, contacts, the directory and call history, in one chunk; voicemail). The
+ * client keeps a `LazyFeature` per feature: its namespace's synchronous answers come from the
+ * state until the manager is here (before it, nothing was fetched, sent or rendered), and what
+ * needs the manager waits for it (`run`, `later`) or is held and handed to it in order once it
+ * has loaded (`hold`; the call engine's loader, `call/lazy-manager.ts`, also holds what the
+ * backend delivers and records calls made before the engine).
  */
 import { CommsError, ErrorCodes } from './errors.js';
 import type { CommsEventMap } from './events.js';
@@ -53,22 +53,32 @@ export class Chunk<M> {
 }
 
 /** One client's manager of a feature whose code is `chunk`: created when the chunk is here. */
-export abstract class LazyFeature<M, T> {
+export class LazyFeature<M, T> {
   protected readonly ctx: FeatureContext;
   readonly #chunk: Chunk<M>;
+  readonly #create: (module: M) => T;
+  readonly #errorEvent: FeatureErrorEvent | undefined;
   #instance: T | undefined;
   #loading: Promise<T> | undefined;
   /** What waits for the manager, in order. */
   readonly #held: Array<(instance: T) => void> = [];
   #disposed = false;
 
-  constructor(ctx: FeatureContext, chunk: Chunk<M>) {
+  /**
+   * `create` makes this client's manager from the loaded module; `errorEvent` is the event its
+   * failures are reported with (see {@link errorEvent}).
+   */
+  constructor(
+    ctx: FeatureContext,
+    chunk: Chunk<M>,
+    create: (module: M) => T,
+    errorEvent?: FeatureErrorEvent,
+  ) {
     this.ctx = ctx;
     this.#chunk = chunk;
+    this.#create = create;
+    this.#errorEvent = errorEvent;
   }
-
-  /** Creates this client's manager from the loaded module. */
-  protected abstract create(module: M): T;
 
   /** Runs once the manager exists and has taken what was held for it. */
   protected started(_instance: T): void {}
@@ -77,7 +87,7 @@ export abstract class LazyFeature<M, T> {
   get current(): T | undefined {
     const module = this.#chunk.loaded;
     if (!this.#instance && module && !this.#disposed) {
-      const instance = (this.#instance = this.create(module));
+      const instance = (this.#instance = this.#create(module));
       for (const use of this.#held.splice(0)) use(instance);
       this.started(instance);
     }
@@ -110,10 +120,10 @@ export abstract class LazyFeature<M, T> {
 
   /**
    * The event `method`'s failures are reported with (the manager emits it for its own), also
-   * emitted when the manager cannot be loaded for it; none by default.
+   * emitted when the manager cannot be loaded for it: the one given to the constructor, if any.
    */
   protected errorEvent(_method: string): FeatureErrorEvent | undefined {
-    return undefined;
+    return this.#errorEvent;
   }
 
   /**
@@ -155,15 +165,21 @@ export abstract class LazyFeature<M, T> {
     const instance = this.current;
     if (instance) return use(instance);
     this.#held.push(use);
-    this.prefetch();
+    void this.prefetch();
   }
 
-  /** Starts loading the manager; a chunk that cannot be fetched is logged (the next use tries again). */
-  prefetch(): void {
-    this.load().catch((error: unknown) => {
-      if (!this.#disposed)
-        this.ctx.log.warn('could not be loaded; the next use tries again', error);
-    });
+  /**
+   * Loads the manager; resolves once it is here, or once its chunk could not be fetched, which
+   * is logged (what needs it tries again).
+   */
+  prefetch(): Promise<void> {
+    return this.load().then(
+      () => undefined,
+      (error: unknown) => {
+        if (!this.#disposed)
+          this.ctx.log.warn('could not be loaded; the next use tries again', error);
+      },
+    );
   }
 
   /** The client is going: a chunk that arrives later creates nothing. */

@@ -15,11 +15,12 @@ export const levels = {
 /** One of the {@link levels}. */
 export type LogLevel = (typeof levels)[keyof typeof levels];
 
-const rank: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
+/** The levels in that order: a level's index is its rank. */
+const ranked: readonly string[] = Object.values(levels);
 
 /** True when `value` is a known log level name (case-insensitive). */
 export function isLogLevel(value: unknown): value is LogLevel {
-  return typeof value === 'string' && value.toLowerCase() in rank;
+  return typeof value === 'string' && ranked.includes(value.toLowerCase());
 }
 
 /** What a log entry is about. */
@@ -105,8 +106,7 @@ export function createLogger(
 ): Logger {
   const emit = (level: Exclude<LogLevel, 'silent'>, messages: unknown[], handler?: LogHandler) => {
     const config = getConfig();
-    const threshold = rank[normaliseLevel(config.logLevel)];
-    if (rank[level] > threshold) return;
+    if (ranked.indexOf(level) > ranked.indexOf(normaliseLevel(config.logLevel))) return;
     const entry: LogEntry = { timestamp: now(), method: level, level, target, messages };
     try {
       (handler ?? config.handler ?? defaultLogHandler)(entry);

@@ -27,7 +27,7 @@ export const KB = 1000;
  * The size targets (gzip bytes) from issue 8, judged on the initial load (see
  * {@link BundleSizes}: what is loaded by `import()` only when needed is not counted, and
  * `test/node/size.test.ts` checks that it is loaded only then). `npm run bench` judges these.
- * They are not met yet (see docs/benchmarks.md).
+ * The CDN's are not met yet; the core's is, and its ceiling is the target (see docs/benchmarks.md).
  */
 export const budgets = {
   /** The CDN bundle's initial load. */
@@ -126,9 +126,12 @@ export const ceilings = {
    * gateway's call signalling went into the call engine's chunk. Raised to 20.5 KB (20.40 KB
    * measured) with voicemail: the `voicemail` namespace's façade (`get()` counts the seeds'
    * indicators from the state, events held until its chunk is here) and the wire's voicemail
-   * error codes, +0.62 KB.
+   * error codes, +0.62 KB. Lowered to 20 KB, the target (19.94 KB measured; 20.46 before), in
+   * the eighth round: the call engine's loader a `LazyFeature`, the namespaces generated from
+   * tables of their methods, presence checked against the seeds' constants, the engine's
+   * held signalling through one Proxy (docs/benchmarks.md).
    */
-  coreGzip: 20.5 * KB,
+  coreGzip: 20 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at

@@ -19,9 +19,9 @@
  * tried again by the next use; a call made meanwhile ends with the error.
  */
 import { CommsError, ErrorCodes, toBasic } from '../errors.js';
-import { Chunk } from '../lazy.js';
+import { Chunk, LazyFeature } from '../lazy.js';
 import type { FeatureContext } from '../feature.js';
-import type { LazyMediaManager } from '../media/lazy-manager.js';
+import { mediaChunk, type LazyMediaManager } from '../media/lazy-manager.js';
 import type { MediaRequest } from '../media/types.js';
 import type { SdpHandlerFunction } from '../sdp/types.js';
 import { normalizeDestination } from './destination.js';
@@ -44,34 +44,17 @@ import type { GatewayCallSignalling, Requester } from '../backends/gateway/call-
 /** The initial `call` slice. */
 export const initialCallsState: CallsState = { calls: {} };
 
+type EngineModule = typeof ManagerModule;
+
 /**
- * The call engine's chunk (shared by every client of the page). `manager.ts` imports nothing
+ * The call engine's chunk (shared by every client of the page), loaded with the media
+ * manager's, which the engine uses: once it is here, so is that. `manager.ts` imports nothing
  * but types from this module: a lazy chunk that imports values back from the module that loads
  * it makes the bundler split its runtime off the CDN entry (one more file to fetch).
  */
-const engineChunk = new Chunk<typeof ManagerModule>('call engine', () => import('./manager.js'));
-
-/** The names of the events a backend delivers (`SignallingHandlers`; the type checks that all are here). */
-const signallingEvents = Object.keys({
-  incoming: true,
-  ringing: true,
-  answered: true,
-  ended: true,
-  offer: true,
-  answer: true,
-  parameters: true,
-  candidate: true,
-  transferRequested: true,
-  transferCompleted: true,
-  forwarded: true,
-} satisfies Record<keyof SignallingHandlers, true>) as Array<keyof SignallingHandlers>;
-
-/** The engine's methods that return a promise: the `call` namespace's operations. */
-export type EngineOperation = {
-  [K in keyof CallManager]: CallManager[K] extends (...args: never[]) => Promise<unknown>
-    ? K
-    : never;
-}[keyof CallManager];
+const engineChunk = new Chunk<EngineModule>('call engine', () =>
+  Promise.all([import('./manager.js'), mediaChunk.load()]).then(([engine]) => engine),
+);
 
 /** A call `make` recorded before the engine was here: what it starts with. */
 interface RecordedCall {
@@ -81,14 +64,8 @@ interface RecordedCall {
 }
 
 /** The `call` namespace's target: the call engine, loaded on demand. */
-export class LazyCallManager {
-  readonly #ctx: FeatureContext;
-  /** The media manager, a chunk of its own loaded with the engine. */
-  readonly #media: LazyMediaManager;
+export class LazyCallManager extends LazyFeature<EngineModule, CallManager> {
   readonly #self: () => string;
-  readonly #turnToken: () => Promise<string> | undefined;
-  #engine: CallManager | undefined;
-  #loading: Promise<CallManager> | undefined;
   /** The backend's signalling, handed to the engine once it is here. */
   #signalling: CallSignalling | undefined;
   /**
@@ -102,7 +79,6 @@ export class LazyCallManager {
   #held: Array<(handlers: SignallingHandlers) => void> = [];
   #sdpHandlers: SdpHandlerFunction[] | undefined;
   readonly #recorded = new Map<string, RecordedCall>();
-  #disposed = false;
 
   /** The same collaborators as `CallManager`'s, kept until the engine is created. */
   constructor(
@@ -111,49 +87,31 @@ export class LazyCallManager {
     self: () => string,
     turnToken: () => Promise<string> | undefined,
   ) {
-    this.#ctx = ctx;
-    this.#media = media;
+    // The media manager's chunk comes with the engine's (`engineChunk`): it is here too.
+    super(
+      ctx,
+      engineChunk,
+      (engine) => new engine.CallManager(ctx, media.current!, self, turnToken),
+    );
     this.#self = self;
-    this.#turnToken = turnToken;
   }
 
   /**
    * The engine, loaded if needed: at once when its chunk is already here (another client of
    * the page loaded it), else once it has been fetched. Rejects when the chunk cannot be
-   * loaded (the next call tries again).
+   * loaded (the next call tries again), ending the calls made meanwhile.
    */
-  load(): Promise<CallManager> {
-    const engine = this.#create();
-    if (engine) return Promise.resolve(engine);
-    this.#loading ??= Promise.all([engineChunk.load(), this.#media.load()]).then(
-      () => {
-        this.#loading = undefined;
-        const created = this.#create();
-        if (!created)
-          throw new CommsError(
-            ErrorCodes.CLIENT_DESTROYED,
-            'the client was destroyed while its call engine loaded',
-          );
-        return created;
-      },
-      (error: unknown) => {
-        this.#loading = undefined;
-        this.#failRecorded(error);
-        throw error;
-      },
-    );
-    return this.#loading;
+  override load(): Promise<CallManager> {
+    return super.load().catch((error: unknown) => {
+      this.#failRecorded(error);
+      throw error;
+    });
   }
 
-  /** Creates this client's engine when its chunk is here, handing it what was kept for it. */
-  #create(): CallManager | undefined {
-    const engineModule = engineChunk.loaded;
-    const media = this.#media.current;
-    if (this.#engine || !engineModule || !media || this.#disposed) return this.#engine;
-    const engine = new engineModule.CallManager(this.#ctx, media, this.#self, this.#turnToken);
-    this.#engine = engine;
+  /** Hands the new engine what was kept for it. */
+  protected override started(engine: CallManager): void {
     if (this.#gateway && !this.#signalling)
-      this.#signalling = this.#gatewaySignalling ??= new engineModule.GatewayCallSignalling(
+      this.#signalling = this.#gatewaySignalling ??= new engineChunk.loaded!.GatewayCallSignalling(
         this.#gateway,
       );
     if (this.#sdpHandlers) engine.setSdpHandlers(this.#sdpHandlers);
@@ -162,13 +120,6 @@ export class LazyCallManager {
     this.#recorded.clear();
     for (const [callId, call] of recorded)
       engine.startRecorded(callId, call.to, call.media, call.options);
-    return engine;
-  }
-
-  /** Runs `use` on the engine: at once when it is here, else once it has loaded. */
-  #run<T>(use: (engine: CallManager) => Promise<T>): Promise<T> {
-    const engine = this.#create();
-    return engine ? use(engine) : this.load().then(use);
   }
 
   /**
@@ -203,12 +154,12 @@ export class LazyCallManager {
     if (!this.#gateway || !frame.event.startsWith('call:')) return false;
     if (this.#gatewaySignalling) return this.#gatewaySignalling.handleEvent(frame);
     this.#held.push(() => this.#gatewaySignalling?.handleEvent(frame));
-    this.#loadForEvent();
+    void this.prefetch();
     return true;
   }
 
   #use(signalling: CallSignalling): void {
-    const engine = this.#create();
+    const engine = this.current;
     if (engine) {
       this.#signalling = signalling;
       engine.useSignalling(signalling);
@@ -222,36 +173,31 @@ export class LazyCallManager {
         this.#held.push((handlers) =>
           (handlers[name] as (...a: unknown[]) => void).apply(handlers, args),
         );
-        this.#loadForEvent();
+        void this.prefetch();
       };
+    // Whichever handler the backend calls holds its event (the engine's handlers, the type).
     signalling.setHandlers(
-      Object.fromEntries(
-        signallingEvents.map((name) => [name, hold(name)]),
-      ) as unknown as SignallingHandlers,
-    );
-  }
-
-  #loadForEvent(): void {
-    void this.load().catch((error: unknown) =>
-      this.#ctx.log.warn('the call engine could not be loaded for a call event', error),
+      new Proxy({} as SignallingHandlers, {
+        get: (_, name) => hold(name as keyof SignallingHandlers),
+      }),
     );
   }
 
   // ── reading: the state, engine or not ───────────────────────────────────────
 
   getAll(): CallObject[] {
-    return Object.values(this.#ctx.store.getState().call.calls);
+    return Object.values(this.ctx.store.getState().call.calls);
   }
 
   getById(callId: string): CallObject | undefined {
-    return this.#ctx.store.getState().call.calls[callId];
+    return this.ctx.store.getState().call.calls[callId];
   }
 
   /** Replaces the SDP handlers for future operations; kept for the engine until it is here. */
   setSdpHandlers(handlers: SdpHandlerFunction[]): void {
     checkSdpHandlers(handlers);
     this.#sdpHandlers = [...handlers];
-    this.#engine?.setSdpHandlers(handlers);
+    this.created?.setSdpHandlers(handlers);
   }
 
   /**
@@ -277,7 +223,8 @@ export class LazyCallManager {
    * has not started yet has an empty one.
    */
   getReport(callId: string): CallReport {
-    if (this.#engine) return this.#engine.getReport(callId);
+    const engine = this.created;
+    if (engine) return engine.getReport(callId);
     const call = typeof callId === 'string' ? this.getById(callId) : undefined;
     if (!call)
       throw new CommsError(
@@ -301,19 +248,19 @@ export class LazyCallManager {
    * when it arrives.
    */
   make(destination: string, media: MediaRequest = { audio: true }, options: MakeOptions = {}) {
-    const engine = this.#create();
+    const engine = this.current;
     if (engine) return engine.make(destination, media, options);
     if (!this.#signalling)
       throw new CommsError(
         CallErrorCodes.NO_BACKEND,
         'calls need a connected backend: connect() first',
       );
-    const normalize = this.#ctx.config().call?.normalizeDestination !== false;
+    const normalize = this.ctx.config().call?.normalizeDestination !== false;
     const to = normalizeDestination(destination, normalize);
     checkMedia(media, 'make');
     if (options.customParameters) checkCustomParameters(options.customParameters, 'make');
     const callId = crypto.randomUUID();
-    const call = outgoingCall(callId, this.#self(), to, options, this.#ctx.runtime.now());
+    const call = outgoingCall(callId, this.#self(), to, options, this.ctx.runtime.now());
     this.#put(call);
     this.#recorded.set(callId, { to, media, options });
     void this.load().catch(() => undefined); // a failure ends the call (#failRecorded)
@@ -326,15 +273,15 @@ export class LazyCallManager {
     const call = this.getById(callId);
     if (!call || isFinal(call.state)) return;
     const basic = error ? toBasic(error) : undefined;
-    if (basic) this.#ctx.emit('call:start', { callId, error: basic });
+    if (basic) this.ctx.emit('call:start', { callId, error: basic });
     this.#put({
       ...call,
       state: states.ENDED,
       transition,
-      endTime: this.#ctx.runtime.now(),
+      endTime: this.ctx.runtime.now(),
       mediaConnectionState: mediaConnectionStates.CLOSED,
     });
-    this.#ctx.emit('call:stateChange', {
+    this.ctx.emit('call:stateChange', {
       callId,
       previous: { state: call.state },
       transition,
@@ -355,7 +302,7 @@ export class LazyCallManager {
   }
 
   #put(call: CallObject): void {
-    this.#ctx.store.update((s) => ({
+    this.ctx.store.update((s) => ({
       ...s,
       call: { calls: { ...s.call.calls, [call.id]: call } },
     }));
@@ -363,13 +310,8 @@ export class LazyCallManager {
 
   /** Ends every call (destroy); the engine is not loaded for it. */
   endAll(transition: CallTransition): void {
-    this.#engine?.endAll(transition);
+    this.created?.endAll(transition);
     for (const callId of [...this.#recorded.keys()]) this.#endRecorded(callId, transition);
-  }
-
-  /** The client is going: a chunk that arrives later creates no engine. */
-  dispose(): void {
-    this.#disposed = true;
   }
 
   /**
@@ -377,22 +319,6 @@ export class LazyCallManager {
    * engine there is no call with tracks: nothing to do.
    */
   changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
-    return this.#create()?.changeInputDevices(devices) ?? Promise.resolve();
-  }
-
-  /**
-   * The engine's methods `names`, each run on it at once when it is here (so they check, throw
-   * and emit exactly as the engine's own methods), else once it has loaded.
-   */
-  operations<K extends EngineOperation>(names: readonly K[]): Pick<CallManager, K> {
-    return Object.fromEntries(
-      names.map((name) => [
-        name,
-        (...args: unknown[]) =>
-          this.#run((engine) =>
-            (engine[name] as (...a: unknown[]) => Promise<unknown>).apply(engine, args),
-          ),
-      ]),
-    ) as Pick<CallManager, K>;
+    return this.current?.changeInputDevices(devices) ?? Promise.resolve();
   }
 }

@@ -6,8 +6,8 @@
  * - when it connects (or subscribes) with the `chat` service: the fetch starts with
  *   `connect()` (or `services.subscribe()`), alongside the socket's handshake, and they
  *   resolve once it is here, so after them every conversation method behaves as it always did;
- * - when a method that needs it is called (`create`, `markRead`, `loadOlder`, `sendTyping`;
- *   these wait for it);
+ * - when a method that needs it is called (`create`, `markRead`, `loadOlder`, `sendTyping`:
+ *   the client runs them on the manager through `later`, so they wait for it);
  * - when the backend delivers a chat event before it is here: the event is held and handed
  *   to the manager, in order, once it has loaded.
  *
@@ -45,13 +45,9 @@ export class LazyConversationManager extends LazyFeature<
 
   /** The same collaborators as `ConversationManager`'s, kept until it is created. */
   constructor(ctx: FeatureContext, connection: ConnectionManager, self: () => string) {
-    super(ctx, chunk);
+    super(ctx, chunk, (module) => new module.ConversationManager(ctx, connection, self));
     this.#connection = connection;
     this.#self = self;
-  }
-
-  protected create(module: typeof ManagerModule): ConversationManager {
-    return new module.ConversationManager(this.ctx, this.#connection, this.#self);
   }
 
   /**
@@ -111,7 +107,7 @@ export class LazyConversationManager extends LazyFeature<
     const manager = this.current;
     if (manager && !this.#events) return manager.handleEvent(frame);
     this.#events!.push(frame);
-    if (!manager) this.prefetch();
+    if (!manager) void this.prefetch();
     return true;
   }
 
@@ -124,23 +120,5 @@ export class LazyConversationManager extends LazyFeature<
   override dispose(): void {
     this.created?.dispose();
     super.dispose();
-  }
-
-  // ── what needs the manager ──────────────────────────────────────────────────
-
-  createGroup(members: string[], name?: string): Promise<ConversationEntry> {
-    return this.run((manager) => manager.createGroup(members, name));
-  }
-
-  markRead(key: string, seq?: number): Promise<void> {
-    return this.run((manager) => manager.markRead(key, seq));
-  }
-
-  loadOlder(key: string, limit?: number): Promise<number> {
-    return this.run((manager) => manager.loadOlder(key, limit));
-  }
-
-  sendTyping(key: string, active: boolean): Promise<void> {
-    return this.run((manager) => manager.sendTyping(key, active));
   }
 }

@@ -4,7 +4,8 @@
  *
  * - with the call engine (which uses it): `call/lazy-manager.ts` loads both;
  * - when a media method that needs it is called (`initializeDevices`, `createLocalMedia`,
- *   `renderTracks`, `changeSpeaker`; these wait for it).
+ *   `renderTracks`, `changeSpeaker`: the client runs them on the manager through `later`, so
+ *   they wait for it).
  *
  * Before it has loaded there are no tracks, no detached media and nothing rendered, and no
  * device list was read: `getDevices()`, `getTrackById()` and `getLocalMedia()` answer from the
@@ -18,25 +19,18 @@ import { Chunk, LazyFeature } from '../lazy.js';
 import type { MediaManager } from './manager.js';
 import type * as ManagerModule from './manager.js';
 import { setDefaultDevices } from './state.js';
-import type {
-  DefaultDevices,
-  DetachedMedia,
-  DevicesObject,
-  MediaRequest,
-  TrackObject,
-} from './types.js';
+import type { DefaultDevices, DetachedMedia, DevicesObject, TrackObject } from './types.js';
 
 /** The media manager's chunk, shared by every client of the page. */
-const chunk = new Chunk<typeof ManagerModule>('media manager', () => import('./manager.js'));
+export const mediaChunk = new Chunk<typeof ManagerModule>(
+  'media manager',
+  () => import('./manager.js'),
+);
 
 /** The `media` namespace's target: the media manager, loaded on demand. */
 export class LazyMediaManager extends LazyFeature<typeof ManagerModule, MediaManager> {
   constructor(ctx: FeatureContext) {
-    super(ctx, chunk);
-  }
-
-  protected create(module: typeof ManagerModule): MediaManager {
-    return new module.MediaManager(this.ctx);
+    super(ctx, mediaChunk, (module) => new module.MediaManager(ctx));
   }
 
   // ── what the state answers, manager or not ─────────────────────────────────
@@ -96,27 +90,5 @@ export class LazyMediaManager extends LazyFeature<typeof ManagerModule, MediaMan
   disposeAll(): void {
     this.created?.disposeAll();
     this.dispose();
-  }
-
-  // ── what needs the manager ──────────────────────────────────────────────────
-
-  initializeDevices(permission?: { audio: boolean; video: boolean }): Promise<DevicesObject> {
-    return this.run((manager) => manager.initializeDevices(permission));
-  }
-
-  createLocalMedia(request: MediaRequest): Promise<DetachedMedia[]> {
-    return this.run((manager) => manager.createLocalMedia(request));
-  }
-
-  renderTracks(
-    trackIds: string[],
-    selector: string | Element,
-    options?: { speakerId?: string },
-  ): Promise<void> {
-    return this.run((manager) => manager.renderTracks(trackIds, selector, options));
-  }
-
-  changeSpeaker(speakerId: string): Promise<void> {
-    return this.run((manager) => manager.changeSpeaker(speakerId));
   }
 }

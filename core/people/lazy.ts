@@ -32,33 +32,10 @@ type Managers = typeof People;
 /** The people features' chunk, shared by every client of the page. */
 const chunk = new Chunk<Managers>('people features', () => import('./managers.js'));
 
-/**
- * One of the people features: `make` creates this client's manager once the chunk is here;
- * `event` is the one its failures are reported with (a chunk that cannot be fetched too).
- */
-abstract class PeopleFeature<T> extends LazyFeature<Managers, T> {
-  readonly #make: (module: Managers) => T;
-  readonly #event: FeatureErrorEvent;
-
-  constructor(ctx: FeatureContext, make: (module: Managers) => T, event: FeatureErrorEvent) {
-    super(ctx, chunk);
-    this.#make = make;
-    this.#event = event;
-  }
-
-  protected create(module: Managers): T {
-    return this.#make(module);
-  }
-
-  protected override errorEvent(_method: string): FeatureErrorEvent {
-    return this.#event;
-  }
-}
-
 /** `presence`: this user's and others' presence, and availability for calls. */
-export class LazyPresence extends PeopleFeature<People.PresenceManager> {
+export class LazyPresence extends LazyFeature<Managers, People.PresenceManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager) {
-    super(ctx, (module) => new module.PresenceManager(ctx, connection), 'presence:error');
+    super(ctx, chunk, (module) => new module.PresenceManager(ctx, connection), 'presence:error');
   }
 
   get(userId: string): Presence | undefined {
@@ -87,9 +64,9 @@ export class LazyPresence extends PeopleFeature<People.PresenceManager> {
 }
 
 /** `contacts`: the personal address book. */
-export class LazyContacts extends PeopleFeature<People.ContactsManager> {
+export class LazyContacts extends LazyFeature<Managers, People.ContactsManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager) {
-    super(ctx, (module) => new module.ContactsManager(ctx, connection), 'contacts:error');
+    super(ctx, chunk, (module) => new module.ContactsManager(ctx, connection), 'contacts:error');
   }
 
   get(contactId: string): Contact | undefined {
@@ -109,9 +86,9 @@ export class LazyContacts extends PeopleFeature<People.ContactsManager> {
 }
 
 /** `user`: the directory. */
-export class LazyUsers extends PeopleFeature<People.UserManager> {
+export class LazyUsers extends LazyFeature<Managers, People.UserManager> {
   constructor(ctx: FeatureContext, connection: ConnectionManager, self: () => string) {
-    super(ctx, (module) => new module.UserManager(ctx, connection, self), 'users:error');
+    super(ctx, chunk, (module) => new module.UserManager(ctx, connection, self), 'users:error');
   }
 
   get(userId: string): DirectoryUser | undefined {
@@ -129,9 +106,9 @@ export class LazyUsers extends PeopleFeature<People.UserManager> {
 }
 
 /** `call.history`: the gateway's call records, cached in the state. */
-export class LazyHistory extends PeopleFeature<People.HistoryManager> {
+export class LazyHistory extends LazyFeature<Managers, People.HistoryManager> {
   constructor(ctx: FeatureContext, token: () => Promise<string>) {
-    super(ctx, (module) => new module.HistoryManager(ctx, token), 'callHistory:error');
+    super(ctx, chunk, (module) => new module.HistoryManager(ctx, token), 'callHistory:error');
   }
 
   /** The cached records, newest first. */

@@ -3,14 +3,17 @@
  * activity and note; other users' presence by fetch or subscription (restored after a
  * reconnect); whether this client takes calls, and who else does.
  */
-import { PRESENCE_ACTIVITY_VALUES, PRESENCE_STATUS_VALUES } from '../protocol/constants.js';
 import type { EventFrame, Presence } from '../protocol/schema.js';
 import { CommsError, ErrorCodes, asCommsError } from '../errors.js';
-import type { PresenceActivity, PresenceStatus } from './state.js';
+import { activities, statuses, type PresenceActivity, type PresenceStatus } from './state.js';
 import type { FeatureContext } from '../feature.js';
 import type { ConnectionManager } from '../transport/connection.js';
 
 export type { PresenceStatus, PresenceActivity, PresenceState } from './state.js';
+
+/** The seeds' statuses and activities (the wire's `PRESENCE_*_VALUES`, in the same order). */
+const statusValues: readonly string[] = Object.values(statuses);
+const activityValues: readonly string[] = Object.values(activities);
 
 export class PresenceManager {
   readonly #ctx: FeatureContext;
@@ -37,19 +40,19 @@ export class PresenceManager {
 
   /** Sets this user's presence; watchers get `presence:change`. */
   async update(status: string, activity: string, note = ''): Promise<Presence> {
-    if (!(PRESENCE_STATUS_VALUES as readonly string[]).includes(status)) {
+    if (!statusValues.includes(status)) {
       throw this.#fail(
         new CommsError(
           ErrorCodes.INVALID_ARGUMENT,
-          `presence.update(): status must be one of ${PRESENCE_STATUS_VALUES.join(', ')}; got '${String(status)}'`,
+          `presence.update(): status must be one of ${statusValues.join(', ')}; got '${String(status)}'`,
         ),
       );
     }
-    if (!(PRESENCE_ACTIVITY_VALUES as readonly string[]).includes(activity)) {
+    if (!activityValues.includes(activity)) {
       throw this.#fail(
         new CommsError(
           ErrorCodes.INVALID_ARGUMENT,
-          `presence.update(): activity must be one of ${PRESENCE_ACTIVITY_VALUES.join(', ')}; got '${String(activity)}'`,
+          `presence.update(): activity must be one of ${activityValues.join(', ')}; got '${String(activity)}'`,
         ),
       );
     }

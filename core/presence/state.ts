@@ -3,9 +3,13 @@
  * the seeds' constants and the state slice.
  */
 import type { Presence } from '../protocol/schema.js';
+import type { PRESENCE_ACTIVITY_VALUES, PRESENCE_STATUS_VALUES } from '../protocol/constants.js';
 
 /** The seeds' `presence.statuses`. */
-export const statuses = { OPEN: 'open', CLOSED: 'closed' } as const;
+export const statuses = { OPEN: 'open', CLOSED: 'closed' } as const satisfies Record<
+  string,
+  (typeof PRESENCE_STATUS_VALUES)[number]
+>;
 /** The seeds' `presence.activities`. */
 export const activities = {
   AVAILABLE: 'available',
@@ -17,7 +21,7 @@ export const activities = {
   ON_THE_PHONE: 'on-the-phone',
   UNKNOWN: 'unknown',
   OTHER: 'other',
-} as const;
+} as const satisfies Record<string, (typeof PRESENCE_ACTIVITY_VALUES)[number]>;
 
 export type PresenceStatus = (typeof statuses)[keyof typeof statuses];
 export type PresenceActivity = (typeof activities)[keyof typeof activities];

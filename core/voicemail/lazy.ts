@@ -7,7 +7,7 @@
  */
 import type { EventFrame } from '../protocol/schema.js';
 import type { FeatureContext } from '../feature.js';
-import { Chunk, LazyFeature, type FeatureErrorEvent } from '../lazy.js';
+import { Chunk, LazyFeature } from '../lazy.js';
 import { voicemailIndicators } from './state.js';
 import type { Voicemail, VoicemailIndicators } from './types.js';
 import type * as Module from './manager.js';
@@ -19,22 +19,14 @@ const chunk = new Chunk<VoicemailModule>('voicemail manager', () => import('./ma
 
 /** `voicemail`: the mailbox on the gateway. */
 export class LazyVoicemail extends LazyFeature<VoicemailModule, Module.VoicemailManager> {
-  readonly #token: () => Promise<string>;
-  readonly #local: () => boolean;
-
-  constructor(ctx: FeatureContext, token: () => Promise<string>, local: () => boolean) {
-    super(ctx, chunk);
-    this.#token = token;
-    this.#local = local;
-  }
-
-  protected create(module: VoicemailModule): Module.VoicemailManager {
-    return new module.VoicemailManager(this.ctx, this.#token, this.#local);
-  }
-
   /** Its failures, a chunk that cannot be fetched too, are `voicemail:error`s. */
-  protected override errorEvent(): FeatureErrorEvent {
-    return 'voicemail:error';
+  constructor(ctx: FeatureContext, token: () => Promise<string>, local: () => boolean) {
+    super(
+      ctx,
+      chunk,
+      (module) => new module.VoicemailManager(ctx, token, local),
+      'voicemail:error',
+    );
   }
 
   /** The seeds' indicators, from the state. */

@@ -1,5 +1,13 @@
 import { expect } from '@open-wc/testing';
-import { createClient, CommsError, ErrorCodes, type LogEntry } from '../../core/index.js';
+import {
+  createClient,
+  CommsError,
+  ErrorCodes,
+  presenceActivities,
+  presenceStatuses,
+  type LogEntry,
+} from '../../core/index.js';
+import { PRESENCE_ACTIVITY_VALUES, PRESENCE_STATUS_VALUES } from '../../core/protocol/constants.js';
 
 const quiet = { logs: { logLevel: 'silent' as const } };
 
@@ -41,11 +49,25 @@ describe('createClient', () => {
     }
   });
 
+  it('refuses a log level that is a name of Object.prototype', () => {
+    expect(() => createClient({ logs: { logLevel: 'constructor' as never } })).to.throw(
+      CommsError,
+      /config\.logs\.logLevel must be one of 'silent', 'error', 'warn', 'info', 'debug'; got 'constructor'/,
+    );
+  });
+
   it('reports its version and the browser it runs in', () => {
     const client = createClient(quiet);
     expect(client.getVersion()).to.match(/^\d+\.\d+\.\d+/);
     expect(client.getBrowserDetails().browser).to.equal('chrome');
     expect(client.getBrowserDetails().version).to.be.greaterThan(100);
+  });
+});
+
+describe('presence constants', () => {
+  it('are the wire’s statuses and activities, in its order (presence.update checks against them)', () => {
+    expect(Object.values(presenceStatuses)).to.deep.equal([...PRESENCE_STATUS_VALUES]);
+    expect(Object.values(presenceActivities)).to.deep.equal([...PRESENCE_ACTIVITY_VALUES]);
   });
 });
 
