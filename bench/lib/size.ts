@@ -27,7 +27,7 @@ export const KB = 1000;
  * The size targets (gzip bytes) from issue 8, judged on the initial load (see
  * {@link BundleSizes}: what is loaded by `import()` only when needed is not counted, and
  * `test/node/size.test.ts` checks that it is loaded only then). `npm run bench` judges these.
- * The CDN's are not met yet; the core's is, and its ceiling is the target (see docs/benchmarks.md).
+ * None is met now (the core's was, at 19.94 KB, until the logout fix: see `ceilings.coreGzip`).
  */
 export const budgets = {
   /** The CDN bundle's initial load. */
@@ -129,9 +129,12 @@ export const ceilings = {
    * error codes, +0.62 KB. Lowered to 20 KB, the target (19.94 KB measured; 20.46 before), in
    * the eighth round: the call engine's loader a `LazyFeature`, the namespaces generated from
    * tables of their methods, presence checked against the seeds' constants, the engine's
-   * held signalling through one Proxy (docs/benchmarks.md).
+   * held signalling through one Proxy (docs/benchmarks.md). Raised to 20.1 KB (20.04 KB
+   * measured) the same day for a privacy fix: a client whose user logs out, or on which
+   * another user connects, drops the first user's data and the managers that held it, their
+   * unsent messages with them (`#forgetUser` in core/client.ts, `LazyFeature.reset`), +0.10 KB.
    */
-  coreGzip: 20 * KB,
+  coreGzip: 20.1 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at
