@@ -374,6 +374,16 @@ type Events = { [K in CommsEventName]: (params: CommsEventMap[K]) => void };
 /** The manager of a lazy feature (`LazyFeature.current`). */
 type Managed<F extends { readonly current: object | undefined }> = NonNullable<F['current']>;
 
+/** The slices that hold a user's data: empty at first, and again when the user changes. */
+const userSlices = {
+  history: initialHistoryState,
+  conversations: initialConversationsState,
+  presence: initialPresenceState,
+  contacts: initialContactsState,
+  users: initialUsersState,
+  voicemail: initialVoicemailState,
+};
+
 /**
  * A comms-kit client. Create it with {@link createClient}; the seeds call it `api`.
  */
@@ -398,6 +408,8 @@ export class CommsClient {
   readonly #contacts: LazyContacts;
   readonly #users: LazyUsers;
   readonly #voicemail: LazyVoicemail;
+  /** Whose data the user's slices hold (their user name, or the in-page party's id). */
+  #owner: string | undefined;
 
   /** Presence (the seeds' `presence` namespace). */
   readonly presence: PresenceNamespace;
@@ -443,12 +455,7 @@ export class CommsClient {
       services: initialServicesState(correlator),
       call: initialCallsState,
       media: initialMediaState,
-      history: initialHistoryState,
-      conversations: initialConversationsState,
-      presence: initialPresenceState,
-      contacts: initialContactsState,
-      users: initialUsersState,
-      voicemail: initialVoicemailState,
+      ...userSlices,
     });
     this.#log = this.logger({ type: 'client' });
     const context = (type: string) => ({
@@ -584,6 +591,7 @@ export class CommsClient {
       logout: async () => {
         await this.#disconnect();
         await this.#auth.logout();
+        this.#forgetUser();
       },
       getSession: () => this.#auth.getSession(),
       refreshToken: async () => {
@@ -955,6 +963,9 @@ export class CommsClient {
       );
     }
     if (!this.#localParty) await this.#auth.authenticate();
+    const owner = this.#userInfo().username;
+    if (this.#owner && owner !== this.#owner) this.#forgetUser();
+    this.#owner = owner;
     await this.#connection.connect();
     if (!this.#localParty) this.#calls.useGateway(this.#connection);
     const services = options.services ?? [...DEFAULT_SERVICES];
@@ -973,6 +984,30 @@ export class CommsClient {
   #userInfo(): UserInfoResult {
     const party = this.#localParty;
     return party ? { username: party.id, token: undefined, user: null } : this.#auth.getUserInfo();
+  }
+
+  /** The features that hold a user's data (reset when the user changes). */
+  #userFeatures() {
+    return [
+      this.#conversations,
+      this.#presence,
+      this.#contacts,
+      this.#users,
+      this.#history,
+      this.#voicemail,
+    ];
+  }
+
+  /**
+   * The signed-in user left, or another connects: their calls end, and what the client held of
+   * theirs (conversations and messages waiting to go, presence and what it watched, contacts,
+   * the directory's answers, call history, voicemail) goes, with the managers that held it.
+   */
+  #forgetUser(): void {
+    this.#calls.endAll(Transitions.ENDED);
+    for (const feature of this.#userFeatures()) feature.reset();
+    this.#store.update((s) => ({ ...s, ...userSlices }));
+    this.#syncSelf();
   }
 
   async #disconnect(): Promise<void> {
@@ -1077,10 +1112,7 @@ export class CommsClient {
     this.#log.info('client destroyed');
     this.#calls.endAll(Transitions.ENDED);
     this.#calls.dispose();
-    this.#conversations.dispose();
-    for (const people of [this.#presence, this.#contacts, this.#users, this.#history])
-      people.dispose();
-    this.#voicemail.dispose();
+    for (const feature of this.#userFeatures()) feature.dispose();
     this.#detachLocal?.();
     this.#media.disposeAll();
     this.#services.dispose();

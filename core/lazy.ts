@@ -182,6 +182,16 @@ export class LazyFeature<M, T> {
     );
   }
 
+  /**
+   * The signed-in user left or changed: the manager (what it caches, watches or holds to send)
+   * and what was held for it are dropped; the next use makes a new one.
+   */
+  reset(): void {
+    (this.#instance as { dispose?(): void } | undefined)?.dispose?.();
+    this.#instance = undefined;
+    this.#held.length = 0;
+  }
+
   /** The client is going: a chunk that arrives later creates nothing. */
   dispose(): void {
     this.#disposed = true;

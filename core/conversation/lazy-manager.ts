@@ -116,6 +116,12 @@ export class LazyConversationManager extends LazyFeature<
     void this.current?.sync();
   }
 
+  /** The user left or changed: the manager, its outbox and the held events go. */
+  override reset(): void {
+    this.#events = [];
+    super.reset();
+  }
+
   /** The client is going: typing timers stop; a chunk that arrives later creates nothing. */
   override dispose(): void {
     this.created?.dispose();

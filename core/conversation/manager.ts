@@ -451,9 +451,11 @@ export class ConversationManager {
     this.#changed(key);
   }
 
+  /** Typing timers stop; messages waiting to go are dropped (they are not the next user's). */
   dispose(): void {
     for (const timer of this.#typingTimers.values()) clearTimeout(timer);
     this.#typingTimers.clear();
+    this.#outbox.length = 0;
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────────

@@ -203,6 +203,56 @@ describe('auth, connection and services (real gateway)', () => {
       }
     });
 
+    it("another user signed in on the same client after logout sees nothing of the first's", async () => {
+      const [ada, bob, carol] = [await newUser(), await newUser(), await newUser()];
+      const b = client();
+      await b.connect({ username: bob, password: PASSWORD });
+      const c = client();
+      await c.connect({ username: ada, password: PASSWORD });
+      await c.contacts.add({ primaryContact: bob, firstName: 'Bob' });
+      await c.presence.subscribe([bob]).catch(() => undefined); // not a contact of Bob's: refused
+      c.conversation.get(bob).createMessage({ type: 'text', text: 'from ada' }).send();
+      await until(c, (s) => Object.values(s.conversations.byKey).some((e) => e.lastSeq === 1));
+      // One more, waiting in the outbox: the socket is cut first.
+      c.connection.resetConnection();
+      c.conversation.get(bob).createMessage({ type: 'text', text: 'ada, unsent' }).send();
+      await c.auth.logout();
+      const left = c.store.getState();
+      expect(Object.keys(left.conversations.byKey), 'conversations after logout').to.deep.equal([]);
+      expect(Object.keys(left.contacts.byId), 'contacts after logout').to.deep.equal([]);
+
+      await c.connect({ username: carol, password: PASSWORD });
+      await c.contacts.fetch();
+      const state = c.store.getState();
+      expect(Object.keys(state.conversations.byKey)).to.deep.equal([]);
+      expect(Object.keys(state.contacts.byId)).to.deep.equal([]);
+      expect(c.conversation.getAll()).to.deep.equal([]);
+      // Bob got Ada's message once, and nothing from Carol: Ada's unsent one was not sent as her.
+      const fromAda = b.conversation.get(ada);
+      await until(b, () => fromAda.getMessages().length === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(b.conversation.getAll().map((e) => e.destination)).to.deep.equal([ada]);
+      expect(fromAda.getMessages().map((m) => m.parts[0]!.text)).to.deep.equal(['from ada']);
+    });
+
+    it('another user connecting after a disconnect, without logout, sees nothing of the first', async () => {
+      const [ada, bob, carol] = [await newUser(), await newUser(), await newUser()];
+      const c = client();
+      await c.connect({ username: ada, password: PASSWORD });
+      c.conversation.get(bob).createMessage({ type: 'text', text: 'from ada' }).send();
+      await until(c, (s) => Object.values(s.conversations.byKey).some((e) => e.lastSeq === 1));
+      await c.disconnect();
+      expect(c.conversation.getAll(), 'kept across a disconnect').to.have.length(1);
+      await c.connect({ username: carol, password: PASSWORD });
+      expect(c.conversation.getAll()).to.deep.equal([]);
+      // The same user again keeps what it had.
+      c.conversation.get(bob).createMessage({ type: 'text', text: 'from carol' }).send();
+      await until(c, (s) => Object.values(s.conversations.byKey).some((e) => e.lastSeq === 1));
+      await c.disconnect();
+      await c.connect({ username: carol, password: PASSWORD });
+      expect(c.conversation.getAll()).to.have.length(1);
+    });
+
     it('refreshes the token without dropping the socket', async () => {
       const username = await newUser();
       const c = client();
