@@ -279,6 +279,21 @@ export class CommsChat extends CommsElement {
   #seenClient: CommsClient | undefined;
   /** Drafts per conversation. */
   #drafts = new Map<string, string>();
+
+  protected override forgetUser(): void {
+    this.#drafts.clear();
+    this._open = undefined;
+    this._pane = 'list';
+    this._error = undefined;
+    this._picking = false;
+    this._results = undefined;
+    this._query = '';
+    this._grouping = false;
+    this._chosen = [];
+    this._groupName = '';
+    this._groupError = undefined;
+    this._membersOpen = false;
+  }
   /** The conversation "typing" was sent for, and when to withdraw it. */
   #typing: { ref: string; timer: ReturnType<typeof setTimeout> } | undefined;
   /** `id:seq` last marked read, so one change marks once. */

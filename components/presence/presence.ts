@@ -253,6 +253,11 @@ export class CommsPresence extends CommsElement {
 
   // ── loading and watching ───────────────────────────────────────────────────
 
+  /** The search typed by a user who left (the rest goes when another signs in: `updated`). */
+  protected override forgetUser(): void {
+    this._query = '';
+  }
+
   #reset(): void {
     this.#mine = new Set();
     this.#named = new Set();

@@ -5,6 +5,7 @@ import { clientContext } from './context.js';
 import { ensureContextRoot } from './context-root.js';
 import type { CommsRequestEvent, RequestOutcome } from './events.js';
 import { languageReady } from './i18n.js';
+import { StoreController } from './store-controller.js';
 
 /**
  * The base of every comms-kit element that uses a client: it receives the client from the
@@ -30,7 +31,24 @@ export class CommsElement extends LitElement {
         this.requestUpdate();
       },
     });
+    // The signed-in user: once they leave (logout, or another signs in on the client), what
+    // the element holds of theirs goes (`forgetUser`).
+    const self = new StoreController(this, (s) => s.users.self);
+    let last: string | null | undefined;
+    this.addController({
+      hostUpdate: () => {
+        if (self.value === undefined) return;
+        if (last && self.value !== last) this.forgetUser();
+        last = self.value;
+      },
+    });
   }
+
+  /**
+   * The signed-in user left: drops what the element holds of theirs beyond the client's state
+   * (what they typed, searched or had open). The client drops their data itself.
+   */
+  protected forgetUser(): void {}
 
   /** The client in effect: the explicit `.client`, else the one from context. */
   get activeClient(): CommsClient | undefined {

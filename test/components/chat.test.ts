@@ -14,7 +14,7 @@ import { createClient, type ClientState, type CommsClient } from '../../core/ind
 import type { ConversationEntry, MessageView } from '../../core/conversation/types.js';
 import { Store } from '../../core/store.js';
 import { uniqueName } from '../helpers/gateway.browser.js';
-import { chatTestBed } from '../helpers/chat-bed.js';
+import { PASSWORD, chatTestBed } from '../helpers/chat-bed.js';
 import { until } from '../helpers/waits.js';
 import { $, $$, must, settled, text } from '../helpers/elements.js';
 import { setupIgnoreWindowResizeObserverLoopErrors } from '@lit-labs/virtualizer/support/resize-observer-errors.js';
@@ -248,6 +248,27 @@ describe('<comms-chat>', function () {
     await bed.gateway.revive();
     await settled(chatB, () => shown(chatB).includes('sent while offline'), 'bob gets it');
     await settled(chatA, () => !$(chatA, '[part="queued"]'), 'the notice goes');
+  });
+
+  it('when its user signs out and another signs in, shows the list and nothing of the first', async () => {
+    const alice = await user();
+    const bob = await user();
+    const carol = await user();
+    const a = await device(alice);
+    const el = await chat(a, `destination="${bob}"`);
+    await type(el, 'a draft of alice');
+    a.conversation.get(bob).createMessage({ type: 'text', text: 'alice to bob' }).send();
+    await settled(el, () => shown(el).includes('alice to bob'), 'the thread shows it');
+    await a.auth.logout();
+    await settled(el, () => !!$(el, '[part="thread"] [part="empty"]'), 'the thread closes');
+    await a.connect({ username: carol, password: PASSWORD });
+    await settled(el, () => !!$(el, '[part="list"]'), 'the list shows');
+    expect(el.shadowRoot!.textContent).not.to.include('alice to bob');
+    expect($$(el, '[part~="conversation"]')).to.have.length(0);
+    // Carol opening a conversation with Bob starts with an empty composer.
+    el.open(bob);
+    await settled(el, () => !!$(el, '[part~="input"]'), 'the composer shows');
+    expect(($(el, '[part~="input"]') as unknown as HTMLTextAreaElement).value).to.equal('');
   });
 
   it('links become safe anchors; markup stays text', async () => {
