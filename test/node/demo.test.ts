@@ -287,6 +287,8 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
         await page.click(`[role="tab"][aria-controls="${pane}"]`);
         assert.equal(await page.isVisible(`#${pane}`), true, `${pane} shows`);
         assert.equal(await scrollWidth(page), 320, `${colorScheme}, ${pane}`);
+        // The tabs too: everything in a landmark (the tab list is in the workspace's <main>).
+        assert.deepEqual(await axeViolations(page), [], `${colorScheme}, 320 px, ${pane}`);
       }
       // One pane at a time on a phone.
       assert.equal(await page.isVisible('#people'), false);
