@@ -21,6 +21,7 @@ import { styles } from './dialer.styles.js';
 /** How a recent call that was not answered ended, in words (answered ones say nothing more). */
 const RECENT_OUTCOMES: Partial<Record<RecentCall['result'], MessageKey>> = {
   rejected: 'recent.declined',
+  forwarded: 'recent.forwarded',
   busy: 'recent.busy',
   noAnswer: 'recent.noAnswer',
   cancelled: 'recent.cancelled',

@@ -1,6 +1,7 @@
 import type { ReactiveController } from 'lit';
 import type { ClientState, CommsClient } from '../../core/client.js';
 import type { CallRecord } from '../../core/protocol/schema.js';
+import { Transitions } from '../../core/call/signalling.js';
 import type { ClientHost } from '../shared/store-controller.js';
 
 /** One entry of the dialer's recent calls. */
@@ -14,8 +15,11 @@ export interface RecentCall {
   direction: 'incoming' | 'outgoing';
   /** Missed incoming call. */
   missed: boolean;
-  /** How it ended: answered, declined, busy, unanswered, cancelled, failed (or missed). */
-  result: CallRecord['result'];
+  /**
+   * How it ended: the record's result (answered, declined, busy, unanswered, cancelled, failed,
+   * missed), or `forwarded` for an incoming call this user forwarded (a record declined with 302).
+   */
+  result: CallRecord['result'] | 'forwarded';
   /** When it started (ms since the epoch). */
   startTime: number;
 }
@@ -44,7 +48,10 @@ export function recentCalls(state: ClientState, limit: number): RecentCall[] {
       name: nameOf(state, record),
       direction: record.direction,
       missed: record.direction === 'incoming' && record.result === 'missed',
-      result: record.result,
+      result:
+        record.result === 'rejected' && record.statusCode === Transitions.FORWARDED.statusCode
+          ? 'forwarded'
+          : record.result,
       startTime: record.startTime,
     }));
 }

@@ -276,6 +276,7 @@ export const fr: Catalog = {
   'recent.outgoing': 'Sortant',
   'recent.outcome': '{direction} · {outcome}',
   'recent.declined': 'refusé',
+  'recent.forwarded': 'renvoyé',
   'recent.busy': 'occupé',
   'recent.noAnswer': 'sans réponse',
   'recent.cancelled': 'annulé',

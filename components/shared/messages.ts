@@ -284,6 +284,7 @@ export const en = {
   /** A recent call's direction and how it ended: "Outgoing · declined". */
   'recent.outcome': '{direction} · {outcome}',
   'recent.declined': 'declined',
+  'recent.forwarded': 'forwarded',
   'recent.busy': 'busy',
   'recent.noAnswer': 'no answer',
   'recent.cancelled': 'cancelled',

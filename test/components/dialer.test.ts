@@ -350,6 +350,25 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     expect((await dial).detail).to.deep.equal({ destination: bob.id, video: false });
   });
 
+  it('a call this user forwarded says so', async () => {
+    const erin = await user('Erin Example');
+    const fred = await user('Fred Flint');
+    const gina = await user('Gina Gray');
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${erin.client}></comms-dialer>`,
+    );
+    const rings = nextEvent(erin.client, 'call:receive');
+    const callId = fred.client.call.make(erin.id, { audio: true });
+    await rings;
+    await until(erin.client, (s) => s.call.calls[callId]?.state === 'Ringing');
+    const forwarded = nextEvent(gina.client, 'call:receive');
+    await erin.client.call.forward(callId, gina.id);
+    await forwarded;
+    await waitUntil(() => items(el).length === 1, 'the call is listed', { timeout: 10000 });
+    expect(words(items(el)[0]!)).to.equal('Fred Flint Incoming · forwarded');
+    await fred.client.call.end(callId);
+  });
+
   it('loads the history when it connects to a client that has none loaded', async () => {
     const carol = await user('Carol Danvers');
     const dave = await user('Dave Bowman');
