@@ -28,6 +28,8 @@ export interface ReadableStore<S> {
 export class Store<S> implements ReadableStore<S> {
   #state: S;
   readonly #listeners = new Set<StoreListener<S>>();
+  /** Listeners are being told of a change (an update meanwhile is told after them). */
+  #notifying = false;
 
   constructor(initial: S) {
     this.#state = initial;
@@ -37,13 +39,27 @@ export class Store<S> implements ReadableStore<S> {
     return this.#state;
   }
 
-  /** Replaces the state with `recipe(state)`; listeners run only when it really changed. */
+  /**
+   * Replaces the state with `recipe(state)`; listeners run only when it really changed. A
+   * listener that updates the state again does not interrupt the others: each is told of this
+   * change, then all of them of the next, in order, so none is left with a stale state.
+   */
   update(recipe: (state: S) => S): void {
     const previous = this.#state;
     const next = recipe(previous);
     if (Object.is(next, previous)) return;
     this.#state = next;
-    for (const listener of [...this.#listeners]) listener(next, previous);
+    if (this.#notifying) return; // the round under way goes on to this state when it ends
+    this.#notifying = true;
+    try {
+      for (let told = previous; told !== this.#state; ) {
+        const state = this.#state;
+        for (const listener of [...this.#listeners]) listener(state, told);
+        told = state;
+      }
+    } finally {
+      this.#notifying = false;
+    }
   }
 
   subscribe(listener: StoreListener<S>): () => void {

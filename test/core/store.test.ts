@@ -26,4 +26,28 @@ describe('Store', () => {
     store.update((s) => s);
     expect(calls).to.equal(0);
   });
+
+  it('a listener that updates again leaves every listener with the newest state, in order', () => {
+    const store = new Store({ user: 'ada' as string | null, self: 'ada' as string | null });
+    // The first listener derives `self` from `user` (as the client does), updating again.
+    store.select(
+      (s) => s.user,
+      (user) => store.update((s) => ({ ...s, self: user })),
+    );
+    const seen: Array<string | null> = [];
+    const states: Array<[string | null, string | null]> = [];
+    store.select(
+      (s) => s.self,
+      (self) => seen.push(self),
+    );
+    store.subscribe((state, previous) => states.push([previous.self, state.self]));
+    store.update((s) => ({ ...s, user: null }));
+    expect(seen).to.deep.equal(['ada', null]);
+    // Each change once, in order: the user's (self unchanged yet), then self's.
+    expect(states).to.deep.equal([
+      ['ada', 'ada'],
+      ['ada', null],
+    ]);
+    expect(store.getState().self).to.equal(null);
+  });
 });
