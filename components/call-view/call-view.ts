@@ -296,6 +296,17 @@ export class CommsCallView extends CommsElement {
     };
   }
 
+  /**
+   * The signed-in user left (their calls were ended): the view starts again as for a new
+   * client, showing nothing of theirs (no ended call, no voicemail to leave, no error).
+   */
+  protected override forgetUser(): void {
+    this.#seenClient = undefined;
+    this.#voicemail?.reset();
+    this.#announcer.clear();
+    this._error = undefined;
+  }
+
   /** Announces (and notifies) what changed since the last update. */
   #noticeChanges(): void {
     const t = this.#l10n.t.bind(this.#l10n);

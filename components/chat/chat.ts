@@ -282,6 +282,7 @@ export class CommsChat extends CommsElement {
 
   protected override forgetUser(): void {
     this.#drafts.clear();
+    this.#announcer.clear();
     this._open = undefined;
     this._pane = 'list';
     this._error = undefined;

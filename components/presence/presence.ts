@@ -256,6 +256,7 @@ export class CommsPresence extends CommsElement {
   /** The search typed by a user who left (the rest goes when another signs in: `updated`). */
   protected override forgetUser(): void {
     this._query = '';
+    this.#announcer.clear();
   }
 
   #reset(): void {

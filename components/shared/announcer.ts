@@ -34,6 +34,14 @@ export class Announcer implements ReactiveController {
     this.#pending[assertive ? 'assertive' : 'polite'].push(message);
   }
 
+  /** Empties both regions (what they said was about a user who left), and what was pending. */
+  clear(): void {
+    this.#pending = undefined;
+    this.polite = '';
+    this.assertive = '';
+    this.#host.requestUpdate();
+  }
+
   #commit(): void {
     const pending = this.#pending;
     this.#pending = undefined;

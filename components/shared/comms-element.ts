@@ -1,4 +1,4 @@
-import { LitElement, type PropertyDeclarations } from 'lit';
+import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { ContextConsumer } from '@lit/context';
 import type { CommsClient } from '../../core/client.js';
 import { clientContext } from './context.js';
@@ -31,24 +31,28 @@ export class CommsElement extends LitElement {
         this.requestUpdate();
       },
     });
-    // The signed-in user: once they leave (logout, or another signs in on the client), what
-    // the element holds of theirs goes (`forgetUser`).
-    const self = new StoreController(this, (s) => s.users.self);
-    let last: string | null | undefined;
-    this.addController({
-      hostUpdate: () => {
-        if (self.value === undefined) return;
-        if (last && self.value !== last) this.forgetUser();
-        last = self.value;
-      },
-    });
   }
+
+  /** Who is signed in on the client, and who was at the last update. */
+  readonly #self = new StoreController(this, (s) => s.users.self);
+  #lastSelf: string | null | undefined;
 
   /**
    * The signed-in user left: drops what the element holds of theirs beyond the client's state
-   * (what they typed, searched or had open). The client drops their data itself.
+   * (what they typed, searched or had open, what was announced). The client drops their data
+   * itself. Called before the update that shows the change (`shouldUpdate`).
    */
   protected forgetUser(): void {}
+
+  /** Before each update: a user who left (logout, or another signed in) is forgotten first. */
+  protected override shouldUpdate(changed: PropertyValues): boolean {
+    const self = this.#self.value;
+    if (self !== undefined) {
+      if (this.#lastSelf && self !== this.#lastSelf) this.forgetUser();
+      this.#lastSelf = self;
+    }
+    return super.shouldUpdate(changed);
+  }
 
   /** The client in effect: the explicit `.client`, else the one from context. */
   get activeClient(): CommsClient | undefined {

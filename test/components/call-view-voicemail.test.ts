@@ -63,6 +63,18 @@ describe('<comms-call-view> leaves a voicemail', function () {
     return el;
   }
 
+  it('once its user signs out, the declined call and its offer are gone', async () => {
+    const alice = await user('cvo');
+    const bob = await user('cvp');
+    const el = await view(alice.client);
+    await declinedCall(alice.client, bob.client, bob.id);
+    await settled(el, () => !!part(el, 'voicemail-button'), 'the offer shows');
+    await alice.client.auth.logout();
+    await settled(el, () => !part(el, 'ended'), 'the ended notice goes');
+    expect(part(el, 'voicemail-button')).to.equal(null);
+    expect(el.shadowRoot!.textContent).not.to.include(bob.id);
+  });
+
   it('offers it after a declined call; records, stops and sends with the keyboard, announced', async () => {
     const alice = await user('cva');
     const bob = await user('cvb');
