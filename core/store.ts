@@ -52,7 +52,7 @@ export class Store<S> implements ReadableStore<S> {
     if (this.#notifying) return; // the round under way goes on to this state when it ends
     this.#notifying = true;
     try {
-      for (let told = previous; told !== this.#state; ) {
+      for (let told = previous; told !== this.#state;) {
         const state = this.#state;
         for (const listener of [...this.#listeners]) listener(state, told);
         told = state;
