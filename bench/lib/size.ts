@@ -27,7 +27,7 @@ export const KB = 1000;
  * The size targets (gzip bytes) from issue 8, judged on the initial load (see
  * {@link BundleSizes}: what is loaded by `import()` only when needed is not counted, and
  * `test/node/size.test.ts` checks that it is loaded only then). `npm run bench` judges these.
- * None is met now (the core's was, at 19.94 KB, until the logout fix: see `ceilings.coreGzip`).
+ * None is met now (the core's was, at 19.94 KB, until the logout and store fixes: see `ceilings.coreGzip`).
  */
 export const budgets = {
   /** The CDN bundle's initial load. */
@@ -133,8 +133,11 @@ export const ceilings = {
    * measured) the same day for a privacy fix: a client whose user logs out, or on which
    * another user connects, drops the first user's data and the managers that held it, their
    * unsent messages with them (`#forgetUser` in core/client.ts, `LazyFeature.reset`), +0.10 KB.
+   * Raised to 20.2 KB (20.10 KB measured) with the store's fix the same day (a listener's own
+   * update is told to every listener after the change under way: `Store.update`) and logout
+   * hanging up the calls first (its code in the call engine's chunk), +0.06 KB.
    */
-  coreGzip: 20.1 * KB,
+  coreGzip: 20.2 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at
