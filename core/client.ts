@@ -34,7 +34,7 @@ import { changeReasons, initialServicesState, ServicesManager } from './services
 import type { ServiceDescriptor, SubscribeOptions, SubscriptionsInfo } from './services/types.js';
 import type { ServiceName } from './protocol/constants.js';
 import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
-import { isFinal, mediaConnectionStates, states } from './call/states.js';
+import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
 import type { AudioFilePlaying } from './call/operations.js';
 import {
@@ -589,13 +589,9 @@ export class CommsClient {
         this.#auth.updateToken(credentials),
       signup: (options: SignupOptions) => this.#auth.signup(options),
       logout: async () => {
-        // The user's calls are hung up first, so the other parties learn of it.
-        await Promise.all(
-          this.call
-            .getAll()
-            .filter((call) => !isFinal(call.state))
-            .map((call) => this.call.end(call.id).catch(() => undefined)),
-        );
+        // The user's calls are hung up first, so the other parties learn of it (without the
+        // engine, there is no call).
+        await this.#calls.current?.hangUpAll();
         await this.#disconnect();
         // Before the user is gone from the state: what ends now is theirs.
         this.#forgetUser();

@@ -764,6 +764,15 @@ export class CallManager {
   }
 
   /** Ends every call (disconnect, destroy). */
+  /** Hangs up every call in progress, each other party told (`auth.logout()`). */
+  async hangUpAll(): Promise<void> {
+    await Promise.all(
+      this.getAll()
+        .filter((call) => !isFinal(call.state))
+        .map((call) => this.end(call.id).catch(() => undefined)),
+    );
+  }
+
   endAll(transition: CallTransition): void {
     for (const call of this.getAll()) if (!isFinal(call.state)) this.#finish(call.id, transition);
   }

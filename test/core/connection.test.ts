@@ -4,6 +4,7 @@
  */
 import { expect } from '@open-wc/testing';
 import { CommsClient, createClient, type ClientConfig, type CommsError } from '../../core/index.js';
+import { Transitions } from '../../core/call/signalling.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import { MemoryStorage, nextEvent, until } from '../helpers/waits.js';
 
@@ -251,6 +252,24 @@ describe('auth, connection and services (real gateway)', () => {
       await c.disconnect();
       await c.connect({ username: carol, password: PASSWORD });
       expect(c.conversation.getAll()).to.have.length(1);
+    });
+
+    it('logout hangs up the calls in progress: the other party sees them hung up', async () => {
+      const [ada, bob] = [await newUser(), await newUser()];
+      const a = client();
+      await a.connect({ username: ada, password: PASSWORD });
+      const b = client();
+      await b.connect({ username: bob, password: PASSWORD });
+      const rings = nextEvent(b, 'call:receive');
+      const callId = a.call.make(bob, { audio: true });
+      await rings;
+      await until(b, (s) => s.call.calls[callId]?.state === 'Ringing');
+      await b.call.answer(callId, { audio: true });
+      await until(a, (s) => s.call.calls[callId]?.state === 'Connected');
+      await a.auth.logout();
+      await until(b, (s) => s.call.calls[callId]?.state === 'Ended');
+      // Hung up, not lost with the connection.
+      expect(b.call.getById(callId)?.transition).to.deep.include(Transitions.ENDED_REMOTELY);
     });
 
     it('refreshes the token without dropping the socket', async () => {
