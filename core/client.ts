@@ -1010,8 +1010,8 @@ export class CommsClient {
   #forgetUser(): void {
     this.#calls.endAll(Transitions.ENDED);
     for (const feature of this.#userFeatures()) feature.reset();
-    this.#store.update((s) => ({ ...s, ...userSlices }));
-    this.#syncSelf();
+    // Who is signed in stays: it follows the auth state (#syncSelf).
+    this.#store.update((s) => ({ ...s, ...userSlices, users: { ...s.users, byId: {} } }));
   }
 
   async #disconnect(): Promise<void> {
