@@ -835,7 +835,10 @@ export class CommsPresence extends CommsElement {
   #renderRoster(entries: RosterEntry[]) {
     const t = this.#l10n.t.bind(this.#l10n);
     if (!this._loaded) return html`<p class="hint" part="empty">${t('presence.loading')}</p>`;
-    if (!entries.length) return html`<p class="hint" part="empty">${t('presence.empty')}</p>`;
+    if (!entries.length) {
+      const empty = this.noSearch ? 'presence.empty' : 'presence.emptySearch';
+      return html`<p class="hint" part="empty">${t(empty)}</p>`;
+    }
     const active = entries.some((e) => e.userId === this._active)
       ? this._active!
       : entries[0]!.userId;

@@ -183,8 +183,9 @@ export const fr: Catalog = {
   'presence.selfNoteCleared': 'Note effacée',
   'presence.roster': 'Vos contacts ({count})',
   'presence.rosterHelp': 'Les flèches passent d’un contact à l’autre, Tab mène à leurs actions.',
-  'presence.empty':
-    'Aucun contact pour l’instant. Cherchez des personnes dans l’annuaire ci-dessus pour les ajouter.',
+  'presence.empty': 'Aucun contact pour l’instant.',
+  'presence.emptySearch':
+    'Aucun contact pour l’instant. Trouvez des personnes ci-dessous pour les ajouter.',
   'presence.signedOut': 'Connectez-vous pour voir vos contacts.',
   'presence.loading': 'Chargement des contacts…',
   'presence.contactSummary': '{name} : {status}',

@@ -86,8 +86,19 @@ describe('<comms-presence>', function () {
       () => !!$(el, '[part="empty"]') && text(el, '[part="empty"]').startsWith('No contacts'),
       'empty',
     );
-    expect(text(el, '[part="empty"]')).to.contain('Search the directory');
+    // It points to the search, which comes after it.
+    expect(text(el, '[part="empty"]')).to.contain('Find people below');
+    expect(
+      must(el, '[part="empty"]').compareDocumentPosition(must(el, '[part="search-input"]')) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).to.not.equal(0);
     await expect(el).to.be.accessible();
+    // Without the search, it points to nothing.
+    el.noSearch = true;
+    await el.updateComplete;
+    expect(text(el, '[part="empty"]')).to.equal('No contacts yet.');
+    el.noSearch = false;
+    await el.updateComplete;
 
     const b = await signedIn(bob);
     await befriend(a, alice, b, bob);
