@@ -5,11 +5,11 @@ import type { VisibilityChangedEvent } from '@lit-labs/virtualizer/events.js';
 import type * as Virtualizer from './virtualizer.js';
 import type { CommsClient } from '../../core/client.js';
 import type { ConversationEntry, MessageView } from '../../core/conversation/types.js';
-import type { DirectoryUser } from '../../core/protocol/schema.js';
 import { CommsElement } from '../shared/comms-element.js';
 import { StoreController } from '../shared/store-controller.js';
 import { LocalizeController, type MessageKey } from '../shared/i18n.js';
 import { Announcer } from '../shared/announcer.js';
+import { DirectorySearch } from '../shared/directory-search.js';
 import {
   connectionView,
   renderConnectionNotice,
@@ -218,10 +218,6 @@ export class CommsChat extends CommsElement {
     /** @private */
     _picking: { state: true, attribute: false },
     /** @private */
-    _results: { state: true, attribute: false },
-    /** @private */
-    _query: { state: true, attribute: false },
-    /** @private */
     _loadingOlder: { state: true, attribute: false },
     /** @private */
     _grouping: { state: true, attribute: false },
@@ -251,10 +247,6 @@ export class CommsChat extends CommsElement {
   /** @internal */
   declare _picking: boolean;
   /** @internal */
-  declare _results: DirectoryUser[] | undefined;
-  /** @internal */
-  declare _query: string;
-  /** @internal */
   declare _loadingOlder: boolean;
   /** @internal */
   declare _grouping: boolean;
@@ -271,6 +263,19 @@ export class CommsChat extends CommsElement {
 
   readonly #l10n = new LocalizeController(this);
   readonly #announcer = new Announcer(this);
+  /** The directory search of both panels ("New conversation", "New group"). */
+  readonly #directory = new DirectorySearch(this, {
+    found: (users) => {
+      this._error = undefined;
+      const t = this.#l10n.t.bind(this.#l10n);
+      this.#announcer.announce(
+        users.length ? t('chat.results', { count: users.length }) : t('chat.noResults'),
+      );
+    },
+    failed: (error) => {
+      this._error = describeError(error as { code: string; message: string }, this.#l10n);
+    },
+  });
   readonly #conversations = new StoreController(this, (s) => s.conversations.byKey);
   readonly #people = new StoreController(this, selectPeople, samePeople);
   readonly #connection = new StoreController(this, connectionView, sameConnectionView);
@@ -287,8 +292,7 @@ export class CommsChat extends CommsElement {
     this._pane = 'list';
     this._error = undefined;
     this._picking = false;
-    this._results = undefined;
-    this._query = '';
+    this.#directory.reset();
     this._grouping = false;
     this._chosen = [];
     this._groupName = '';
@@ -322,7 +326,6 @@ export class CommsChat extends CommsElement {
     this._pane = 'list';
     this._wide = false;
     this._picking = false;
-    this._query = '';
     this._loadingOlder = false;
     this._grouping = false;
     this._chosen = [];
@@ -726,8 +729,7 @@ export class CommsChat extends CommsElement {
 
   /** Clears the search; focuses `focus` (a selector) once rendered. */
   #resetSearch(focus?: string): void {
-    this._results = undefined;
-    this._query = '';
+    this.#directory.reset();
     if (focus) {
       void this.updateComplete.then(() =>
         this.renderRoot.querySelector<HTMLElement>(focus)?.focus(),
@@ -735,18 +737,9 @@ export class CommsChat extends CommsElement {
     }
   }
 
-  async #search(event: SubmitEvent): Promise<void> {
+  #search(event: SubmitEvent): void {
     event.preventDefault();
-    const client = this.activeClient;
-    const query = this._query.trim();
-    if (!client || !query) return;
-    try {
-      this._results = await client.user.search({ name: query });
-      this._error = undefined;
-    } catch (error) {
-      this._results = [];
-      this._error = describeError(error as { code: string; message: string }, this.#l10n);
-    }
+    void this.#directory.now();
   }
 
   async #startWith(userId: string): Promise<void> {
@@ -758,7 +751,7 @@ export class CommsChat extends CommsElement {
   /** The people both panels offer: the contacts matching the search, and the directory's answer. */
   #candidates(): { contacts: Person[]; results: Person[] | undefined } {
     const people = this.#people.value;
-    const query = this._query.trim().toLowerCase();
+    const query = this.#directory.query.trim().toLowerCase();
     const contacts = Object.values(people?.contacts ?? {})
       .filter((c) => {
         const name = `${c.firstName ?? ''} ${c.lastName ?? ''} ${c.primaryContact}`.toLowerCase();
@@ -768,7 +761,7 @@ export class CommsChat extends CommsElement {
         userId: c.primaryContact,
         name: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.primaryContact,
       }));
-    const results = this._results
+    const results = this.#directory.results
       ?.filter((u) => u.userId !== people?.self)
       .map((u) => ({ userId: u.userId, name: u.displayName || u.userId }));
     return { contacts, results };
@@ -1055,8 +1048,8 @@ export class CommsChat extends CommsElement {
           type="search"
           autocomplete="off"
           placeholder=${t('chat.searchPlaceholder')}
-          .value=${live(this._query)}
-          @input=${(e: InputEvent) => (this._query = (e.target as HTMLInputElement).value)}
+          .value=${live(this.#directory.query)}
+          @input=${(e: InputEvent) => this.#directory.input((e.target as HTMLInputElement).value)}
         />
         <button type="submit">${t('chat.searchButton')}</button>
       </div>
@@ -1088,7 +1081,9 @@ export class CommsChat extends CommsElement {
                   </ul>`
                 : html`<p class="hint">${t('chat.noResults')}</p>`
             }`
-        : nothing
+        : this.#directory.searching
+          ? html`<p class="hint">${t('chat.searching')}</p>`
+          : nothing
     }`;
   }
 

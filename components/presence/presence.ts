@@ -23,6 +23,7 @@ import {
 import { describeError } from '../shared/errors.js';
 import { icon } from '../shared/icons.js';
 import { tokens } from '../shared/tokens.js';
+import { DirectorySearch } from '../shared/directory-search.js';
 import {
   CHOICES,
   choiceOf,
@@ -36,8 +37,6 @@ import {
 } from './roster.js';
 import { styles } from './presence.styles.js';
 
-/** How long the directory search waits after the last keystroke, ms. */
-const SEARCH_DELAY = 300;
 /** The least time between two announcements of contacts' changes, ms. */
 const ANNOUNCE_GAP = 5000;
 /** How often contacts whose presence is not shared yet are asked again, ms. */
@@ -103,12 +102,6 @@ export class CommsPresence extends CommsElement {
     noSearch: { type: Boolean, attribute: 'no-search', reflect: true },
     noVideo: { type: Boolean, attribute: 'no-video', reflect: true },
     /** @private */
-    _query: { state: true, attribute: false },
-    /** @private */
-    _results: { state: true, attribute: false },
-    /** @private */
-    _searching: { state: true, attribute: false },
-    /** @private */
     _confirming: { state: true, attribute: false },
     /** @private */
     _active: { state: true, attribute: false },
@@ -131,11 +124,8 @@ export class CommsPresence extends CommsElement {
   declare noVideo: boolean;
 
   /** @internal */
-  declare _query: string;
   /** @internal */
-  declare _results: DirectoryUser[] | undefined;
   /** @internal */
-  declare _searching: boolean;
   /** @internal */
   declare _confirming: string | undefined;
   /** @internal */
@@ -174,8 +164,17 @@ export class CommsPresence extends CommsElement {
   #pendingChanges: string[] = [];
   #lastAnnounced = -Infinity;
   #announceTimer: ReturnType<typeof setTimeout> | undefined;
-  #searchTimer: ReturnType<typeof setTimeout> | undefined;
-  #searchSeq = 0;
+  readonly #search = new DirectorySearch(this, {
+    found: (users, query) => {
+      this._error = undefined;
+      this.#announcer.announce(
+        users.length
+          ? this.#l10n.t('presence.results', { count: users.length })
+          : this.#l10n.t('presence.noResults', { query }),
+      );
+    },
+    failed: (error) => this.#fail(error),
+  });
   #recheckTimer: ReturnType<typeof setInterval> | undefined;
   #focusAfterRender: string | undefined;
 
@@ -183,8 +182,6 @@ export class CommsPresence extends CommsElement {
     super();
     this.noSearch = false;
     this.noVideo = false;
-    this._query = '';
-    this._searching = false;
     this._loaded = false;
     this._hidden = new Set();
   }
@@ -192,7 +189,6 @@ export class CommsPresence extends CommsElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#announceTimer);
-    clearTimeout(this.#searchTimer);
     clearInterval(this.#recheckTimer);
     this.#recheckTimer = undefined;
     this.#syncedClient = undefined;
@@ -255,7 +251,7 @@ export class CommsPresence extends CommsElement {
 
   /** The search typed by a user who left (the rest goes when another signs in: `updated`). */
   protected override forgetUser(): void {
-    this._query = '';
+    this.#search.reset();
     this.#announcer.clear();
   }
 
@@ -266,7 +262,7 @@ export class CommsPresence extends CommsElement {
     // Only what differs, so that a first client does not cost another update.
     if (this._loaded) this._loaded = false;
     if (this._hidden.size) this._hidden = new Set();
-    if (this._results) this._results = undefined;
+    if (this.#search.results) this.#search.reset();
     if (this._confirming) this._confirming = undefined;
     if (this._choice) this._choice = undefined;
     if (this._note !== undefined) this._note = undefined;
@@ -550,51 +546,9 @@ export class CommsPresence extends CommsElement {
 
   // ── directory search ───────────────────────────────────────────────────────
 
-  #onSearchInput(event: InputEvent): void {
-    this._query = (event.target as HTMLInputElement).value;
-    clearTimeout(this.#searchTimer);
-    const query = this._query.trim();
-    const seq = ++this.#searchSeq;
-    if (!query) {
-      this._results = undefined;
-      this._searching = false;
-      return;
-    }
-    this._searching = true;
-    this.#searchTimer = setTimeout(() => void this.#search(query, seq), SEARCH_DELAY);
-  }
-
   /** Searches the directory now (the field does it 300 ms after the last keystroke). */
-  async search(query: string): Promise<DirectoryUser[]> {
-    this._query = query;
-    clearTimeout(this.#searchTimer);
-    return this.#search(query.trim(), ++this.#searchSeq);
-  }
-
-  async #search(query: string, seq: number): Promise<DirectoryUser[]> {
-    const client = this.activeClient;
-    if (!client || client.destroyed || !query) {
-      this._searching = false;
-      return [];
-    }
-    this._searching = true;
-    try {
-      const users = await client.user.search({ name: query });
-      if (seq !== this.#searchSeq) return users;
-      this._results = users;
-      this._error = undefined;
-      this.#announcer.announce(
-        users.length
-          ? this.#l10n.t('presence.results', { count: users.length })
-          : this.#l10n.t('presence.noResults', { query }),
-      );
-      return users;
-    } catch (error) {
-      if (seq === this.#searchSeq) this.#fail(error);
-      return [];
-    } finally {
-      if (seq === this.#searchSeq) this._searching = false;
-    }
+  search(query: string): Promise<DirectoryUser[]> {
+    return this.#search.now(query);
   }
 
   // ── keyboard ───────────────────────────────────────────────────────────────
@@ -861,10 +815,11 @@ export class CommsPresence extends CommsElement {
     const inContacts = new Set(
       Object.values(slice?.contacts ?? {}).map((c) => c.primaryContact.toLowerCase()),
     );
-    const results = this._results;
+    const search = this.#search;
+    const results = search.results;
     const blocked = this.#blocked;
-    const query = this._query.trim();
-    const status = this._searching
+    const query = search.query.trim();
+    const status = search.searching
       ? t('presence.searching')
       : results === undefined
         ? ''
@@ -884,12 +839,12 @@ export class CommsPresence extends CommsElement {
         placeholder=${t('presence.searchPlaceholder')}
         aria-describedby=${blocked ? 'search-status connection-reason' : 'search-status'}
         aria-controls="results"
-        .value=${this._query}
-        @input=${this.#onSearchInput}
+        .value=${search.query}
+        @input=${(event: InputEvent) => search.input((event.target as HTMLInputElement).value)}
         @keydown=${(event: KeyboardEvent) => {
           if (event.key === 'Enter') {
             event.preventDefault();
-            void this.search(this._query);
+            void search.now();
           }
         }}
       />

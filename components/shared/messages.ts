@@ -320,6 +320,8 @@ export const en = {
   'chat.searchPlaceholder': 'Name or user name',
   'chat.contacts': 'Contacts',
   'chat.directory': 'Directory',
+  'chat.searching': 'Searching…',
+  'chat.results': 'People found: {count}',
   'chat.noResults': 'Nobody found.',
   'chat.startWithPrefix': 'Chat with',
   'chat.unread': '{count} unread',

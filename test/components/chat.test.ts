@@ -359,9 +359,11 @@ describe('<comms-chat>', function () {
     must(el, '[part="new-button"]').click();
     await settled(el, () => !!$(el, '[part="search"]'), 'the search shows');
     must<HTMLInputElement>(el, '[part="search"]').focus();
+    // It searches as one types (no Enter), and says what it found.
     await sendKeys({ type: dora });
-    await sendKeys({ press: 'Enter' });
     await settled(el, () => $$(el, '[part="person"]').length > 0, 'the directory answers');
+    expect($$(el, '[part="person"] .name').map((p) => text(p))).to.deep.equal([`Name ${dora}`]);
+    await settled(el, () => text($(el, '[role="status"]')) === 'People found: 1', 'announced');
     must(el, '[part="person"]').click();
     await settled(el, () => el.conversation === dora, 'dora opens');
   });
