@@ -486,6 +486,7 @@ export class CommsClient {
           this.#conversations.handleEvent(frame) ||
           this.#presence.handleEvent(frame) ||
           this.#contacts.handleEvent(frame) ||
+          this.#history.handleEvent(frame) ||
           this.#voicemail.handleEvent(frame)
         ) {
           return;

@@ -63,9 +63,10 @@ export function sameRecent(a: RecentCall[], b: RecentCall[]): boolean {
 
 /**
  * Keeps the host's client's call history loaded: fetches it once the client is connected to
- * the gateway (when nothing is loaded yet), and again when one of its calls ends, so the call
- * just made appears. A client without a gateway (the in-page backend) has no history: the
- * failure is ignored and the list stays empty.
+ * the gateway (when nothing is loaded yet). Later records come by themselves: the gateway
+ * pushes each call's record when it ends (`callHistory:new`), also a call missed while busy.
+ * A client without a gateway (the in-page backend) has no history: the failure is ignored and
+ * the list stays empty.
  */
 export class HistoryLoader implements ReactiveController {
   readonly #host: ClientHost;
@@ -110,11 +111,6 @@ export class HistoryLoader implements ReactiveController {
             this.#fetch(client);
         },
       ),
-      client.on('call:stateChange', ({ callId }) => {
-        const state = client.call.getById(callId)?.state;
-        if (state === client.call.states.ENDED || state === client.call.states.CANCELLED)
-          this.#fetch(client);
-      }),
     );
   }
 

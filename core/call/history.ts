@@ -2,7 +2,9 @@
  * Call history (the seeds' `call.history`): the gateway's call records for this user, cached
  * in the state tree. `fetch` pages from the server; `get` reads the cache; the cache can be
  * saved and restored by the application (`getCache`/`setCache`, in `history-state.ts`: they
- * answer without this manager, which is in the people features' lazy chunk).
+ * answer without this manager, which is in the people features' lazy chunk). The gateway
+ * pushes each new record of this user's (`callHistory:new`, `add`): a call that ends, also one
+ * missed while busy or taken on another device, is in the cache without a fetch.
  */
 import { Routes } from '../protocol/constants.js';
 import type { CallHistoryResponse, CallRecord } from '../protocol/schema.js';
@@ -58,6 +60,16 @@ export class HistoryManager {
     } catch (error) {
       throw this.#fail(error);
     }
+  }
+
+  /** A record the gateway pushed (`callHistory:new`): first in the cache, once. */
+  add(record: CallRecord): void {
+    const { records, total } = this.#ctx.store.getState().history;
+    if (records.some((r) => r.id === record.id)) return;
+    this.#set({
+      records: [record, ...records].sort((a, b) => b.startTime - a.startTime),
+      total: total + 1,
+    });
   }
 
   /** Deletes one record on the server and from the cache. */

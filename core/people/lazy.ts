@@ -6,8 +6,8 @@
  * - when a method that asks the gateway is called (`presence.update`, `contacts.add`,
  *   `user.search`, `call.history.fetch`, …; these wait for it, and reject with `network:error`
  *   when it cannot be fetched, the next one fetching it again);
- * - when the gateway pushes a presence or contacts change before it is here: the event is held
- *   and handed to the manager, in order, once it has loaded.
+ * - when the gateway pushes a presence or contacts change, or a call record, before it is
+ *   here: the event is held and handed to the manager, in order, once it has loaded.
  *
  * Before it has loaded nothing was fetched, subscribed or pushed: the getters (`get`, `getAll`,
  * `getSelf`, `call.history.get`/`getCache`) answer from the state at once, and
@@ -123,5 +123,12 @@ export class LazyHistory extends LazyFeature<Managers, People.HistoryManager> {
 
   setCache(data: string): void {
     setHistoryCache(this.ctx, data);
+  }
+
+  /** A `callHistory:new` (a call of this user's ended): held until the manager is here. */
+  handleEvent(frame: EventFrame): boolean {
+    if (frame.event !== 'callHistory:new') return false;
+    this.hold((manager) => manager.add((frame as EventFrame<'callHistory:new'>).record));
+    return true;
   }
 }

@@ -806,6 +806,32 @@ export type OkReply<T extends RequestType = RequestType> = Static<typeof OkReply
 export type ErrorReply = Static<typeof ErrorReply>;
 export type Reply<T extends RequestType = RequestType> = OkReply<T> | ErrorReply;
 
+// ── Call history (REST, and pushed events) ───────────────────────────────────
+
+/** One call record (CDR), as the gateway keeps it for each party. */
+export const CallRecord = Type.Object(
+  {
+    id: Type.String({ description: 'The record’s id (per user).' }),
+    callId: Type.String(),
+    direction: Type.Union([Type.Literal('outgoing'), Type.Literal('incoming')]),
+    remoteParticipant: Type.Object({ id: Type.String(), displayName: Type.String() }),
+    media: MediaOfferedSchema,
+    startTime: Type.Integer({ description: 'ms since the epoch' }),
+    answerTime: Type.Union([Type.Integer(), Type.Null()]),
+    endTime: Type.Union([Type.Integer(), Type.Null()]),
+    duration: Type.Integer({ description: 'Seconds connected (0 if never answered).' }),
+    result: Type.Union(
+      ['answered', 'missed', 'rejected', 'busy', 'cancelled', 'noAnswer', 'failed'].map((r) =>
+        Type.Literal(r),
+      ),
+    ),
+    statusCode: Type.Integer(),
+    reasonText: Type.String(),
+  },
+  { $id: 'CallRecord' },
+);
+export type CallRecord = Static<typeof CallRecord>;
+
 // ── Voicemail (REST, and pushed events) ──────────────────────────────────────
 
 /** One voicemail, as its recipient sees it (the audio is fetched on its own). */
@@ -961,6 +987,13 @@ export const EventPayloads = {
   }),
   'presence:change': Type.Object({ presence: Presence }),
   'contacts:change': Type.Object({ contacts: Type.Array(Contact) }),
+  'callHistory:new': Type.Object(
+    { record: CallRecord },
+    {
+      description:
+        'To the owner’s sockets subscribed to calls: a call of theirs ended and its record was stored (also a call they missed while busy, or rang on another device).',
+    },
+  ),
   'voicemail:new': Type.Object(
     { voicemail: Voicemail },
     { description: 'To every socket of the recipient: a voicemail was left for them.' },
@@ -981,31 +1014,7 @@ export type EventFrame<E extends EventName = EventName> = {
   event: E;
 } & Static<(typeof EventPayloads)[E]>;
 
-// ── Call history (REST) ──────────────────────────────────────────────────────
-
-/** One call record (CDR), as the gateway keeps it for each party. */
-export const CallRecord = Type.Object(
-  {
-    id: Type.String({ description: 'The record’s id (per user).' }),
-    callId: Type.String(),
-    direction: Type.Union([Type.Literal('outgoing'), Type.Literal('incoming')]),
-    remoteParticipant: Type.Object({ id: Type.String(), displayName: Type.String() }),
-    media: MediaOfferedSchema,
-    startTime: Type.Integer({ description: 'ms since the epoch' }),
-    answerTime: Type.Union([Type.Integer(), Type.Null()]),
-    endTime: Type.Union([Type.Integer(), Type.Null()]),
-    duration: Type.Integer({ description: 'Seconds connected (0 if never answered).' }),
-    result: Type.Union(
-      ['answered', 'missed', 'rejected', 'busy', 'cancelled', 'noAnswer', 'failed'].map((r) =>
-        Type.Literal(r),
-      ),
-    ),
-    statusCode: Type.Integer(),
-    reasonText: Type.String(),
-  },
-  { $id: 'CallRecord' },
-);
-export type CallRecord = Static<typeof CallRecord>;
+// ── Call history (REST): its query and answer ─────────────────────────────────
 
 /** `GET /v1/calls?limit=&offset=`: newest first. */
 export const CallHistoryQuery = Type.Object(

@@ -66,7 +66,8 @@ import type {
   UserRecord,
 } from '../storage/types.js';
 import type { Connection } from '../ws/connection.js';
-import type { WebSocketGateway } from '../ws/gateway.js';
+import type { PushOptions, WebSocketGateway } from '../ws/gateway.js';
+import { wireCallRecord } from './routes.js';
 import {
   deviceKey,
   MemoryCallStore,
@@ -79,6 +80,9 @@ import {
   type PendingTransfer,
   type QueuedEvent,
 } from './store.js';
+
+/** Pushes meant for the sockets that take calls. */
+const CALLS: PushOptions = { service: 'call' };
 
 /** What the other party sees when a party's device is gone for good. */
 export const PARTY_LOST: CallTransition = {
@@ -686,27 +690,23 @@ export class CallService {
     // The forwarding callee's record: their part of the call ends here.
     const now = clock.now();
     const transition = { ...Transitions.FORWARDED, reasonText: `Forwarded to ${to.displayName}` };
-    try {
-      await storage.insertCallRecords([
-        {
-          id: randomUUID(),
-          userId: call.callee.userId,
-          callId: call.id,
-          direction: 'incoming',
-          remoteParticipant: { id: call.caller.id, displayName: call.caller.displayName },
-          media: call.media,
-          startTime: call.startTime,
-          answerTime: null,
-          endTime: now,
-          duration: 0,
-          result: 'rejected',
-          statusCode: transition.statusCode,
-          reasonText: transition.reasonText,
-        },
-      ]);
-    } catch (error) {
-      this.o.log.error({ err: error, callId: call.id }, 'the call record could not be stored');
-    }
+    await this.storeRecords(call.id, [
+      {
+        id: randomUUID(),
+        userId: call.callee.userId,
+        callId: call.id,
+        direction: 'incoming',
+        remoteParticipant: { id: call.caller.id, displayName: call.caller.displayName },
+        media: call.media,
+        startTime: call.startTime,
+        answerTime: null,
+        endTime: now,
+        duration: 0,
+        result: 'rejected',
+        statusCode: transition.statusCode,
+        reasonText: transition.reasonText,
+      },
+    ]);
     for (const device of stopped)
       await this.send(device, 'call:ended', { callId: call.id, ...Transitions.FORWARDED });
     await this.send(call.caller.device, 'call:forwarded', { callId: call.id, ...forwarding });
@@ -977,14 +977,10 @@ export class CallService {
         reasonText: outcome.transition.reasonText + forwarded,
       };
     };
-    try {
-      await this.o.storage.insertCallRecords([
-        record('caller', ending.caller),
-        record('callee', ending.callee),
-      ]);
-    } catch (error) {
-      this.o.log.error({ err: error, callId }, 'the call records could not be stored');
-    }
+    await this.storeRecords(callId, [
+      record('caller', ending.caller),
+      record('callee', ending.callee),
+    ]);
     // After the records: a client told that the call ended finds it in its history.
     if (ending.toCaller)
       await this.send(call.caller.device, 'call:ended', { callId, ...ending.toCaller });
@@ -1005,6 +1001,26 @@ export class CallService {
         ),
       );
     return {};
+  }
+
+  /**
+   * Stores call records, and tells each owner's devices of theirs at once (`callHistory:new`):
+   * a callee who was busy, or whose other device took the call, has it without asking. A
+   * failure is logged: the call itself has ended either way.
+   */
+  private async storeRecords(callId: string, records: CallRecordEntry[]): Promise<void> {
+    try {
+      await this.o.storage.insertCallRecords(records);
+    } catch (error) {
+      this.o.log.error({ err: error, callId }, 'the call records could not be stored');
+      return;
+    }
+    for (const entry of records)
+      void this.o.ws
+        .push([entry.userId], 'callHistory:new', { record: wireCallRecord(entry) }, CALLS)
+        .catch((error: unknown) =>
+          this.o.log.error({ err: error, callId }, 'callHistory:new could not be pushed'),
+        );
   }
 
   /** Publishes `call.activity` for the call's users whose "in an answered call" changed. */

@@ -119,6 +119,37 @@ describe('calls over the real gateway: history, TURN, reconnects', function () {
     expect(await a.client.call.history.fetch()).to.have.length(1);
   });
 
+  it('is told of each new record: a callee busy in another call has the missed call without fetching', async () => {
+    const gateway = await gatewayWith();
+    const a = await user(gateway);
+    const b = await user(gateway);
+    const c = await user(gateway);
+    const first = await connectedCall(a, b);
+
+    const changed = nextEvent(b.client, 'callHistory:change');
+    const busy = c.client.call.make(b.id, { audio: true });
+    await reach(c.client, busy, 'Ended');
+    await changed;
+    const summary = (client: CommsClient) =>
+      client.call.history.get().map((r) => [r.callId, r.direction, r.result]);
+    expect(summary(b.client)).to.deep.equal([[busy, 'incoming', 'missed']]);
+    await until(c.client, (s) => s.history.records.length === 1);
+    expect(summary(c.client)).to.deep.equal([[busy, 'outgoing', 'busy']]);
+
+    // The first call's end reaches both parties the same way, in start order, newest first.
+    await a.client.call.end(first);
+    await until(b.client, (s) => s.history.records.length === 2);
+    await until(a.client, (s) => s.history.records.length === 1);
+    expect(summary(b.client)).to.deep.equal([
+      [busy, 'incoming', 'missed'],
+      [first, 'incoming', 'answered'],
+    ]);
+    expect(b.client.store.getState().history.total).to.equal(2);
+    // A fetch finds the same records: nothing twice.
+    expect((await b.client.call.history.fetch()).map((r) => r.callId)).to.deep.equal([busy, first]);
+    expect(summary(b.client)).to.have.length(2);
+  });
+
   it('connects a call when the gateway hands out TURN credentials, fetched when the client subscribes to calls and set on each connection before it gathers candidates', async () => {
     const gateway = await gatewayWith([
       '--turn-secret',

@@ -32,6 +32,7 @@ import {
 } from '../helpers/client.js';
 
 type Frame = Record<string, unknown>;
+const recordIn = (f: Frame) => f.record as CallRecord;
 
 let server: RunningServer;
 let clock: ManualClock;
@@ -355,6 +356,12 @@ describe('endings before the answer', () => {
       reasonText: 'Busy',
     });
     assert.equal((await recordOf(bob, callId)).result, 'missed');
+    // Each party's devices are told of their record at once: bob, who never rang, too.
+    const pushed = async (socket: TestSocket) =>
+      (await socket.next((f) => f.event === 'callHistory:new' && recordIn(f).callId === callId))
+        .record as CallRecord;
+    assert.deepEqual(await pushed(c), await recordOf(carol, callId));
+    assert.deepEqual(await pushed(b), await recordOf(bob, callId));
     // The first call goes on; once it ends, bob can be called again.
     await b.request({ type: 'call.offer', callId: first, sdp: 'v=0 x', hold: false });
     assert.equal((await a.event('call:offer')).callId, first);
