@@ -24,6 +24,7 @@ const RECENT_OUTCOMES: Partial<Record<RecentCall['result'], MessageKey>> = {
   forwarded: 'recent.forwarded',
   busy: 'recent.busy',
   noAnswer: 'recent.noAnswer',
+  unavailable: 'recent.unavailable',
   cancelled: 'recent.cancelled',
   failed: 'recent.failed',
 };

@@ -17,11 +17,20 @@ export interface RecentCall {
   missed: boolean;
   /**
    * How it ended: the record's result (answered, declined, busy, unanswered, cancelled, failed,
-   * missed), or `forwarded` for an incoming call this user forwarded (a record declined with 302).
+   * missed), `forwarded` for an incoming call this user forwarded (a record declined with 302),
+   * or `unavailable` for an outgoing call to someone with no device online (unanswered, 480).
    */
-  result: CallRecord['result'] | 'forwarded';
+  result: CallRecord['result'] | 'forwarded' | 'unavailable';
   /** When it started (ms since the epoch). */
   startTime: number;
+}
+
+/** How a record's call ended, in the dialer's words. */
+function outcomeOf({ result, statusCode }: CallRecord): RecentCall['result'] {
+  if (result === 'rejected' && statusCode === Transitions.FORWARDED.statusCode) return 'forwarded';
+  if (result === 'noAnswer' && statusCode === Transitions.UNAVAILABLE.statusCode)
+    return 'unavailable';
+  return result;
 }
 
 /** The name to show for the other party of a record: the directory's, else the record's. */
@@ -48,10 +57,7 @@ export function recentCalls(state: ClientState, limit: number): RecentCall[] {
       name: nameOf(state, record),
       direction: record.direction,
       missed: record.direction === 'incoming' && record.result === 'missed',
-      result:
-        record.result === 'rejected' && record.statusCode === Transitions.FORWARDED.statusCode
-          ? 'forwarded'
-          : record.result,
+      result: outcomeOf(record),
       startTime: record.startTime,
     }));
 }

@@ -280,6 +280,7 @@ export const fr: Catalog = {
   'recent.forwarded': 'renvoyé',
   'recent.busy': 'occupé',
   'recent.noAnswer': 'sans réponse',
+  'recent.unavailable': 'indisponible',
   'recent.cancelled': 'annulé',
   'recent.failed': 'échec',
   'chat.label': 'Discussion',

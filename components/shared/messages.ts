@@ -288,6 +288,7 @@ export const en = {
   'recent.forwarded': 'forwarded',
   'recent.busy': 'busy',
   'recent.noAnswer': 'no answer',
+  'recent.unavailable': 'not available',
   'recent.cancelled': 'cancelled',
   'recent.failed': 'failed',
   // chat

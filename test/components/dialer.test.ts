@@ -369,6 +369,21 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     await fred.client.call.end(callId);
   });
 
+  it('a call to someone with no device online says "not available", as the call view does', async () => {
+    const hana = await user('Hana Hill');
+    const ivan = await user('Ivan Ives');
+    await ivan.client.disconnect();
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${hana.client}></comms-dialer>`,
+    );
+    const callId = hana.client.call.make(ivan.id, { audio: true });
+    await until(hana.client, (s) => s.call.calls[callId]?.state === 'Ended');
+    await waitUntil(() => items(el).length === 1, 'the call is listed', { timeout: 10000 });
+    expect(words(items(el)[0]!)).to.equal('Ivan Ives Outgoing · not available');
+    el.setAttribute('lang', 'fr');
+    await waitUntil(() => words(items(el)[0]!) === 'Ivan Ives Sortant · indisponible', 'in French');
+  });
+
   it('loads the history when it connects to a client that has none loaded', async () => {
     const carol = await user('Carol Danvers');
     const dave = await user('Dave Bowman');
