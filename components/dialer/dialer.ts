@@ -15,7 +15,8 @@ import { icon } from '../shared/icons.js';
 import { tokens } from '../shared/tokens.js';
 import { describeError } from '../shared/errors.js';
 import { checkDestination, cleanPasted, cleanTyped } from './destination.js';
-import { HistoryLoader, recentCalls, sameRecent, type RecentCall } from './recent.js';
+import { Announcer } from '../shared/announcer.js';
+import { HistoryLoader, recentCall, recentCalls, sameRecent, type RecentCall } from './recent.js';
 import { styles } from './dialer.styles.js';
 
 /** How a recent call that was not answered ended, in words (answered ones say nothing more). */
@@ -40,13 +41,15 @@ function dtmfTarget(calls: Record<string, CallObject> | undefined): CallObject |
  * A dialer: a destination field that takes a user name, an E.164 number or a SIP URI and
  * says as you type why a value cannot be called; a phone keypad (hold 0 or type `+` for `+`);
  * audio and video call buttons. While a call is connected, the keypad sends DTMF tones to it.
- * Recent calls (the core's call history, fetched when the client is connected and after each
- * call) are listed newest first, missed incoming calls marked, each with a button that calls
- * back.
+ * Recent calls (the core's call history, fetched when the client is connected; the gateway
+ * pushes each later call's record) are listed newest first, missed incoming calls marked, each
+ * with a button that calls back. A call missed from now on is announced ("Missed call from
+ * Ada"), also one missed while busy in another call.
  *
  * @tag comms-dialer
  * @event comms-dial - Request: call `detail.destination` (normalized), `detail.video` true for a video call. Cancelable; carried out as `client.call.make`.
  * @event comms-dtmf - Request: send `detail.tone` on call `detail.callId`. Cancelable; carried out as `client.call.sendDTMF`.
+ * @csspart announcer - The visually hidden live regions (missed calls).
  * @csspart form - The form around everything.
  * @csspart label - The destination field's label.
  * @csspart input - The destination field.
@@ -103,11 +106,20 @@ export class CommsDialer extends CommsElement {
   readonly #connection = new StoreController(this, connectionView, sameConnectionView);
   readonly #recent = new StoreController(this, (s) => recentCalls(s, 5), sameRecent);
   readonly #keypad = new Keypad((key) => this.#press(key));
+  readonly #announcer = new Announcer(this);
 
   constructor() {
     super();
-    // Keeps the call history behind the recent calls loaded (the controller acts on its own).
-    new HistoryLoader(this);
+    // Keeps the call history behind the recent calls loaded, and tells of calls missed since.
+    new HistoryLoader(this, (records) => {
+      const state = this.activeClient?.store.getState();
+      if (!state) return;
+      for (const record of records) {
+        const call = recentCall(state, record);
+        if (call.missed)
+          this.#announcer.announce(this.#l10n.t('recent.missedFrom', { name: call.name }));
+      }
+    });
     this.value = '';
     this.noVideo = false;
     this.noKeypad = false;
@@ -117,6 +129,11 @@ export class CommsDialer extends CommsElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#keypad.cancel();
+  }
+
+  /** What was announced was about the user who left. */
+  protected override forgetUser(): void {
+    this.#announcer.clear();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -257,103 +274,101 @@ export class CommsDialer extends CommsElement {
           ? { key: 'dialer.willCall', params: { destination: check.destination } }
           : undefined;
     const destination = check.state === 'valid' ? check.destination : '';
-    return html`<form
-      part="form"
-      class="panel"
-      aria-label=${t('dialer.label')}
-      @submit=${this.#onSubmit}
-    >
-      <label part="label" for="destination">${t('dialer.destination')}</label>
-      <div class="field">
-        <input
-          id="destination"
-          part="input"
-          type="text"
-          autocomplete="off"
-          autocapitalize="off"
-          spellcheck="false"
-          enterkeyhint="go"
-          placeholder=${t('dialer.placeholder')}
-          aria-describedby="hint"
-          aria-invalid=${check.state === 'invalid' ? 'true' : 'false'}
-          .value=${this.value ?? ''}
-          @input=${this.#onInput}
-          @paste=${this.#onPaste}
-        />
-        <button
-          type="button"
-          part="backspace"
-          aria-label=${t('dialer.clear')}
-          ?disabled=${!this.value}
-          @click=${this.#backspace}
+    return html`${this.#announcer.render()}
+      <form part="form" class="panel" aria-label=${t('dialer.label')} @submit=${this.#onSubmit}>
+        <label part="label" for="destination">${t('dialer.destination')}</label>
+        <div class="field">
+          <input
+            id="destination"
+            part="input"
+            type="text"
+            autocomplete="off"
+            autocapitalize="off"
+            spellcheck="false"
+            enterkeyhint="go"
+            placeholder=${t('dialer.placeholder')}
+            aria-describedby="hint"
+            aria-invalid=${check.state === 'invalid' ? 'true' : 'false'}
+            .value=${this.value ?? ''}
+            @input=${this.#onInput}
+            @paste=${this.#onPaste}
+          />
+          <button
+            type="button"
+            part="backspace"
+            aria-label=${t('dialer.clear')}
+            ?disabled=${!this.value}
+            @click=${this.#backspace}
+          >
+            ${icon('backspace')}
+          </button>
+        </div>
+        <p
+          id="hint"
+          part="hint"
+          class=${check.state === 'invalid' ? 'error' : 'hint'}
+          data-state=${check.state}
         >
-          ${icon('backspace')}
-        </button>
-      </div>
-      <p
-        id="hint"
-        part="hint"
-        class=${check.state === 'invalid' ? 'error' : 'hint'}
-        data-state=${check.state}
-      >
-        ${hint ? t(hint.key, hint.params) : ''}
-      </p>
-      ${renderConnectionNotice(connection, this.#l10n)}
-      ${
-        target
-          ? html`<p part="dtmf" class="hint">
-              <span>${t('keypad.dtmfLabel', { name: target.remoteParticipant.displayName })}</span>
-              ${
-                this._tones
-                  ? html`<span class="tones"
-                      >${t('keypad.tonesSent', { tones: this._tones.tones })}</span
-                    >`
-                  : nothing
-              }
-            </p>`
-          : nothing
-      }
-      ${
-        this.noKeypad
-          ? nothing
-          : this.#keypad.render({
-              label: target
-                ? t('keypad.dtmfLabel', { name: target.remoteParticipant.displayName })
-                : t('keypad.label'),
-              l10n: this.#l10n,
-              plus: !target,
-            })
-      }
-      <div class="actions" part="actions">
-        <button
-          type="submit"
-          class="success"
-          part="call-button"
-          aria-disabled=${cannotCall ? 'true' : 'false'}
-          aria-label=${destination ? t('dialer.audioCallTo', { destination }) : t('dialer.audioCall')}
-          aria-describedby=${describedBy}
-        >
-          ${icon('call')}<span>${t('dialer.audioCall')}</span>
-        </button>
+          ${hint ? t(hint.key, hint.params) : ''}
+        </p>
+        ${renderConnectionNotice(connection, this.#l10n)}
         ${
-          this.noVideo
-            ? nothing
-            : html`<button
-                type="button"
-                part="video-call-button"
-                aria-disabled=${cannotCall ? 'true' : 'false'}
-                aria-label=${
-                  destination ? t('dialer.videoCallTo', { destination }) : t('dialer.videoCall')
+          target
+            ? html`<p part="dtmf" class="hint">
+                <span
+                  >${t('keypad.dtmfLabel', { name: target.remoteParticipant.displayName })}</span
+                >
+                ${
+                  this._tones
+                    ? html`<span class="tones"
+                        >${t('keypad.tonesSent', { tones: this._tones.tones })}</span
+                      >`
+                    : nothing
                 }
-                aria-describedby=${describedBy}
-                @click=${() => void this.dial(true)}
-              >
-                ${icon('video')}<span>${t('dialer.videoCall')}</span>
-              </button>`
+              </p>`
+            : nothing
         }
-      </div>
-      <p part="error" class="error" role="alert">${this._error ?? ''}</p>
-      ${this.#renderRecent(this.#recent.value)}
-    </form>`;
+        ${
+          this.noKeypad
+            ? nothing
+            : this.#keypad.render({
+                label: target
+                  ? t('keypad.dtmfLabel', { name: target.remoteParticipant.displayName })
+                  : t('keypad.label'),
+                l10n: this.#l10n,
+                plus: !target,
+              })
+        }
+        <div class="actions" part="actions">
+          <button
+            type="submit"
+            class="success"
+            part="call-button"
+            aria-disabled=${cannotCall ? 'true' : 'false'}
+            aria-label=${destination ? t('dialer.audioCallTo', { destination }) : t('dialer.audioCall')}
+            aria-describedby=${describedBy}
+          >
+            ${icon('call')}<span>${t('dialer.audioCall')}</span>
+          </button>
+          ${
+            this.noVideo
+              ? nothing
+              : html`<button
+                  type="button"
+                  part="video-call-button"
+                  aria-disabled=${cannotCall ? 'true' : 'false'}
+                  aria-label=${
+                    destination ? t('dialer.videoCallTo', { destination }) : t('dialer.videoCall')
+                  }
+                  aria-describedby=${describedBy}
+                  @click=${() => void this.dial(true)}
+                >
+                  ${icon('video')}<span>${t('dialer.videoCall')}</span>
+                </button>`
+          }
+        </div>
+        <p part="error" class="error" role="alert">${this._error ?? ''}</p>
+        ${this.#renderRecent(this.#recent.value)}
+      </form>`;
   }
 }

@@ -51,15 +51,20 @@ export function recentCalls(state: ClientState, limit: number): RecentCall[] {
   return [...state.history.records]
     .sort((a, b) => b.startTime - a.startTime)
     .slice(0, limit)
-    .map((record) => ({
-      id: record.id,
-      destination: record.remoteParticipant.id,
-      name: nameOf(state, record),
-      direction: record.direction,
-      missed: record.direction === 'incoming' && record.result === 'missed',
-      result: outcomeOf(record),
-      startTime: record.startTime,
-    }));
+    .map((record) => recentCall(state, record));
+}
+
+/** One record as the dialer shows it. */
+export function recentCall(state: ClientState, record: CallRecord): RecentCall {
+  return {
+    id: record.id,
+    destination: record.remoteParticipant.id,
+    name: nameOf(state, record),
+    direction: record.direction,
+    missed: record.direction === 'incoming' && record.result === 'missed',
+    result: outcomeOf(record),
+    startTime: record.startTime,
+  };
 }
 
 /** Compares two lists by their ids and names (for `StoreController`'s `equals`). */
@@ -69,19 +74,25 @@ export function sameRecent(a: RecentCall[], b: RecentCall[]): boolean {
 
 /**
  * Keeps the host's client's call history loaded: fetches it once the client is connected to
- * the gateway (when nothing is loaded yet). Later records come by themselves: the gateway
- * pushes each call's record when it ends (`callHistory:new`), also a call missed while busy.
- * A client without a gateway (the in-page backend) has no history: the failure is ignored and
- * the list stays empty.
+ * the gateway for a user whose history is not loaded yet (again after another user signs in).
+ * Later records come by themselves: the gateway pushes each call's record when it ends
+ * (`callHistory:new`), also a call missed while busy; `onNew` is told of each record that
+ * arrives after the history was loaded. A client without a gateway (the in-page backend) has
+ * no history: the failure is ignored and the list stays empty.
  */
 export class HistoryLoader implements ReactiveController {
   readonly #host: ClientHost;
+  readonly #onNew: ((records: CallRecord[]) => void) | undefined;
   #client: CommsClient | undefined;
   #stop: Array<() => void> = [];
-  #loaded = false;
+  /** Whose history was fetched (or found loaded). */
+  #loadedFor: string | undefined;
+  /** The records known once it was loaded: the others are new. */
+  #seen: Set<string> | undefined;
 
-  constructor(host: ClientHost) {
+  constructor(host: ClientHost, onNew?: (records: CallRecord[]) => void) {
     this.#host = host;
+    this.#onNew = onNew;
     host.addController(this);
   }
 
@@ -107,24 +118,38 @@ export class HistoryLoader implements ReactiveController {
     if (client === this.#client) return;
     this.#unfollow();
     this.#client = client;
-    this.#loaded = false;
+    this.#loadedFor = undefined;
+    this.#seen = undefined;
     if (!client || client.destroyed) return;
     this.#stop.push(
       client.store.select(
-        (s) => s.connection.status === 'connected',
-        (connected) => {
-          if (connected && !this.#loaded && client.call.history.get().length === 0)
-            this.#fetch(client);
+        (s) => (s.connection.status === 'connected' ? s.users.self : null),
+        (self) => {
+          if (!self || self === this.#loadedFor) return;
+          this.#loadedFor = self;
+          this.#seen = undefined;
+          if (client.call.history.get().length) this.#loaded(client);
+          else
+            void client.call.history.fetch(20).then(
+              () => this.#loadedFor === self && this.#loaded(client),
+              () => undefined,
+            );
+        },
+      ),
+      client.store.select(
+        (s) => s.history.records,
+        (records) => {
+          const seen = this.#seen;
+          if (!seen) return;
+          const fresh = records.filter((r) => !seen.has(r.id));
+          for (const r of fresh) seen.add(r.id);
+          if (fresh.length) this.#onNew?.(fresh);
         },
       ),
     );
   }
 
-  #fetch(client: CommsClient): void {
-    if (client.store.getState().connection.status !== 'connected') return;
-    this.#loaded = true;
-    Promise.resolve()
-      .then(() => client.call.history.fetch(20))
-      .catch(() => undefined);
+  #loaded(client: CommsClient): void {
+    this.#seen = new Set(client.call.history.get().map((r) => r.id));
   }
 }

@@ -279,6 +279,7 @@ export const fr: Catalog = {
   'recent.declined': 'refusé',
   'recent.forwarded': 'renvoyé',
   'recent.busy': 'occupé',
+  'recent.missedFrom': 'Appel manqué de {name}',
   'recent.noAnswer': 'sans réponse',
   'recent.unavailable': 'indisponible',
   'recent.cancelled': 'annulé',

@@ -287,6 +287,7 @@ export const en = {
   'recent.declined': 'declined',
   'recent.forwarded': 'forwarded',
   'recent.busy': 'busy',
+  'recent.missedFrom': 'Missed call from {name}',
   'recent.noAnswer': 'no answer',
   'recent.unavailable': 'not available',
   'recent.cancelled': 'cancelled',

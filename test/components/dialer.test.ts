@@ -296,6 +296,7 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     ...el.shadowRoot!.querySelectorAll<HTMLElement>('[part="recent-call"]'),
   ];
   const words = (li: HTMLElement) => li.textContent!.replace(/\s+/g, ' ').trim();
+  const said = (el: CommsDialer) => el.shadowRoot!.querySelector('[role="status"]')!.textContent;
 
   it('lists the calls just made, newest first, the missed one marked, a declined one said; redial dials', async () => {
     const alice = await user('Alice Liddell');
@@ -312,6 +313,10 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     await until(alice.client, (s) => s.call.calls[missed]?.state === 'Ringing');
     await bob.client.call.end(missed);
     await waitUntil(() => items(el).length === 1, 'the missed call is listed', { timeout: 10000 });
+    await waitUntil(
+      () => said(el) === 'Missed call from Bob Builder',
+      'the missed call is announced',
+    );
 
     // Alice calls Bob, who answers; Alice hangs up.
     const answered = nextEvent(bob.client, 'call:receive');
@@ -382,6 +387,49 @@ describe('<comms-dialer> recent calls, over a real gateway', function () {
     expect(words(items(el)[0]!)).to.equal('Ivan Ives Outgoing · not available');
     el.setAttribute('lang', 'fr');
     await waitUntil(() => words(items(el)[0]!) === 'Ivan Ives Sortant · indisponible', 'in French');
+  });
+
+  it('a call missed while busy in another call is listed and announced at once', async () => {
+    const kim = await user('Kim Kay');
+    const lee = await user('Lee Lo');
+    const max = await user('Max Mo');
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${kim.client}></comms-dialer>`,
+    );
+    const rings = nextEvent(kim.client, 'call:receive');
+    const first = lee.client.call.make(kim.id, { audio: true });
+    await rings;
+    await until(kim.client, (s) => s.call.calls[first]?.state === 'Ringing');
+    await kim.client.call.answer(first, { audio: true });
+    await until(lee.client, (s) => s.call.calls[first]?.state === 'Connected');
+
+    const busy = max.client.call.make(kim.id, { audio: true });
+    await until(max.client, (s) => s.call.calls[busy]?.state === 'Ended');
+    await waitUntil(() => items(el).length === 1, 'the missed call is listed', { timeout: 10000 });
+    expect(words(items(el)[0]!)).to.equal('Max Mo Missed');
+    await waitUntil(() => said(el) === 'Missed call from Max Mo', 'announced');
+    await lee.client.call.end(first);
+  });
+
+  it('after another user signs in on the same client, lists their calls', async () => {
+    const nora = await user('Nora North');
+    const omar = await user('Omar Ode');
+    const el = await fixture<CommsDialer>(
+      html`<comms-dialer .client=${nora.client}></comms-dialer>`,
+    );
+    const rings = nextEvent(omar.client, 'call:receive');
+    const callId = nora.client.call.make(omar.id, { audio: true });
+    await rings;
+    await until(omar.client, (s) => s.call.calls[callId]?.state === 'Ringing');
+    await nora.client.call.end(callId);
+    await waitUntil(() => items(el).length === 1, 'Nora’s call is listed', { timeout: 10000 });
+
+    await nora.client.auth.logout();
+    await waitUntil(() => items(el).length === 0, 'nothing of Nora’s is left');
+    await nora.client.connect({ username: omar.id, password: PASSWORD }, { services: ['call'] });
+    await waitUntil(() => items(el).length === 1, 'Omar’s history is fetched', { timeout: 10000 });
+    expect(words(items(el)[0]!)).to.equal('Nora North Missed');
+    expect(said(el), 'a missed call loaded with the history is not news').to.equal('');
   });
 
   it('loads the history when it connects to a client that has none loaded', async () => {
