@@ -43,6 +43,7 @@ import {
 import { packageRoot } from './paths.js';
 import { validateRedisUrl } from './redis.js';
 import { redisRateLimitStore } from './http/rate-limit-store.js';
+import { RedisKeyedRateLimit } from './redis-rate-limit.js';
 import {
   DEFAULT_PRESENCE_GRACE,
   PRESENCE_SCOPES,
@@ -155,7 +156,7 @@ export interface AppOptions extends StorageLocation {
   presenceRegistry?: PresenceRegistry;
   /** Test-only fault injection (`COMMS_FAULT`): see `server/messaging/service.ts`. */
   fault?: Fault;
-  /** How many voicemails one user may leave, per node (default 5 at once, then 1 per 10 s). */
+  /** How many voicemails one user may leave (default 6 at once, then 6 a minute; with Redis, on all nodes together). */
   voicemailRateLimit?: VoicemailRateLimit;
 }
 
@@ -458,22 +459,41 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
           },
         }),
     });
+    // With Redis, a user's messages and voicemails count on every node together.
+    const sharedLimit = (name: string, limit: { perSecond: number; burst: number }) =>
+      bus instanceof RedisBus
+        ? new RedisKeyedRateLimit(bus.client, {
+            name,
+            ...limit,
+            onError: (error) =>
+              app.log.warn(
+                { err: error },
+                `Redis does not answer: ${name} rate limits count per node`,
+              ),
+          })
+        : undefined;
+    const voicemailRate = options.voicemailRateLimit ?? defaultVoicemailRateLimit;
+    const voicemailLimiter = sharedLimit('voicemail', voicemailRate);
     await registerVoicemailRoutes(app, {
       storage,
       tokens,
       clock,
       ws,
-      rateLimit: options.voicemailRateLimit ?? defaultVoicemailRateLimit,
+      rateLimit: voicemailRate,
+      ...(voicemailLimiter && { limiter: voicemailLimiter }),
       log: (error, event) =>
         app.log.warn({ err: error, event }, 'a voicemail event was not pushed'),
     });
+    const messageRate =
+      options.messageRateLimit === undefined ? defaultMessageRateLimit : options.messageRateLimit;
+    const messageLimiter = messageRate && sharedLimit('message', messageRate);
     registerMessaging({
       gateway: ws,
       storage,
       clock,
       log: app.log.child({ component: 'messaging' }),
-      rateLimit:
-        options.messageRateLimit === undefined ? defaultMessageRateLimit : options.messageRateLimit,
+      rateLimit: messageRate,
+      ...(messageLimiter && { limiter: messageLimiter }),
       ...(options.fault && { fault: options.fault }),
     });
     if (options.fault) app.log.warn({ fault: options.fault }, 'fault injection is on (tests only)');

@@ -35,7 +35,7 @@ import type {
 } from '../storage/types.js';
 import { Serialized, type Connection } from '../ws/connection.js';
 import type { RequestContext, WebSocketGateway } from '../ws/gateway.js';
-import { KeyedRateLimit } from '../ws/rate-limit.js';
+import { KeyedRateLimit, type KeyedLimit } from '../ws/rate-limit.js';
 
 /** A per-user message rate: `perSecond`, refilled continuously, `burst` at once. */
 export interface MessageRateLimit {
@@ -75,6 +75,8 @@ export interface MessagingOptions {
   log: FastifyBaseLogger;
   /** Per-user message rate, or false for none. */
   rateLimit: MessageRateLimit | false;
+  /** What counts `rateLimit` (default: this node alone; with Redis, every node together). */
+  limiter?: KeyedLimit;
   fault?: Fault;
 }
 
@@ -126,7 +128,7 @@ const wireConversation = (s: ConversationSummary): Conversation => {
 export function registerMessaging(options: MessagingOptions): void {
   const { gateway, storage, clock, log } = options;
   const limiter = options.rateLimit
-    ? new KeyedRateLimit(options.rateLimit.perSecond, options.rateLimit.burst)
+    ? (options.limiter ?? new KeyedRateLimit(options.rateLimit.perSecond, options.rateLimit.burst))
     : undefined;
   let fault = options.fault;
 
@@ -266,7 +268,10 @@ export function registerMessaging(options: MessagingOptions): void {
           `a text part may have at most ${MAX_TEXT_LENGTH} characters; this one has ${part.text.length}`,
         );
     }
-    if (limiter && options.rateLimit && !limiter.take(conn.userId))
+    // Counted here, an answer at once: no await on the path of every message.
+    let allowed = limiter ? limiter.take(conn.userId) : true;
+    if (allowed !== true && allowed !== false) allowed = await allowed;
+    if (!allowed && options.rateLimit)
       throw new WireError(
         WireErrorCodes.MESSAGE_RATE_LIMITED,
         `too many messages: at most ${options.rateLimit.perSecond} per second (bursts of ${options.rateLimit.burst}); it was not stored: send it again, with the same clientId, in a moment`,

@@ -30,7 +30,7 @@ import type { Clock } from '../clock.js';
 import { publicId, resolveUser } from '../directory/users.js';
 import { WireError } from '../errors.js';
 import type { Storage, UserRecord, VoicemailEntry } from '../storage/types.js';
-import { KeyedRateLimit } from '../ws/rate-limit.js';
+import { KeyedRateLimit, type KeyedLimit } from '../ws/rate-limit.js';
 import type { WebSocketGateway } from '../ws/gateway.js';
 
 const E = WireErrorCodes;
@@ -41,7 +41,7 @@ export interface VoicemailRateLimit {
   burst: number;
 }
 
-/** The default: 6 at once, then 6 a minute (per node). */
+/** The default: 6 at once, then 6 a minute (on all nodes together when they share Redis). */
 export const defaultVoicemailRateLimit: VoicemailRateLimit = { perSecond: 0.1, burst: 6 };
 
 /** The wire form of a stored voicemail (without its owner and sender's internal id). */
@@ -145,12 +145,14 @@ export async function registerVoicemailRoutes(
     clock: Clock;
     ws: WebSocketGateway;
     rateLimit?: VoicemailRateLimit;
+    /** What counts `rateLimit` (default: this node alone; with Redis, every node together). */
+    limiter?: KeyedLimit;
     log?: (error: unknown, what: string) => void;
   },
 ): Promise<void> {
   const { storage, tokens, clock, ws } = deps;
   const limit = deps.rateLimit ?? defaultVoicemailRateLimit;
-  const rate = new KeyedRateLimit(limit.perSecond, limit.burst);
+  const rate = deps.limiter ?? new KeyedRateLimit(limit.perSecond, limit.burst);
   const pushed = (what: string) => (error: unknown) => deps.log?.(error, what);
 
   // Leaving one: its own scope, whose only body parser takes any type as bytes up to the limit.
@@ -216,7 +218,7 @@ export async function registerVoicemailRoutes(
             E.VOICEMAIL_INVALID_AUDIO,
             `the body is not ${contentType}: its first bytes are not that format's signature`,
           );
-        if (!rate.take(sender.id))
+        if (!(await rate.take(sender.id)))
           throw new WireError(
             E.VOICEMAIL_RATE_LIMITED,
             'too many voicemails from this user lately: wait a little, then try again',

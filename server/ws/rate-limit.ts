@@ -30,10 +30,19 @@ export class TokenBucket {
 }
 
 /**
+ * A per-key limit (a user id's): `take` answers whether the key may go on, at once when it
+ * is counted in this process, later when it is counted elsewhere (in Redis, for all the nodes:
+ * `redis-rate-limit.ts`).
+ */
+export interface KeyedLimit {
+  take(key: string): boolean | Promise<boolean>;
+}
+
+/**
  * One {@link TokenBucket} per key (a user id): `burst` at once, refilled at `perSecond`.
  * Buckets left alone long enough to be full again are forgotten, so idle users cost nothing.
  */
-export class KeyedRateLimit {
+export class KeyedRateLimit implements KeyedLimit {
   private readonly buckets = new Map<string, { bucket: TokenBucket; used: number }>();
   private readonly perSecond: number;
   private readonly burst: number;

@@ -18,7 +18,16 @@ import { call, connect, login, type TestSocket } from '../helpers/client.js';
 import { runGateway, startGateway, type Gateway } from '../helpers/gateway.js';
 import { callKit } from '../helpers/call-server.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
-import { codeOf, device, newUser, ok, pause, type TestUser } from '../helpers/users.js';
+import {
+  codeOf,
+  device,
+  newUser,
+  ok,
+  pause,
+  seqsOf,
+  sendText,
+  type TestUser,
+} from '../helpers/users.js';
 
 let redis: RedisServer;
 let dir: string;
@@ -497,6 +506,59 @@ describe('--redis-url', () => {
       // down cleanly, as their leases lapse.
       assert.deepEqual(await Promise.all([one.stop(), two.stop()]), [0, 0]);
       await own.stop().catch(() => {});
+      rmSync(ownDir, { recursive: true, force: true });
+    }
+  });
+
+  it("counts a user's messages and voicemails on every node together (the per-user rate limits)", async () => {
+    const own = await startRedis();
+    const ownDir = mkdtempSync(join(tmpdir(), 'comms-rate-'));
+    const args = ['--db', join(ownDir, 'comms.db'), '--redis-url', own.url, '--log-level', 'warn'];
+    // Messages: 1 a second, bursts of 2. Voicemails: 2 a minute, bursts of 2.
+    const limits = ['--message-rate-limit', '1', '--voicemail-rate-limit', '2'];
+    const one = await startGateway([...args, ...limits]);
+    const two = await startGateway([...args, ...limits]);
+    try {
+      const alice = await newUser(one.url, 'rl');
+      const bob = await newUser(one.url, 'rl');
+      const a1 = await open(one, alice);
+      const a2 = await open(two, alice);
+      const { conversation } = ok<{ conversation: Conversation }>(
+        await a1.request({ type: 'conversation.open', destination: bob.name }),
+      );
+      ok(await sendText(a1, conversation.id));
+      ok(await sendText(a2, conversation.id));
+      // Each node has seen one of Alice's messages, the two together her burst.
+      const refused = await sendText(a1, conversation.id);
+      assert.equal(codeOf(refused), 'message:rateLimited');
+      assert.equal(codeOf(await sendText(a2, conversation.id)), 'message:rateLimited');
+      assert.deepEqual(await seqsOf(a2, conversation.id), [1, 2], 'nothing refused was stored');
+
+      const webm = new Uint8Array(2000);
+      webm.set([0x1a, 0x45, 0xdf, 0xa3]);
+      const leave = (at: Gateway) =>
+        fetch(`${at.url}${Routes.VOICEMAILS}?to=${bob.name}&durationMs=2000`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${alice.tokens.accessToken}`,
+            'content-type': 'audio/webm',
+          },
+          body: webm,
+        }).then(async (r) => [
+          r.status,
+          ((await r.json()) as { error?: { code: string } }).error?.code,
+        ]);
+      assert.deepEqual(
+        [await leave(one), await leave(two), await leave(one)],
+        [
+          [201, undefined],
+          [201, undefined],
+          [429, 'voicemail:rateLimited'],
+        ],
+      );
+    } finally {
+      assert.deepEqual(await Promise.all([one.stop(), two.stop()]), [0, 0]);
+      await own.stop();
       rmSync(ownDir, { recursive: true, force: true });
     }
   });
