@@ -65,10 +65,10 @@ Options (flags win over environment variables):
                         default ${defaults.turnTtl})
   --frame-rate-limit <n>  WebSocket frames per second per socket, bursts of 2n
                         (env COMMS_FRAME_RATE_LIMIT; default 20)
-  --message-rate-limit <n>  messages per second per user, bursts of 2n, 0 for no limit
-                        (env COMMS_MESSAGE_RATE_LIMIT; default 30)
-  --voicemail-rate-limit <n>  voicemails a user may leave per minute, bursts of n
-                        (env COMMS_VOICEMAIL_RATE_LIMIT; default 6)
+  --message-rate-limit <n>  messages per second per user, bursts of 2n, 0 for no limit; with
+                        --redis-url, on all nodes together (env COMMS_MESSAGE_RATE_LIMIT; default 30)
+  --voicemail-rate-limit <n>  voicemails a user may leave per minute, bursts of n; with
+                        --redis-url, on all nodes together (env COMMS_VOICEMAIL_RATE_LIMIT; default 6)
   --presence-scope <s>  whose presence a user sees: contacts (users who have each other as
                         contacts) or all (env COMMS_PRESENCE_SCOPE; default contacts)
   --presence-grace <s>  seconds a user stays online after their last connection drops, 0-3600
