@@ -37,12 +37,7 @@ import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
 import type { AudioFilePlaying } from './call/operations.js';
-import {
-  Transitions,
-  type CallSignalling,
-  type CustomParameter,
-  type RemoteParty,
-} from './call/signalling.js';
+import { Transitions, type CustomParameter, type RemoteParty } from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
 import { LazyMediaManager } from './media/lazy-manager.js';
 import { initialMediaState } from './media/state.js';
@@ -789,7 +784,7 @@ export class CommsClient {
     this.#localParty = party;
     // Signed in as the party, as far as the state tells (elements read who is signed in there).
     this.#setLocalUser(party);
-    this.#useSignalling(signalling);
+    this.#calls.useSignalling(signalling);
     void this.#calls.prefetch();
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
@@ -929,10 +924,6 @@ export class CommsClient {
       !this.#connection.connected
       ? undefined
       : this.#auth.accessToken();
-  }
-
-  #useSignalling(signalling: CallSignalling): void {
-    this.#calls.useSignalling(signalling);
   }
 
   /**
