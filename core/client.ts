@@ -732,9 +732,7 @@ export class CommsClient {
         subscribe: async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
           // Chat: the conversation manager is fetched meanwhile, and here once this resolves.
           const chat = this.#loadChat(services);
-          // Calls: the engine is here before an invite can come (and once this resolves).
-          if (includes(services, 'call')) await this.#calls.prefetch();
-          const subscribed = await this.#services.subscribe(services, options);
+          const subscribed = await this.#subscribe(services, options);
           await chat;
           return subscribed;
         },
@@ -934,6 +932,19 @@ export class CommsClient {
     if (includes(services, 'chat')) await this.#conversations.prefetch();
   }
 
+  /**
+   * Subscribes to `services`. With calls, the engine is loaded first: once `connect()` or
+   * `services.subscribe()` resolves (or an invite arrives) it is here, and `call.make()` works
+   * at once, as it always did.
+   */
+  async #subscribe(
+    services: ServiceDescriptor[],
+    options?: SubscribeOptions,
+  ): Promise<SubscriptionsInfo> {
+    if (includes(services, 'call')) await this.#calls.prefetch();
+    return this.#services.subscribe(services, options);
+  }
+
   /** Sets the default devices; calls in progress switch to them (the engine, if here). */
   #changeInputDevices(devices: { microphone?: string; camera?: string }): Promise<void> {
     this.#media.setDefaultDevices({
@@ -965,12 +976,9 @@ export class CommsClient {
     await this.#connection.connect();
     if (!this.#localParty) this.#calls.useGateway(this.#connection);
     const services = options.services ?? [...DEFAULT_SERVICES];
-    // With calls, the engine is loaded before subscribing: once connect() resolves (or an
-    // invite arrives) it is here, and `call.make()` works at once, as it always did.
-    if (includes(services, 'call')) await this.#calls.prefetch();
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;
-      await this.#services.subscribe(services, subscribeOptions);
+      await this.#subscribe(services, subscribeOptions);
     }
     await chat;
     return this.#userInfo();
