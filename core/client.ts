@@ -37,12 +37,7 @@ import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
 import type { AudioFilePlaying } from './call/operations.js';
-import {
-  Transitions,
-  type CallSignalling,
-  type CustomParameter,
-  type RemoteParty,
-} from './call/signalling.js';
+import { Transitions, type CustomParameter, type RemoteParty } from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
 import { LazyMediaManager } from './media/lazy-manager.js';
 import { initialMediaState } from './media/state.js';
@@ -737,9 +732,7 @@ export class CommsClient {
         subscribe: async (services: ServiceDescriptor[], options?: SubscribeOptions) => {
           // Chat: the conversation manager is fetched meanwhile, and here once this resolves.
           const chat = this.#loadChat(services);
-          // Calls: the engine is here before an invite can come (and once this resolves).
-          if (includes(services, 'call')) await this.#calls.prefetch();
-          const subscribed = await this.#services.subscribe(services, options);
+          const subscribed = await this.#subscribe(services, options);
           await chat;
           return subscribed;
         },
@@ -789,7 +782,7 @@ export class CommsClient {
     this.#localParty = party;
     // Signed in as the party, as far as the state tells (elements read who is signed in there).
     this.#setLocalUser(party);
-    this.#useSignalling(signalling);
+    this.#calls.useSignalling(signalling);
     void this.#calls.prefetch();
     // Messaging, presence, contacts and the directory: the same frames over the hub's socket
     // (a connection to the gateway is closed first).
@@ -931,16 +924,25 @@ export class CommsClient {
       : this.#auth.accessToken();
   }
 
-  #useSignalling(signalling: CallSignalling): void {
-    this.#calls.useSignalling(signalling);
-  }
-
   /**
    * Loads the conversation manager (a chunk fetched once per page) when `services` ask for
    * chat. A failure is logged: the rest goes on, and the next use of messaging tries again.
    */
   async #loadChat(services: readonly ServiceDescriptor[]): Promise<void> {
     if (includes(services, 'chat')) await this.#conversations.prefetch();
+  }
+
+  /**
+   * Subscribes to `services`. With calls, the engine is loaded first: once `connect()` or
+   * `services.subscribe()` resolves (or an invite arrives) it is here, and `call.make()` works
+   * at once, as it always did.
+   */
+  async #subscribe(
+    services: ServiceDescriptor[],
+    options?: SubscribeOptions,
+  ): Promise<SubscriptionsInfo> {
+    if (includes(services, 'call')) await this.#calls.prefetch();
+    return this.#services.subscribe(services, options);
   }
 
   /** Sets the default devices; calls in progress switch to them (the engine, if here). */
@@ -974,12 +976,9 @@ export class CommsClient {
     await this.#connection.connect();
     if (!this.#localParty) this.#calls.useGateway(this.#connection);
     const services = options.services ?? [...DEFAULT_SERVICES];
-    // With calls, the engine is loaded before subscribing: once connect() resolves (or an
-    // invite arrives) it is here, and `call.make()` works at once, as it always did.
-    if (includes(services, 'call')) await this.#calls.prefetch();
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;
-      await this.#services.subscribe(services, subscribeOptions);
+      await this.#subscribe(services, subscribeOptions);
     }
     await chat;
     return this.#userInfo();

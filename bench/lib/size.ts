@@ -27,7 +27,8 @@ export const KB = 1000;
  * The size targets (gzip bytes) from issue 8, judged on the initial load (see
  * {@link BundleSizes}: what is loaded by `import()` only when needed is not counted, and
  * `test/node/size.test.ts` checks that it is loaded only then). `npm run bench` judges these.
- * None is met now (the core's was, at 19.94 KB, until the logout and store fixes: see `ceilings.coreGzip`).
+ * The core's is met (19.95 KB since the ninth round; it was at 19.94 KB until the logout and
+ * store fixes: see `ceilings.coreGzip`); the CDN's two are not.
  */
 export const budgets = {
   /** The CDN bundle's initial load. */
@@ -135,9 +136,13 @@ export const ceilings = {
    * unsent messages with them (`#forgetUser` in core/client.ts, `LazyFeature.reset`), +0.10 KB.
    * Raised to 20.2 KB (20.10 KB measured) with the store's fix the same day (a listener's own
    * update is told to every listener after the change under way: `Store.update`) and logout
-   * hanging up the calls first (its code in the call engine's chunk), +0.06 KB.
+   * hanging up the calls first (its code in the call engine's chunk), +0.06 KB. Lowered to
+   * 20 KB, the target (19.95 KB measured; 20.12 before), in the ninth round: the call state
+   * check (`assertTransition`) and the voicemail limits (`core/protocol/voicemail-limits.ts`)
+   * in the chunks that use them, `call.reportEvents` made from the list of its names, and a
+   * few one-line indirections and repeated code folded (docs/benchmarks.md).
    */
-  coreGzip: 20.2 * KB,
+  coreGzip: 20 * KB,
   /**
    * `comms-kit/core` with every lazy chunk (51.2 KB measured when set). Raised to 55 KB with
    * the call operations' chunk (53.1 KB measured; see `cdnTotalGzip`); 53.8 KB measured at

@@ -265,9 +265,7 @@ export class AuthManager {
     this.#ctx.emit('auth:change', {});
     if (refreshToken) {
       try {
-        await restRequest(this.#ctx.runtime, this.#ctx.config(), Routes.LOGOUT, {
-          body: { refreshToken },
-        });
+        await this.#rest(Routes.LOGOUT, { refreshToken });
       } catch (error) {
         this.#ctx.log.warn(
           'logout could not reach the gateway; the session lapses on its own',

@@ -22,10 +22,10 @@ import { checkCustomParameters, checkMedia, checkSdpHandlers, outgoingCall } fro
 import { CallReports } from './recorder.js';
 import type { CallReport, ReportEventType } from './report.js';
 import {
-  assertTransition,
   isFinal,
   mediaConnectionStates,
   states,
+  transitions,
   type CallState,
   type MediaConnectionState,
 } from './states.js';
@@ -47,6 +47,20 @@ import type * as OperationsModule from './operations.js';
 import type { AudioFilePlaying } from './operations.js';
 
 type Operations = typeof OperationsModule;
+
+/**
+ * Throws `call:invalidTransition` unless `from → to` is in the transition table (`states.ts`).
+ * Here, not beside the table: only the engine moves a call, so only its chunk carries the check.
+ */
+function assertTransition(callId: string, from: CallState, to: CallState): void {
+  if (from === to) return;
+  if (!transitions[from].includes(to)) {
+    throw new CommsError(
+      'call:invalidTransition',
+      `call ${callId} cannot go from ${from} to ${to}`,
+    );
+  }
+}
 
 /** The rarely used operations, once their chunk has loaded. */
 let operations: Operations | undefined;

@@ -13,31 +13,36 @@
 import type { BasicError } from '../errors.js';
 import type { CallObject } from './types.js';
 
+/** `{NAME: 'NAME', …}` for each of `names` (each constant's value is its name). */
+function named<const N extends string>(names: readonly N[]): { readonly [K in N]: K } {
+  return Object.fromEntries(names.map((name) => [name, name])) as { readonly [K in N]: K };
+}
+
 /** The operations a call report records (the `type` of `call:operation` and of timeline events). */
-export const reportEvents = {
-  MAKE: 'MAKE',
-  SEND_RINGING_FEEDBACK: 'SEND_RINGING_FEEDBACK',
-  ANSWER: 'ANSWER',
-  IGNORE: 'IGNORE',
-  REJECT: 'REJECT',
-  FORWARD: 'FORWARD',
-  END: 'END',
-  ADD_MEDIA: 'ADD_MEDIA',
-  REMOVE_MEDIA: 'REMOVE_MEDIA',
-  MEDIA_RESTART: 'MEDIA_RESTART',
-  REPLACE_TRACK: 'REPLACE_TRACK',
-  HOLD: 'HOLD',
-  REMOTE_HOLD: 'REMOTE_HOLD',
-  UNHOLD: 'UNHOLD',
-  REMOTE_UNHOLD: 'REMOTE_UNHOLD',
-  REMOTE_UPDATE: 'REMOTE_UPDATE',
-  PLAY_AUDIO: 'PLAY_AUDIO',
-  JOIN: 'JOIN',
-  SEND_CUSTOM_PARAMETERS: 'SEND_CUSTOM_PARAMETERS',
-  SEND_DTMF: 'SEND_DTMF',
-  DIRECT_TRANSFER: 'DIRECT_TRANSFER',
-  CONSULTATIVE_TRANSFER: 'CONSULTATIVE_TRANSFER',
-} as const;
+export const reportEvents = named([
+  'MAKE',
+  'SEND_RINGING_FEEDBACK',
+  'ANSWER',
+  'IGNORE',
+  'REJECT',
+  'FORWARD',
+  'END',
+  'ADD_MEDIA',
+  'REMOVE_MEDIA',
+  'MEDIA_RESTART',
+  'REPLACE_TRACK',
+  'HOLD',
+  'REMOTE_HOLD',
+  'UNHOLD',
+  'REMOTE_UNHOLD',
+  'REMOTE_UPDATE',
+  'PLAY_AUDIO',
+  'JOIN',
+  'SEND_CUSTOM_PARAMETERS',
+  'SEND_DTMF',
+  'DIRECT_TRANSFER',
+  'CONSULTATIVE_TRANSFER',
+]);
 
 /** One of {@link reportEvents}. */
 export type ReportEventType = (typeof reportEvents)[keyof typeof reportEvents];

@@ -1,9 +1,9 @@
 /**
  * Call states and media connection states (the seeds' `call.states`,
  * `call.mediaConnectionStates`), and the transition table the call engine follows: a
- * transition not in the table is refused, so a call never reaches an impossible state.
+ * transition not in the table is refused (`assertTransition`, in the engine's chunk,
+ * `manager.ts`), so a call never reaches an impossible state.
  */
-import { CommsError } from '../errors.js';
 
 /** The states a call can be in (as in the seeds). */
 export const states = {
@@ -48,17 +48,6 @@ export const transitions: Readonly<Record<CallState, readonly CallState[]>> = {
   [S.CANCELLED]: [],
   [S.ENDED]: [],
 };
-
-/** Throws `call:invalidTransition` unless `from → to` is in the table. */
-export function assertTransition(callId: string, from: CallState, to: CallState): void {
-  if (from === to) return;
-  if (!transitions[from].includes(to)) {
-    throw new CommsError(
-      'call:invalidTransition',
-      `call ${callId} cannot go from ${from} to ${to}`,
-    );
-  }
-}
 
 /** True for the states a call never leaves. */
 export function isFinal(state: CallState): boolean {

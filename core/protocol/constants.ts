@@ -61,24 +61,6 @@ export const MAX_TEXT_LENGTH = 16 * 1024;
 /** Largest WebSocket frame the gateway accepts, in bytes. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 
-/** Largest voicemail recording the gateway stores, in bytes (1 MiB). */
-export const MAX_VOICEMAIL_BYTES = 1024 * 1024;
-/** Longest voicemail, in milliseconds (2 minutes). */
-export const MAX_VOICEMAIL_DURATION_MS = 120_000;
-/** How many voicemails a mailbox holds; a full mailbox refuses new ones until some are deleted. */
-export const VOICEMAIL_MAILBOX_SIZE = 100;
-/**
- * The recordings the gateway accepts (MediaRecorder's formats: Chromium and Firefox record
- * `audio/webm` or `audio/ogg` with Opus, Safari `audio/mp4`), by their essence: parameters such
- * as `;codecs=opus` are allowed and not kept.
- */
-export const VOICEMAIL_CONTENT_TYPES = [
-  'audio/webm',
-  'audio/ogg',
-  'audio/mp4',
-  'audio/wav',
-] as const;
-
 /**
  * WebSocket close codes and what the client does after each. Standard codes where one fits;
  * 4xxx are comms-kit's own.

@@ -5,13 +5,8 @@
  * from it, so the two cannot drift. Like `schema.ts`, the core imports only its types.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import {
-  MAX_VOICEMAIL_BYTES,
-  Routes,
-  VOICEMAIL_CONTENT_TYPES,
-  WireErrorCodes,
-  type WireErrorCode,
-} from './constants.js';
+import { Routes, WireErrorCodes, type WireErrorCode } from './constants.js';
+import { MAX_VOICEMAIL_BYTES, VOICEMAIL_CONTENT_TYPES } from './voicemail-limits.js';
 import {
   CallHistoryQuery,
   CallHistoryResponse,

@@ -7,13 +7,13 @@
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
 import {
   MAX_TEXT_LENGTH,
-  MAX_VOICEMAIL_DURATION_MS,
   PRESENCE_ACTIVITY_VALUES,
   PRESENCE_STATUS_VALUES,
   PROTOCOL_VERSION,
   SERVICES,
   SUBSCRIPTION_EXPIRES,
 } from './constants.js';
+import { MAX_VOICEMAIL_DURATION_MS } from './voicemail-limits.js';
 
 // ── Shared pieces ────────────────────────────────────────────────────────────
 

@@ -88,26 +88,20 @@ export class ConnectionManager {
     try {
       await this.#open(++this.#generation);
     } catch (error) {
-      if (this.#socket === undefined) {
-        this.#wanted = false;
-        this.#listenToNetwork(false);
-        this.#update({ status: 'disconnected', error: toBasic(error) });
-      }
+      if (this.#socket === undefined) this.#stop({ error: toBasic(error) });
       throw error;
     }
   }
 
   /** Closes the connection on purpose: no reconnecting. */
   disconnect(): void {
-    this.#wanted = false;
     this.#generation++;
-    this.#listenToNetwork(false);
     this.#ctx.runtime.clearTimeout(this.#retryTimer);
     this.#stopPing();
     const socket = this.#socket;
     this.#socket = undefined;
     socket?.close(CloseCodes.NORMAL, 'client disconnect');
-    this.#update({ status: 'disconnected', attempt: 0, nextAttemptAt: null, pinging: false });
+    this.#stop({ attempt: 0, nextAttemptAt: null, pinging: false });
   }
 
   /**
@@ -295,8 +289,6 @@ export class ConnectionManager {
     this.#deps.onLost();
     const autoReconnect = this.#ctx.config().connectivity?.autoReconnect !== false;
     if (!this.#wanted || FINAL_CLOSE_CODES.includes(code) || !autoReconnect) {
-      this.#wanted = false;
-      this.#listenToNetwork(false);
       const error =
         code === CloseCodes.SESSION_REVOKED
           ? {
@@ -304,7 +296,7 @@ export class ConnectionManager {
               message: 'the session was revoked by the server (logout or a reused refresh token)',
             }
           : null;
-      this.#update({ status: 'disconnected', attempt: 0, nextAttemptAt: null, error });
+      this.#stop({ attempt: 0, nextAttemptAt: null, error });
       if (error) this.#ctx.emit('auth:error', { error });
       return;
     }
@@ -320,13 +312,11 @@ export class ConnectionManager {
     const closeCode = this.#ctx.store.getState().connection.lastCloseCode ?? undefined;
     const delay = delayOverride ?? policy.nextRetryDelayMs({ attempt, elapsedMs, closeCode });
     if (delay === null) {
-      this.#wanted = false;
-      this.#listenToNetwork(false);
       const error = {
         code: ErrorCodes.CONNECTION_LOST,
         message: `reconnecting gave up after ${attempt - 1} attempts`,
       };
-      this.#update({ status: 'disconnected', nextAttemptAt: null, error });
+      this.#stop({ nextAttemptAt: null, error });
       this.#ctx.emit('connection:error', { error });
       return;
     }
@@ -346,14 +336,7 @@ export class ConnectionManager {
       this.#open(generation).catch((error: unknown) => {
         if (generation !== this.#generation) return;
         if (this.#deps.isFinalAuthError(error)) {
-          this.#wanted = false;
-          this.#listenToNetwork(false);
-          this.#update({
-            status: 'disconnected',
-            attempt: 0,
-            nextAttemptAt: null,
-            error: toBasic(error),
-          });
+          this.#stop({ attempt: 0, nextAttemptAt: null, error: toBasic(error) });
           return;
         }
         this.#ctx.log.debug(`reconnect attempt ${attempt} failed`, error);
@@ -416,6 +399,13 @@ export class ConnectionManager {
       target.removeEventListener('offline', this.#onOffline);
       target.removeEventListener('online', this.#onOnline);
     }
+  }
+
+  /** No more reconnecting: stops listening to the network and shows the socket disconnected. */
+  #stop(patch: Partial<ConnectionState>): void {
+    this.#wanted = false;
+    this.#listenToNetwork(false);
+    this.#update({ status: 'disconnected', ...patch });
   }
 
   #update(patch: Partial<ConnectionState>): void {

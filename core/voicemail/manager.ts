@@ -6,13 +6,12 @@
  * `get()` counts it synchronously; pushed `voicemail:new`, `voicemail:heard` and
  * `voicemail:removed` keep it current, each followed by `voicemail:change`.
  */
+import { Routes, WireErrorCodes } from '../protocol/constants.js';
 import {
   MAX_VOICEMAIL_BYTES,
   MAX_VOICEMAIL_DURATION_MS,
-  Routes,
   VOICEMAIL_CONTENT_TYPES,
-  WireErrorCodes,
-} from '../protocol/constants.js';
+} from '../protocol/voicemail-limits.js';
 import type {
   EventFrame,
   Voicemail,

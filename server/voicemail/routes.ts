@@ -10,13 +10,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { WireErrorCodes } from '../../core/protocol/constants.js';
 import {
   MAX_VOICEMAIL_BYTES,
   MAX_VOICEMAIL_DURATION_MS,
   VOICEMAIL_CONTENT_TYPES,
   VOICEMAIL_MAILBOX_SIZE,
-  WireErrorCodes,
-} from '../../core/protocol/constants.js';
+} from '../../core/protocol/voicemail-limits.js';
 import { Endpoints } from '../../core/protocol/endpoints.js';
 import type {
   Voicemail,

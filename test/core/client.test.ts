@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import {
+  callReportEvents,
   createClient,
   CommsError,
   ErrorCodes,
@@ -68,6 +69,15 @@ describe('presence constants', () => {
   it('are the wire’s statuses and activities, in its order (presence.update checks against them)', () => {
     expect(Object.values(presenceStatuses)).to.deep.equal([...PRESENCE_STATUS_VALUES]);
     expect(Object.values(presenceActivities)).to.deep.equal([...PRESENCE_ACTIVITY_VALUES]);
+  });
+});
+
+describe('call report events', () => {
+  it('are each named by its value, as in the seeds, and are the call namespace’s', () => {
+    expect(Object.keys(callReportEvents)).to.have.length(22);
+    for (const [name, value] of Object.entries(callReportEvents)) expect(value).to.equal(name);
+    expect(callReportEvents.CONSULTATIVE_TRANSFER).to.equal('CONSULTATIVE_TRANSFER');
+    expect(createClient(quiet).call.reportEvents).to.equal(callReportEvents);
   });
 });
 

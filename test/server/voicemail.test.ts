@@ -6,11 +6,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
+import { Routes } from '../../core/protocol/constants.js';
 import {
   MAX_VOICEMAIL_BYTES,
   MAX_VOICEMAIL_DURATION_MS,
-  Routes,
-} from '../../core/protocol/constants.js';
+} from '../../core/protocol/voicemail-limits.js';
 import type { ErrorBody, Voicemail } from '../../core/protocol/schema.js';
 import { startGateway, type Gateway } from '../helpers/gateway.js';
 import { device, newUser, type TestUser } from '../helpers/users.js';
