@@ -98,16 +98,6 @@ export function stateText(call: CallObject, l10n: LocalizeController): string {
   }
 }
 
-/** `m:ss` or `h:mm:ss`. */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const ss = String(s).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
 /** The end codes after which the caller may leave a voicemail (no answer, unavailable, busy, declined). */
 const UNANSWERED = [408, 480, 486, 603];
 

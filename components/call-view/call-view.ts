@@ -37,11 +37,11 @@ import { describeError } from '../shared/errors.js';
 import { Keypad, keypadStyles } from '../shared/keypad.js';
 import { icon, type IconName } from '../shared/icons.js';
 import { tokens } from '../shared/tokens.js';
+import { formatDuration } from '../shared/time.js';
 import { RING, SoundPlayer, type SoundStatus } from '../shared/sound.js';
 import { readDevicePreferences } from '../shared/device-preferences.js';
 import {
   endReason,
-  formatDuration,
   initials,
   isActive,
   isArriving,

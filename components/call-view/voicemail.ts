@@ -12,6 +12,7 @@ import type { CommsClient } from '../../core/client.js';
 import type { BasicError } from '../../core/errors.js';
 import type { RecordedVoicemail, VoicemailRecording } from '../../core/voicemail/types.js';
 import type { LocalizeController } from '../shared/i18n.js';
+import { formatDuration } from '../shared/time.js';
 
 type Step =
   | { name: 'idle' }
@@ -142,7 +143,6 @@ export class VoicemailController implements ReactiveController {
           ${t('voicemail.leave')}
         </button>`;
       case 'recording': {
-        const seconds = Math.floor(step.recording.elapsed() / 1000);
         return html`<div
           part="voicemail"
           class="voicemail"
@@ -151,7 +151,7 @@ export class VoicemailController implements ReactiveController {
         >
           <span part="voicemail-status" class="recording"
             >${t('voicemail.recording', {
-              time: `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`,
+              time: formatDuration(step.recording.elapsed()),
             })}</span
           >
           <button type="button" part="voicemail-stop" @click=${() => void this.#stop()}>

@@ -16,7 +16,8 @@ import { tokens } from '../shared/tokens.js';
 import { describeError } from '../shared/errors.js';
 import { checkDestination, cleanPasted, cleanTyped } from './destination.js';
 import { Announcer } from '../shared/announcer.js';
-import { HistoryLoader, recentCall, recentCalls, sameRecent, type RecentCall } from './recent.js';
+import { FeedLoader } from '../shared/feed-loader.js';
+import { historyFeed, recentCall, recentCalls, sameRecent, type RecentCall } from './recent.js';
 import { styles } from './dialer.styles.js';
 
 /** How a recent call that was not answered ended, in words (answered ones say nothing more). */
@@ -111,7 +112,7 @@ export class CommsDialer extends CommsElement {
   constructor() {
     super();
     // Keeps the call history behind the recent calls loaded, and tells of calls missed since.
-    new HistoryLoader(this, (records) => {
+    new FeedLoader(this, historyFeed, (records) => {
       const state = this.activeClient?.store.getState();
       if (!state) return;
       for (const record of records) {

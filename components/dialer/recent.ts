@@ -1,8 +1,7 @@
-import type { ReactiveController } from 'lit';
-import type { ClientState, CommsClient } from '../../core/client.js';
+import type { ClientState } from '../../core/client.js';
 import type { CallRecord } from '../../core/protocol/schema.js';
 import { Transitions } from '../../core/call/signalling.js';
-import type { ClientHost } from '../shared/store-controller.js';
+import type { Feed } from '../shared/feed-loader.js';
 
 /** One entry of the dialer's recent calls. */
 export interface RecentCall {
@@ -73,83 +72,13 @@ export function sameRecent(a: RecentCall[], b: RecentCall[]): boolean {
 }
 
 /**
- * Keeps the host's client's call history loaded: fetches it once the client is connected to
- * the gateway for a user whose history is not loaded yet (again after another user signs in).
- * Later records come by themselves: the gateway pushes each call's record when it ends
- * (`callHistory:new`), also a call missed while busy; `onNew` is told of each record that
- * arrives after the history was loaded. A client without a gateway (the in-page backend) has
- * no history: the failure is ignored and the list stays empty.
+ * The call history behind the recent calls, for a {@link FeedLoader}: its first page (20) read
+ * once the client is connected, unless the client holds it already. Later records come by
+ * themselves: the gateway pushes each call's record when it ends (`callHistory:new`), also a
+ * call missed while busy. A client without a gateway (the in-page backend) has no history: the
+ * list stays empty.
  */
-export class HistoryLoader implements ReactiveController {
-  readonly #host: ClientHost;
-  readonly #onNew: ((records: CallRecord[]) => void) | undefined;
-  #client: CommsClient | undefined;
-  #stop: Array<() => void> = [];
-  /** Whose history was fetched (or found loaded). */
-  #loadedFor: string | undefined;
-  /** The records known once it was loaded: the others are new. */
-  #seen: Set<string> | undefined;
-
-  constructor(host: ClientHost, onNew?: (records: CallRecord[]) => void) {
-    this.#host = host;
-    this.#onNew = onNew;
-    host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.#follow();
-  }
-
-  hostUpdate(): void {
-    this.#follow();
-  }
-
-  hostDisconnected(): void {
-    this.#unfollow();
-  }
-
-  #unfollow(): void {
-    for (const stop of this.#stop.splice(0)) stop();
-    this.#client = undefined;
-  }
-
-  #follow(): void {
-    const client = this.#host.activeClient;
-    if (client === this.#client) return;
-    this.#unfollow();
-    this.#client = client;
-    this.#loadedFor = undefined;
-    this.#seen = undefined;
-    if (!client || client.destroyed) return;
-    this.#stop.push(
-      client.store.select(
-        (s) => (s.connection.status === 'connected' ? s.users.self : null),
-        (self) => {
-          if (!self || self === this.#loadedFor) return;
-          this.#loadedFor = self;
-          this.#seen = undefined;
-          if (client.call.history.get().length) this.#loaded(client);
-          else
-            void client.call.history.fetch(20).then(
-              () => this.#loadedFor === self && this.#loaded(client),
-              () => undefined,
-            );
-        },
-      ),
-      client.store.select(
-        (s) => s.history.records,
-        (records) => {
-          const seen = this.#seen;
-          if (!seen) return;
-          const fresh = records.filter((r) => !seen.has(r.id));
-          for (const r of fresh) seen.add(r.id);
-          if (fresh.length) this.#onNew?.(fresh);
-        },
-      ),
-    );
-  }
-
-  #loaded(client: CommsClient): void {
-    this.#seen = new Set(client.call.history.get().map((r) => r.id));
-  }
-}
+export const historyFeed: Feed<CallRecord> = {
+  read: (client) => (client.call.history.get().length ? null : client.call.history.fetch(20)),
+  items: (state) => state.history.records,
+};
