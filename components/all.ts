@@ -8,5 +8,6 @@ import './device-picker/comms-device-picker.js';
 import './presence/comms-presence.js';
 import './login/comms-login.js';
 import './chat/comms-chat.js';
+import './voicemail/comms-voicemail.js';
 
 export * from './index.js';

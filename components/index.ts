@@ -31,6 +31,8 @@ export {
   CommsContactRemoveEvent,
   CommsTransferEvent,
   CommsCallJoinEvent,
+  CommsVoicemailHeardEvent,
+  CommsVoicemailRemoveEvent,
   CommsCallReceivedEvent,
   CommsCallEndedEvent,
   CommsSignedInEvent,
@@ -50,6 +52,7 @@ export {
   type ContactDetail,
   type TransferDetail,
   type CallJoinDetail,
+  type VoicemailDetail,
 } from './shared/events.js';
 export {
   LocalizeController,
@@ -77,3 +80,4 @@ export { CommsDevicePicker } from './device-picker/device-picker.js';
 export { CommsPresence } from './presence/presence.js';
 export { CommsLogin } from './login/login.js';
 export { CommsChat } from './chat/chat.js';
+export { CommsVoicemail } from './voicemail/voicemail.js';

@@ -87,9 +87,11 @@ export const ceilings = {
    * to 67 KB (66.11 KB measured) when the gateway's call signalling joined the call engine.
    * Raised to 68 KB (67.12 KB measured; 66.00 before) with voicemail (+1.1 KB: the core's
    * `voicemail` façade, the call view's loader of its voicemail controls and their English
-   * texts; the rest is in two chunks).
+   * texts; the rest is in two chunks). Raised to 70 KB (69.09 KB measured; 67.41 before) with
+   * `<comms-voicemail>`, the inbox (+1.7 KB: the element, its 17 English texts, the two intent
+   * events and the feed loader it shares with the dialer).
    */
-  cdnGzip: 68 * KB,
+  cdnGzip: 70 * KB,
   /**
    * The CDN ES module with every lazy chunk (106.4 KB measured when set; 107.1 KB since the
    * French catalog and the virtualizer are chunks of their own, each compressed alone). Raised
@@ -110,8 +112,10 @@ export const ceilings = {
    * Raised to 122 KB (120.93 KB measured; 116.16 before) with voicemail: the core's voicemail
    * manager (its own chunk, 2.4 KB alone: the mailbox, MediaRecorder, uploads), the call view's
    * voicemail controls (their own chunk) and what the initial load gained (see `cdnGzip`).
+   * Raised to 124 KB (123.46 KB measured; 121.67 before) with `<comms-voicemail>` (see
+   * `cdnGzip`; its French texts are in the French catalog's chunk).
    */
-  cdnTotalGzip: 122 * KB,
+  cdnTotalGzip: 124 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent

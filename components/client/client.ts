@@ -29,7 +29,7 @@ import { styles } from './client.styles.js';
  * `comms-chat-request`, `comms-message-send`, `comms-message-retry`, `comms-answer`, `comms-reject`, `comms-ignore`, `comms-forward`, `comms-hangup`, `comms-hold`, `comms-mute`,
  * `comms-video`, `comms-screen-share`, `comms-dtmf`, `comms-call-switch`,
  * `comms-media-restart`, `comms-device-select`, `comms-presence-set`, `comms-contact-add`,
- * `comms-contact-remove`): once the event has finished its dispatch, it
+ * `comms-contact-remove`, `comms-voicemail-heard`, `comms-voicemail-remove`): once the event has finished its dispatch, it
  * carries it out on its client (`comms-dial` → `client.call.make`), unless a listener called
  * `preventDefault()`. It leaves alone the requests of an element that has its own `.client`.
  * @csspart error - The message shown when the attributes are wrong.

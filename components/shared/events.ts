@@ -553,6 +553,35 @@ export class CommsContactRemoveEvent extends CommsRequestEvent<ContactDetail> {
   }
 }
 
+/** Which voicemail. */
+export interface VoicemailDetail {
+  voicemailId: string;
+}
+
+/** Mark a voicemail heard (`client.voicemail.markHeard`). */
+export class CommsVoicemailHeardEvent extends CommsRequestEvent<VoicemailDetail> {
+  static readonly type = 'comms-voicemail-heard';
+  constructor(detail: VoicemailDetail) {
+    super(CommsVoicemailHeardEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return Promise.resolve()
+      .then(() => client.voicemail.markHeard(this.detail.voicemailId))
+      .then(() => undefined);
+  }
+}
+
+/** Delete a voicemail from the mailbox (`client.voicemail.remove`). */
+export class CommsVoicemailRemoveEvent extends CommsRequestEvent<VoicemailDetail> {
+  static readonly type = 'comms-voicemail-remove';
+  constructor(detail: VoicemailDetail) {
+    super(CommsVoicemailRemoveEvent.type, detail);
+  }
+  perform(client: CommsClient): Promise<void> {
+    return Promise.resolve().then(() => client.voicemail.remove(this.detail.voicemailId));
+  }
+}
+
 /** The type of every request event, for providers that handle them all. */
 export const requestEventTypes = [
   CommsDialEvent.type,
@@ -579,6 +608,8 @@ export const requestEventTypes = [
   CommsContactRemoveEvent.type,
   CommsTransferEvent.type,
   CommsCallJoinEvent.type,
+  CommsVoicemailHeardEvent.type,
+  CommsVoicemailRemoveEvent.type,
 ] as const;
 
 // ── notifications ─────────────────────────────────────────────────────────────
@@ -665,6 +696,8 @@ declare global {
     'comms-presence-set': CommsPresenceSetEvent;
     'comms-contact-add': CommsContactAddEvent;
     'comms-contact-remove': CommsContactRemoveEvent;
+    'comms-voicemail-heard': CommsVoicemailHeardEvent;
+    'comms-voicemail-remove': CommsVoicemailRemoveEvent;
     'comms-call-received': CommsCallReceivedEvent;
     'comms-call-ended': CommsCallEndedEvent;
     'comms-signed-in': CommsSignedInEvent;

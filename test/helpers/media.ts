@@ -97,6 +97,11 @@ export async function loudestOver(track: MediaStreamTrack, ms: number): Promise<
 
 /** A WAV file (16-bit mono PCM) of a `hz` sine for `seconds`, as an object URL. */
 export function toneFile(seconds: number, hz = 440, rate = 48000): string {
+  return URL.createObjectURL(toneWav(seconds, hz, rate));
+}
+
+/** A WAV recording (16-bit mono PCM) of a `hz` sine for `seconds`. */
+export function toneWav(seconds: number, hz = 440, rate = 48000): Blob {
   const count = Math.round(seconds * rate);
   const view = new DataView(new ArrayBuffer(44 + count * 2));
   const text = (at: number, s: string) =>
@@ -115,5 +120,5 @@ export function toneFile(seconds: number, hz = 440, rate = 48000): string {
   view.setUint32(40, count * 2, true);
   for (let i = 0; i < count; i++)
     view.setInt16(44 + i * 2, Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 16000), true);
-  return URL.createObjectURL(new Blob([view.buffer], { type: 'audio/wav' }));
+  return new Blob([view.buffer], { type: 'audio/wav' });
 }

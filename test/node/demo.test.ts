@@ -209,6 +209,51 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     for (const { errors } of [a, b]) assert.deepEqual(errors, []);
   });
 
+  it('Bob declines; Ada leaves him a voicemail; his inbox lists it, and he plays it', async () => {
+    const [ada, bob] = [fresh('vmada'), fresh('vmbob')];
+    const a = await open();
+    const b = await open({ viewport: { width: 320, height: 640 } });
+    await signUp(a.page, ada, 'Ada Lovelace');
+    await signUp(b.page, bob, 'Bob Builder');
+    await b.page.click('[role="tab"][aria-controls="calls"]');
+    await b.page.waitForSelector('comms-voicemail [part~="empty"]');
+
+    // Ada calls Bob by user name from the dialer; he declines.
+    await a.page.fill('comms-dialer [part~="input"]', bob);
+    await a.page.click('comms-dialer [part~="call-button"]');
+    await b.page.click('comms-call-view [part~="reject-button"]');
+    // She records a voicemail (the fake microphone's beep) and sends it.
+    await a.page.click('comms-call-view [part~="voicemail-button"]');
+    await a.page.waitForFunction(() =>
+      /0:01/.test(
+        document
+          .querySelector('comms-call-view')
+          ?.shadowRoot?.querySelector('[part~="voicemail-status"]')?.textContent ?? '',
+      ),
+    );
+    await a.page.click('comms-call-view [part~="voicemail-stop"]');
+    await a.page.click('comms-call-view [part~="voicemail-send"]');
+
+    // Bob's inbox shows it without a reload, new; playing it marks it heard.
+    const row = b.page.locator('comms-voicemail [part~="voicemail"]');
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /Ada Lovelace/);
+    assert.equal(await row.getAttribute('data-unheard'), 'true');
+    await b.page.click('comms-voicemail [part~="play-button"]');
+    await b.page.waitForSelector('comms-voicemail audio');
+    await b.page.waitForFunction(
+      () =>
+        (document.querySelector('comms-voicemail')?.shadowRoot?.querySelector('audio')
+          ?.currentTime ?? 0) > 0.2,
+    );
+    await b.page.waitForSelector('comms-voicemail [part~="voicemail"]:not([data-unheard])');
+    assert.equal(await scrollWidth(b.page), 320, 'the inbox fits the phone');
+    assert.deepEqual(await axeViolations(b.page), [], 'the inbox passes axe');
+
+    for (const { errors } of [a, b]) assert.deepEqual(errors, []);
+    for (const { page } of [a, b]) await page.context().close();
+  });
+
   it('keeps the session across a reload; signing out shows the sign-in form and forgets it', async () => {
     const { page, errors } = await open();
     await signUp(page, fresh('cleo'), 'Cleo');

@@ -2,8 +2,8 @@
  * One element per import, as a user of a bundler gets it: a page whose only code is
  * `import 'comms-kit/elements/<name>'`, bundled through the package's `exports` and
  * `sideEffects` from the built files (`bundleImports` in `bench/lib/size.ts`: Vite with the CDN
- * build's settings), runs in Chromium and defines exactly that tag, of the seven, and the
- * element renders. Controls: `comms-kit/elements` defines all seven, and two subpaths define
+ * build's settings), runs in Chromium and defines exactly that tag, of the eight, and the
+ * element renders. Controls: `comms-kit/elements` defines all eight, and two subpaths define
  * both. esbuild, a second bundler, keeps the one define too. Runs after `npm run build`.
  */
 import { after, before, describe, it } from 'node:test';
@@ -30,7 +30,7 @@ const pages: Record<string, string[]> = {
 };
 
 /**
- * The page: loads its bundle, then reports which of the seven tags are defined and, for each
+ * The page: loads its bundle, then reports which of the eight tags are defined and, for each
  * defined one, whether an instance put in the page rendered into its shadow root.
  */
 const html = (name: string, entry: string) => `<!doctype html><html lang="en"><head>
@@ -53,7 +53,7 @@ describe('one element per import (comms-kit/elements/<name>), bundled, in Chromi
   let browser: Browser;
 
   before(async () => {
-    assert.equal(tags.length, 7, `tags: ${tags.join(', ')}`);
+    assert.equal(tags.length, 8, `tags: ${tags.join(', ')}`);
     dir = mkdtempSync(join(tmpdir(), 'comms-kit-element-imports-'));
     const served: Record<string, string> = {};
     for (const [name, specifiers] of Object.entries(pages)) {
@@ -105,7 +105,7 @@ describe('one element per import (comms-kit/elements/<name>), bundled, in Chromi
     assert.deepEqual(rendered.sort(), ['comms-client', 'comms-dialer']);
   });
 
-  it('comms-kit/elements defines all seven (the check sees every tag)', async () => {
+  it('comms-kit/elements defines all eight (the check sees every tag)', async () => {
     const { defined, rendered } = await load('all');
     assert.deepEqual(defined.sort(), [...tags].sort());
     assert.deepEqual(rendered.sort(), [...tags].sort());

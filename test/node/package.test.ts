@@ -177,6 +177,7 @@ describe('the package', () => {
       'dialer',
       'login',
       'presence',
+      'voicemail',
     ]);
     assert.deepEqual(sorted(elementNames.map((name) => `comms-${name}`)), sorted(definedTags));
   });
