@@ -179,6 +179,7 @@ describe('bench sizes', () => {
       'device-picker',
       'presence',
       'chat',
+      'voicemail',
     ]);
   });
 
