@@ -44,6 +44,8 @@ const TEXTS = {
     people: 'People',
     calls: 'Calls',
     messages: 'Messages',
+    newVoicemails: 'new voicemails: {count}',
+    unreadMessages: 'unread messages: {count}',
     noCalls: 'No calls right now.',
     noCallsHint: 'Call a contact from People, or anyone by user name below.',
     callSomeone: 'Call someone',
@@ -69,6 +71,8 @@ const TEXTS = {
     people: 'Personnes',
     calls: 'Appels',
     messages: 'Messages',
+    newVoicemails: 'nouveaux messages vocaux : {count}',
+    unreadMessages: 'messages non lus : {count}',
     noCalls: 'Aucun appel pour l’instant.',
     noCallsHint:
       'Appelez un contact depuis Personnes, ou qui vous voulez par son nom d’utilisateur ci-dessous.',
@@ -105,6 +109,7 @@ $('lang').addEventListener('click', () => {
   setLanguage(lang === 'fr' ? 'en' : 'fr');
   localStorage.setItem(LANG_KEY, lang);
   render();
+  renderBadges();
 });
 
 provider.config = {
@@ -180,6 +185,32 @@ for (const tab of tabs) {
     showPane(next.getAttribute('aria-controls'), true);
   });
 }
+
+/**
+ * What waits in a pane the phone does not show: the new voicemails on the Calls tab, the
+ * unread messages on the Messages tab (a count, and in the tab's name).
+ */
+function renderBadges() {
+  const [voicemails, messages] = waiting(client.store.getState());
+  const counts = {
+    calls: [voicemails, 'newVoicemails'],
+    chat: [messages, 'unreadMessages'],
+  };
+  for (const [pane, [count, key]] of Object.entries(counts)) {
+    const badge = $(`${pane}-badge`);
+    badge.hidden = !count;
+    badge.textContent = count ? String(count) : '';
+    // Heard in the tab's name after the visible one ("Calls (new voicemails: 1)").
+    $(`${pane}-waiting`).textContent = count ? `(${t(key).replace('{count}', count)})` : '';
+  }
+}
+
+/** The new voicemails and the unread messages. */
+const waiting = (state) => [
+  state.voicemail.voicemails.filter((v) => v.heardAt === null).length,
+  Object.values(state.conversations.byKey).reduce((sum, c) => sum + (c.unread ?? 0), 0),
+];
+client.store.select((s) => waiting(s).join(), renderBadges);
 
 // The pane a person needs next: a call placed or ringing shows Calls, a chat opened shows
 // Messages. Only the layout changes; the elements carry out the requests.

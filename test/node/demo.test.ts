@@ -217,6 +217,7 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     await signUp(b.page, bob, 'Bob Builder');
     await b.page.click('[role="tab"][aria-controls="calls"]');
     await b.page.waitForSelector('comms-voicemail [part~="empty"]');
+    await b.page.click('[role="tab"][aria-controls="people"]');
 
     // Ada calls Bob by user name from the dialer; he declines.
     await a.page.fill('comms-dialer [part~="input"]', bob);
@@ -234,7 +235,16 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
     await a.page.click('comms-call-view [part~="voicemail-stop"]');
     await a.page.click('comms-call-view [part~="voicemail-send"]');
 
-    // Bob's inbox shows it without a reload, new; playing it marks it heard.
+    // Bob's Calls tab counts it; his inbox shows it without a reload, new; playing it marks it
+    // heard.
+    /** The Calls tab, by the accessible name Chromium computes for it. */
+    const callsTab = (name: string) => b.page.getByRole('tab', { name, exact: true });
+    await b.page.waitForSelector('#calls-badge:not([hidden])');
+    assert.equal(await b.page.textContent('#calls-badge'), '1');
+    // The badge is hidden from assistive technology; the tab's name says it in words.
+    assert.equal(await callsTab('Calls (new voicemails: 1)').count(), 1);
+    assert.deepEqual(await axeViolations(b.page), [], 'the tabs with a count pass axe');
+    await b.page.click('#tab-calls');
     const row = b.page.locator('comms-voicemail [part~="voicemail"]');
     await row.waitFor();
     assert.match((await row.textContent()) ?? '', /Ada Lovelace/);
@@ -247,6 +257,8 @@ describe('the demo, as people use it', { timeout: 180_000 }, () => {
           ?.currentTime ?? 0) > 0.2,
     );
     await b.page.waitForSelector('comms-voicemail [part~="voicemail"]:not([data-unheard])');
+    await b.page.waitForSelector('#calls-badge[hidden]', { state: 'attached' });
+    assert.equal(await callsTab('Calls').count(), 1);
     assert.equal(await scrollWidth(b.page), 320, 'the inbox fits the phone');
     assert.deepEqual(await axeViolations(b.page), [], 'the inbox passes axe');
 
