@@ -86,6 +86,8 @@ export class CommsVoicemail extends CommsElement {
   readonly #announcer = new Announcer(this);
   readonly #mailbox = new StoreController(this, (s) => s.voicemail.voicemails);
   #focusAfterRender: string | undefined;
+  /** Counts the plays asked for and the stops, so that a late recording is dropped. */
+  #asked = 0;
   #dateFormat: Intl.DateTimeFormat | undefined;
 
   constructor() {
@@ -140,6 +142,7 @@ export class CommsVoicemail extends CommsElement {
 
   /** Stops what plays and lets its recording go. */
   #stop(): void {
+    this.#asked++;
     const playing = this._playing;
     if (!playing) return;
     this._playing = undefined;
@@ -154,13 +157,16 @@ export class CommsVoicemail extends CommsElement {
       return;
     }
     this.#stop();
+    // Only the last one asked for plays (another click, or the user leaving, wins).
+    const asked = ++this.#asked;
     let audio: Blob;
     try {
       audio = await client.voicemail.getAudio(v.id);
     } catch (error) {
-      this._error = describeError(error as BasicError, this.#l10n);
+      if (asked === this.#asked) this._error = describeError(error as BasicError, this.#l10n);
       return;
     }
+    if (asked !== this.#asked || !this.isConnected) return;
     this._error = undefined;
     this._playing = { id: v.id, url: URL.createObjectURL(audio) };
     await this.updateComplete;

@@ -107,6 +107,16 @@ describe('<comms-voicemail>', function () {
     play.click();
     await settled(el, () => !$(el, 'audio'), 'stopped');
     expect(play.getAttribute('aria-pressed')).to.equal('false');
+
+    // Two asked for at once: the last one asked for plays, alone.
+    const older = rows(el)[1]!;
+    play.click();
+    older.querySelector<HTMLButtonElement>('[part~="play-button"]')!.click();
+    await settled(el, () => !!older.querySelector('audio'), 'the second plays');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the first one's recording comes
+    await el.updateComplete;
+    expect($$(el, 'audio')).to.have.length(1);
+    expect(play.getAttribute('aria-pressed')).to.equal('false');
   });
 
   it('deletes one after asking (Escape keeps it), announced; calls back', async () => {
