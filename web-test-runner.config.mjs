@@ -6,6 +6,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { chromeArgs, findChrome } from './scripts/chrome.mjs';
 import { cjsToEsm } from './scripts/wtr-cjs.mjs';
+import { coturnPlugin } from './test/helpers/coturn-plugin.mjs';
 import { gatewayPlugin } from './test/helpers/gateway-plugin.mjs';
 import { networkPlugin } from './test/helpers/network-plugin.mjs';
 
@@ -22,6 +23,8 @@ export default {
   plugins: [
     // Browser tests start real gateways (fresh database, loopback) through server commands.
     gatewayPlugin(),
+    // Calls relayed through a real coturn (Debian's turnserver, loopback) start one this way.
+    coturnPlugin(),
     // Tests of code loaded on demand hold a file's request to act before it arrives.
     networkPlugin(),
     // CommonJS dependencies, served as ES modules as the build bundles them.

@@ -34,10 +34,11 @@ export function findExecutable({ envVar, paths = [], names = [] }) {
 
 /**
  * Exits 0 when `find()` finds the program. Otherwise installs Debian's `debianPackage` if it can
- * (root and apt-get) and checks again; else (or when `envVar` names a file that is not an
- * executable) prints what to do and exits 1.
+ * (root and apt-get), runs `afterInstall()` (e.g. to stop a service the package started) and
+ * checks again; else (or when `envVar` names a file that is not an executable) prints what to do
+ * and exits 1.
  */
-export function ensureInstalled({ find, envVar, debianPackage, program, missing }) {
+export function ensureInstalled({ find, envVar, debianPackage, program, missing, afterInstall }) {
   if (find()) process.exit(0);
   if (process.env[envVar]) {
     console.error(`${envVar}=${process.env[envVar]} is not an executable file.`);
@@ -63,6 +64,7 @@ export function ensureInstalled({ find, envVar, debianPackage, program, missing 
       console.error(`Installing ${debianPackage} with apt-get failed (see above).`);
       process.exit(1);
     }
+    afterInstall?.();
     if (find()) process.exit(0);
     console.error(`apt-get installed ${debianPackage}, but no ${program} executable was found.`);
     process.exit(1);

@@ -15,8 +15,10 @@ import { nextEvent, until } from '../helpers/waits.js';
 import {
   bytesReceived,
   hearsAudio,
+  liveTrack,
   loudestOver,
   measureFor,
+  remoteAudio,
   toneFile,
   turnsSilent,
 } from '../helpers/media.js';
@@ -82,13 +84,6 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await reach(a.client, callId, 'Connected');
       return { a, b, callId };
     }
-
-    const remoteAudio = (client: CommsClient, callId: string) => {
-      const id = client.call
-        .getById(callId)!
-        .remoteTracks.find((t) => client.media.getTrackById(t)?.kind === 'audio');
-      return id;
-    };
 
     it('make → ringing → answer → connected, with audio flowing both ways', async () => {
       const { a, b, callId } = await connectedCall();
@@ -1159,19 +1154,4 @@ async function decodedWidth(
       : video.addEventListener('resize', () => resolve(), { once: true }),
   );
   return video.videoWidth;
-}
-
-/**
- * The MediaStreamTrack behind a track id, taken the way an application gets at media: render
- * it with `media.renderTracks` into a container and read the element's stream.
- */
-async function liveTrack(client: CommsClient, trackId: string): Promise<MediaStreamTrack> {
-  const container = document.createElement('div');
-  container.hidden = true;
-  document.body.append(container);
-  await client.media.renderTracks([trackId], container);
-  const element = container.querySelector<HTMLMediaElement>(`[data-track-id="${trackId}"]`);
-  const track = (element?.srcObject as MediaStream | null)?.getTracks()[0];
-  if (!track) throw new Error(`track ${trackId} did not render`);
-  return track;
 }

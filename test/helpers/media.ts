@@ -2,6 +2,29 @@
  * Measuring real media in tests: is audio actually arriving on a remote track, and are bytes
  * flowing on the peer connection. Chromium's fake devices play a beep, so silence is a failure.
  */
+import type { CommsClient } from '../../core/index.js';
+
+/** The id of call `callId`'s remote audio track, if it has one. */
+export function remoteAudio(client: CommsClient, callId: string): string | undefined {
+  return client.call
+    .getById(callId)!
+    .remoteTracks.find((t) => client.media.getTrackById(t)?.kind === 'audio');
+}
+
+/**
+ * The MediaStreamTrack behind a track id, taken the way an application gets at media: render
+ * it with `media.renderTracks` into a container and read the element's stream.
+ */
+export async function liveTrack(client: CommsClient, trackId: string): Promise<MediaStreamTrack> {
+  const container = document.createElement('div');
+  container.hidden = true;
+  document.body.append(container);
+  await client.media.renderTracks([trackId], container);
+  const element = container.querySelector<HTMLMediaElement>(`[data-track-id="${trackId}"]`);
+  const track = (element?.srcObject as MediaStream | null)?.getTracks()[0];
+  if (!track) throw new Error(`track ${trackId} did not render`);
+  return track;
+}
 
 /** Resolves once `track` carries sound (RMS above `threshold`), or rejects after `timeoutMs`. */
 export function hearsAudio(
