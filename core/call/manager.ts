@@ -811,8 +811,33 @@ export class CallManager {
       this.#ctx.log.warn(`call ${callId}: its ICE servers could not be set`, error),
     );
     this.#sessions.set(callId, session);
+    // What this gathering (the first, or an ICE restart's) found: with no candidate at all, the
+    // connection can never carry media (a relay-only policy whose TURN servers all refused, or
+    // none configured). The browser leaves it 'new' for ever; the call says 'failed' instead, so
+    // the application can tell the user and offer `restartMedia`.
+    let gathered = 0;
+    const iceErrors: string[] = [];
+    pc.addEventListener('icecandidateerror', (event) => {
+      const { url, errorCode, errorText } = event as RTCPeerConnectionIceErrorEvent;
+      iceErrors.push(`${url}: ${errorCode} ${errorText}`.trim());
+    });
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'gathering') {
+        gathered = 0;
+        iceErrors.length = 0;
+      } else if (pc.iceGatheringState === 'complete' && !gathered) {
+        this.#ctx.log.warn(
+          `call ${callId}: no ICE candidate could be gathered, so no media can flow` +
+            (iceErrors.length ? ` (${iceErrors.join('; ')})` : ''),
+        );
+        this.#mediaConnection(callId, mediaConnectionStates.FAILED);
+      }
+    });
     pc.addEventListener('icecandidate', (event) => {
-      if (event.candidate) session.candidates.push(event.candidate);
+      if (event.candidate) {
+        session.candidates.push(event.candidate);
+        gathered++;
+      }
       if (this.#ctx.config().call?.trickleIceMode === 'NONE') return;
       const candidate = event.candidate ? event.candidate.toJSON() : null;
       if (session.outbox) session.outbox.push(candidate as CandidateInit | null);
@@ -826,20 +851,25 @@ export class CallManager {
       if (stream) session.streams.set(event.track.id, stream.id);
     });
     pc.addEventListener('iceconnectionstatechange', () => {
-      const call = this.getById(callId);
       const next = pc.iceConnectionState as MediaConnectionState;
       // Once the first call's media flows, load the rarely used operations, so they are here
       // when asked for; not before, where fetching and compiling them slowed the call's setup.
       if (!operations && (next === 'connected' || next === 'completed'))
         void loadOperations().catch(() => undefined);
-      if (!call || call.mediaConnectionState === next) return;
-      this.#patch(callId, { mediaConnectionState: next });
-      this.#ctx.emit('call:mediaConnectionChange', {
-        callId,
-        previous: { state: call.mediaConnectionState },
-      });
+      this.#mediaConnection(callId, next);
     });
     return session;
+  }
+
+  /** Sets the call's media connection state, with `call:mediaConnectionChange` when it changes. */
+  #mediaConnection(callId: string, next: MediaConnectionState): void {
+    const call = this.getById(callId);
+    if (!call || call.mediaConnectionState === next) return;
+    this.#patch(callId, { mediaConnectionState: next });
+    this.#ctx.emit('call:mediaConnectionChange', {
+      callId,
+      previous: { state: call.mediaConnectionState },
+    });
   }
 
   async #attachMedia(callId: string, session: Session, media: MediaRequest): Promise<void> {

@@ -130,7 +130,7 @@ describe('calls relayed through a real coturn', function () {
     });
   }
 
-  it('gets no media when coturn refuses the credentials: no candidate is gathered on either end', async () => {
+  it('gets no media when coturn refuses the credentials: no candidate is gathered, and each end says its media failed', async () => {
     // The gateway signs with another secret than coturn's: coturn answers 401 to each
     // allocation. Complete candidates (trickleIceMode 'NONE') let the ICE collection check see
     // each end's gathering end.
@@ -147,6 +147,17 @@ describe('calls relayed through a real coturn', function () {
     const gateway = await gatewayWith(coturn.urls, `not-${coturn.secret}`);
     const a = await user(gateway, call);
     const b = await user(gateway, call);
+    const changes = new Map<CommsClient, Array<{ callId: string; from: string; to: string }>>();
+    for (const { client } of [a, b]) {
+      changes.set(client, []);
+      client.on('call:mediaConnectionChange', ({ callId, previous }) =>
+        changes.get(client)!.push({
+          callId,
+          from: previous.state,
+          to: client.call.getById(callId)!.mediaConnectionState,
+        }),
+      );
+    }
     const callId = await answeredCall(a, b);
 
     expect(gathered.map((i) => i.callOperation)).to.have.length(2);
@@ -161,7 +172,23 @@ describe('calls relayed through a real coturn', function () {
     report.forEach((s: { type: string }) => kinds.push(s.type));
     expect(kinds).not.to.include('local-candidate');
     expect(kinds).not.to.include('candidate-pair');
-    expect(a.client.call.getById(callId)!.mediaConnectionState).to.equal('new');
-    expect(b.client.call.getById(callId)!.mediaConnectionState).to.equal('new');
+    // The browser leaves such a connection 'new' for ever; the call says it failed, once each
+    // end's gathering ended empty, so the application can tell the user and offer a restart.
+    for (const client of [a.client, b.client]) {
+      await until(client, (s) => s.call.calls[callId]?.mediaConnectionState === 'failed');
+      expect(changes.get(client), 'call:mediaConnectionChange').to.deep.equal([
+        { callId, from: 'new', to: 'failed' },
+      ]);
+    }
+  });
+
+  it('says the media failed with trickled candidates too, when coturn refuses every allocation', async () => {
+    const gateway = await gatewayWith(coturn.urls, `not-${coturn.secret}`);
+    const a = await user(gateway);
+    const b = await user(gateway);
+    const callId = await answeredCall(a, b);
+    for (const client of [a.client, b.client])
+      await until(client, (s) => s.call.calls[callId]?.mediaConnectionState === 'failed');
+    expect(a.client.call.getById(callId)!.state).to.equal('Connected');
   });
 });
