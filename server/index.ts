@@ -74,10 +74,18 @@ export interface RunningServer {
   app: FastifyInstance;
   /**
    * Stops accepting connections, closes every WebSocket with SERVICE_RESTART (1012), then
-   * closes the storage.
+   * closes the storage. HTTP responses still in progress get {@link SHUTDOWN_GRACE_MS}; a
+   * connection still open then (a client that stopped reading a download) is cut.
    */
   close(): Promise<void>;
 }
+
+/**
+ * How long a shutdown waits for HTTP responses in progress before cutting their connections:
+ * a client that stops reading a download would otherwise hold the process up for as long as it
+ * keeps the connection.
+ */
+export const SHUTDOWN_GRACE_MS = 5000;
 
 /** Error thrown by {@link startServer} when the port is already taken. */
 export class PortInUseError extends Error {
@@ -106,5 +114,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const address = app.server.address();
   const bound = typeof address === 'object' && address ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shownHost}:${bound}`, port: bound, app, close: () => app.close() };
+  const close = async () => {
+    const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    try {
+      await app.close();
+    } finally {
+      clearTimeout(cut);
+    }
+  };
+  return { url: `http://${shownHost}:${bound}`, port: bound, app, close };
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { runGateway, startGateway, type Gateway } from '../helpers/gateway.js';
-import { PortInUseError, startServer } from '../../server/index.js';
+import { PortInUseError, SHUTDOWN_GRACE_MS, startServer } from '../../server/index.js';
 
 describe('the gateway npm start runs', () => {
   let gateway: Gateway;
@@ -34,6 +34,7 @@ describe('the gateway npm start runs', () => {
     assert.ok(code.includes('comms-client'), 'the bundle registers <comms-client>');
     const iife = await fetch(`${gateway.url}/cdn/comms-kit.iife.js`);
     assert.equal(iife.status, 200);
+    assert.ok((await iife.text()).includes('comms-client'));
   });
 
   it('serves the demo at /', async () => {
@@ -50,6 +51,22 @@ describe('the gateway npm start runs', () => {
     const res = await fetch(`${gateway.url}/no/such/file`);
     assert.equal(res.status, 404);
     assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200);
+  });
+});
+
+describe('shutting down', () => {
+  it('cuts a download its client stopped reading once the grace period is over', async () => {
+    const server = await startServer({ port: 0, db: ':memory:', logLevel: false });
+    // A client that asks for the bundle and never reads it keeps its response in progress.
+    const stalled = await fetch(`${server.url}/cdn/comms-kit.iife.js`);
+    assert.equal(stalled.status, 200);
+    const started = Date.now();
+    const outcome = await Promise.race([
+      server.close().then(() => 'closed'),
+      new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS + 5000, 'still open')),
+    ]);
+    assert.equal(outcome, 'closed');
+    assert.ok(Date.now() - started >= SHUTDOWN_GRACE_MS - 100, 'it waited for the grace period');
   });
 });
 
