@@ -1,0 +1,68 @@
+/**
+ * comms-kit/sip: calls over SIP over WebSocket (RFC 7118), through Kamailio or any SIP proxy,
+ * instead of the gateway's WebSocket. The client keeps the gateway for sign-in, messaging,
+ * presence and the rest; its calls (make, answer, hold, custom parameters, media) go through
+ * SIP, so they reach SIP phones and PBXs as well as other comms-kit users registered there.
+ * The call engine is the same: it owns the media over every backend.
+ *
+ * Not part of `comms-kit/core` (SIP.js is larger than the core): a page that wants SIP imports
+ * it. No side effects at import.
+ */
+import type { CommsClient } from './client.js';
+import { restRequest } from './backends/gateway/rest.js';
+import {
+  SipCallSignalling,
+  SipErrorCodes,
+  type SipSettings,
+} from './backends/sip/call-signalling.js';
+import { CommsError } from './errors.js';
+
+export { SipErrorCodes, type SipSettings };
+
+/** A client's SIP registration (`useSipBackend`). */
+export interface SipBackend {
+  /** What it registered with. */
+  readonly settings: SipSettings;
+  /** Unregisters and gives the client's calls back to the gateway. */
+  close(): Promise<void>;
+}
+
+/**
+ * Registers `client`'s user with the SIP proxy and routes its calls there. `settings` default
+ * to the gateway's: `GET /v1/calls/sip` with the client's access token (the gateway started
+ * with `--sip-ws-url` and `--sip-secret`), so connect the client first. Connect it without the
+ * `call` service: calls to this user then come through SIP only.
+ *
+ * Rejects with `sip:registrationFailed` when the proxy cannot be reached or refuses the
+ * credentials, or with the gateway's error when it hands out none (`call:sipUnavailable`).
+ */
+export async function useSipBackend(
+  client: CommsClient,
+  settings?: SipSettings,
+): Promise<SipBackend> {
+  const log = client.logger({ type: 'sip' });
+  let chosen = settings;
+  if (!chosen) {
+    const token = client.getUserInfo().token;
+    if (!token)
+      throw new CommsError(
+        SipErrorCodes.REGISTRATION_FAILED,
+        'useSipBackend(): connect the client first, or pass the SIP settings',
+      );
+    chosen = await restRequest<SipSettings>(
+      { fetch: (...args: Parameters<typeof fetch>) => fetch(...args) } as never,
+      client.getConfig(),
+      '/v1/calls/sip',
+      { token },
+    );
+  }
+  const signalling = await SipCallSignalling.connect(chosen, log);
+  client.useCallSignalling(signalling);
+  return {
+    settings: chosen,
+    async close() {
+      if (!client.destroyed) client.useCallSignalling(undefined);
+      await signalling.close();
+    },
+  };
+}
