@@ -16,6 +16,7 @@ import {
   type SipSettings,
 } from './backends/sip/call-signalling.js';
 import { CommsError } from './errors.js';
+import { SIP_CREDENTIALS_ROUTE } from './protocol/constants.js';
 
 export { SipErrorCodes, type SipSettings };
 
@@ -29,12 +30,12 @@ export interface SipBackend {
 
 /**
  * Registers `client`'s user with the SIP proxy and routes its calls there. `settings` default
- * to the gateway's: `GET /v1/calls/sip` with the client's access token (the gateway started
+ * to the gateway's: `GET /v1/sip-credentials` with the client's access token (the gateway started
  * with `--sip-ws-url` and `--sip-secret`), so connect the client first. Connect it without the
  * `call` service: calls to this user then come through SIP only.
  *
  * Rejects with `sip:registrationFailed` when the proxy cannot be reached or refuses the
- * credentials, or with the gateway's error when it hands out none (`call:sipUnavailable`).
+ * credentials, or with the gateway's error when it hands out none (`sip:notConfigured`).
  */
 export async function useSipBackend(
   client: CommsClient,
@@ -52,11 +53,15 @@ export async function useSipBackend(
     chosen = await restRequest<SipSettings>(
       { fetch: (...args: Parameters<typeof fetch>) => fetch(...args) } as never,
       client.getConfig(),
-      '/v1/calls/sip',
+      SIP_CREDENTIALS_ROUTE,
       { token },
     );
   }
-  const signalling = await SipCallSignalling.connect(chosen, log);
+  const signalling = await SipCallSignalling.connect(
+    chosen,
+    log,
+    () => client.getConfig().call?.multiCall === true,
+  );
   client.useCallSignalling(signalling);
   return {
     settings: chosen,

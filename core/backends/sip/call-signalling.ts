@@ -36,7 +36,7 @@ import {
   type SignallingHandlers,
 } from '../../call/signalling.js';
 
-/** What a user needs to register with the SIP proxy (the gateway's `GET /v1/calls/sip`). */
+/** What a user needs to register with the SIP proxy (the gateway's `GET /v1/sip-credentials`). */
 export interface SipSettings {
   /** The proxy's SIP-over-WebSocket URL (`wss://…`, or `ws://` on loopback). */
   wsUrl: string;
@@ -137,9 +137,11 @@ export class SipCallSignalling implements CallSignalling {
   /** The call each SIP.js session belongs to (its description handler asks). */
   readonly #bySession = new WeakMap<Session, SipCall>();
   #handlers: SignallingHandlers | undefined;
+  readonly #multiCall: () => boolean;
 
-  private constructor(settings: SipSettings, log: Logger) {
+  private constructor(settings: SipSettings, log: Logger, multiCall: () => boolean) {
     this.#settings = settings;
+    this.#multiCall = multiCall;
     const uri = UserAgent.makeURI(settings.uri);
     if (!uri)
       throw new CommsError(SipErrorCodes.REGISTRATION_FAILED, `"${settings.uri}" is not a SIP URI`);
@@ -161,11 +163,16 @@ export class SipCallSignalling implements CallSignalling {
   }
 
   /**
-   * Connects to the proxy and registers this user. Rejects with `sip:registrationFailed` (the
+   * Connects to the proxy and registers this user. `multiCall`: whether a second incoming call
+   * rings while one is in progress (else it is refused as busy, 486). Rejects with `sip:registrationFailed` (the
    * proxy's status and reason in the message) when the proxy cannot be reached or refuses.
    */
-  static async connect(settings: SipSettings, log: Logger): Promise<SipCallSignalling> {
-    const signalling = new SipCallSignalling(settings, log);
+  static async connect(
+    settings: SipSettings,
+    log: Logger,
+    multiCall: () => boolean = () => false,
+  ): Promise<SipCallSignalling> {
+    const signalling = new SipCallSignalling(settings, log, multiCall);
     const failed = (why: string) =>
       new CommsError(
         SipErrorCodes.REGISTRATION_FAILED,
@@ -312,11 +319,21 @@ export class SipCallSignalling implements CallSignalling {
       void invitation.reject({ statusCode: 488 }).catch(() => undefined);
       return;
     }
+    if (this.#calls.size > 0 && !this.#multiCall()) {
+      // In a call, and not taking a second one (`call.multiCall`): busy, as the gateway says.
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
     const call = this.#track(callId, invitation, Promise.resolve());
     call.expecting = 'none';
     invitation.delegate = {
       ...invitation.delegate,
-      onCancel: () => (call.transition = Transitions.CANCELLED),
+      // A proxy forking to several devices cancels the others once one answered, saying so
+      // (RFC 3326: `Reason: SIP ;cause=200`).
+      onCancel: ({ request }) =>
+        (call.transition = /cause\s*=\s*200\b/.test(request.getHeader('Reason') ?? '')
+          ? Transitions.ANSWERED_ELSEWHERE
+          : Transitions.CANCELLED),
     };
     this.#handlers.incoming({
       callId,
@@ -465,8 +482,10 @@ export class SipCallSignalling implements CallSignalling {
       this.#calls.delete(callId);
       call.wanted?.reject(new Error(`call ${callId} ended`));
       if (call.endedHere) return;
-      const transition = call.transition ?? Transitions.ENDED_REMOTELY;
-      void call.ready.then(() => this.#handlers?.ended(callId, transition));
+      // Read once SIP.js is done: a final response's delegate runs right after this state.
+      void call.ready.then(() =>
+        this.#handlers?.ended(callId, call.transition ?? Transitions.ENDED_REMOTELY),
+      );
     });
     return call;
   }
