@@ -57,11 +57,14 @@ export async function useSipBackend(
       { token },
     );
   }
-  const signalling = await SipCallSignalling.connect(
-    chosen,
-    log,
-    () => client.getConfig().call?.multiCall === true,
-  );
+  const signalling = await SipCallSignalling.connect(chosen, log, {
+    multiCall: () => client.getConfig().call?.multiCall === true,
+    // A comms-kit user's name from the gateway's directory; anyone else (a SIP phone): none.
+    nameOf: (id) =>
+      /^sips?:|@/.test(id)
+        ? Promise.resolve(undefined)
+        : client.user.fetch(id).then((u) => u?.displayName),
+  });
   client.useCallSignalling(signalling);
   return {
     settings: chosen,

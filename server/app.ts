@@ -252,13 +252,22 @@ export function validateAppOptions(options: AppOptions): void {
   }
   const sip = [options.sipSecret, options.sipWsUrl, options.sipDomain];
   if (sip.some((v) => v !== undefined) && !sip.every((v) => v !== undefined))
-    throw new Error('SIP needs a secret, a WebSocket URL and a domain (--sip-secret, --sip-ws-url and --sip-domain)');
+    throw new Error(
+      'SIP needs a secret, a WebSocket URL and a domain (--sip-secret, --sip-ws-url and --sip-domain)',
+    );
   if (options.sipSecret !== undefined && !options.sipSecret.trim())
     throw new Error('the SIP secret must not be empty');
   if (options.sipWsUrl !== undefined && !/^wss?:\/\/[^\s/]+/i.test(options.sipWsUrl))
-    throw new Error(`'${options.sipWsUrl}' is not a WebSocket URL: use wss://host:port/path (ws:// on loopback)`);
-  if (options.sipDomain !== undefined && !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(options.sipDomain))
-    throw new Error(`'${options.sipDomain}' is not a SIP domain: use a host name such as sip.example.com`);
+    throw new Error(
+      `'${options.sipWsUrl}' is not a WebSocket URL: use wss://host:port/path (ws:// on loopback)`,
+    );
+  if (
+    options.sipDomain !== undefined &&
+    !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(options.sipDomain)
+  )
+    throw new Error(
+      `'${options.sipDomain}' is not a SIP domain: use a host name such as sip.example.com`,
+    );
   const voicemails = options.voicemailRateLimit;
   if (voicemails && (!(voicemails.perSecond > 0) || !(voicemails.burst >= 1)))
     throw new Error('the voicemail rate limit needs perSecond > 0 and burst ≥ 1');
@@ -488,6 +497,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
             wsUrl: options.sipWsUrl,
             domain: options.sipDomain,
             ttl: options.sipTtl ?? defaults.sipTtl,
+            ringTimeout: options.callTimeout ?? defaults.callTimeout,
           },
         }),
     });

@@ -295,7 +295,12 @@ export function parseCommandLine(
     const text = values[flag] ?? env[variable];
     if (text === undefined) return undefined;
     const name = (
-      { 'call-timeout': 'callTimeout', 'call-grace': 'callGrace', 'turn-ttl': 'turnTtl', 'sip-ttl': 'sipTtl' } as const
+      {
+        'call-timeout': 'callTimeout',
+        'call-grace': 'callGrace',
+        'turn-ttl': 'turnTtl',
+        'sip-ttl': 'sipTtl',
+      } as const
     )[flag];
     const { min, max } = callLimits[name];
     return wholeNumber(text, values[flag] !== undefined ? `--${flag}` : variable, min, max);

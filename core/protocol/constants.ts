@@ -177,5 +177,4 @@ export const WireErrorCodes = {
 
 /** One of {@link WireErrorCodes}, or {@link SIP_NOT_CONFIGURED} (kept apart: the core does not carry it). */
 export type WireErrorCode =
-  | (typeof WireErrorCodes)[keyof typeof WireErrorCodes]
-  | typeof SIP_NOT_CONFIGURED;
+  (typeof WireErrorCodes)[keyof typeof WireErrorCodes] | typeof SIP_NOT_CONFIGURED;

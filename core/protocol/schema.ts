@@ -1055,6 +1055,10 @@ export const SipCredentialsResponse = Type.Object(
     password: Type.String({ description: 'base64(HMAC-SHA1(secret, username)).' }),
     displayName: Type.String(),
     ttl: Type.Integer({ description: 'Seconds the credentials stay valid.' }),
+    ringTimeout: Type.Integer({
+      description:
+        "Seconds a call rings unanswered before the caller ends it (the gateway's --call-timeout).",
+    }),
   },
   { $id: 'SipCredentialsResponse' },
 );

@@ -55,6 +55,8 @@ export interface SipSettings {
   domain: string;
   /** Seconds the credentials stay valid. */
   ttl: number;
+  /** Seconds a call rings unanswered before its caller ends it (the gateway's call timeout). */
+  ringTimeout: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export function sipCredentials(
     password: createHmac('sha1', settings.secret).update(username).digest('base64'),
     displayName: user.displayName,
     ttl: settings.ttl,
+    ringTimeout: settings.ringTimeout,
   };
 }
 
@@ -189,7 +192,8 @@ export function registerCallRoutes(
         404,
       );
     const user = await storage.findUser({ id: claims.sub });
-    if (!user) throw new WireError(WireErrorCodes.AUTH_TOKEN_INVALID, 'the user of this token is gone', 401);
+    if (!user)
+      throw new WireError(WireErrorCodes.AUTH_TOKEN_INVALID, 'the user of this token is gone', 401);
     reply.header('cache-control', 'no-store');
     // The name other users call: the username (the id of a user provisioned without one).
     return sipCredentials(sip, { id: publicId(user), displayName: user.displayName }, clock.now());

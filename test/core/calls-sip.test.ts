@@ -208,6 +208,51 @@ describe('calls over SIP through a real Kamailio', function () {
     expect([404, 480]).to.include(ended.call.calls[callId]!.transition?.statusCode);
   });
 
+  /** base64(HMAC-SHA1(secret, username)): what the gateway signs, made here. */
+  async function sign(secret: string, username: string): Promise<string> {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      encode(secret),
+      { name: 'HMAC', hash: 'SHA-1' },
+      false,
+      ['sign'],
+    );
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encode(username)));
+    return btoa(String.fromCharCode(...mac));
+  }
+
+  it('refuses a credential past its expiry, and takes the same one signed for later', async () => {
+    const a = await signedIn();
+    const now = Math.floor(Date.now() / 1000);
+    const settings = {
+      wsUrl: kamailio.wsUrl,
+      domain: kamailio.domain,
+      uri: `sip:${a.id}@${kamailio.domain}`,
+    };
+    const fresh = `${now + 600}:${a.id}`;
+    const accepted = await useSipBackend(a.client, {
+      ...settings,
+      username: fresh,
+      password: await sign(kamailio.secret, fresh),
+    });
+    await accepted.close();
+    const expired = `${now - 60}:${a.id}`;
+    let error: CommsError | undefined;
+    try {
+      registrations.push(
+        await useSipBackend(a.client, {
+          ...settings,
+          username: expired,
+          password: await sign(kamailio.secret, expired),
+        }),
+      );
+    } catch (caught) {
+      error = caught as CommsError;
+    }
+    expect(error?.code).to.equal('sip:registrationFailed');
+  });
+
   it('refuses credentials the proxy does not accept, with a clear error', async () => {
     const a = await signedIn();
     const sip = await useSipBackend(a.client);

@@ -4,6 +4,7 @@
  * Browser code calls these with `executeServerCommand` (see test/helpers/kamailio.browser.ts):
  *
  *   kamailio:start {secret?} → {id, wsUrl, domain, secret}   start one
+ *   kamailio:output {id} → what it logged so far (for a failing test's message)
  *   kamailio:stop  {id}                                     stop it, remove its files
  *
  * Each test gives the gateway it starts `--sip-secret <secret> --sip-ws-url <wsUrl>
@@ -33,6 +34,8 @@ export function kamailioPlugin() {
           const { wsUrl, domain, secret } = server;
           return { id, wsUrl, domain, secret };
         }
+        case 'kamailio:output':
+          return servers.get(String(payload.id))?.output() ?? '';
         case 'kamailio:stop':
           await stop(payload.id);
           return true;

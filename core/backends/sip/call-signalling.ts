@@ -49,6 +49,19 @@ export interface SipSettings {
   password: string;
   /** The name the other party sees. */
   displayName?: string;
+  /**
+   * Seconds an outgoing call rings unanswered before this side cancels it, ending it with no
+   * answer (408) as the gateway would; default 60.
+   */
+  ringTimeout?: number;
+}
+
+/** What the SIP backend asks of the client. */
+export interface SipOptions {
+  /** Whether a second incoming call rings while one is in progress (else: busy, 486). */
+  multiCall?: () => boolean;
+  /** The name to show for a user id this user calls (SIP tells the caller none). */
+  nameOf?: (id: string) => Promise<string | undefined>;
 }
 
 /** Stable error codes of the SIP backend. */
@@ -137,11 +150,11 @@ export class SipCallSignalling implements CallSignalling {
   /** The call each SIP.js session belongs to (its description handler asks). */
   readonly #bySession = new WeakMap<Session, SipCall>();
   #handlers: SignallingHandlers | undefined;
-  readonly #multiCall: () => boolean;
+  readonly #options: SipOptions;
 
-  private constructor(settings: SipSettings, log: Logger, multiCall: () => boolean) {
+  private constructor(settings: SipSettings, log: Logger, options: SipOptions) {
     this.#settings = settings;
-    this.#multiCall = multiCall;
+    this.#options = options;
     const uri = UserAgent.makeURI(settings.uri);
     if (!uri)
       throw new CommsError(SipErrorCodes.REGISTRATION_FAILED, `"${settings.uri}" is not a SIP URI`);
@@ -163,16 +176,15 @@ export class SipCallSignalling implements CallSignalling {
   }
 
   /**
-   * Connects to the proxy and registers this user. `multiCall`: whether a second incoming call
-   * rings while one is in progress (else it is refused as busy, 486). Rejects with `sip:registrationFailed` (the
+   * Connects to the proxy and registers this user. Rejects with `sip:registrationFailed` (the
    * proxy's status and reason in the message) when the proxy cannot be reached or refuses.
    */
   static async connect(
     settings: SipSettings,
     log: Logger,
-    multiCall: () => boolean = () => false,
+    options: SipOptions = {},
   ): Promise<SipCallSignalling> {
-    const signalling = new SipCallSignalling(settings, log, multiCall);
+    const signalling = new SipCallSignalling(settings, log, options);
     const failed = (why: string) =>
       new CommsError(
         SipErrorCodes.REGISTRATION_FAILED,
@@ -284,6 +296,8 @@ export class SipCallSignalling implements CallSignalling {
     call.local.push(request.sdp);
     call.expecting = 'answer';
     const { callId } = request;
+    // The callee's name, looked up while the INVITE goes out.
+    const name = this.#options.nameOf?.(request.to).catch(() => undefined);
     await inviter.invite({
       requestDelegate: {
         onProgress: ({ message }) => {
@@ -298,15 +312,29 @@ export class SipCallSignalling implements CallSignalling {
         },
         onReject: ({ message }) => {
           const statusCode = message.statusCode ?? 500;
-          call.transition = byStatus[statusCode] ?? {
+          // After this side cancelled for no answer, the 487 does not change why it ended.
+          call.transition ??= byStatus[statusCode] ?? {
             statusCode,
             reasonText: message.reasonPhrase ?? 'Failed',
           };
         },
       },
     });
+    // No answer in time: this side cancels, and the call ends as the gateway would end it.
+    const unanswered = setTimeout(
+      () => {
+        if (inviter.state !== SessionState.Establishing) return;
+        call.transition = Transitions.NO_ANSWER;
+        void inviter.cancel().catch(() => undefined);
+      },
+      (this.#settings.ringTimeout ?? 60) * 1000,
+    );
+    inviter.stateChange.addListener((state) => {
+      if (state !== SessionState.Establishing) clearTimeout(unanswered);
+    });
+    const displayName = (await name) || request.to;
     started();
-    return { to: { id: request.to, displayName: request.to } };
+    return { to: { id: request.to, displayName } };
   }
 
   // ── incoming ────────────────────────────────────────────────────────────────
@@ -319,7 +347,15 @@ export class SipCallSignalling implements CallSignalling {
       void invitation.reject({ statusCode: 488 }).catch(() => undefined);
       return;
     }
-    if (this.#calls.size > 0 && !this.#multiCall()) {
+    if (this.#calls.has(callId)) {
+      // A new dialog with the Call-ID of a call in progress (someone reaching into it): refused,
+      // the call unharmed.
+      void invitation
+        .reject({ statusCode: 403, reasonPhrase: 'Call-ID in use' })
+        .catch(() => undefined);
+      return;
+    }
+    if (this.#calls.size > 0 && !this.#options.multiCall?.()) {
       // In a call, and not taking a second one (`call.multiCall`): busy, as the gateway says.
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
