@@ -24,7 +24,10 @@ export { SipErrorCodes, type SipSettings };
 export interface SipBackend {
   /** What it registered with. */
   readonly settings: SipSettings;
-  /** Unregisters and gives the client's calls back to the gateway. */
+  /**
+   * Unregisters and gives the client's calls back to the gateway. Done by itself when the user
+   * signs out (`auth.logout()`) or another user signs in on the client.
+   */
   close(): Promise<void>;
 }
 
@@ -66,11 +69,18 @@ export async function useSipBackend(
         : client.user.fetch(id).then((u) => u?.displayName),
   });
   client.useCallSignalling(signalling);
-  return {
-    settings: chosen,
-    async close() {
+  // Signing out, or another user signing in on this client, ends the registration: the next
+  // user must not receive the previous one's calls.
+  const owner = client.getUserInfo().username;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      unbind();
       if (!client.destroyed) client.useCallSignalling(undefined);
       await signalling.close();
-    },
-  };
+    })());
+  const unbind = client.on('auth:change', () => {
+    if (client.getUserInfo().username !== owner) void close().catch(() => undefined);
+  });
+  return { settings: chosen, close };
 }

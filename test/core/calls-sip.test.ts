@@ -253,6 +253,20 @@ describe('calls over SIP through a real Kamailio', function () {
     expect(error?.code).to.equal('sip:registrationFailed');
   });
 
+  it('unregisters when the user signs out: calls to them no longer ring this client', async () => {
+    const a = await user();
+    const b = await user();
+    let rang = false;
+    b.client.on('call:receive', () => (rang = true));
+    await b.client.auth.logout();
+    const callId = a.client.call.make(b.id, { audio: true });
+    const ended = await until(a.client, (s) =>
+      ['Ended', 'Cancelled'].includes(s.call.calls[callId]?.state ?? ''),
+    );
+    expect([404, 480]).to.include(ended.call.calls[callId]!.transition?.statusCode);
+    expect(rang, 'the signed-out client rang').to.equal(false);
+  });
+
   it('refuses credentials the proxy does not accept, with a clear error', async () => {
     const a = await signedIn();
     const sip = await useSipBackend(a.client);
