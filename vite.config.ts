@@ -177,6 +177,7 @@ const builds: Record<string, UserConfig> = {
           index: 'index.ts',
           'core/index': 'core/index.ts',
           'core/local': 'core/local.ts',
+          'core/sip': 'core/sip.ts',
           'components/all': 'components/all.ts',
           ...defineModules,
         },

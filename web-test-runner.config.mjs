@@ -8,6 +8,7 @@ import { chromeArgs, findChrome } from './scripts/chrome.mjs';
 import { cjsToEsm } from './scripts/wtr-cjs.mjs';
 import { coturnPlugin } from './test/helpers/coturn-plugin.mjs';
 import { gatewayPlugin } from './test/helpers/gateway-plugin.mjs';
+import { kamailioPlugin } from './test/helpers/kamailio-plugin.mjs';
 import { networkPlugin } from './test/helpers/network-plugin.mjs';
 
 const executablePath = findChrome();
@@ -25,6 +26,8 @@ export default {
     gatewayPlugin(),
     // Calls relayed through a real coturn (Debian's turnserver, loopback) start one this way.
     coturnPlugin(),
+    // Calls over SIP through a real Kamailio (Debian's, loopback) start one this way.
+    kamailioPlugin(),
     // Tests of code loaded on demand hold a file's request to act before it arrives.
     networkPlugin(),
     // CommonJS dependencies, served as ES modules as the build bundles them.

@@ -37,7 +37,12 @@ import { LazyCallManager, initialCallsState } from './call/lazy-manager.js';
 import { mediaConnectionStates, states } from './call/states.js';
 import { metrics, reportEvents, type CallReport } from './call/report.js';
 import type { AudioFilePlaying } from './call/operations.js';
-import { Transitions, type CustomParameter, type RemoteParty } from './call/signalling.js';
+import {
+  Transitions,
+  type CallSignalling,
+  type CustomParameter,
+  type RemoteParty,
+} from './call/signalling.js';
 import type { AnswerOptions, CallObject, MakeOptions } from './call/types.js';
 import { LazyMediaManager } from './media/lazy-manager.js';
 import { initialMediaState } from './media/state.js';
@@ -418,6 +423,8 @@ export class CommsClient {
   /** Messaging (the seeds' `conversation` namespace). */
   readonly conversation: ConversationNamespace;
   #localParty: RemoteParty | undefined;
+  /** The signalling calls use instead of the gateway's (`comms-kit/sip`), while set. */
+  #callSignalling: CallSignalling | undefined;
   #detachLocal: (() => void) | undefined;
   #localJoining: Promise<void> | undefined;
   #destroyed = false;
@@ -806,6 +813,20 @@ export class CommsClient {
     return this.#detachLocal;
   }
 
+  /**
+   * Calls go through `signalling` (the SIP backend: `useSipBackend` from `comms-kit/sip`) rather
+   * than the gateway's WebSocket; `undefined` gives them back to the gateway.
+   * @internal
+   */
+  useCallSignalling(signalling: CallSignalling | undefined): void {
+    this.#assertActive('useCallSignalling');
+    this.#callSignalling = signalling;
+    if (signalling) {
+      this.#calls.useSignalling(signalling);
+      void this.#calls.prefetch();
+    } else if (this.#connection.connected) this.#calls.useGateway(this.#connection);
+  }
+
   /** Keeps `users.self` true to who this client is now. */
   #syncSelf(): void {
     const user = this.#store.getState().auth.user;
@@ -974,7 +995,7 @@ export class CommsClient {
     if (this.#owner && owner !== this.#owner) this.#forgetUser();
     this.#owner = owner;
     await this.#connection.connect();
-    if (!this.#localParty) this.#calls.useGateway(this.#connection);
+    if (!this.#localParty && !this.#callSignalling) this.#calls.useGateway(this.#connection);
     const services = options.services ?? [...DEFAULT_SERVICES];
     if (services.length > 0) {
       const { services: _s, ...subscribeOptions } = options;

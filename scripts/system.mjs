@@ -33,7 +33,8 @@ export function findExecutable({ envVar, paths = [], names = [] }) {
 }
 
 /**
- * Exits 0 when `find()` finds the program. Otherwise installs Debian's `debianPackage` if it can
+ * Exits 0 when `find()` finds the program. Otherwise installs Debian's `debianPackage` (several:
+ * separated by spaces) if it can
  * (root and apt-get), runs `afterInstall()` (e.g. to stop a service the package started) and
  * checks again; else (or when `envVar` names a file that is not an executable) prints what to do
  * and exits 1.
@@ -59,7 +60,10 @@ export function ensureInstalled({ find, envVar, debianPackage, program, missing,
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     try {
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-      execFileSync('apt-get', ['install', '-y', '-qq', debianPackage], { stdio: 'inherit', env });
+      execFileSync('apt-get', ['install', '-y', '-qq', ...debianPackage.split(' ')], {
+        stdio: 'inherit',
+        env,
+      });
     } catch {
       console.error(`Installing ${debianPackage} with apt-get failed (see above).`);
       process.exit(1);

@@ -135,6 +135,17 @@ export interface AppOptions extends StorageLocation {
   turnUrls?: string[];
   /** Seconds TURN credentials stay valid (`--turn-ttl`). Default 86400. */
   turnTtl?: number;
+  /**
+   * The SIP proxy's `auth_ephemeral` secret (`--sip-secret`), to hand out SIP credentials
+   * (`comms-kit/sip`); with `sipWsUrl` and `sipDomain`.
+   */
+  sipSecret?: string;
+  /** The proxy's SIP-over-WebSocket URL clients register at, `wss://` or `ws://` (`--sip-ws-url`). */
+  sipWsUrl?: string;
+  /** The SIP domain: users are `sip:<username>@<domain>` (`--sip-domain`). */
+  sipDomain?: string;
+  /** Seconds SIP credentials stay valid (`--sip-ttl`). Default 86400. */
+  sipTtl?: number;
   /** Messages per user: `{perSecond, burst}`, or false for no limit. Default 30/s, bursts of 60. */
   messageRateLimit?: MessageRateLimit | false;
   /** Whose presence a user may see: `'contacts'` (mutual contacts, default) or `'all'`. */
@@ -189,6 +200,7 @@ export const defaults = {
   callTimeout: 30,
   callGrace: 10,
   turnTtl: DEFAULT_TURN_TTL,
+  sipTtl: DEFAULT_TURN_TTL,
 } as const;
 
 /** Bounds of the call and TURN settings, seconds. */
@@ -196,6 +208,7 @@ export const callLimits = {
   callTimeout: { min: 1, max: 3600 },
   callGrace: { min: 0, max: 3600 },
   turnTtl: { min: 60, max: 7 * 86400 },
+  sipTtl: { min: 60, max: 7 * 86400 },
 } as const;
 
 /** The smallest app secret accepted. */
@@ -219,7 +232,7 @@ export function validateAppOptions(options: AppOptions): void {
   const limit = options.authRateLimit;
   if (limit && (!(limit.max >= 1) || !(limit.timeWindowMs >= 1)))
     throw new Error('the auth rate limit needs max ≥ 1 and timeWindowMs ≥ 1');
-  for (const name of ['callTimeout', 'callGrace', 'turnTtl'] as const) {
+  for (const name of ['callTimeout', 'callGrace', 'turnTtl', 'sipTtl'] as const) {
     const value = options[name];
     const { min, max } = callLimits[name];
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
@@ -237,6 +250,24 @@ export function validateAppOptions(options: AppOptions): void {
     if (bad !== undefined)
       throw new Error(`'${bad}' is not a TURN URL: use turn:host:port or turns:host:port`);
   }
+  const sip = [options.sipSecret, options.sipWsUrl, options.sipDomain];
+  if (sip.some((v) => v !== undefined) && !sip.every((v) => v !== undefined))
+    throw new Error(
+      'SIP needs a secret, a WebSocket URL and a domain (--sip-secret, --sip-ws-url and --sip-domain)',
+    );
+  if (options.sipSecret !== undefined && !options.sipSecret.trim())
+    throw new Error('the SIP secret must not be empty');
+  if (options.sipWsUrl !== undefined && !/^wss?:\/\/[^\s/]+/i.test(options.sipWsUrl))
+    throw new Error(
+      `'${options.sipWsUrl}' is not a WebSocket URL: use wss://host:port/path (ws:// on loopback)`,
+    );
+  if (
+    options.sipDomain !== undefined &&
+    !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(options.sipDomain)
+  )
+    throw new Error(
+      `'${options.sipDomain}' is not a SIP domain: use a host name such as sip.example.com`,
+    );
   const voicemails = options.voicemailRateLimit;
   if (voicemails && (!(voicemails.perSecond > 0) || !(voicemails.burst >= 1)))
     throw new Error('the voicemail rate limit needs perSecond > 0 and burst ≥ 1');
@@ -456,6 +487,17 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
             secret: options.turnSecret,
             urls: options.turnUrls,
             ttl: options.turnTtl ?? defaults.turnTtl,
+          },
+        }),
+      ...(options.sipSecret &&
+        options.sipWsUrl &&
+        options.sipDomain && {
+          sip: {
+            secret: options.sipSecret,
+            wsUrl: options.sipWsUrl,
+            domain: options.sipDomain,
+            ttl: options.sipTtl ?? defaults.sipTtl,
+            ringTimeout: options.callTimeout ?? defaults.callTimeout,
           },
         }),
     });

@@ -63,6 +63,13 @@ Options (flags win over environment variables):
   --turn-urls <urls>    TURN URLs for clients, comma-separated turn:/turns: (env COMMS_TURN_URLS)
   --turn-ttl <s>        seconds TURN credentials stay valid, ${callLimits.turnTtl.min}-${callLimits.turnTtl.max} (env COMMS_TURN_TTL;
                         default ${defaults.turnTtl})
+  --sip-secret <s>      the SIP proxy's auth_ephemeral secret, to hand out SIP credentials for
+                        comms-kit/sip (env COMMS_SIP_SECRET; prefer the variable); with
+                        --sip-ws-url and --sip-domain
+  --sip-ws-url <url>    the proxy's SIP-over-WebSocket URL, wss:// (env COMMS_SIP_WS_URL)
+  --sip-domain <d>      the SIP domain: users are sip:<username>@<d> (env COMMS_SIP_DOMAIN)
+  --sip-ttl <s>         seconds SIP credentials stay valid, ${callLimits.sipTtl.min}-${callLimits.sipTtl.max} (env COMMS_SIP_TTL;
+                        default ${defaults.sipTtl})
   --frame-rate-limit <n>  WebSocket frames per second per socket, bursts of 2n
                         (env COMMS_FRAME_RATE_LIMIT; default 20)
   --message-rate-limit <n>  messages per second per user, bursts of 2n, 0 for no limit; with
@@ -164,6 +171,10 @@ export function parseCommandLine(
         'turn-secret': { type: 'string' },
         'turn-urls': { type: 'string' },
         'turn-ttl': { type: 'string' },
+        'sip-secret': { type: 'string' },
+        'sip-ws-url': { type: 'string' },
+        'sip-domain': { type: 'string' },
+        'sip-ttl': { type: 'string' },
         'frame-rate-limit': { type: 'string' },
         'message-rate-limit': { type: 'string' },
         'voicemail-rate-limit': { type: 'string' },
@@ -277,17 +288,30 @@ export function parseCommandLine(
           values['trust-proxy'] !== undefined ? '--trust-proxy' : 'COMMS_TRUST_PROXY',
         );
 
-  const seconds = (flag: 'call-timeout' | 'call-grace' | 'turn-ttl', variable: string) => {
+  const seconds = (
+    flag: 'call-timeout' | 'call-grace' | 'turn-ttl' | 'sip-ttl',
+    variable: string,
+  ) => {
     const text = values[flag] ?? env[variable];
     if (text === undefined) return undefined;
-    const name =
-      flag === 'call-timeout' ? 'callTimeout' : flag === 'call-grace' ? 'callGrace' : 'turnTtl';
+    const name = (
+      {
+        'call-timeout': 'callTimeout',
+        'call-grace': 'callGrace',
+        'turn-ttl': 'turnTtl',
+        'sip-ttl': 'sipTtl',
+      } as const
+    )[flag];
     const { min, max } = callLimits[name];
     return wholeNumber(text, values[flag] !== undefined ? `--${flag}` : variable, min, max);
   };
   const callTimeout = seconds('call-timeout', 'COMMS_CALL_TIMEOUT');
   const callGrace = seconds('call-grace', 'COMMS_CALL_GRACE');
   const turnTtl = seconds('turn-ttl', 'COMMS_TURN_TTL');
+  const sipTtl = seconds('sip-ttl', 'COMMS_SIP_TTL');
+  const sipSecret = values['sip-secret'] ?? env.COMMS_SIP_SECRET;
+  const sipWsUrl = values['sip-ws-url'] ?? env.COMMS_SIP_WS_URL;
+  const sipDomain = values['sip-domain'] ?? env.COMMS_SIP_DOMAIN;
   const turnSecret = values['turn-secret'] ?? env.COMMS_TURN_SECRET;
   const turnUrlsText = values['turn-urls'] ?? env.COMMS_TURN_URLS;
   const turnUrls =
@@ -365,6 +389,10 @@ export function parseCommandLine(
     ...(turnSecret !== undefined && { turnSecret }),
     ...(turnUrls !== undefined && { turnUrls }),
     ...(turnTtl !== undefined && { turnTtl }),
+    ...(sipSecret !== undefined && { sipSecret }),
+    ...(sipWsUrl !== undefined && { sipWsUrl }),
+    ...(sipDomain !== undefined && { sipDomain }),
+    ...(sipTtl !== undefined && { sipTtl }),
     ...(frames !== undefined && { webSocket: { perSecond: frames, burst: 2 * frames } }),
     ...(messages !== undefined && {
       messageRateLimit: messages === 0 ? false : { perSecond: messages, burst: 2 * messages },

@@ -838,7 +838,7 @@ export class CallManager {
         session.candidates.push(event.candidate);
         gathered++;
       }
-      if (this.#ctx.config().call?.trickleIceMode === 'NONE') return;
+      if (this.#completeCandidates()) return;
       const candidate = event.candidate ? event.candidate.toJSON() : null;
       if (session.outbox) session.outbox.push(candidate as CandidateInit | null);
       else
@@ -859,6 +859,16 @@ export class CallManager {
       this.#mediaConnection(callId, next);
     });
     return session;
+  }
+
+  /**
+   * Whether descriptions go out with their candidates (`trickleIceMode: 'NONE'`, or a backend
+   * that cannot trickle, as SIP) rather than each candidate on its own.
+   */
+  #completeCandidates(): boolean {
+    return (
+      this.#ctx.config().call?.trickleIceMode === 'NONE' || this.#signalling?.trickle === false
+    );
   }
 
   /** Sets the call's media connection state, with `call:mediaConnectionChange` when it changes. */
@@ -922,7 +932,7 @@ export class CallManager {
       endpoint: 'local',
     });
     await pc.setLocalDescription({ type, sdp });
-    if (this.#ctx.config().call?.trickleIceMode === 'NONE')
+    if (this.#completeCandidates())
       await this.#lazy((ops, engine) => ops.collectIce(engine, callId, session, operation));
     const local = pc.localDescription?.sdp ?? sdp;
     return await this.#runHandlers(callId, local, {

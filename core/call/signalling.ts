@@ -139,6 +139,11 @@ export interface SignallingHandlers {
 
 /** The calls a backend carries. Each rejects with a `CommsError` the engine reports. */
 export interface CallSignalling {
+  /**
+   * False when the backend carries only complete descriptions (SIP): the engine then gathers
+   * candidates into each description before sending it, as with `trickleIceMode: 'NONE'`.
+   */
+  readonly trickle?: boolean;
   /** Installs the engine's handlers (once). */
   setHandlers(handlers: SignallingHandlers): void;
   invite(call: {

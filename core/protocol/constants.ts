@@ -22,6 +22,14 @@ export const Routes = {
 } as const;
 
 /**
+ * The route of SIP credentials (`comms-kit/sip`): apart from {@link Routes}, which the core
+ * carries, so a page without SIP does not.
+ */
+export const SIP_CREDENTIALS_ROUTE = '/v1/sip-credentials';
+/** The gateway hands out no SIP credentials (started without `--sip-secret`). */
+export const SIP_NOT_CONFIGURED = 'sip:notConfigured';
+
+/**
  * WebSocket subprotocols: the client offers `comms-kit.v1` plus `bearer.<accessToken>`, so the
  * token never appears in a URL or an access log. The server selects `comms-kit.v1`. With
  * `connectivity.webSocketOAuthMode: 'query'` the token goes in `?access_token=` instead.
@@ -167,5 +175,6 @@ export const WireErrorCodes = {
   SERVER_DATABASE_TIMEOUT: 'server:databaseTimeout',
 } as const;
 
-/** One of {@link WireErrorCodes}. */
-export type WireErrorCode = (typeof WireErrorCodes)[keyof typeof WireErrorCodes];
+/** One of {@link WireErrorCodes}, or {@link SIP_NOT_CONFIGURED} (kept apart: the core does not carry it). */
+export type WireErrorCode =
+  (typeof WireErrorCodes)[keyof typeof WireErrorCodes] | typeof SIP_NOT_CONFIGURED;

@@ -5,7 +5,13 @@
  * from it, so the two cannot drift. Like `schema.ts`, the core imports only its types.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Routes, WireErrorCodes, type WireErrorCode } from './constants.js';
+import {
+  Routes,
+  SIP_CREDENTIALS_ROUTE,
+  SIP_NOT_CONFIGURED,
+  WireErrorCodes,
+  type WireErrorCode,
+} from './constants.js';
 import { MAX_VOICEMAIL_BYTES, VOICEMAIL_CONTENT_TYPES } from './voicemail-limits.js';
 import {
   CallHistoryQuery,
@@ -15,6 +21,7 @@ import {
   RefreshRequest,
   SignupRequest,
   SignupResponse,
+  SipCredentialsResponse,
   TokenResponse,
   TurnCredentialsResponse,
   UserInfo,
@@ -183,6 +190,18 @@ export const Endpoints = {
     status: 200,
     response: TurnCredentialsResponse,
     errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED],
+    rateLimited: false,
+  },
+  sipCredentials: {
+    method: 'GET',
+    path: SIP_CREDENTIALS_ROUTE,
+    auth: 'bearer',
+    summary:
+      "What `comms-kit/sip` registers with at the SIP proxy (Kamailio's `auth_ephemeral`): `username` = `<expiry unix seconds>:<userId>`, `password` = base64(HMAC-SHA1(secret, username)), valid `ttl` seconds, for the address `sip:<userId>@<domain>`. Without a SIP secret configured: 404 `sip:notConfigured`.",
+    body: null,
+    status: 200,
+    response: SipCredentialsResponse,
+    errors: [E.AUTH_REQUIRED, E.AUTH_TOKEN_INVALID, E.AUTH_TOKEN_EXPIRED, SIP_NOT_CONFIGURED],
     rateLimited: false,
   },
   voicemailLeave: {

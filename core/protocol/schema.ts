@@ -1045,3 +1045,21 @@ export const TurnCredentialsResponse = Type.Object(
   { $id: 'TurnCredentialsResponse' },
 );
 export type TurnCredentialsResponse = Static<typeof TurnCredentialsResponse>;
+
+export const SipCredentialsResponse = Type.Object(
+  {
+    wsUrl: Type.String({ description: "The SIP proxy's SIP-over-WebSocket URL." }),
+    domain: Type.String({ description: 'The SIP domain.' }),
+    uri: Type.String({ description: "The user's address of record: `sip:<userId>@<domain>`." }),
+    username: Type.String({ description: '`<expiry unix seconds>:<userId>`.' }),
+    password: Type.String({ description: 'base64(HMAC-SHA1(secret, username)).' }),
+    displayName: Type.String(),
+    ttl: Type.Integer({ description: 'Seconds the credentials stay valid.' }),
+    ringTimeout: Type.Integer({
+      description:
+        "Seconds a call rings unanswered before the caller ends it (the gateway's --call-timeout).",
+    }),
+  },
+  { $id: 'SipCredentialsResponse' },
+);
+export type SipCredentialsResponse = Static<typeof SipCredentialsResponse>;

@@ -5,14 +5,16 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { WireErrorCodes } from '../../core/protocol/constants.js';
+import { SIP_NOT_CONFIGURED, WireErrorCodes } from '../../core/protocol/constants.js';
 import { Endpoints } from '../../core/protocol/endpoints.js';
 import type {
   CallHistoryResponse,
   CallRecord,
+  SipCredentialsResponse,
   TurnCredentialsResponse,
 } from '../../core/protocol/schema.js';
 import { bearerClaims } from '../auth/routes.js';
+import { publicId } from '../directory/users.js';
 import type { TokenService } from '../auth/tokens.js';
 import type { Clock } from '../clock.js';
 import { WireError } from '../errors.js';
@@ -43,6 +45,40 @@ export function turnCredentials(
   const username = `${Math.floor(now / 1000) + settings.ttl}:${userId}`;
   const credential = createHmac('sha1', settings.secret).update(username).digest('base64');
   return { iceServers: [{ urls: settings.urls, username, credential }], ttl: settings.ttl };
+}
+
+/** SIP settings: the proxy's `auth_ephemeral` secret, its WebSocket URL and domain. */
+export interface SipSettings {
+  secret: string;
+  /** `wss://` (or `ws://` on loopback) URL clients register at. */
+  wsUrl: string;
+  domain: string;
+  /** Seconds the credentials stay valid. */
+  ttl: number;
+  /** Seconds a call rings unanswered before its caller ends it (the gateway's call timeout). */
+  ringTimeout: number;
+}
+
+/**
+ * SIP credentials for `userId`, in the scheme of Kamailio's `auth_ephemeral` (and coturn's):
+ * username `<expiry unix seconds>:<userId>`, password base64(HMAC-SHA1(secret, username)).
+ */
+export function sipCredentials(
+  settings: SipSettings,
+  user: { id: string; displayName: string },
+  now: number,
+): SipCredentialsResponse {
+  const username = `${Math.floor(now / 1000) + settings.ttl}:${user.id}`;
+  return {
+    wsUrl: settings.wsUrl,
+    domain: settings.domain,
+    uri: `sip:${user.id}@${settings.domain}`,
+    username,
+    password: createHmac('sha1', settings.secret).update(username).digest('base64'),
+    displayName: user.displayName,
+    ttl: settings.ttl,
+    ringTimeout: settings.ringTimeout,
+  };
 }
 
 /** The wire form of a stored record (without its owner). */
@@ -105,9 +141,15 @@ export function readHistoryQuery(query: unknown): { limit: number; offset: numbe
 /** Registers the call history and TURN routes on `app`. */
 export function registerCallRoutes(
   app: FastifyInstance,
-  deps: { storage: Storage; tokens: TokenService; clock: Clock; turn?: TurnSettings },
+  deps: {
+    storage: Storage;
+    tokens: TokenService;
+    clock: Clock;
+    turn?: TurnSettings;
+    sip?: SipSettings;
+  },
 ): void {
-  const { storage, tokens, clock, turn } = deps;
+  const { storage, tokens, clock, turn, sip } = deps;
 
   app.get(Endpoints.callHistory.path, async (request): Promise<CallHistoryResponse> => {
     const claims = await bearerClaims(request, tokens);
@@ -139,5 +181,21 @@ export function registerCallRoutes(
     // Credentials are per user and short-lived: no shared cache may keep them.
     reply.header('cache-control', 'no-store');
     return turnCredentials(turn, claims.sub, clock.now());
+  });
+
+  app.get(Endpoints.sipCredentials.path, async (request, reply) => {
+    const claims = await bearerClaims(request, tokens);
+    if (!sip)
+      throw new WireError(
+        SIP_NOT_CONFIGURED,
+        'this gateway hands out no SIP credentials: start it with --sip-secret, --sip-ws-url and --sip-domain',
+        404,
+      );
+    const user = await storage.findUser({ id: claims.sub });
+    if (!user)
+      throw new WireError(WireErrorCodes.AUTH_TOKEN_INVALID, 'the user of this token is gone', 401);
+    reply.header('cache-control', 'no-store');
+    // The name other users call: the username (the id of a user provisioned without one).
+    return sipCredentials(sip, { id: publicId(user), displayName: user.displayName }, clock.now());
   });
 }

@@ -28,6 +28,7 @@ import {
   budgets,
   ceilings,
   bundleCore,
+  bundleSip,
   bundleSizes,
   cdnBundlePath,
   cdnLocalPath,
@@ -78,6 +79,24 @@ describe('size budget', () => {
       sizes.lazy.length,
       9,
       `lazy chunks: ${sizes.lazy.map((c) => c.fileName).join(', ')}`,
+    );
+  });
+
+  it(`comms-kit/sip (SIP.js and the SIP call signalling) is at most ${formatKB(ceilings.sipGzip)} gzip, and carries none of the core`, async (t) => {
+    const chunks = await bundleSip();
+    const sizes = bundleSizes(chunks);
+    const line = report('comms-kit/sip', sizes.total, ceilings.sipGzip);
+    t.diagnostic(line);
+    assert.ok(sizes.total.gzip <= ceilings.sipGzip, `over its ceiling: ${line}`);
+    const modules = chunks.flatMap((c) => Object.keys(c.modules)).map((id) => relative(root, id));
+    assert.deepEqual(
+      modules.filter(
+        (id) =>
+          id.startsWith('core/') &&
+          !/^core\/(sip|backends\/|errors|protocol\/constants|call\/signalling|config)/.test(id),
+      ),
+      [],
+      'only the SIP backend and the small modules it needs',
     );
   });
 

@@ -1,0 +1,528 @@
+/**
+ * Call signalling over SIP (SIP over WebSocket, RFC 7118, to Kamailio or any SIP proxy): the
+ * `CallSignalling` the call engine uses when calls go through SIP rather than the gateway's
+ * WebSocket. SIP.js carries the dialogs (INVITE, re-INVITE, BYE, CANCEL, INFO); its session
+ * description handler here owns no media: it hands the engine's descriptions to SIP.js and the
+ * other party's to the engine, which keeps every RTCPeerConnection (DESIGN: backends carry
+ * signalling, the engine owns media). SIP sends complete descriptions, so `trickle` is false
+ * and the engine gathers candidates into each description before it is sent.
+ *
+ * Mapping: an INVITE's 180 is `ringing`, its 2xx `answered`, a failure `ended` with the SIP
+ * status (486 busy, 603 rejected, 480 not available, 404 no such user, 487 cancelled); a
+ * re-INVITE is `offer`/`answer` (hold when the offer is `sendonly` or `inactive`); BYE ends.
+ * Custom parameters travel as SIP headers (received: the `X-` headers), alone in an INFO.
+ */
+import {
+  Invitation,
+  Inviter,
+  Registerer,
+  RegistererState,
+  SessionState,
+  UserAgent,
+  type Core,
+  type NameAddrHeader,
+  type Session,
+  type SessionDescriptionHandler,
+} from 'sip.js';
+import { CommsError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import {
+  Transitions,
+  type CallSignalling,
+  type CallTransition,
+  type CustomParameter,
+  type MediaOffered,
+  type RemoteParty,
+  type SignallingHandlers,
+} from '../../call/signalling.js';
+
+/** What a user needs to register with the SIP proxy (the gateway's `GET /v1/sip-credentials`). */
+export interface SipSettings {
+  /** The proxy's SIP-over-WebSocket URL (`wss://…`, or `ws://` on loopback). */
+  wsUrl: string;
+  /** The SIP domain: a destination without one (`bob`) is `sip:bob@<domain>`. */
+  domain: string;
+  /** This user's address of record (`sip:<user id>@<domain>`). */
+  uri: string;
+  /** Digest credentials (the gateway's are short-lived: `<expiry>:<user id>` and an HMAC). */
+  username: string;
+  password: string;
+  /** The name the other party sees. */
+  displayName?: string;
+  /**
+   * Seconds an outgoing call rings unanswered before this side cancels it, ending it with no
+   * answer (408) as the gateway would; default 60.
+   */
+  ringTimeout?: number;
+}
+
+/** What the SIP backend asks of the client. */
+export interface SipOptions {
+  /** Whether a second incoming call rings while one is in progress (else: busy, 486). */
+  multiCall?: () => boolean;
+  /** The name to show for a user id this user calls (SIP tells the caller none). */
+  nameOf?: (id: string) => Promise<string | undefined>;
+}
+
+/** Stable error codes of the SIP backend. */
+export const SipErrorCodes = {
+  REGISTRATION_FAILED: 'sip:registrationFailed',
+  NOT_SUPPORTED: 'sip:notSupported',
+  REQUEST_FAILED: 'sip:requestFailed',
+} as const;
+
+/** One call as SIP sees it. */
+interface SipCall {
+  callId: string;
+  session: Session;
+  /** Descriptions the engine gave, for SIP.js's next `getDescription`. */
+  local: string[];
+  /** An answer the engine is asked for (the other party's re-INVITE), waited for by SIP.js. */
+  wanted: { resolve(sdp: string): void; reject(error: Error): void } | undefined;
+  /** What the next remote description is: the first answer, a re-INVITE's answer, or an offer. */
+  expecting: 'answer' | 'reanswer' | 'offer' | 'none';
+  /** The last remote description SIP.js set. */
+  remote: string;
+  /** Why the call ended, when the other side or a response said so. */
+  transition: CallTransition | undefined;
+  /** This side ended it: nothing to tell the engine. */
+  endedHere: boolean;
+  /** Events for the engine are delivered after `invite()` has returned to it. */
+  ready: Promise<unknown>;
+}
+
+const SDP = 'application/sdp';
+/** A SIP header name (RFC 3261 token). */
+const TOKEN = /^[!%'*+\-.0-9A-Z_`a-z~]+$/;
+
+const byStatus: Record<number, CallTransition> = {
+  404: Transitions.NOT_FOUND,
+  408: Transitions.NO_ANSWER,
+  480: Transitions.UNAVAILABLE,
+  486: Transitions.BUSY,
+  487: Transitions.CANCELLED,
+  600: Transitions.BUSY,
+  603: Transitions.REJECTED,
+};
+
+/** What an offer carries. */
+function mediaOf(sdp: string): MediaOffered {
+  return { audio: /^m=audio /m.test(sdp), video: /^m=video /m.test(sdp) };
+}
+
+/** Whether a re-INVITE's offer puts the call on hold (every stream sendonly or inactive). */
+function isHold(sdp: string): boolean {
+  const directions = sdp.match(/^a=(sendrecv|sendonly|recvonly|inactive)/gm) ?? [];
+  return directions.length > 0 && directions.every((d) => /sendonly|inactive/.test(d));
+}
+
+/** Custom parameters as SIP headers; a name that is not a header name is refused. */
+function headers(parameters: CustomParameter[]): string[] {
+  return parameters.map(({ name, value }) => {
+    if (!TOKEN.test(name) || /[\r\n]/.test(value))
+      throw new CommsError(
+        SipErrorCodes.REQUEST_FAILED,
+        `custom parameter "${name}" cannot travel as a SIP header (a name of letters, digits and -.!%*_+\`'~, a value on one line)`,
+      );
+    return `${name}: ${value}`;
+  });
+}
+
+/**
+ * The custom parameters a request or response carries: its `X-` headers, read from the message
+ * as it came (SIP.js files headers under a normalized name, `X-Gps` for `X-GPS`).
+ */
+function parametersOf(message: Core.IncomingMessage): CustomParameter[] {
+  const head = message.data.split(/\r?\n\r?\n/, 1)[0] ?? '';
+  return [...head.matchAll(/^(x-[^\s:]+)[ \t]*:[ \t]*(.*?)[ \t]*$/gim)].map(([, name, value]) => ({
+    name: name!,
+    value: value!,
+  }));
+}
+
+export class SipCallSignalling implements CallSignalling {
+  /** SIP carries complete descriptions: the engine gathers candidates before sending one. */
+  readonly trickle = false;
+  readonly #settings: SipSettings;
+  readonly #ua: UserAgent;
+  readonly #registerer: Registerer;
+  readonly #calls = new Map<string, SipCall>();
+  /** The call each SIP.js session belongs to (its description handler asks). */
+  readonly #bySession = new WeakMap<Session, SipCall>();
+  #handlers: SignallingHandlers | undefined;
+  readonly #options: SipOptions;
+
+  private constructor(settings: SipSettings, log: Logger, options: SipOptions) {
+    this.#settings = settings;
+    this.#options = options;
+    const uri = UserAgent.makeURI(settings.uri);
+    if (!uri)
+      throw new CommsError(SipErrorCodes.REGISTRATION_FAILED, `"${settings.uri}" is not a SIP URI`);
+    this.#ua = new UserAgent({
+      uri,
+      transportOptions: { server: settings.wsUrl },
+      authorizationUsername: settings.username,
+      authorizationPassword: settings.password,
+      ...(settings.displayName ? { displayName: settings.displayName } : {}),
+      logBuiltinEnabled: false,
+      logLevel: 'warn',
+      logConnector: (level, category, _label, content) => {
+        if (level === 'error' || level === 'warn') log.warn(`sip ${category}: ${content}`);
+      },
+      sessionDescriptionHandlerFactory: (session) => this.#descriptions(session),
+      delegate: { onInvite: (invitation) => this.#incoming(invitation) },
+    });
+    this.#registerer = new Registerer(this.#ua);
+  }
+
+  /**
+   * Connects to the proxy and registers this user. Rejects with `sip:registrationFailed` (the
+   * proxy's status and reason in the message) when the proxy cannot be reached or refuses.
+   */
+  static async connect(
+    settings: SipSettings,
+    log: Logger,
+    options: SipOptions = {},
+  ): Promise<SipCallSignalling> {
+    const signalling = new SipCallSignalling(settings, log, options);
+    const failed = (why: string) =>
+      new CommsError(
+        SipErrorCodes.REGISTRATION_FAILED,
+        `could not register ${settings.uri} at ${settings.wsUrl}: ${why}`,
+      );
+    try {
+      await signalling.#ua.start();
+    } catch (error) {
+      throw failed((error as Error).message || 'the WebSocket did not open');
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        signalling.#registerer.stateChange.addListener((state) => {
+          if (state === RegistererState.Registered) resolve();
+        });
+        signalling.#registerer
+          .register({
+            requestDelegate: {
+              onReject: ({ message }) =>
+                reject(failed(`${message.statusCode} ${message.reasonPhrase}`)),
+            },
+          })
+          .catch((error: Error) => reject(failed(error.message)));
+      });
+    } catch (error) {
+      await signalling.#ua.stop().catch(() => undefined);
+      throw error;
+    }
+    return signalling;
+  }
+
+  /** Unregisters and closes the WebSocket; calls in progress end. */
+  async close(): Promise<void> {
+    await this.#registerer.unregister().catch(() => undefined);
+    await this.#ua.stop();
+  }
+
+  setHandlers(handlers: SignallingHandlers): void {
+    this.#handlers = handlers;
+  }
+
+  // ── the description handler: descriptions between SIP.js and the engine ──────
+
+  #descriptions(session: Session): SessionDescriptionHandler {
+    return {
+      close: () => undefined,
+      hasDescription: (contentType) => contentType === SDP,
+      sendDtmf: () => false, // the engine sends DTMF on the media (RTCDTMFSender)
+      getDescription: async () => {
+        const call = this.#bySession.get(session);
+        if (!call) throw new Error('no call for this SIP session');
+        const ready = call.local.shift();
+        const body =
+          ready ??
+          (await new Promise<string>((resolve, reject) => (call.wanted = { resolve, reject })));
+        return { body, contentType: SDP };
+      },
+      setDescription: async (sdp) => {
+        const call = this.#bySession.get(session);
+        if (!call) throw new Error('no call for this SIP session');
+        call.remote = sdp;
+        if (call.expecting === 'offer' || call.expecting === 'none') {
+          // The other party's re-INVITE: SIP.js asks for the answer right after.
+          call.expecting = 'none';
+          this.#handlers?.offer(call.callId, sdp, isHold(sdp));
+        }
+      },
+    };
+  }
+
+  // ── outgoing ────────────────────────────────────────────────────────────────
+
+  #target(to: string) {
+    const address = /^sips?:/i.test(to)
+      ? to
+      : `sip:${to.includes('@') ? to : `${to}@${this.#settings.domain}`}`;
+    const uri = UserAgent.makeURI(address);
+    if (!uri) throw new CommsError('call:invalidDestination', `"${to}" is not a SIP address`);
+    return uri;
+  }
+
+  /** The party a SIP identity names: a user of this domain by id, anyone else by address. */
+  #party(identity: NameAddrHeader): RemoteParty {
+    const { user, host } = identity.uri;
+    const id = user && host === this.#settings.domain ? user : identity.uri.toString();
+    return { id, displayName: identity.displayName || id };
+  }
+
+  async invite(request: Parameters<CallSignalling['invite']>[0]) {
+    if (request.transfer)
+      throw new CommsError(SipErrorCodes.NOT_SUPPORTED, 'transfers are not supported over SIP yet');
+    const target = this.#target(request.to);
+    // The SIP Call-ID is the engine's call id, so both parties name the call alike (SIP.js
+    // passes its params on to the request, Call-ID included, though its type omits it).
+    const params = {
+      callId: request.callId,
+      ...(request.displayName ? { fromDisplayName: request.displayName } : {}),
+    };
+    const inviter = new Inviter(this.#ua, target, {
+      extraHeaders: headers(request.customParameters),
+      params,
+    });
+    let started!: () => void;
+    const call = this.#track(
+      request.callId,
+      inviter,
+      new Promise<void>((resolve) => (started = resolve)),
+    );
+    call.local.push(request.sdp);
+    call.expecting = 'answer';
+    const { callId } = request;
+    // The callee's name, looked up while the INVITE goes out.
+    const name = this.#options.nameOf?.(request.to).catch(() => undefined);
+    await inviter.invite({
+      requestDelegate: {
+        onProgress: ({ message }) => {
+          if (message.statusCode === 180 || message.statusCode === 183)
+            void call.ready.then(() => this.#handlers?.ringing(callId));
+        },
+        onAccept: ({ message }) => {
+          call.expecting = 'none';
+          void call.ready.then(() =>
+            this.#handlers?.answered(callId, call.remote, parametersOf(message)),
+          );
+        },
+        onReject: ({ message }) => {
+          const statusCode = message.statusCode ?? 500;
+          // After this side cancelled for no answer, the 487 does not change why it ended.
+          call.transition ??= byStatus[statusCode] ?? {
+            statusCode,
+            reasonText: message.reasonPhrase ?? 'Failed',
+          };
+        },
+      },
+    });
+    // No answer in time: this side cancels, and the call ends as the gateway would end it.
+    const unanswered = setTimeout(
+      () => {
+        if (inviter.state !== SessionState.Establishing) return;
+        call.transition = Transitions.NO_ANSWER;
+        void inviter.cancel().catch(() => undefined);
+      },
+      (this.#settings.ringTimeout ?? 60) * 1000,
+    );
+    inviter.stateChange.addListener((state) => {
+      if (state !== SessionState.Establishing) clearTimeout(unanswered);
+    });
+    const displayName = (await name) || request.to;
+    started();
+    return { to: { id: request.to, displayName } };
+  }
+
+  // ── incoming ────────────────────────────────────────────────────────────────
+
+  #incoming(invitation: Invitation): void {
+    const sdp = invitation.body;
+    const callId = invitation.request.callId;
+    if (!sdp || !this.#handlers) {
+      // An INVITE without an offer (late offer) is not handled: the engine answers offers.
+      void invitation.reject({ statusCode: 488 }).catch(() => undefined);
+      return;
+    }
+    if (this.#calls.has(callId)) {
+      // A new dialog with the Call-ID of a call in progress (someone reaching into it): refused,
+      // the call unharmed.
+      void invitation
+        .reject({ statusCode: 403, reasonPhrase: 'Call-ID in use' })
+        .catch(() => undefined);
+      return;
+    }
+    if (this.#calls.size > 0 && !this.#options.multiCall?.()) {
+      // In a call, and not taking a second one (`call.multiCall`): busy, as the gateway says.
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
+    const call = this.#track(callId, invitation, Promise.resolve());
+    call.expecting = 'none';
+    invitation.delegate = {
+      ...invitation.delegate,
+      // A proxy forking to several devices cancels the others once one answered, saying so
+      // (RFC 3326: `Reason: SIP ;cause=200`).
+      onCancel: ({ request }) =>
+        (call.transition = /cause\s*=\s*200\b/.test(request.getHeader('Reason') ?? '')
+          ? Transitions.ANSWERED_ELSEWHERE
+          : Transitions.CANCELLED),
+    };
+    this.#handlers.incoming({
+      callId,
+      from: this.#party(invitation.remoteIdentity),
+      sdp,
+      media: mediaOf(sdp),
+      customParameters: parametersOf(invitation.request),
+    });
+  }
+
+  #invitation(callId: string): Invitation {
+    const session = this.#call(callId).session;
+    if (!(session instanceof Invitation))
+      throw new CommsError(SipErrorCodes.REQUEST_FAILED, `call ${callId} was not received`);
+    return session;
+  }
+
+  async ringing(callId: string) {
+    await this.#invitation(callId).progress();
+  }
+
+  async answer(callId: string, sdp: string, customParameters: CustomParameter[]) {
+    const call = this.#call(callId);
+    call.local.push(sdp);
+    // SIP.js sets the offer (the engine has it already) and takes the engine's answer.
+    call.expecting = 'reanswer';
+    await this.#invitation(callId).accept({ extraHeaders: headers(customParameters) });
+    call.expecting = 'none';
+  }
+
+  async reject(callId: string) {
+    const call = this.#call(callId);
+    call.endedHere = true;
+    await this.#invitation(callId).reject({ statusCode: 603 });
+  }
+
+  // ── during the call ─────────────────────────────────────────────────────────
+
+  async end(callId: string) {
+    const call = this.#calls.get(callId);
+    if (!call) return;
+    call.endedHere = true;
+    const { session } = call;
+    if (session.state === SessionState.Established) await session.bye();
+    else if (session instanceof Inviter) await session.cancel();
+    else if (session instanceof Invitation && session.state === SessionState.Initial)
+      await session.reject({ statusCode: 480 });
+    else if (session instanceof Invitation && session.state === SessionState.Establishing)
+      await session.reject({ statusCode: 487 });
+  }
+
+  async offer(callId: string, sdp: string, _hold: boolean, customParameters: CustomParameter[]) {
+    const call = this.#call(callId);
+    call.local.push(sdp);
+    call.expecting = 'reanswer';
+    await new Promise<void>((resolve, reject) => {
+      call.session
+        .invite({
+          requestOptions: { extraHeaders: headers(customParameters) },
+          requestDelegate: {
+            onAccept: ({ message }) => {
+              call.expecting = 'none';
+              this.#handlers?.answer(callId, call.remote);
+              const received = parametersOf(message);
+              if (received.length) this.#handlers?.parameters(callId, received);
+              resolve();
+            },
+            onReject: ({ message }) => {
+              call.expecting = 'none';
+              reject(
+                new CommsError(
+                  SipErrorCodes.REQUEST_FAILED,
+                  `the re-INVITE of call ${callId} was refused: ${message.statusCode} ${message.reasonPhrase}`,
+                ),
+              );
+            },
+          },
+        })
+        .then(() => undefined, reject);
+    });
+  }
+
+  async answerOffer(callId: string, sdp: string) {
+    const call = this.#call(callId);
+    if (call.wanted) {
+      call.wanted.resolve(sdp);
+      call.wanted = undefined;
+    } else call.local.push(sdp);
+  }
+
+  async parameters(callId: string, customParameters: CustomParameter[]) {
+    await this.#call(callId).session.info({
+      requestOptions: { extraHeaders: headers(customParameters) },
+    });
+  }
+
+  /** SIP sends complete descriptions (`trickle` is false): no candidate travels alone. */
+  async candidate() {}
+
+  async transfer(): Promise<void> {
+    throw new CommsError(SipErrorCodes.NOT_SUPPORTED, 'transfers are not supported over SIP yet');
+  }
+
+  async forward(): Promise<never> {
+    throw new CommsError(SipErrorCodes.NOT_SUPPORTED, 'forwarding is not supported over SIP yet');
+  }
+
+  // ── bookkeeping ─────────────────────────────────────────────────────────────
+
+  #call(callId: string): SipCall {
+    const call = this.#calls.get(callId);
+    if (!call) throw new CommsError('call:unknown', `no SIP call ${callId}`);
+    return call;
+  }
+
+  /** Keeps `session` as `callId` until it ends, and tells the engine how it ended. */
+  #track(callId: string, session: Session, ready: Promise<unknown>): SipCall {
+    const call: SipCall = {
+      callId,
+      session,
+      local: [],
+      wanted: undefined,
+      expecting: 'none',
+      remote: '',
+      transition: undefined,
+      endedHere: false,
+      ready,
+    };
+    this.#calls.set(callId, call);
+    this.#bySession.set(session, call);
+    session.delegate = {
+      onBye: () => (call.transition = Transitions.ENDED_REMOTELY),
+      // A re-INVITE answered (its offer went to the engine first): its custom parameters.
+      onInvite: (request, _response, statusCode) => {
+        const received = parametersOf(request);
+        if (statusCode === 200 && received.length) this.#handlers?.parameters(callId, received);
+      },
+      onInfo: (info) => {
+        const received = parametersOf(info.request);
+        void info.accept();
+        if (received.length) this.#handlers?.parameters(callId, received);
+      },
+    };
+    session.stateChange.addListener((state) => {
+      if (state !== SessionState.Terminated) return;
+      this.#calls.delete(callId);
+      call.wanted?.reject(new Error(`call ${callId} ended`));
+      if (call.endedHere) return;
+      // Read once SIP.js is done: a final response's delegate runs right after this state.
+      void call.ready.then(() =>
+        this.#handlers?.ended(callId, call.transition ?? Transitions.ENDED_REMOTELY),
+      );
+    });
+    return call;
+  }
+}

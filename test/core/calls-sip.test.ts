@@ -1,0 +1,298 @@
+/**
+ * Calls over SIP through a real Kamailio (Debian's, SIP over WebSocket on loopback, the
+ * project's configuration, started through the runner's `kamailio:start`): clients of a real
+ * gateway started with `--sip-secret`, `--sip-ws-url` and `--sip-domain` register with the
+ * credentials the gateway hands out (`useSipBackend` from `comms-kit/sip`), and their calls go
+ * through Kamailio, not the gateway: INVITE, 180, 200 and ACK, re-INVITEs for hold, BYE and
+ * CANCEL, custom parameters as `X-` headers. The engine owns the media as over every backend,
+ * so each end hears the other. The Node half (Kamailio's own checks of the credentials) is
+ * `test/server/sip.test.ts`.
+ */
+import { expect } from '@open-wc/testing';
+import type { CallState, CommsClient, CommsError } from '../../core/index.js';
+import { createClient } from '../../core/index.js';
+import { useSipBackend, type SipBackend } from '../../core/sip.js';
+import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
+import { startKamailio, type TestKamailio } from '../helpers/kamailio.browser.js';
+import { bytesReceived, hearsAudio, liveTrack, measureFor, remoteAudio } from '../helpers/media.js';
+import { nextEvent, until } from '../helpers/waits.js';
+
+const PASSWORD = 'correct horse battery staple';
+
+const reach = (client: CommsClient, callId: string, state: CallState) =>
+  until(client, (s) => s.call.calls[callId]?.state === state);
+
+describe('calls over SIP through a real Kamailio', function () {
+  this.timeout(30000);
+  let kamailio: TestKamailio;
+  let gateway: TestGateway;
+  const clients: CommsClient[] = [];
+  const registrations: SipBackend[] = [];
+
+  before(async () => {
+    kamailio = await startKamailio();
+    gateway = await startGateway([
+      '--sip-secret',
+      kamailio.secret,
+      '--sip-ws-url',
+      kamailio.wsUrl,
+      '--sip-domain',
+      kamailio.domain,
+    ]);
+  });
+  after(async () => {
+    await gateway?.stop();
+    await kamailio?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(registrations.splice(0).map((r) => r.close().catch(() => undefined)));
+    await Promise.all(clients.splice(0).map((c) => c.disconnect().then(() => c.destroy())));
+  });
+
+  /** A new user of the gateway, signed in (no gateway calls), not yet on SIP. */
+  async function signedIn() {
+    const id = uniqueName('sip');
+    const signup = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    await signup.auth.signup({ username: id, password: PASSWORD, displayName: id });
+    await signup.destroy();
+    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    clients.push(client);
+    await client.connect({ username: id, password: PASSWORD }, { services: ['chat'] });
+    return { client, id };
+  }
+
+  /** A new user registered with Kamailio through the gateway's credentials. */
+  async function user() {
+    const signed = await signedIn();
+    registrations.push(await useSipBackend(signed.client));
+    return signed;
+  }
+
+  type User = Awaited<ReturnType<typeof user>>;
+
+  async function ringingCall(
+    a: User,
+    b: User,
+    options: Parameters<CommsClient['call']['make']>[1] = { audio: true },
+  ) {
+    const received = nextEvent(b.client, 'call:receive');
+    const callId = a.client.call.make(b.id, options);
+    expect((await received).callId, 'both ends name the call alike').to.equal(callId);
+    await reach(b.client, callId, 'Ringing');
+    await reach(a.client, callId, 'Ringing');
+    return callId;
+  }
+
+  async function connectedCall(a: User, b: User) {
+    const callId = await ringingCall(a, b);
+    await b.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    await reach(b.client, callId, 'Connected');
+    return callId;
+  }
+
+  it('hands out credentials the proxy accepts, and a call connects with audio both ways; the callee hangs up', async () => {
+    const a = await user();
+    const b = await user();
+    expect(registrations[0]!.settings.uri).to.equal(`sip:${a.id}@${kamailio.domain}`);
+    const callId = await connectedCall(a, b);
+    expect(b.client.call.getById(callId)).to.include({ direction: 'incoming', from: a.id });
+    expect(b.client.call.getById(callId)!.mediaOffered).to.deep.equal({
+      audio: true,
+      video: false,
+    });
+
+    for (const client of [a.client, b.client]) {
+      await until(client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      expect(
+        await hearsAudio(await liveTrack(client, remoteAudio(client, callId)!)),
+      ).to.be.greaterThan(0.01);
+    }
+    const first = bytesReceived(await a.client.call.getStats(callId));
+    await measureFor(500);
+    expect(bytesReceived(await a.client.call.getStats(callId))).to.be.greaterThan(first);
+
+    await b.client.call.end(callId);
+    const ended = await reach(a.client, callId, 'Ended');
+    expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(200);
+    expect(a.client.call.getById(callId)!.mediaConnectionState).to.equal('closed');
+  });
+
+  it('holds and resumes through re-INVITEs: both sides see the flags, media stops and comes back', async () => {
+    const a = await user();
+    const b = await user();
+    const callId = await connectedCall(a, b);
+    await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+    const held = until(b.client, (s) => s.call.calls[callId]!.remoteHold);
+    await a.client.call.hold(callId);
+    await held;
+    expect(a.client.call.getById(callId)).to.include({ state: 'On Hold', localHold: true });
+    expect(b.client.call.getById(callId)).to.include({ state: 'On Hold', remoteHold: true });
+    const held1 = bytesReceived(await b.client.call.getStats(callId));
+    await measureFor(600);
+    expect(
+      bytesReceived(await b.client.call.getStats(callId)) - held1,
+      'no audio while held',
+    ).to.be.lessThan(200);
+
+    const resumed = until(b.client, (s) => !s.call.calls[callId]!.remoteHold);
+    await a.client.call.unhold(callId);
+    await resumed;
+    await reach(a.client, callId, 'Connected');
+    const after1 = bytesReceived(await b.client.call.getStats(callId));
+    await measureFor(500);
+    expect(bytesReceived(await b.client.call.getStats(callId))).to.be.greaterThan(after1 + 1000);
+    await a.client.call.end(callId);
+    await reach(b.client, callId, 'Ended');
+  });
+
+  it('carries custom parameters as X- headers: with the call and its answer, alone (INFO) and with a re-INVITE', async () => {
+    const a = await user();
+    const b = await user();
+    const account = [{ name: 'X-Account', value: 'acme 42' }];
+    const withCall = nextEvent(b.client, 'call:customParameters');
+    const callId = a.client.call.make(b.id, { audio: true }, { customParameters: account });
+    expect(await withCall).to.deep.equal({ callId, customParameters: account });
+    await reach(b.client, callId, 'Ringing');
+    const desk = [{ name: 'X-Agent', value: 'desk 4' }];
+    const withAnswer = nextEvent(a.client, 'call:customParameters');
+    await b.client.call.answer(callId, { audio: true }, { customParameters: desk });
+    await reach(a.client, callId, 'Connected');
+    expect(await withAnswer).to.deep.equal({ callId, customParameters: desk });
+
+    const gps = [{ name: 'X-GPS', value: '42.686032,23.344565' }];
+    a.client.call.setCustomParameters(callId, gps);
+    const alone = nextEvent(b.client, 'call:customParameters');
+    await a.client.call.sendCustomParameters(callId);
+    expect(await alone).to.deep.equal({ callId, customParameters: gps });
+
+    const withHold = nextEvent(b.client, 'call:customParameters');
+    await a.client.call.hold(callId);
+    expect(await withHold).to.deep.equal({ callId, customParameters: gps });
+    await a.client.call.end(callId);
+  });
+
+  it('a rejected call ends with 603 for the caller; a cancelled one shows Cancelled (487) to the callee', async () => {
+    const a = await user();
+    const b = await user();
+    const rejected = await ringingCall(a, b);
+    await b.client.call.reject(rejected);
+    const ended = await reach(a.client, rejected, 'Ended');
+    expect(ended.call.calls[rejected]!.transition?.statusCode).to.equal(603);
+
+    const cancelled = await ringingCall(a, b);
+    await a.client.call.end(cancelled);
+    const seen = await reach(b.client, cancelled, 'Cancelled');
+    expect(seen.call.calls[cancelled]!.transition?.statusCode).to.equal(487);
+  });
+
+  it('calling a user who is not registered ends the call with the proxy’s answer (404 or 480)', async () => {
+    const a = await user();
+    const b = await signedIn(); // signed in to the gateway, never registered with SIP
+    const callId = a.client.call.make(b.id, { audio: true });
+    const ended = await until(a.client, (s) =>
+      ['Ended', 'Cancelled'].includes(s.call.calls[callId]?.state ?? ''),
+    );
+    expect([404, 480]).to.include(ended.call.calls[callId]!.transition?.statusCode);
+  });
+
+  it('stops reaching a user once they close SIP: their calls go back to the gateway', async () => {
+    const a = await user();
+    const b = await user();
+    await registrations[1]!.close();
+    registrations.splice(1, 1);
+    const callId = a.client.call.make(b.id, { audio: true });
+    const ended = await until(a.client, (s) =>
+      ['Ended', 'Cancelled'].includes(s.call.calls[callId]?.state ?? ''),
+    );
+    expect([404, 480]).to.include(ended.call.calls[callId]!.transition?.statusCode);
+  });
+
+  /** base64(HMAC-SHA1(secret, username)): what the gateway signs, made here. */
+  async function sign(secret: string, username: string): Promise<string> {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      encode(secret),
+      { name: 'HMAC', hash: 'SHA-1' },
+      false,
+      ['sign'],
+    );
+    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encode(username)));
+    return btoa(String.fromCharCode(...mac));
+  }
+
+  it('refuses a credential past its expiry, and takes the same one signed for later', async () => {
+    const a = await signedIn();
+    const now = Math.floor(Date.now() / 1000);
+    const settings = {
+      wsUrl: kamailio.wsUrl,
+      domain: kamailio.domain,
+      uri: `sip:${a.id}@${kamailio.domain}`,
+    };
+    const fresh = `${now + 600}:${a.id}`;
+    const accepted = await useSipBackend(a.client, {
+      ...settings,
+      username: fresh,
+      password: await sign(kamailio.secret, fresh),
+    });
+    await accepted.close();
+    const expired = `${now - 60}:${a.id}`;
+    let error: CommsError | undefined;
+    try {
+      registrations.push(
+        await useSipBackend(a.client, {
+          ...settings,
+          username: expired,
+          password: await sign(kamailio.secret, expired),
+        }),
+      );
+    } catch (caught) {
+      error = caught as CommsError;
+    }
+    expect(error?.code).to.equal('sip:registrationFailed');
+  });
+
+  it('unregisters when the user signs out: calls to them no longer ring this client', async () => {
+    const a = await user();
+    const b = await user();
+    let rang = false;
+    b.client.on('call:receive', () => (rang = true));
+    await b.client.auth.logout();
+    const callId = a.client.call.make(b.id, { audio: true });
+    const ended = await until(a.client, (s) =>
+      ['Ended', 'Cancelled'].includes(s.call.calls[callId]?.state ?? ''),
+    );
+    expect([404, 480]).to.include(ended.call.calls[callId]!.transition?.statusCode);
+    expect(rang, 'the signed-out client rang').to.equal(false);
+  });
+
+  it('refuses credentials the proxy does not accept, with a clear error', async () => {
+    const a = await signedIn();
+    const sip = await useSipBackend(a.client);
+    const settings = sip.settings;
+    await sip.close();
+    let error: CommsError | undefined;
+    try {
+      registrations.push(
+        await useSipBackend(a.client, { ...settings, password: 'not-the-password' }),
+      );
+    } catch (caught) {
+      error = caught as CommsError;
+    }
+    expect(error?.code).to.equal('sip:registrationFailed');
+    expect(error?.message).to.match(/40[13]/);
+
+    // Another user's credentials do not register this one (the proxy binds them to the user).
+    const b = await signedIn();
+    error = undefined;
+    try {
+      registrations.push(
+        await useSipBackend(b.client, { ...settings, uri: `sip:${b.id}@${kamailio.domain}` }),
+      );
+    } catch (caught) {
+      error = caught as CommsError;
+    }
+    expect(error?.code).to.equal('sip:registrationFailed');
+  });
+});

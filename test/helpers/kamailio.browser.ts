@@ -1,0 +1,27 @@
+/**
+ * Browser-side handle on a real Kamailio started by the test runner (see kamailio-plugin.mjs).
+ */
+import { executeServerCommand } from '@web/test-runner-commands';
+
+export interface TestKamailio {
+  /** Its SIP-over-WebSocket URL: the gateway's `--sip-ws-url`. */
+  wsUrl: string;
+  /** Its SIP domain: the gateway's `--sip-domain`. */
+  domain: string;
+  /** Its `auth_ephemeral` secret: the gateway's `--sip-secret`. */
+  secret: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a Kamailio on loopback (secret: random unless given). */
+export async function startKamailio(options: { secret?: string } = {}): Promise<TestKamailio> {
+  const { id, ...server } = await executeServerCommand<
+    Omit<TestKamailio, 'stop'> & { id: string },
+    { secret?: string }
+  >('kamailio:start', options);
+  return {
+    ...server,
+    stop: () =>
+      executeServerCommand<boolean, { id: string }>('kamailio:stop', { id }).then(() => undefined),
+  };
+}
