@@ -9,38 +9,12 @@
  * Each test gives the gateway it starts `--turn-secret <secret> --turn-urls <urls>`.
  */
 import { startCoturn } from './coturn.mjs';
+import { serversPlugin } from './processes.mjs';
 
-export function coturnPlugin() {
-  const servers = new Map();
-  let nextId = 0;
-
-  async function stop(id) {
-    const server = servers.get(String(id));
-    if (!server) throw new Error(`no coturn ${id}`);
-    servers.delete(String(id));
-    await server.stop();
-  }
-
-  return {
+export const coturnPlugin = () =>
+  serversPlugin({
     name: 'comms-kit-coturn',
-    async executeCommand({ command, payload }) {
-      switch (command) {
-        case 'coturn:start': {
-          const server = await startCoturn({ secret: payload?.secret });
-          const id = String(++nextId);
-          servers.set(id, server);
-          const { port, secret, urls, relayPorts } = server;
-          return { id, port, secret, urls, relayPorts };
-        }
-        case 'coturn:stop':
-          await stop(payload.id);
-          return true;
-        default:
-          return undefined;
-      }
-    },
-    async serverStop() {
-      await Promise.all([...servers.keys()].map((id) => stop(id)));
-    },
-  };
-}
+    prefix: 'coturn',
+    start: ({ secret }) => startCoturn({ secret }),
+    describe: ({ port, secret, urls, relayPorts }) => ({ port, secret, urls, relayPorts }),
+  });

@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findTurnClient, findTurnServer } from '../../scripts/coturn-server.mjs';
+import { stopProcess } from './processes.mjs';
 
 /** The realm the throwaway servers use. */
 export const REALM = 'comms-kit.test';
@@ -54,16 +55,6 @@ function untilReady(child, ready, append) {
     child.stderr.on('data', onData);
     child.once('exit', () => resolve(false));
   });
-}
-
-/** Stops `child` (SIGTERM, then SIGKILL after 5 s) and resolves once it has exited. */
-async function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /**

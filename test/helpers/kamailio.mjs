@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findKamailio, findKamailioModules } from '../../scripts/kamailio-server.mjs';
+import { stopProcess } from './processes.mjs';
 
 /** The SIP domain the throwaway proxies serve. */
 export const DOMAIN = 'comms-kit.test';
@@ -48,16 +49,6 @@ async function listening(port, child, ms = 15000) {
     if (Date.now() > until) throw new Error(`kamailio did not listen on ${port} within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Stops `child` (SIGTERM, then SIGKILL after 5 s) and resolves once it has exited. */
-async function stopProcess(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /**
