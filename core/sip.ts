@@ -22,7 +22,7 @@ export { SipErrorCodes, type SipSettings };
 
 /** A client's SIP registration (`useSipBackend`). */
 export interface SipBackend {
-  /** What it registered with. */
+  /** What it is registered with (renewed credentials once renewed). */
   readonly settings: SipSettings;
   /**
    * Unregisters and gives the client's calls back to the gateway. Done by itself when the user
@@ -37,6 +37,8 @@ export interface SipBackend {
  * with `--sip-ws-url` and `--sip-secret`), so connect the client first. Connect it without the
  * `call` service: calls to this user then come through SIP only.
  *
+ * Credentials from the gateway are renewed at half their lifetime (`ttl`), with a new REGISTER.
+ *
  * Rejects with `sip:registrationFailed` when the proxy cannot be reached or refuses the
  * credentials, or with the gateway's error when it hands out none (`sip:notConfigured`).
  */
@@ -45,21 +47,21 @@ export async function useSipBackend(
   settings?: SipSettings,
 ): Promise<SipBackend> {
   const log = client.logger({ type: 'sip' });
-  let chosen = settings;
-  if (!chosen) {
+  const fromGateway = async () => {
     const token = client.getUserInfo().token;
     if (!token)
       throw new CommsError(
         SipErrorCodes.REGISTRATION_FAILED,
         'useSipBackend(): connect the client first, or pass the SIP settings',
       );
-    chosen = await restRequest<SipSettings>(
+    return restRequest<SipSettings>(
       { fetch: (...args: Parameters<typeof fetch>) => fetch(...args) } as never,
       client.getConfig(),
       SIP_CREDENTIALS_ROUTE,
       { token },
     );
-  }
+  };
+  let chosen = settings ?? (await fromGateway());
   const signalling = await SipCallSignalling.connect(chosen, log, {
     multiCall: () => client.getConfig().call?.multiCall === true,
     // A comms-kit user's name from the gateway's directory; anyone else (a SIP phone): none.
@@ -72,15 +74,39 @@ export async function useSipBackend(
   // Signing out, or another user signing in on this client, ends the registration: the next
   // user must not receive the previous one's calls.
   const owner = client.getUserInfo().username;
+  // The gateway's credentials expire (`ttl`): new ones at half their life, and a REGISTER with
+  // them; a failure is logged and tried again in 30 s.
+  let renewal: ReturnType<typeof setTimeout> | undefined;
+  const renewIn = (seconds: number) => {
+    renewal = setTimeout(() => {
+      fromGateway()
+        .then(async (next) => {
+          await signalling.renew(next);
+          chosen = next;
+          renewIn(Math.max(30, (next.ttl ?? 86400) / 2));
+        })
+        .catch((error: unknown) => {
+          log.warn('could not renew the SIP credentials; trying again in 30 s', error);
+          renewIn(30);
+        });
+    }, seconds * 1000);
+  };
+  if (!settings) renewIn(Math.max(30, (chosen.ttl ?? 86400) / 2));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       unbind();
+      clearTimeout(renewal);
       if (!client.destroyed) client.useCallSignalling(undefined);
       await signalling.close();
     })());
   const unbind = client.on('auth:change', () => {
     if (client.getUserInfo().username !== owner) void close().catch(() => undefined);
   });
-  return { settings: chosen, close };
+  return {
+    get settings() {
+      return chosen;
+    },
+    close,
+  };
 }

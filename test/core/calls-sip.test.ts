@@ -267,6 +267,50 @@ describe('calls over SIP through a real Kamailio', function () {
     expect(rang, 'the signed-out client rang').to.equal(false);
   });
 
+  it('renews the gateway’s credentials at half their life and registers again with them', async function () {
+    this.timeout(60000);
+    // Credentials valid 60 s (the least the gateway allows): renewed after 30.
+    const shortLived = await startGateway([
+      '--sip-ttl',
+      '60',
+      '--sip-secret',
+      kamailio.secret,
+      '--sip-ws-url',
+      kamailio.wsUrl,
+      '--sip-domain',
+      kamailio.domain,
+    ]);
+    try {
+      const id = uniqueName('sip');
+      const signup = createClient({ server: shortLived.url, logs: { logLevel: 'silent' } });
+      await signup.auth.signup({ username: id, password: PASSWORD, displayName: id });
+      await signup.destroy();
+      const client = createClient({ server: shortLived.url, logs: { logLevel: 'silent' } });
+      clients.push(client);
+      await client.connect({ username: id, password: PASSWORD }, { services: ['chat'] });
+      const sip = await useSipBackend(client);
+      registrations.push(sip);
+      const first = sip.settings.username;
+      expect(sip.settings.ttl).to.equal(60);
+      const started = Date.now();
+      // The settings change only once the proxy accepted a REGISTER with the new credentials.
+      while (sip.settings.username === first && Date.now() - started < 45000)
+        await new Promise((r) => setTimeout(r, 500));
+      expect(sip.settings.username, 'renewed').not.to.equal(first);
+      expect(Number(sip.settings.username.split(':')[0])).to.be.greaterThan(
+        Number(first.split(':')[0]),
+      );
+      // Still reachable with them.
+      const a = await user();
+      const received = nextEvent(client, 'call:receive');
+      const callId = a.client.call.make(id, { audio: true });
+      expect((await received).callId).to.equal(callId);
+      await a.client.call.end(callId);
+    } finally {
+      await shortLived.stop();
+    }
+  });
+
   it('refuses credentials the proxy does not accept, with a clear error', async () => {
     const a = await signedIn();
     const sip = await useSipBackend(a.client);

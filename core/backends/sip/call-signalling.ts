@@ -16,7 +16,6 @@ import {
   Invitation,
   Inviter,
   Registerer,
-  RegistererState,
   SessionState,
   UserAgent,
   type Core,
@@ -54,6 +53,8 @@ export interface SipSettings {
    * answer (408) as the gateway would; default 60.
    */
   ringTimeout?: number;
+  /** Seconds the credentials stay valid (the gateway's: `useSipBackend` renews them at half). */
+  ttl?: number;
 }
 
 /** What the SIP backend asks of the client. */
@@ -143,7 +144,7 @@ function parametersOf(message: Core.IncomingMessage): CustomParameter[] {
 export class SipCallSignalling implements CallSignalling {
   /** SIP carries complete descriptions: the engine gathers candidates before sending one. */
   readonly trickle = false;
-  readonly #settings: SipSettings;
+  #settings: SipSettings;
   readonly #ua: UserAgent;
   readonly #registerer: Registerer;
   readonly #calls = new Map<string, SipCall>();
@@ -185,35 +186,55 @@ export class SipCallSignalling implements CallSignalling {
     options: SipOptions = {},
   ): Promise<SipCallSignalling> {
     const signalling = new SipCallSignalling(settings, log, options);
-    const failed = (why: string) =>
-      new CommsError(
-        SipErrorCodes.REGISTRATION_FAILED,
-        `could not register ${settings.uri} at ${settings.wsUrl}: ${why}`,
-      );
     try {
       await signalling.#ua.start();
     } catch (error) {
-      throw failed((error as Error).message || 'the WebSocket did not open');
+      throw signalling.#failed((error as Error).message || 'the WebSocket did not open');
     }
     try {
-      await new Promise<void>((resolve, reject) => {
-        signalling.#registerer.stateChange.addListener((state) => {
-          if (state === RegistererState.Registered) resolve();
-        });
-        signalling.#registerer
-          .register({
-            requestDelegate: {
-              onReject: ({ message }) =>
-                reject(failed(`${message.statusCode} ${message.reasonPhrase}`)),
-            },
-          })
-          .catch((error: Error) => reject(failed(error.message)));
-      });
+      await signalling.#register();
     } catch (error) {
       await signalling.#ua.stop().catch(() => undefined);
       throw error;
     }
     return signalling;
+  }
+
+  #failed(why: string): CommsError {
+    const { uri, wsUrl } = this.#settings;
+    return new CommsError(
+      SipErrorCodes.REGISTRATION_FAILED,
+      `could not register ${uri} at ${wsUrl}: ${why}`,
+    );
+  }
+
+  /** Sends a REGISTER with the current credentials; resolves once the proxy accepts it. */
+  #register(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#registerer
+        .register({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: ({ message }) =>
+              reject(this.#failed(`${message.statusCode} ${message.reasonPhrase}`)),
+          },
+        })
+        .catch((error: Error) => reject(this.#failed(error.message)));
+    });
+  }
+
+  /**
+   * Registers again with new credentials for the same user (the gateway's, before the old ones
+   * expire); later requests use them. Rejects with `sip:registrationFailed` when refused.
+   */
+  async renew(settings: SipSettings): Promise<void> {
+    if (settings.uri !== this.#settings.uri)
+      throw this.#failed(`new credentials are for ${settings.uri}`);
+    this.#settings = settings;
+    const configuration = this.#ua.configuration;
+    configuration.authorizationUsername = settings.username;
+    configuration.authorizationPassword = settings.password;
+    await this.#register();
   }
 
   /** Unregisters and closes the WebSocket; calls in progress end. */
