@@ -14,8 +14,12 @@
  *   exchanging offer, answer and trickled candidates through the bare `ws` relay
  *   (`bench/servers/bare-ws.mjs`, `?room=`): to `connectionState === 'connected'` and to the
  *   first remote audio packet, measured the same way.
- * - Runs alternate (gateway, bare); ratios are of medians. Targets: media connected and first
- *   remote audio ≤ 1.25× the baseline.
+ * - Calls over SIP, when Kamailio is installed: the same pages register through `comms-kit/sip`
+ *   (bundled with SIP.js, served beside the CDN module) with a Kamailio running the shipped
+ *   configuration, and call through it; SIP sends complete descriptions, so the engine gathers
+ *   candidates before the INVITE. Reported beside the gateway's, without a target of its own.
+ * - Runs alternate (gateway, SIP, bare); ratios are of medians. Targets: media connected and
+ *   first remote audio through the gateway ≤ 1.25× the baseline.
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -24,8 +28,10 @@ import { Routes } from '../core/protocol/constants.js';
 import { checkAborted, type Benchmark } from './lib/benchmark.js';
 import { launchChromium } from './lib/chromium.js';
 import { startMeasuredServer } from './lib/processes.js';
-import { cdnBundlePath } from './lib/size.js';
+import { bundleSip, cdnBundlePath } from './lib/size.js';
 import { startStaticServer } from './lib/static-server.js';
+import { findKamailio, findKamailioModules } from '../scripts/kamailio-server.mjs';
+import { startKamailio } from '../test/helpers/kamailio.mjs';
 
 // A call set-up spreads from about 0.7× to 2× the relay run to run on this machine: 20 runs
 // each make the medians steadier than 10 (on 2026-11-23: medians from 1.00× to 1.48× over 10 runs,
@@ -35,7 +41,7 @@ const DEFAULT_RUNS = 20;
 /** The comms-kit page: connects as `user`; B answers; A measures when told to call. */
 const kitPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body><script type="module">
   const kit = await import('/cdn/comms-kit.js');
-  window.start = async ({ server, username, password }) => {
+  window.start = async ({ server, username, password, sip }) => {
     const client = kit.createClient({ server, logs: { logLevel: 'silent' } });
     window.client = client;
     // Answer as soon as the incoming call may be answered (Ringing; call:receive comes earlier).
@@ -43,7 +49,10 @@ const kitPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"></he
       const call = client.call.getById(callId);
       if (call.direction === 'incoming' && call.state === 'Ringing') client.call.answer(callId, { audio: true });
     });
-    await client.connect({ username, password }, { services: ['call'] });
+    if (!sip) return client.connect({ username, password }, { services: ['call'] });
+    // Calls over SIP: signed in to the gateway, calls registered with Kamailio.
+    await client.connect({ username, password }, { services: ['chat'] });
+    window.sip = await (await import('/sip.js')).useSipBackend(client);
   };
   window.measureCall = (to) => new Promise((resolve, reject) => {
     const client = window.client;
@@ -160,6 +169,7 @@ async function gatewayRun(
   a: string,
   b: string,
   password: string,
+  sip = false,
 ): Promise<Times> {
   const context = await browser.newContext();
   try {
@@ -170,7 +180,7 @@ async function gatewayRun(
     ] as const) {
       await page.goto(`${pages}/kit`);
       await page.waitForFunction('typeof window.start === "function"');
-      await page.evaluate(`window.start(${JSON.stringify({ server, username, password })})`);
+      await page.evaluate(`window.start(${JSON.stringify({ server, username, password, sip })})`);
     }
     return (await pageA.evaluate(`window.measureCall(${JSON.stringify(b)})`)) as Times;
   } finally {
@@ -215,12 +225,22 @@ export const callSetup: Benchmark = {
       );
       return;
     }
-    const server = await startMeasuredServer('gateway');
+    // With Kamailio here, calls over SIP (comms-kit/sip) are measured too, through the same
+    // gateway (its SIP credentials) and a Kamailio running the shipped configuration.
+    const sip = findKamailio() && findKamailioModules() ? await startKamailio() : undefined;
+    if (sip) context.defer(() => sip.stop());
+    const server = await startMeasuredServer(
+      'gateway',
+      sip
+        ? ['--sip-secret', sip.secret, '--sip-ws-url', sip.wsUrl, '--sip-domain', sip.domain]
+        : [],
+    );
     context.defer(() => server.stop());
     const bare = await startMeasuredServer('bare');
     context.defer(() => bare.stop());
+    const sipModule = sip ? (await bundleSip()).find((c) => c.isEntry)!.code : '';
     const pages = await startStaticServer({
-      pages: { '/kit': kitPage, '/bare': barePage },
+      pages: { '/kit': kitPage, '/bare': barePage, ...(sip && { '/sip.js': sipModule }) },
       prefix: '/cdn/',
       dir: join(cdnBundlePath, '..'),
     });
@@ -236,16 +256,19 @@ export const callSetup: Benchmark = {
 
     const runs = context.runs(DEFAULT_RUNS);
     context.log(
-      `${runs} calls each way (gateway, bare relay), alternating, Chromium ${browser.version()}`,
+      `${runs} calls each way (gateway${sip ? ', SIP through Kamailio' : ''}, bare relay), alternating, Chromium ${browser.version()}`,
     );
-    // Warm-up: browser, gateway and relay code paths.
+    // Warm-up: browser, gateway, Kamailio and relay code paths.
     await gatewayRun(browser, pages.url, server.url, a, b, password);
+    if (sip) await gatewayRun(browser, pages.url, server.url, a, b, password, true);
     await bareRun(browser, pages.url, bare.url.replace(/^http/, 'ws'), `warm-${run}`);
     const kit: Times[] = [];
+    const overSip: Times[] = [];
     const plain: Times[] = [];
     for (let i = 0; i < runs; i++) {
       checkAborted(context.signal);
       kit.push(await gatewayRun(browser, pages.url, server.url, a, b, password));
+      if (sip) overSip.push(await gatewayRun(browser, pages.url, server.url, a, b, password, true));
       plain.push(await bareRun(browser, pages.url, bare.url.replace(/^http/, 'ws'), `${run}-${i}`));
     }
     const pick = (list: Times[], key: keyof Times) =>
@@ -267,6 +290,22 @@ export const callSetup: Benchmark = {
     );
     record.ratio('media.ratio', 'media connected ÷ bare', 'kit.media', 'bare.media');
     record.ratio('audio.ratio', 'first audio ÷ bare', 'kit.audio', 'bare.audio');
+    if (sip) {
+      record.figure(
+        'sip.media',
+        'SIP (Kamailio): make() → media connected',
+        'ms',
+        pick(overSip, 'media'),
+      );
+      record.figure(
+        'sip.audio',
+        'SIP (Kamailio): make() → first remote audio',
+        'ms',
+        pick(overSip, 'audio'),
+      );
+      record.ratio('sip.media.ratio', 'SIP media connected ÷ bare', 'sip.media', 'bare.media');
+      record.ratio('sip.audio.ratio', 'SIP first audio ÷ bare', 'sip.audio', 'bare.audio');
+    } else record.notes.push('no Kamailio here: calls over SIP not measured');
     record.target('media.ratio', '<=', 1.25, '×', 'make() → connected ≤ 1.25× bare');
     record.target('audio.ratio', '<=', 1.25, '×', 'make() → first audio ≤ 1.25× bare');
     record.notes.push(

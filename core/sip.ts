@@ -13,12 +13,13 @@ import { restRequest } from './backends/gateway/rest.js';
 import {
   SipCallSignalling,
   SipErrorCodes,
+  sipIceCollectionCheck,
   type SipSettings,
 } from './backends/sip/call-signalling.js';
 import { CommsError } from './errors.js';
 import { SIP_CREDENTIALS_ROUTE } from './protocol/constants.js';
 
-export { SipErrorCodes, type SipSettings };
+export { SipErrorCodes, sipIceCollectionCheck, type SipSettings };
 
 /** A client's SIP registration (`useSipBackend`). */
 export interface SipBackend {

@@ -23,7 +23,7 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `pages` (path → HTML) and `dir` at `prefix` (e.g. `/cdn/`). */
+/** Serves `pages` (path → HTML, or JavaScript for a path ending in `.js`) and `dir` at `prefix` (e.g. `/cdn/`). */
 export async function startStaticServer(options: {
   pages: Record<string, string>;
   prefix: string;
@@ -36,7 +36,7 @@ export async function startStaticServer(options: {
       res.end(body);
     };
     const page = options.pages[path];
-    if (page !== undefined) return send(200, types['.html']!, page);
+    if (page !== undefined) return send(200, types[extname(path)] ?? types['.html']!, page);
     if (!path.startsWith(options.prefix)) return send(404, 'text/plain', 'not found');
     const file = normalize(
       join(options.dir, decodeURIComponent(path.slice(options.prefix.length))),

@@ -513,7 +513,10 @@ export async function collectIce(
 ): Promise<void> {
   const { ctx } = engine;
   const config = ctx.config().call ?? {};
-  const check = config.iceCollectionCheckFunction ?? defaultIceCollectionCheck;
+  const check =
+    config.iceCollectionCheckFunction ??
+    engine.signalling().iceCollectionCheck ??
+    defaultIceCollectionCheck;
   const timeouts = {
     iceCollectionIdealTimeout: config.iceCollectionIdealTimeout ?? 1000,
     iceCollectionMaxTimeout: config.iceCollectionMaxTimeout ?? 3000,

@@ -4,6 +4,8 @@
  * engine owns every RTCPeerConnection (DESIGN: backends carry signalling, the engine owns media).
  */
 
+import type { IceCollectionCheckResult, IceCollectionInfo } from './ice.js';
+
 /** The remote party as the backend identifies them. */
 export interface RemoteParty {
   /** The user id (or URI) that calls reach. */
@@ -144,6 +146,14 @@ export interface CallSignalling {
    * candidates into each description before sending it, as with `trickleIceMode: 'NONE'`.
    */
   readonly trickle?: boolean;
+  /**
+   * For complete descriptions: the backend's ICE collection check, used when the application
+   * set none (`call.iceCollectionCheckFunction`) instead of the default one.
+   */
+  readonly iceCollectionCheck?: (
+    info: IceCollectionInfo,
+    timeouts: { iceCollectionIdealTimeout: number; iceCollectionMaxTimeout: number },
+  ) => IceCollectionCheckResult;
   /** Installs the engine's handlers (once). */
   setHandlers(handlers: SignallingHandlers): void;
   invite(call: {

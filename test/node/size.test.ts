@@ -93,7 +93,9 @@ describe('size budget', () => {
       modules.filter(
         (id) =>
           id.startsWith('core/') &&
-          !/^core\/(sip|backends\/|errors|protocol\/constants|call\/signalling|config)/.test(id),
+          !/^core\/(sip|backends\/|errors|protocol\/constants|call\/(signalling|ice)|config)/.test(
+            id,
+          ),
       ),
       [],
       'only the SIP backend and the small modules it needs',
