@@ -49,13 +49,13 @@ describe('calls over SIP through a real Kamailio', function () {
     await Promise.all(clients.splice(0).map((c) => c.disconnect().then(() => c.destroy())));
   });
 
-  /** A new user of the gateway, signed in (no gateway calls), not yet on SIP. */
-  async function signedIn() {
+  /** A new user of the gateway (`server`: another), signed in (no gateway calls), not yet on SIP. */
+  async function signedIn(server = gateway.url) {
     const id = uniqueName('sip');
-    const signup = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    const signup = createClient({ server, logs: { logLevel: 'silent' } });
     await signup.auth.signup({ username: id, password: PASSWORD, displayName: id });
     await signup.destroy();
-    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    const client = createClient({ server, logs: { logLevel: 'silent' } });
     clients.push(client);
     await client.connect({ username: id, password: PASSWORD }, { services: ['chat'] });
     return { client, id };
@@ -281,13 +281,7 @@ describe('calls over SIP through a real Kamailio', function () {
       kamailio.domain,
     ]);
     try {
-      const id = uniqueName('sip');
-      const signup = createClient({ server: shortLived.url, logs: { logLevel: 'silent' } });
-      await signup.auth.signup({ username: id, password: PASSWORD, displayName: id });
-      await signup.destroy();
-      const client = createClient({ server: shortLived.url, logs: { logLevel: 'silent' } });
-      clients.push(client);
-      await client.connect({ username: id, password: PASSWORD }, { services: ['chat'] });
+      const { client, id } = await signedIn(shortLived.url);
       const sip = await useSipBackend(client);
       registrations.push(sip);
       const first = sip.settings.username;
