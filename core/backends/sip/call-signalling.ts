@@ -489,9 +489,23 @@ export class SipCallSignalling implements CallSignalling {
 
   async offer(callId: string, sdp: string, _hold: boolean, customParameters: CustomParameter[]) {
     const call = this.#call(callId);
+    // A re-INVITE waits while the dialog has one in progress (RFC 3261 §14.1): the other side's
+    // is not over until its ACK arrives, which can come after the engine applied its offer.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#reinvite(call, sdp, customParameters);
+      } catch (error) {
+        if (!/ongoing re-INVITE/.test((error as Error).message) || attempt === 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      }
+    }
+  }
+
+  #reinvite(call: SipCall, sdp: string, customParameters: CustomParameter[]): Promise<void> {
+    const { callId } = call;
     call.local.push(sdp);
     call.expecting = 'reanswer';
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       call.session
         .invite({
           requestOptions: { extraHeaders: headers(customParameters) },
@@ -514,7 +528,13 @@ export class SipCallSignalling implements CallSignalling {
             },
           },
         })
-        .then(() => undefined, reject);
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            call.expecting = 'none';
+            reject(error);
+          },
+        );
     });
   }
 
