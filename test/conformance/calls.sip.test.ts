@@ -8,7 +8,7 @@ import { Inviter, UserAgent } from 'sip.js';
 import { createClient, type CommsClient } from '../../core/index.js';
 import { useSipBackend, type SipBackend } from '../../core/sip.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
-import { startKamailio, type TestKamailio } from '../helpers/kamailio.browser.js';
+import { sipGatewayArgs, startKamailio, type TestKamailio } from '../helpers/kamailio.browser.js';
 import { callConformance, type CallBackend } from './calls.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -22,12 +22,7 @@ callConformance(
       // A call rings this long (the SIP credentials carry it to the caller's side).
       '--call-timeout',
       String(NO_ANSWER_SECONDS),
-      '--sip-secret',
-      kamailio.secret,
-      '--sip-ws-url',
-      kamailio.wsUrl,
-      '--sip-domain',
-      kamailio.domain,
+      ...sipGatewayArgs(kamailio),
     ]);
     const clients: CommsClient[] = [];
     const registrations: SipBackend[] = [];

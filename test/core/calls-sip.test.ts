@@ -13,7 +13,7 @@ import type { CallState, CommsClient, CommsError } from '../../core/index.js';
 import { createClient } from '../../core/index.js';
 import { useSipBackend, type SipBackend } from '../../core/sip.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
-import { startKamailio, type TestKamailio } from '../helpers/kamailio.browser.js';
+import { sipGatewayArgs, startKamailio, type TestKamailio } from '../helpers/kamailio.browser.js';
 import { bytesReceived, hearsAudio, liveTrack, measureFor, remoteAudio } from '../helpers/media.js';
 import { nextEvent, until } from '../helpers/waits.js';
 
@@ -31,14 +31,7 @@ describe('calls over SIP through a real Kamailio', function () {
 
   before(async () => {
     kamailio = await startKamailio();
-    gateway = await startGateway([
-      '--sip-secret',
-      kamailio.secret,
-      '--sip-ws-url',
-      kamailio.wsUrl,
-      '--sip-domain',
-      kamailio.domain,
-    ]);
+    gateway = await startGateway(sipGatewayArgs(kamailio));
   });
   after(async () => {
     await gateway?.stop();
@@ -270,16 +263,7 @@ describe('calls over SIP through a real Kamailio', function () {
   it('renews the gateway’s credentials at half their life and registers again with them', async function () {
     this.timeout(60000);
     // Credentials valid 60 s (the least the gateway allows): renewed after 30.
-    const shortLived = await startGateway([
-      '--sip-ttl',
-      '60',
-      '--sip-secret',
-      kamailio.secret,
-      '--sip-ws-url',
-      kamailio.wsUrl,
-      '--sip-domain',
-      kamailio.domain,
-    ]);
+    const shortLived = await startGateway(['--sip-ttl', '60', ...sipGatewayArgs(kamailio)]);
     try {
       const { client, id } = await signedIn(shortLived.url);
       const sip = await useSipBackend(client);

@@ -25,3 +25,13 @@ export async function startKamailio(options: { secret?: string } = {}): Promise<
       executeServerCommand<boolean, { id: string }>('kamailio:stop', { id }).then(() => undefined),
   };
 }
+
+/** The flags of a gateway that hands out credentials for `kamailio`. */
+export const sipGatewayArgs = (kamailio: TestKamailio): string[] => [
+  '--sip-secret',
+  kamailio.secret,
+  '--sip-ws-url',
+  kamailio.wsUrl,
+  '--sip-domain',
+  kamailio.domain,
+];

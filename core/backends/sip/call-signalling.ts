@@ -85,8 +85,11 @@ interface SipCall {
   local: string[];
   /** An answer the engine is asked for (the other party's re-INVITE), waited for by SIP.js. */
   wanted: { resolve(sdp: string): void; reject(error: Error): void } | undefined;
-  /** What the next remote description is: the first answer, a re-INVITE's answer, or an offer. */
-  expecting: 'answer' | 'reanswer' | 'offer' | 'none';
+  /**
+   * The next remote description SIP.js sets answers this side's offer, or is the offer this side
+   * is accepting (the engine has it already); otherwise it is the other party's re-INVITE.
+   */
+  settling: boolean;
   /** The last remote description SIP.js set. */
   remote: string;
   /** Why the call ended, when the other side or a response said so. */
@@ -312,9 +315,8 @@ export class SipCallSignalling implements CallSignalling {
         const call = this.#bySession.get(session);
         if (!call) throw new Error('no call for this SIP session');
         call.remote = sdp;
-        if (call.expecting === 'offer' || call.expecting === 'none') {
+        if (!call.settling) {
           // The other party's re-INVITE: SIP.js asks for the answer right after.
-          call.expecting = 'none';
           this.#handlers?.offer(call.callId, sdp, isHold(sdp));
         }
       },
@@ -360,7 +362,7 @@ export class SipCallSignalling implements CallSignalling {
       new Promise<void>((resolve) => (started = resolve)),
     );
     call.local.push(request.sdp);
-    call.expecting = 'answer';
+    call.settling = true;
     const { callId } = request;
     // The callee's name, looked up while the INVITE goes out.
     const name = this.#options.nameOf?.(request.to).catch(() => undefined);
@@ -371,7 +373,7 @@ export class SipCallSignalling implements CallSignalling {
             void call.ready.then(() => this.#handlers?.ringing(callId));
         },
         onAccept: ({ message }) => {
-          call.expecting = 'none';
+          call.settling = false;
           void call.ready.then(() =>
             this.#handlers?.answered(callId, call.remote, parametersOf(message)),
           );
@@ -427,7 +429,7 @@ export class SipCallSignalling implements CallSignalling {
       return;
     }
     const call = this.#track(callId, invitation, Promise.resolve());
-    call.expecting = 'none';
+    call.settling = false;
     invitation.delegate = {
       ...invitation.delegate,
       // A proxy forking to several devices cancels the others once one answered, saying so
@@ -461,9 +463,9 @@ export class SipCallSignalling implements CallSignalling {
     const call = this.#call(callId);
     call.local.push(sdp);
     // SIP.js sets the offer (the engine has it already) and takes the engine's answer.
-    call.expecting = 'reanswer';
+    call.settling = true;
     await this.#invitation(callId).accept({ extraHeaders: headers(customParameters) });
-    call.expecting = 'none';
+    call.settling = false;
   }
 
   async reject(callId: string) {
@@ -504,21 +506,21 @@ export class SipCallSignalling implements CallSignalling {
   #reinvite(call: SipCall, sdp: string, customParameters: CustomParameter[]): Promise<void> {
     const { callId } = call;
     call.local.push(sdp);
-    call.expecting = 'reanswer';
+    call.settling = true;
     return new Promise<void>((resolve, reject) => {
       call.session
         .invite({
           requestOptions: { extraHeaders: headers(customParameters) },
           requestDelegate: {
             onAccept: ({ message }) => {
-              call.expecting = 'none';
+              call.settling = false;
               this.#handlers?.answer(callId, call.remote);
               const received = parametersOf(message);
               if (received.length) this.#handlers?.parameters(callId, received);
               resolve();
             },
             onReject: ({ message }) => {
-              call.expecting = 'none';
+              call.settling = false;
               reject(
                 new CommsError(
                   SipErrorCodes.REQUEST_FAILED,
@@ -531,7 +533,7 @@ export class SipCallSignalling implements CallSignalling {
         .then(
           () => undefined,
           (error: unknown) => {
-            call.expecting = 'none';
+            call.settling = false;
             reject(error);
           },
         );
@@ -578,7 +580,7 @@ export class SipCallSignalling implements CallSignalling {
       session,
       local: [],
       wanted: undefined,
-      expecting: 'none',
+      settling: false,
       remote: '',
       transition: undefined,
       endedHere: false,
