@@ -176,9 +176,10 @@ export const ceilings = {
   /**
    * `comms-kit/sip` (calls over SIP) bundled alone: SIP.js and the SIP call signalling, what a
    * page that imports it adds to `comms-kit/core`. 53.4 KB measured when set (SIP.js's user
-   * agent, its grammar and transaction layer are most of it).
+   * agent, its grammar and transaction layer are most of it); 56.1 KB with forward and transfer,
+   * when it went from 56 to 58 KB.
    */
-  sipGzip: 56 * KB,
+  sipGzip: 58 * KB,
 } as const;
 
 /** The dependencies of the baseline bundle: what the CDN bundle carries that is not ours. */

@@ -4,16 +4,22 @@
  * gateway started with `--sip-secret`, `--sip-ws-url` and `--sip-domain` register with the
  * credentials the gateway hands out (`useSipBackend` from `comms-kit/sip`), and their calls go
  * through Kamailio, not the gateway: INVITE, 180, 200 and ACK, re-INVITEs for hold, BYE and
- * CANCEL, custom parameters as `X-` headers. The engine owns the media as over every backend,
+ * CANCEL, custom parameters as `X-` headers, 302 for forwards. The engine owns the media as over every backend,
  * so each end hears the other. The Node half (Kamailio's own checks of the credentials) is
  * `test/server/sip.test.ts`.
  */
 import { expect } from '@open-wc/testing';
+import { Registerer } from 'sip.js';
 import type { CallState, CommsClient, CommsError } from '../../core/index.js';
 import { createClient } from '../../core/index.js';
 import { useSipBackend, type SipBackend } from '../../core/sip.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
-import { sipGatewayArgs, startKamailio, type TestKamailio } from '../helpers/kamailio.browser.js';
+import {
+  bareUserAgent,
+  sipGatewayArgs,
+  startKamailio,
+  type TestKamailio,
+} from '../helpers/kamailio.browser.js';
 import { bytesReceived, hearsAudio, liveTrack, measureFor, remoteAudio } from '../helpers/media.js';
 import { nextEvent, until } from '../helpers/waits.js';
 
@@ -214,6 +220,93 @@ describe('calls over SIP through a real Kamailio', function () {
     const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, encode(username)));
     return btoa(String.fromCharCode(...mac));
   }
+
+  async function expectError(run: () => Promise<unknown>, code: string): Promise<CommsError> {
+    const error = await run().then(
+      () => expect.fail(`expected ${code}`),
+      (caught: CommsError) => caught,
+    );
+    expect(error.code, error.message).to.equal(code);
+    return error;
+  }
+
+  it('forwards a call 5 times at most, never back to where it was: both refused, it still rings', async () => {
+    const a = await user();
+    const chain = [await user()];
+    const callId = await ringingCall(a, chain[0]!);
+    for (let hop = 1; hop <= 5; hop++) {
+      const here = chain.at(-1)!;
+      if (hop === 3) {
+        // Back to a callee it was forwarded from (Diversion): refused, as the caller would be.
+        const back = await expectError(
+          () => here.client.call.forward(callId, chain[0]!.id),
+          'call:invalidDestination',
+        );
+        expect(back.message).to.contain('forwarded from there');
+      }
+      const next = await user();
+      const rings = nextEvent(next.client, 'call:receive');
+      await here.client.call.forward(callId, next.id);
+      expect((await rings).callId).to.equal(callId);
+      await reach(next.client, callId, 'Ringing');
+      chain.push(next);
+    }
+    const last = chain.at(-1)!;
+    expect(last.client.call.getById(callId)!.forwarded!.map((f) => f.by.id)).to.deep.equal(
+      chain.slice(0, 5).map((u) => u.id),
+    );
+    const sixth = await user();
+    const refused = await expectError(
+      () => last.client.call.forward(callId, sixth.id),
+      'call:invalidState',
+    );
+    expect(refused.message).to.contain('5 times');
+    expect(sixth.client.call.getById(callId)).to.equal(undefined);
+    await last.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    await a.client.call.end(callId);
+    await reach(last.client, callId, 'Ended');
+  });
+
+  it('ends a call that a device forwards more than 5 times (to itself, here) with 482', async () => {
+    const a = await user();
+    const x = await user();
+    // X's credentials, on a bare SIP user agent that forwards every call back to X.
+    const { settings } = registrations.at(-1)!;
+    await registrations.pop()!.close();
+    let invites = 0;
+    const ua = bareUserAgent(settings, {
+      delegate: {
+        onInvite: (invitation) => {
+          invites++;
+          void invitation.reject({ statusCode: 302, extraHeaders: [`Contact: <${settings.uri}>`] });
+        },
+      },
+    });
+    await ua.start();
+    const registerer = new Registerer(ua);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        void registerer.register({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: ({ message }) => reject(new Error(`REGISTER: ${message.statusCode}`)),
+          },
+        });
+      });
+      const callId = a.client.call.make(x.id, { audio: true });
+      const ended = await reach(a.client, callId, 'Ended');
+      expect(ended.call.calls[callId]!.transition).to.deep.equal({
+        statusCode: 482,
+        reasonText: 'Forwarded too many times',
+      });
+      expect(a.client.call.getById(callId)!.forwarded).to.have.length(5);
+      expect(invites).to.equal(6);
+    } finally {
+      await registerer.unregister().catch(() => undefined);
+      await ua.stop();
+    }
+  });
 
   it('refuses a credential past its expiry, and takes the same one signed for later', async () => {
     const a = await signedIn();

@@ -2,6 +2,8 @@
  * Browser-side handle on a real Kamailio started by the test runner (see kamailio-plugin.mjs).
  */
 import { executeServerCommand } from '@web/test-runner-commands';
+import { UserAgent, type UserAgentOptions } from 'sip.js';
+import type { SipSettings } from '../../core/sip.js';
 
 export interface TestKamailio {
   /** Its SIP-over-WebSocket URL: the gateway's `--sip-ws-url`. */
@@ -35,3 +37,20 @@ export const sipGatewayArgs = (kamailio: TestKamailio): string[] => [
   '--sip-domain',
   kamailio.domain,
 ];
+
+/**
+ * A bare SIP.js user agent with a user's SIP credentials (not comms-kit's backend): a stranger
+ * or a device that behaves as a test needs. Not started.
+ */
+export const bareUserAgent = (
+  settings: SipSettings,
+  options: Partial<UserAgentOptions> = {},
+): UserAgent =>
+  new UserAgent({
+    uri: UserAgent.makeURI(settings.uri)!,
+    transportOptions: { server: settings.wsUrl },
+    authorizationUsername: settings.username,
+    authorizationPassword: settings.password,
+    logBuiltinEnabled: false,
+    ...options,
+  });

@@ -93,7 +93,7 @@ describe('size budget', () => {
       modules.filter(
         (id) =>
           id.startsWith('core/') &&
-          !/^core\/(sip|backends\/|errors|protocol\/constants|call\/(signalling|ice)|config)/.test(
+          !/^core\/(sip|backends\/|errors|protocol\/constants|call\/(signalling|ice|errors)|config)/.test(
             id,
           ),
       ),

@@ -11,15 +11,25 @@
  * status (486 busy, 603 rejected, 480 not available, 404 no such user, 487 cancelled); a
  * re-INVITE is `offer`/`answer` (hold when the offer is `sendonly` or `inactive`); BYE ends.
  * Custom parameters travel as SIP headers (received: the `X-` headers), alone in an INFO.
+ *
+ * Forwarding a ringing call is a 302 whose Contact names the destination, with a Diversion
+ * header (RFC 5806) naming who forwarded it; the caller's side follows it with a new INVITE of
+ * the same offer and Call-ID, carrying the Diversion headers so far. A transfer is a REFER in the
+ * call's dialog (RFC 3515): Refer-To names the target, with a Replaces header (RFC 3891) when it
+ * is a consultative transfer; the transferee's INVITE to the target carries Referred-By, and its
+ * progress goes back to the transferrer in NOTIFYs, whose final one settles the transfer.
  */
 import {
+  Grammar,
   Invitation,
   Inviter,
   Registerer,
   SessionState,
+  SIPExtension,
   UserAgent,
   type Core,
   type NameAddrHeader,
+  type Referral,
   type Session,
   type SessionDescriptionHandler,
 } from 'sip.js';
@@ -30,14 +40,17 @@ import {
   type IceCollectionInfo,
 } from '../../call/ice.js';
 import type { Logger } from '../../logger.js';
+import { CallErrorCodes } from '../../call/errors.js';
 import {
   Transitions,
+  type CallForwarding,
   type CallSignalling,
   type CallTransition,
   type CustomParameter,
   type MediaOffered,
   type RemoteParty,
   type SignallingHandlers,
+  type TransferTarget,
 } from '../../call/signalling.js';
 
 /** What a user needs to register with the SIP proxy (the gateway's `GET /v1/sip-credentials`). */
@@ -66,21 +79,34 @@ export interface SipSettings {
 export interface SipOptions {
   /** Whether a second incoming call rings while one is in progress (else: busy, 486). */
   multiCall?: () => boolean;
-  /** The name to show for a user id this user calls (SIP tells the caller none). */
+  /**
+   * The name to show for a user id this user calls (SIP tells the caller none); undefined when
+   * there is no such user (a forward or transfer to them is refused: `call:unknownDestination`).
+   */
   nameOf?: (id: string) => Promise<string | undefined>;
 }
 
 /** Stable error codes of the SIP backend. */
 export const SipErrorCodes = {
   REGISTRATION_FAILED: 'sip:registrationFailed',
-  NOT_SUPPORTED: 'sip:notSupported',
   REQUEST_FAILED: 'sip:requestFailed',
 } as const;
 
 /** One call as SIP sees it. */
 interface SipCall {
   callId: string;
+  /** The SIP session that carries the call (a new one once the callee forwarded it). */
   session: Session;
+  /** The other party (for an outgoing call: whom it rings now). */
+  party: RemoteParty;
+  /** An outgoing call's INVITE: its offer, headers and parameters, sent again when forwarded. */
+  outgoing?: { offer: string; headers: string[]; displayName?: string; forwards: number };
+  /** The call an incoming one replaces (a consultative transfer), ended once this is answered. */
+  replaces?: string;
+  /** This side asked the other party to take the call elsewhere (a REFER): its NOTIFYs count. */
+  referring: boolean;
+  /** The other call of this side's consultative transfer (it ends as transferred too). */
+  transferredWith?: SipCall;
   /** Descriptions the engine gave, for SIP.js's next `getDescription`. */
   local: string[];
   /** An answer the engine is asked for (the other party's re-INVITE), waited for by SIP.js. */
@@ -104,6 +130,16 @@ const SDP = 'application/sdp';
 /** A SIP header name (RFC 3261 token). */
 const TOKEN = /^[!%'*+\-.0-9A-Z_`a-z~]+$/;
 
+/**
+ * How many times one call may be forwarded (as on the gateway): a callee refuses a sixth, and the
+ * caller's side gives up on a call a device forwards more often.
+ */
+const MAX_FORWARDS = 5;
+const FORWARDED_TOO_OFTEN: CallTransition = {
+  statusCode: 482,
+  reasonText: 'Forwarded too many times',
+};
+
 const byStatus: Record<number, CallTransition> = {
   404: Transitions.NOT_FOUND,
   408: Transitions.NO_ANSWER,
@@ -113,6 +149,21 @@ const byStatus: Record<number, CallTransition> = {
   600: Transitions.BUSY,
   603: Transitions.REJECTED,
 };
+
+/** A party as a SIP name-addr (`"Name" <sip:…>`), the name quoted as RFC 3261 asks. */
+function nameAddr(party: RemoteParty, uri: string): string {
+  const name = party.displayName.replace(/[\r\n]/g, ' ').replace(/["\\]/g, '\\$&');
+  return `"${name}" <${uri}>`;
+}
+
+/** The name-addrs of a message's headers called `name`, in order (each value of each line). */
+function nameAddrs(message: Core.IncomingMessage, name: string): NameAddrHeader[] {
+  return message
+    .getHeaders(name)
+    .flatMap((line) => line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/))
+    .map((value) => Grammar.nameAddrHeaderParse(value.trim()))
+    .filter((header): header is NameAddrHeader => header !== undefined);
+}
 
 /** What an offer carries. */
 function mediaOf(sdp: string): MediaOffered {
@@ -196,14 +247,19 @@ export class SipCallSignalling implements CallSignalling {
   readonly #ua: UserAgent;
   readonly #registerer: Registerer;
   readonly #calls = new Map<string, SipCall>();
+  /** REFERs this side accepted, by transfer id, until the engine places the call they ask for. */
+  readonly #referrals = new Map<string, { referral: Referral; callId: string }>();
+  #transfers = 0;
   /** The call each SIP.js session belongs to (its description handler asks). */
   readonly #bySession = new WeakMap<Session, SipCall>();
   #handlers: SignallingHandlers | undefined;
   readonly #options: SipOptions;
+  readonly #log: Logger;
 
   private constructor(settings: SipSettings, log: Logger, options: SipOptions) {
     this.#settings = settings;
     this.#options = options;
+    this.#log = log;
     const uri = UserAgent.makeURI(settings.uri);
     if (!uri)
       throw new CommsError(SipErrorCodes.REGISTRATION_FAILED, `"${settings.uri}" is not a SIP URI`);
@@ -219,7 +275,15 @@ export class SipCallSignalling implements CallSignalling {
         if (level === 'error' || level === 'warn') log.warn(`sip ${category}: ${content}`);
       },
       sessionDescriptionHandlerFactory: (session) => this.#descriptions(session),
-      delegate: { onInvite: (invitation) => this.#incoming(invitation) },
+      // An INVITE that replaces a call of this user (a consultative transfer's) is matched to it.
+      sipExtensionReplaces: SIPExtension.Supported,
+      delegate: {
+        onInvite: (invitation) => this.#incoming(invitation),
+        // A transfer comes as a REFER in the call's own dialog; one from outside it (RFC 4538's
+        // Target-Dialog) is not taken: the call is unknown to whoever sent it.
+        onReferRequest: (request) =>
+          request.reject({ statusCode: 481, reasonPhrase: 'Call/Transaction Does Not Exist' }),
+      },
     });
     this.#registerer = new Registerer(this.#ua);
   }
@@ -341,31 +405,81 @@ export class SipCallSignalling implements CallSignalling {
     return { id, displayName: identity.displayName || id };
   }
 
+  /** This user as the other party sees them. */
+  #self(): RemoteParty {
+    const id = UserAgent.makeURI(this.#settings.uri)?.user ?? this.#settings.uri;
+    return { id, displayName: this.#settings.displayName || id };
+  }
+
+  /**
+   * The party a forward or transfer names: a user of the directory (else
+   * `call:unknownDestination`), or any SIP address as it is.
+   */
+  async #destination(destination: string): Promise<RemoteParty> {
+    this.#target(destination);
+    const name =
+      /^sips?:|@/.test(destination) || !this.#options.nameOf
+        ? destination
+        : await this.#options.nameOf(destination);
+    if (name === undefined)
+      throw new CommsError('call:unknownDestination', `there is no user "${destination}" to call`);
+    return { id: destination, displayName: name };
+  }
+
   async invite(request: Parameters<CallSignalling['invite']>[0]) {
-    if (request.transfer)
-      throw new CommsError(SipErrorCodes.NOT_SUPPORTED, 'transfers are not supported over SIP yet');
     const target = this.#target(request.to);
+    const extraHeaders = headers(request.customParameters);
     // The SIP Call-ID is the engine's call id, so both parties name the call alike (SIP.js
     // passes its params on to the request, Call-ID included, though its type omits it).
     const params = {
       callId: request.callId,
       ...(request.displayName ? { fromDisplayName: request.displayName } : {}),
     };
-    const inviter = new Inviter(this.#ua, target, {
-      extraHeaders: headers(request.customParameters),
-      params,
-    });
+    let inviter: Inviter;
+    if (request.transfer) {
+      // The call a REFER asked for: SIP.js adds its Referred-By (and Replaces) and tells the
+      // transferrer how it goes (NOTIFY).
+      const { transferId, callId } = request.transfer;
+      const asked = this.#referrals.get(transferId);
+      if (!asked || asked.callId !== callId)
+        throw new CommsError(
+          CallErrorCodes.TRANSFER_FAILED,
+          `no transfer ${transferId} of call ${callId} is waiting`,
+        );
+      this.#referrals.delete(transferId);
+      inviter = asked.referral.makeInviter({ extraHeaders, params });
+    } else inviter = new Inviter(this.#ua, target, { extraHeaders, params });
     let started!: () => void;
     const call = this.#track(
       request.callId,
       inviter,
       new Promise<void>((resolve) => (started = resolve)),
+      { id: request.to, displayName: request.to },
     );
-    call.local.push(request.sdp);
-    call.settling = true;
-    const { callId } = request;
+    call.outgoing = {
+      offer: request.sdp,
+      headers: extraHeaders,
+      ...(request.displayName ? { displayName: request.displayName } : {}),
+      forwards: 0,
+    };
     // The callee's name, looked up while the INVITE goes out.
     const name = this.#options.nameOf?.(request.to).catch(() => undefined);
+    await this.#send(call, inviter, request.transfer?.callId);
+    call.party.displayName = (await name) || request.to;
+    started();
+    return { to: { ...call.party } };
+  }
+
+  /**
+   * Sends `inviter`'s INVITE with the call's offer and follows it: 180 is ringing, 2xx answered,
+   * 3xx forwarded, a failure ends the call; unanswered in time, this side cancels. A call a
+   * transfer asked for (`transferred`: the call it takes over) ends that one as transferred once
+   * it is answered.
+   */
+  async #send(call: SipCall, inviter: Inviter, transferred?: string): Promise<void> {
+    const { callId } = call;
+    call.local.push(call.outgoing!.offer);
+    call.settling = true;
     await inviter.invite({
       requestDelegate: {
         onProgress: ({ message }) => {
@@ -374,10 +488,14 @@ export class SipCallSignalling implements CallSignalling {
         },
         onAccept: ({ message }) => {
           call.settling = false;
+          // The transferrer ends the old call next (BYE): it ends as transferred here.
+          const old = transferred && this.#calls.get(transferred);
+          if (old) old.transition = Transitions.TRANSFERRED;
           void call.ready.then(() =>
             this.#handlers?.answered(callId, call.remote, parametersOf(message)),
           );
         },
+        onRedirect: ({ message }) => this.#forwarded(call, message),
         onReject: ({ message }) => {
           const statusCode = message.statusCode ?? 500;
           // After this side cancelled for no answer, the 487 does not change why it ended.
@@ -400,9 +518,47 @@ export class SipCallSignalling implements CallSignalling {
     inviter.stateChange.addListener((state) => {
       if (state !== SessionState.Establishing) clearTimeout(unanswered);
     });
-    const displayName = (await name) || request.to;
-    started();
-    return { to: { id: request.to, displayName } };
+  }
+
+  /**
+   * The callee forwarded the call (a 3xx): it rings at the Contact now, with the same offer and
+   * Call-ID (RFC 3261 §8.1.3.4), and the Diversion headers so far, newest first (RFC 5806).
+   */
+  #forwarded(call: SipCall, message: Core.IncomingResponseMessage): void {
+    const outgoing = call.outgoing!;
+    const [contact] = nameAddrs(message, 'contact');
+    if (!contact || ++outgoing.forwards > MAX_FORWARDS) {
+      call.transition = contact
+        ? FORWARDED_TOO_OFTEN
+        : { statusCode: message.statusCode ?? 302, reasonText: 'Forwarded nowhere' };
+      return;
+    }
+    const diversions = message.getHeaders('diversion');
+    const [by] = nameAddrs(message, 'diversion');
+    const forwarding: CallForwarding = {
+      by: by ? this.#party(by) : { ...call.party },
+      to: this.#party(contact),
+    };
+    const uri = contact.uri.clone();
+    uri.clearHeaders();
+    const params = {
+      callId: call.callId,
+      ...(outgoing.displayName ? { fromDisplayName: outgoing.displayName } : {}),
+    };
+    const inviter = new Inviter(this.#ua, uri, {
+      extraHeaders: [...outgoing.headers, ...diversions.map((d) => `Diversion: ${d}`)],
+      params,
+    });
+    // The old session's end is not the call's: the new one carries it (see `#track`).
+    call.session = inviter;
+    call.party = { ...forwarding.to };
+    this.#watch(call, inviter);
+    void call.ready.then(() => this.#handlers?.forwarded(call.callId, forwarding));
+    this.#send(call, inviter).catch((error: unknown) => {
+      this.#log.warn(`could not forward call ${call.callId} to ${uri.toString()}`, error);
+      call.transition = { statusCode: 500, reasonText: 'Could not follow the forward' };
+      void inviter.dispose();
+    });
   }
 
   // ── incoming ────────────────────────────────────────────────────────────────
@@ -423,13 +579,18 @@ export class SipCallSignalling implements CallSignalling {
         .catch(() => undefined);
       return;
     }
-    if (this.#calls.size > 0 && !this.#options.multiCall?.()) {
+    const request = invitation.request;
+    // A consultative transfer's INVITE replaces a call of this user (SIP.js matched its dialog).
+    const replaces = (request.parseHeader('replaces') as { call_id?: string } | undefined)?.call_id;
+    const replacing = replaces !== undefined && this.#calls.has(replaces);
+    if (this.#calls.size > 0 && !replacing && !this.#options.multiCall?.()) {
       // In a call, and not taking a second one (`call.multiCall`): busy, as the gateway says.
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
-    const call = this.#track(callId, invitation, Promise.resolve());
-    call.settling = false;
+    const from = this.#party(invitation.remoteIdentity);
+    const call = this.#track(callId, invitation, Promise.resolve(), from);
+    if (replacing) call.replaces = replaces;
     invitation.delegate = {
       ...invitation.delegate,
       // A proxy forking to several devices cancels the others once one answered, saying so
@@ -439,12 +600,23 @@ export class SipCallSignalling implements CallSignalling {
           ? Transitions.ANSWERED_ELSEWHERE
           : Transitions.CANCELLED),
     };
+    // Forwarded: each Diversion names who forwarded it, newest first; each forwarded it to the
+    // next, the last to this user.
+    const diverters = nameAddrs(request, 'diversion')
+      .reverse()
+      .map((d) => this.#party(d));
+    const forwarded = diverters.map((by, i) => ({ by, to: diverters[i + 1] ?? this.#self() }));
+    const [referredBy] = nameAddrs(request, 'referred-by');
     this.#handlers.incoming({
       callId,
-      from: this.#party(invitation.remoteIdentity),
+      from,
       sdp,
       media: mediaOf(sdp),
-      customParameters: parametersOf(invitation.request),
+      customParameters: parametersOf(request),
+      ...(referredBy
+        ? { transfer: { referredBy: this.#party(referredBy), replaces: call.replaces ?? null } }
+        : {}),
+      ...(forwarded.length ? { forwarded } : {}),
     });
   }
 
@@ -466,6 +638,12 @@ export class SipCallSignalling implements CallSignalling {
     call.settling = true;
     await this.#invitation(callId).accept({ extraHeaders: headers(customParameters) });
     call.settling = false;
+    // It replaces a call (a consultative transfer): that one ends, as transferred (RFC 3891).
+    const replaced = call.replaces && this.#calls.get(call.replaces);
+    if (replaced && replaced.session.state === SessionState.Established) {
+      replaced.transition = Transitions.TRANSFERRED;
+      await replaced.session.bye().catch(() => undefined);
+    }
   }
 
   async reject(callId: string) {
@@ -557,12 +735,168 @@ export class SipCallSignalling implements CallSignalling {
   /** SIP sends complete descriptions (`trickle` is false): no candidate travels alone. */
   async candidate() {}
 
-  async transfer(): Promise<void> {
-    throw new CommsError(SipErrorCodes.NOT_SUPPORTED, 'transfers are not supported over SIP yet');
+  /**
+   * Asks the other party to take the call elsewhere: a REFER in the call's dialog, its Refer-To
+   * the destination, or the other call's party with a Replaces header naming that call's
+   * dialog. Resolves once the other party accepts the REFER (202); its NOTIFYs settle it.
+   */
+  async transfer(callId: string, target: TransferTarget): Promise<void> {
+    const call = this.#call(callId);
+    const dialog = call.session.dialog;
+    if (!dialog || call.session.state !== SessionState.Established)
+      throw new CommsError(CallErrorCodes.INVALID_STATE, `call ${callId} is not answered`);
+    let referTo: string;
+    let other: SipCall | undefined;
+    if ('destination' in target) {
+      const { destination } = target;
+      if (destination === call.party.id || destination === this.#self().id)
+        throw new CommsError(
+          'call:invalidDestination',
+          `call ${callId} cannot be transferred to ${destination === call.party.id ? 'its other party' : 'the transferrer'}`,
+        );
+      const to = await this.#destination(destination);
+      referTo = nameAddr(to, this.#target(destination).toString());
+    } else {
+      other = this.#call(target.otherCallId);
+      const replaced = other.session.dialog;
+      if (!replaced || other.session.state !== SessionState.Established)
+        throw new CommsError(
+          CallErrorCodes.INVALID_STATE,
+          `call ${target.otherCallId} is not answered`,
+        );
+      // The tags as the other call's party sees its dialog: its own tag is the To tag.
+      const replaces = encodeURIComponent(
+        `${replaced.callId};to-tag=${replaced.remoteTag};from-tag=${replaced.localTag}`,
+      );
+      referTo = `<${this.#target(other.party.id).toString()}?Replaces=${replaces}>`;
+    }
+    const self = this.#self();
+    call.referring = true;
+    // The replaced call's party ends it once they take the new one: as transferred here too.
+    call.transferredWith = other;
+    if (other) other.transition = Transitions.TRANSFERRED;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        dialog.refer(
+          {
+            onAccept: () => resolve(),
+            onReject: ({ message }) =>
+              reject(
+                new CommsError(
+                  CallErrorCodes.TRANSFER_FAILED,
+                  `the other party of call ${callId} refused the transfer: ${message.statusCode} ${message.reasonPhrase}`,
+                ),
+              ),
+          },
+          {
+            extraHeaders: [
+              `Refer-To: ${referTo}`,
+              `Referred-By: ${nameAddr(self, this.#settings.uri)}`,
+            ],
+          },
+        );
+      });
+    } catch (error) {
+      this.#untransferred(call);
+      throw error;
+    }
   }
 
-  async forward(): Promise<never> {
-    throw new CommsError(SipErrorCodes.NOT_SUPPORTED, 'forwarding is not supported over SIP yet');
+  /** A transfer of `call` that failed: neither call is to end as transferred. */
+  #untransferred(call: SipCall): void {
+    call.referring = false;
+    const other = call.transferredWith;
+    if (other?.transition === Transitions.TRANSFERRED) other.transition = undefined;
+    call.transferredWith = undefined;
+  }
+
+  /**
+   * A NOTIFY about this side's REFER: the status line of the transferee's call to the target
+   * (`message/sipfrag`). A final one settles the transfer; on success this side leaves the call.
+   */
+  #notified(call: SipCall, body: string): void {
+    const status = /^SIP\/2\.0 (\d{3}) ?(.*)/.exec(body.trim());
+    const statusCode = Number(status?.[1] ?? 0);
+    if (!call.referring || statusCode < 200) return;
+    const { callId } = call;
+    if (statusCode < 300) {
+      call.referring = false;
+      this.#handlers?.transferCompleted(callId, null);
+      call.endedHere = true;
+      void call.session.bye().catch(() => undefined);
+      return;
+    }
+    this.#untransferred(call);
+    const why = byStatus[statusCode]?.reasonText ?? status?.[2] ?? 'Failed';
+    this.#handlers?.transferCompleted(callId, {
+      code: CallErrorCodes.TRANSFER_FAILED,
+      message: `the transfer of call ${callId} failed: ${statusCode} ${why}`,
+    });
+  }
+
+  /**
+   * The other party transfers this call (a REFER): accepted, and the engine asked to call the
+   * target; the call it places carries the REFER's Referred-By and Replaces (`invite`).
+   */
+  #referred(call: SipCall, referral: Referral): void {
+    const transferId = `${call.callId}:${++this.#transfers}`;
+    const [by] = referral.referredBy
+      ? [Grammar.nameAddrHeaderParse(referral.referredBy)].filter((h) => h !== undefined)
+      : [];
+    const to = this.#party(referral.referTo);
+    void referral
+      .accept()
+      .then(() => {
+        this.#referrals.set(transferId, { referral, callId: call.callId });
+        this.#handlers?.transferRequested(call.callId, {
+          transferId,
+          to: to.id,
+          referredBy: by ? this.#party(by) : { ...call.party },
+        });
+      })
+      .catch((error: unknown) =>
+        this.#log.warn(`could not accept the transfer of call ${call.callId}`, error),
+      );
+  }
+
+  /**
+   * Forwards the ringing call: a 302 whose Contact is the destination and whose Diversion
+   * header names this user (RFC 5806, `deflection`: forwarded while ringing).
+   */
+  async forward(callId: string, destination: string): Promise<CallForwarding> {
+    const call = this.#call(callId);
+    const invitation = this.#invitation(callId);
+    if (invitation.state !== SessionState.Initial && invitation.state !== SessionState.Establishing)
+      throw new CommsError(CallErrorCodes.INVALID_STATE, `call ${callId} does not ring here`);
+    const self = this.#self();
+    const earlier = nameAddrs(invitation.request, 'diversion').map((d) => this.#party(d));
+    if (earlier.length >= MAX_FORWARDS)
+      throw new CommsError(
+        CallErrorCodes.INVALID_STATE,
+        `call ${callId} was forwarded ${MAX_FORWARDS} times already: answer or reject it`,
+      );
+    if (
+      destination === self.id ||
+      destination === call.party.id ||
+      earlier.some((p) => p.id === destination)
+    )
+      throw new CommsError(
+        'call:invalidDestination',
+        `call ${callId} cannot be forwarded to ${destination}: ${destination === self.id ? 'it rings there' : destination === call.party.id ? 'the caller' : 'it was forwarded from there'}`,
+      );
+    const to = await this.#destination(destination);
+    call.endedHere = true;
+    await invitation.reject({
+      statusCode: 302,
+      reasonPhrase: 'Moved Temporarily',
+      extraHeaders: [
+        `Contact: ${nameAddr(to, this.#target(destination).toString())}`,
+        // This forwarding above the earlier ones (RFC 5806): the caller sends them all on.
+        `Diversion: ${nameAddr(self, this.#settings.uri)};reason=deflection`,
+        ...invitation.request.getHeaders('diversion').map((d) => `Diversion: ${d}`),
+      ],
+    });
+    return { by: self, to };
   }
 
   // ── bookkeeping ─────────────────────────────────────────────────────────────
@@ -573,11 +907,13 @@ export class SipCallSignalling implements CallSignalling {
     return call;
   }
 
-  /** Keeps `session` as `callId` until it ends, and tells the engine how it ended. */
-  #track(callId: string, session: Session, ready: Promise<unknown>): SipCall {
+  /** Keeps `session` as `callId` until the call ends. */
+  #track(callId: string, session: Session, ready: Promise<unknown>, party: RemoteParty): SipCall {
     const call: SipCall = {
       callId,
       session,
+      party,
+      referring: false,
       local: [],
       wanted: undefined,
       settling: false,
@@ -587,9 +923,16 @@ export class SipCallSignalling implements CallSignalling {
       ready,
     };
     this.#calls.set(callId, call);
+    this.#watch(call, session);
+    return call;
+  }
+
+  /** Handles `session`'s requests for `call`, and tells the engine how the call ended. */
+  #watch(call: SipCall, session: Session): void {
+    const { callId } = call;
     this.#bySession.set(session, call);
     session.delegate = {
-      onBye: () => (call.transition = Transitions.ENDED_REMOTELY),
+      onBye: () => (call.transition ??= Transitions.ENDED_REMOTELY),
       // A re-INVITE answered (its offer went to the engine first): its custom parameters.
       onInvite: (request, _response, statusCode) => {
         const received = parametersOf(request);
@@ -600,17 +943,23 @@ export class SipCallSignalling implements CallSignalling {
         void info.accept();
         if (received.length) this.#handlers?.parameters(callId, received);
       },
+      onRefer: (referral) => this.#referred(call, referral),
+      onNotify: (notification) => {
+        void notification.accept();
+        this.#notified(call, notification.request.body ?? '');
+      },
     };
     session.stateChange.addListener((state) => {
       if (state !== SessionState.Terminated) return;
-      this.#calls.delete(callId);
-      call.wanted?.reject(new Error(`call ${callId} ended`));
-      if (call.endedHere) return;
-      // Read once SIP.js is done: a final response's delegate runs right after this state.
-      void call.ready.then(() =>
-        this.#handlers?.ended(callId, call.transition ?? Transitions.ENDED_REMOTELY),
-      );
+      // Read once SIP.js is done: a final response's delegate runs right after this state (a
+      // forward's moves the call to a new session, whose end will be the call's).
+      void call.ready.then(() => {
+        if (call.session !== session) return;
+        this.#calls.delete(callId);
+        call.wanted?.reject(new Error(`call ${callId} ended`));
+        if (call.endedHere) return;
+        this.#handlers?.ended(callId, call.transition ?? Transitions.ENDED_REMOTELY);
+      });
     });
-    return call;
   }
 }
