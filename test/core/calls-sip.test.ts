@@ -268,6 +268,53 @@ describe('calls over SIP through a real Kamailio', function () {
     await reach(last.client, callId, 'Ended');
   });
 
+  /** Another device of the user `id`, on SIP too. */
+  async function device(id: string): Promise<CommsClient> {
+    const client = createClient({ server: gateway.url, logs: { logLevel: 'silent' } });
+    clients.push(client);
+    await client.connect({ username: id, password: PASSWORD }, { services: ['chat'] });
+    registrations.push(await useSipBackend(client));
+    return client;
+  }
+
+  it('a forward from one device of the callee stops its other devices ringing, as forwarded, hop after hop', async () => {
+    const a = await user();
+    const b = await user();
+    const b2 = await device(b.id);
+    const atB2 = nextEvent(b2, 'call:receive');
+    const callId = await ringingCall(a, b);
+    await atB2;
+    await reach(b2, callId, 'Ringing');
+    // B (from its first device) to C, who has two; C (from its first) to D.
+    const c = await user();
+    const c2 = await device(c.id);
+    const d = await user();
+    for (const [from, others, to, next] of [
+      [b.client, b2, c, c2],
+      [c.client, c2, d, undefined],
+    ] as const) {
+      const rings = nextEvent(to.client, 'call:receive');
+      const ringsToo = next && nextEvent(next, 'call:receive');
+      await from.call.forward(callId, to.id);
+      const ended = await reach(others, callId, 'Ended');
+      expect(ended.call.calls[callId]!.transition).to.deep.equal({
+        statusCode: 302,
+        reasonText: 'Forwarded',
+      });
+      expect((await rings).callId).to.equal(callId);
+      await reach(to.client, callId, 'Ringing');
+      if (ringsToo) await ringsToo;
+      if (next) await reach(next, callId, 'Ringing');
+    }
+    expect(a.client.call.getById(callId)!.forwarded!.map((f) => f.to.id)).to.deep.equal([
+      c.id,
+      d.id,
+    ]);
+    await d.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    await a.client.call.end(callId);
+  });
+
   it('ends a call that a device forwards more than 5 times (to itself, here) with 482', async () => {
     const a = await user();
     const x = await user();

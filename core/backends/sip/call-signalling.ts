@@ -541,8 +541,10 @@ export class SipCallSignalling implements CallSignalling {
     };
     const uri = contact.uri.clone();
     uri.clearHeaders();
+    // A new request of the same call: its Call-ID, and the next CSeq.
     const params = {
       callId: call.callId,
+      cseq: outgoing.forwards + 1,
       ...(outgoing.displayName ? { fromDisplayName: outgoing.displayName } : {}),
     };
     const inviter = new Inviter(this.#ua, uri, {
@@ -593,12 +595,17 @@ export class SipCallSignalling implements CallSignalling {
     if (replacing) call.replaces = replaces;
     invitation.delegate = {
       ...invitation.delegate,
-      // A proxy forking to several devices cancels the others once one answered, saying so
-      // (RFC 3326: `Reason: SIP ;cause=200`).
-      onCancel: ({ request }) =>
-        (call.transition = /cause\s*=\s*200\b/.test(request.getHeader('Reason') ?? '')
-          ? Transitions.ANSWERED_ELSEWHERE
-          : Transitions.CANCELLED),
+      // A proxy forking to several devices cancels the others once one answered or forwarded
+      // the call, saying so (RFC 3326: `Reason: SIP ;cause=200`, or 302 from our Kamailio).
+      onCancel: ({ request }) => {
+        const cause = /cause\s*=\s*(\d+)/.exec(request.getHeader('Reason') ?? '')?.[1];
+        call.transition =
+          cause === '200'
+            ? Transitions.ANSWERED_ELSEWHERE
+            : cause === '302'
+              ? Transitions.FORWARDED
+              : Transitions.CANCELLED;
+      },
     };
     // Forwarded: each Diversion names who forwarded it, newest first; each forwarded it to the
     // next, the last to this user.
