@@ -169,7 +169,7 @@ export const knownIssues: Record<string, string[]> = {};
 
 /** The elements a story shows (`<comms-client>` only renders its slot, so not it). */
 export const ELEMENTS =
-  ':is(comms-dialer, comms-call-view, comms-device-picker, comms-chat, comms-presence, comms-login)';
+  ':is(comms-dialer, comms-call-view, comms-device-picker, comms-chat, comms-presence, comms-login, comms-voicemail)';
 
 /**
  * The stories that need a gateway (given one by `test/node/storybook.test.ts`, through
@@ -180,12 +180,20 @@ export const gatewayStories: Record<string, RegExp | null> = {
   'elements-client--reconnecting': null,
   'elements-login--wrong-password': /status of 401 \(Unauthorized\)/,
   'elements-login--weak-password': /status of 400 \(Bad Request\)/,
+  'elements-voicemail--inbox': null,
+  'elements-voicemail--empty': null,
 };
 
 /** The titles each rendering file shows every story of (together: every title). */
 export const renderGroups = {
   calls: ['Elements/Call view', 'Elements/Client', 'Elements/Device picker', 'Elements/Dialer'],
-  messaging: ['Elements/Chat', 'Elements/Login', 'Elements/Presence', 'Scenes/Two people'],
+  messaging: [
+    'Elements/Chat',
+    'Elements/Login',
+    'Elements/Presence',
+    'Elements/Voicemail',
+    'Scenes/Two people',
+  ],
 };
 
 /** Refused connections, which only the offline stories make, and on purpose. */

@@ -28,6 +28,7 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
       'Elements/Dialer',
       'Elements/Login',
       'Elements/Presence',
+      'Elements/Voicemail',
       'Scenes/Two people',
     ]);
     assert.deepEqual(Object.values(renderGroups).flat().sort(), titles);
@@ -138,5 +139,33 @@ describe('the Storybook catalog', { timeout: 120_000 }, () => {
       const unexpected = catalog.errors.slice(before).filter((e) => !gatewayStories[id]!.test(e));
       assert.deepEqual(unexpected, [], id);
     }
+  });
+
+  it('shows voicemails Ada really left Bob on a real gateway, and an empty mailbox', async () => {
+    const port = new URL(catalog.gateway.url).port;
+    const before = catalog.errors.length;
+    await catalog.load('elements-voicemail--inbox', `&args=gatewayPort:${port}`);
+    await catalog.page.waitForFunction(
+      () =>
+        document
+          .querySelector('comms-voicemail')
+          ?.shadowRoot?.querySelectorAll('[part~="voicemail"]').length === 3,
+    );
+    const inbox = await catalog.shadowText('comms-voicemail');
+    assert.match(inbox, /Voicemail\s*3 new/);
+    // Newest first: 3 s, 4 s, 2 s.
+    assert.deepEqual(
+      [...inbox.matchAll(/\b0:0(\d)\b/g)].map((m) => m[1]),
+      ['3', '4', '2'],
+    );
+    await catalog.page.addScriptTag({ path: axePath });
+    assert.deepEqual(await catalog.audit(), [], 'inbox: axe');
+    await catalog.load('elements-voicemail--empty', `&args=gatewayPort:${port}`);
+    await catalog.page.waitForFunction(
+      () =>
+        !!document.querySelector('comms-voicemail')?.shadowRoot?.querySelector('[part~="empty"]'),
+    );
+    assert.match(await catalog.shadowText('comms-voicemail'), /No voicemails\./);
+    assert.deepEqual(catalog.errors.slice(before), []);
   });
 });
