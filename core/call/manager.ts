@@ -98,6 +98,17 @@ export interface Session {
    */
   ice: Promise<void>;
   awaitingAnswer: Pending<string> | null;
+  /** The other side's offer this side last yielded to, until it is answered. */
+  yielded: Promise<unknown> | null;
+  /** How many times this side yielded to the other's offer (glare). */
+  glare: number;
+  /**
+   * This side's renegotiation offer in progress: being made, sent and not yet answered, or
+   * waiting to be made again (after the backend refused it in a glare).
+   */
+  offering: 'making' | 'sent' | 'waiting' | null;
+  /** A hold (true) or unhold (false) in progress on this side. */
+  holding: boolean | null;
   streams: Map<string, string>;
   candidates: RTCIceCandidate[];
 }
@@ -588,7 +599,7 @@ export class CallManager {
       for (const t of session.pc.getTransceivers())
         if (t.currentDirection !== 'stopped') t.direction = 'inactive';
       const previous = { state: call.state, localHold: false, remoteHold: call.remoteHold };
-      await this.#renegotiate(callId, session, 'HOLD', true);
+      await this.#holding(session, true, () => this.#renegotiate(callId, session, 'HOLD', true));
       this.#patch(callId, { localHold: true });
       this.#setState(callId, states.ON_HOLD, undefined, previous);
       this.#syncTracks(callId);
@@ -609,7 +620,9 @@ export class CallManager {
         if (t.currentDirection !== 'stopped')
           t.direction = t.sender.track ? 'sendrecv' : 'recvonly';
       const previous = { state: call.state, localHold: true, remoteHold: call.remoteHold };
-      await this.#renegotiate(callId, session, 'UNHOLD', false);
+      await this.#holding(session, false, () =>
+        this.#renegotiate(callId, session, 'UNHOLD', false),
+      );
       this.#patch(callId, { localHold: false });
       this.#setState(
         callId,
@@ -804,6 +817,10 @@ export class CallManager {
       queue: Promise.resolve(),
       ice: Promise.resolve(),
       awaitingAnswer: null,
+      yielded: null,
+      glare: 0,
+      offering: null,
+      holding: null,
       streams: new Map(),
       candidates: [],
     };
@@ -1000,8 +1017,15 @@ export class CallManager {
       const answer = new Promise<string>(
         (resolve, reject) => (session.awaitingAnswer = { resolve, reject }),
       );
+      answer.catch(() => undefined); // read below; a glare may reject it before then
+      const glare = session.glare;
+      session.offering = 'making';
       try {
         const sdp = await this.#createDescription(callId, session, 'offer', operation);
+        // Yielded to the other side's offer meanwhile (rolled back): this one is not sent.
+        if (session.glare !== glare || session.pc.signalingState !== 'have-local-offer')
+          await answer;
+        session.offering = 'sent';
         await this.#requireSignalling().offer(callId, sdp, hold, this.#parametersOf(callId));
         const remote = await withTimeout(
           answer,
@@ -1013,14 +1037,39 @@ export class CallManager {
         return;
       } catch (error) {
         session.awaitingAnswer = null;
-        if ((error as CommsError).code !== 'call:glare') throw error;
-        // The other side's offer won: it was answered; offer ours again.
+        // Not a glare, unless this side yielded to the other's offer meanwhile (then whatever
+        // failed here failed for that).
+        if ((error as CommsError).code !== 'call:glare' && session.glare === glare) throw error;
+        const { pc } = session;
+        if (session.glare === glare && pc.signalingState === 'have-local-offer') {
+          // The backend refused ours while the other side's crossed it (SIP's 491): neither was
+          // taken. Each side waits, the caller (who owns the call's id) longer (RFC 3261 §14.1);
+          // the other side's offer that comes meanwhile is answered at once.
+          session.offering = 'waiting';
+          await pc.setLocalDescription({ type: 'rollback' });
+          const [least, most] = session.polite ? [0, 2000] : [2100, 4000];
+          await new Promise((r) => setTimeout(r, least + Math.random() * (most - least)));
+        }
+        // The other side's offer won: once it is answered, offer ours again.
+        await session.yielded;
+      } finally {
+        session.offering = null;
       }
     }
     throw new CommsError(
       CallErrorCodes.NEGOTIATION_FAILED,
       `${operation}: the two sides kept offering at once`,
     );
+  }
+
+  /** Runs a hold or unhold (`held`): an answer to the other side's offer meanwhile keeps it. */
+  async #holding(session: Session, held: boolean, run: () => Promise<void>): Promise<void> {
+    session.holding = held;
+    try {
+      await run();
+    } finally {
+      session.holding = null;
+    }
   }
 
   async #remoteOffer(callId: string, sdp: string, hold: boolean): Promise<void> {
@@ -1030,12 +1079,22 @@ export class CallManager {
     const call = this.getById(callId);
     if (!session || !call || isFinal(call.state)) return;
     const { pc } = session;
-    if (pc.signalingState === 'have-local-offer') {
-      if (!session.polite) return; // ours wins; the other side yields
-      await pc.setLocalDescription({ type: 'rollback' });
+    // Glare: this side is offering too. Once both offers are out, the caller's wins (the other
+    // side yields, as here on the callee's); an offer not yet sent always yields (the other
+    // side never sees it: a SIP backend could not have taken this offer while its own was out).
+    const collided = !!session.offering || pc.signalingState === 'have-local-offer';
+    let yielded: (() => void) | undefined;
+    if (collided) {
+      if (!session.polite && session.offering === 'sent') return;
+      session.glare++;
+      // This side's renegotiation offers again once the other side's offer is answered.
+      session.yielded = new Promise<void>((resolve) => (yielded = resolve));
       session.awaitingAnswer?.reject(new CommsError('call:glare', 'both sides offered at once'));
+      if (pc.signalingState === 'have-local-offer')
+        await pc.setLocalDescription({ type: 'rollback' });
     }
-    await this.#operation(
+    // Yielding, this side answers the other's offer now: its own operation waits for that.
+    const handled = this.#operation(
       callId,
       hold ? 'REMOTE_HOLD' : call.remoteHold ? 'REMOTE_UNHOLD' : 'REMOTE_UPDATE',
       async () => {
@@ -1045,7 +1104,7 @@ export class CallManager {
           remoteHold: call.remoteHold,
         };
         await this.#setRemote(callId, session, 'offer', sdp);
-        if (call.localHold)
+        if (session.holding ?? call.localHold)
           for (const t of pc.getTransceivers())
             if (t.currentDirection !== 'stopped') t.direction = 'inactive';
         const answer = await this.#createDescription(callId, session, 'answer', 'REMOTE_UPDATE');
@@ -1058,9 +1117,10 @@ export class CallManager {
         }
         this.#syncTracks(callId);
       },
-      false,
+      collided,
       false,
     );
+    await handled.finally(yielded);
   }
 
   async #remoteAnswered(

@@ -161,6 +161,34 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.end(callId);
     });
 
+    it('both parties hold at once (glare): both calls end up held both ways, then resume', async () => {
+      const { a, b, callId } = await connectedCall();
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      await Promise.all([a.client.call.hold(callId), b.client.call.hold(callId)]);
+      for (const client of [a.client, b.client])
+        await until(client, (s) => s.call.calls[callId]!.remoteHold);
+      for (const client of [a.client, b.client])
+        expect(client.call.getById(callId)).to.include({
+          state: 'On Hold',
+          localHold: true,
+          remoteHold: true,
+        });
+      await Promise.all([a.client.call.unhold(callId), b.client.call.unhold(callId)]);
+      for (const client of [a.client, b.client]) {
+        await until(client, (s) => !s.call.calls[callId]!.remoteHold);
+        expect(client.call.getById(callId)).to.include({
+          state: 'Connected',
+          localHold: false,
+          remoteHold: false,
+        });
+      }
+      await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
+      expect(
+        await hearsAudio(await liveTrack(b.client, remoteAudio(b.client, callId)!)),
+      ).to.be.greaterThan(0.01);
+      await a.client.call.end(callId);
+    });
+
     it('custom parameters: set on the call, sent alone and with renegotiations, cleared', async () => {
       const { a, b, callId } = await ringingCall();
       const received: Array<{ callId: string; customParameters: unknown }> = [];

@@ -708,7 +708,8 @@ export class SipCallSignalling implements CallSignalling {
               call.settling = false;
               reject(
                 new CommsError(
-                  SipErrorCodes.REQUEST_FAILED,
+                  // 491: the other side's re-INVITE crossed this one (glare): the engine retries.
+                  message.statusCode === 491 ? 'call:glare' : SipErrorCodes.REQUEST_FAILED,
                   `the re-INVITE of call ${callId} was refused: ${message.statusCode} ${message.reasonPhrase}`,
                 ),
               );
