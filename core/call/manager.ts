@@ -103,12 +103,17 @@ export interface Session {
   /** How many times this side yielded to the other's offer (glare). */
   glare: number;
   /**
-   * This side's renegotiation offer in progress: being made, sent and not yet answered, or
-   * waiting to be made again (after the backend refused it in a glare).
+   * This side's renegotiation offer in progress: being made, sent, answered (the answer being
+   * applied), or waiting to be made again (after the backend refused it in a glare).
    */
-  offering: 'making' | 'sent' | 'waiting' | null;
+  offering: 'making' | 'sent' | 'answered' | 'waiting' | null;
   /** A hold (true) or unhold (false) in progress on this side. */
   holding: boolean | null;
+  /**
+   * The other side's offer waiting behind this side's operations: run at once when one of them
+   * is about to offer (so the two offers do not cross).
+   */
+  waitingRemote: (() => Promise<void>) | null;
   streams: Map<string, string>;
   candidates: RTCIceCandidate[];
 }
@@ -308,7 +313,12 @@ export class CallManager {
       answered: (callId, sdp, custom) => void this.#remoteAnswered(callId, sdp, custom),
       ended: (callId, transition) => this.#remoteEnded(callId, transition),
       offer: (callId, sdp, hold) => void this.#remoteOffer(callId, sdp, hold),
-      answer: (callId, sdp) => this.#sessions.get(callId)?.awaitingAnswer?.resolve(sdp),
+      answer: (callId, sdp) => {
+        const session = this.#sessions.get(callId);
+        // Answered: an offer from the other side after this is no glare (see `#remoteOffer`).
+        if (session?.offering === 'sent') session.offering = 'answered';
+        session?.awaitingAnswer?.resolve(sdp);
+      },
       parameters: (callId, customParameters) => {
         if (this.getById(callId))
           this.#ctx.emit('call:customParameters', { callId, customParameters });
@@ -821,6 +831,7 @@ export class CallManager {
       glare: 0,
       offering: null,
       holding: null,
+      waitingRemote: null,
       streams: new Map(),
       candidates: [],
     };
@@ -1018,6 +1029,8 @@ export class CallManager {
         (resolve, reject) => (session.awaitingAnswer = { resolve, reject }),
       );
       answer.catch(() => undefined); // read below; a glare may reject it before then
+      // The other side's offer that came first is answered first.
+      await session.waitingRemote?.().catch(() => undefined);
       const glare = session.glare;
       session.offering = 'making';
       try {
@@ -1082,7 +1095,11 @@ export class CallManager {
     // Glare: this side is offering too. Once both offers are out, the caller's wins (the other
     // side yields, as here on the callee's); an offer not yet sent always yields (the other
     // side never sees it: a SIP backend could not have taken this offer while its own was out).
-    const collided = !!session.offering || pc.signalingState === 'have-local-offer';
+    // An offer that comes after the answer to ours (the backend keeps their order) is none: it
+    // waits its turn, behind the answer being applied.
+    const collided =
+      session.offering !== 'answered' &&
+      (!!session.offering || pc.signalingState === 'have-local-offer');
     let yielded: (() => void) | undefined;
     if (collided) {
       if (!session.polite && session.offering === 'sent') return;
@@ -1093,33 +1110,49 @@ export class CallManager {
       if (pc.signalingState === 'have-local-offer')
         await pc.setLocalDescription({ type: 'rollback' });
     }
+    const type = hold ? 'REMOTE_HOLD' : call.remoteHold ? 'REMOTE_UNHOLD' : 'REMOTE_UPDATE';
+    const run = () =>
+      this.#operation(
+        callId,
+        type,
+        async () => {
+          const previous = {
+            state: call.state,
+            localHold: call.localHold,
+            remoteHold: call.remoteHold,
+          };
+          await this.#setRemote(callId, session, 'offer', sdp);
+          if (session.holding ?? call.localHold)
+            for (const t of pc.getTransceivers())
+              if (t.currentDirection !== 'stopped') t.direction = 'inactive';
+          const answer = await this.#createDescription(callId, session, 'answer', 'REMOTE_UPDATE');
+          await this.#requireSignalling().answerOffer(callId, answer, this.#parametersOf(callId));
+          const now = this.getById(callId)!;
+          if (now.remoteHold !== hold) {
+            this.#patch(callId, { remoteHold: hold });
+            const next = hold || now.localHold ? states.ON_HOLD : states.CONNECTED;
+            this.#setState(callId, next, undefined, previous);
+          }
+          this.#syncTracks(callId);
+        },
+        true,
+        false,
+      );
     // Yielding, this side answers the other's offer now: its own operation waits for that.
-    const handled = this.#operation(
-      callId,
-      hold ? 'REMOTE_HOLD' : call.remoteHold ? 'REMOTE_UNHOLD' : 'REMOTE_UPDATE',
-      async () => {
-        const previous = {
-          state: call.state,
-          localHold: call.localHold,
-          remoteHold: call.remoteHold,
-        };
-        await this.#setRemote(callId, session, 'offer', sdp);
-        if (session.holding ?? call.localHold)
-          for (const t of pc.getTransceivers())
-            if (t.currentDirection !== 'stopped') t.direction = 'inactive';
-        const answer = await this.#createDescription(callId, session, 'answer', 'REMOTE_UPDATE');
-        await this.#requireSignalling().answerOffer(callId, answer, this.#parametersOf(callId));
-        const now = this.getById(callId)!;
-        if (now.remoteHold !== hold) {
-          this.#patch(callId, { remoteHold: hold });
-          const next = hold || now.localHold ? states.ON_HOLD : states.CONNECTED;
-          this.#setState(callId, next, undefined, previous);
-        }
-        this.#syncTracks(callId);
-      },
-      collided,
-      false,
-    );
+    // Otherwise the answer waits its turn behind this side's operations, unless one of them is
+    // about to offer first (`waitingRemote`).
+    let handled: Promise<void>;
+    if (collided) handled = run();
+    else {
+      let begun: Promise<void> | undefined;
+      const begin = () => {
+        if (session.waitingRemote === begin) session.waitingRemote = null;
+        return (begun ??= run());
+      };
+      session.waitingRemote = begin;
+      handled = session.queue.then(begin, begin);
+      session.queue = handled.catch(() => undefined);
+    }
     await handled.finally(yielded);
   }
 

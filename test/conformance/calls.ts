@@ -161,26 +161,30 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await a.client.call.end(callId);
     });
 
-    it('both parties hold at once (glare): both calls end up held both ways, then resume', async () => {
+    it('both parties hold at once (glare), and resume at once, twice: both calls end up held both ways, then resumed', async function () {
+      // Over SIP each glare costs the caller's wait of 2.1–4 s (RFC 3261 §14.1).
+      this.timeout(60000);
       const { a, b, callId } = await connectedCall();
       await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
-      await Promise.all([a.client.call.hold(callId), b.client.call.hold(callId)]);
-      for (const client of [a.client, b.client])
-        await until(client, (s) => s.call.calls[callId]!.remoteHold);
-      for (const client of [a.client, b.client])
-        expect(client.call.getById(callId)).to.include({
-          state: 'On Hold',
-          localHold: true,
-          remoteHold: true,
-        });
-      await Promise.all([a.client.call.unhold(callId), b.client.call.unhold(callId)]);
-      for (const client of [a.client, b.client]) {
-        await until(client, (s) => !s.call.calls[callId]!.remoteHold);
-        expect(client.call.getById(callId)).to.include({
-          state: 'Connected',
-          localHold: false,
-          remoteHold: false,
-        });
+      for (let round = 0; round < 2; round++) {
+        await Promise.all([a.client.call.hold(callId), b.client.call.hold(callId)]);
+        for (const client of [a.client, b.client])
+          await until(client, (s) => s.call.calls[callId]!.remoteHold);
+        for (const client of [a.client, b.client])
+          expect(client.call.getById(callId)).to.include({
+            state: 'On Hold',
+            localHold: true,
+            remoteHold: true,
+          });
+        await Promise.all([a.client.call.unhold(callId), b.client.call.unhold(callId)]);
+        for (const client of [a.client, b.client]) {
+          await until(client, (s) => !s.call.calls[callId]!.remoteHold);
+          expect(client.call.getById(callId)).to.include({
+            state: 'Connected',
+            localHold: false,
+            remoteHold: false,
+          });
+        }
       }
       await until(b.client, (s) => s.call.calls[callId]!.remoteTracks.length === 1);
       expect(
@@ -207,17 +211,19 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       // Received parameters are an event, not the receiver's own parameters.
       expect(b.client.call.getById(callId)!.customParameters).to.deep.equal([]);
 
-      // A renegotiation carries them (here: hold).
-      const withHold = nextEvent(b.client, 'call:customParameters');
-      await a.client.call.hold(callId);
-      expect(await withHold).to.deep.equal({ callId, customParameters: gps });
-      await until(b.client, (s) => s.call.calls[callId]!.remoteHold);
-      // So does the answer to one, from the other side.
+      // A renegotiation carries them (here: hold), and the answer to it the other side's.
       const fromB = [{ name: 'X-Agent', value: 'desk 4' }];
       b.client.call.setCustomParameters(callId, fromB);
+      const withHold = nextEvent(b.client, 'call:customParameters');
       const answered = nextEvent(a.client, 'call:customParameters');
-      await b.client.call.hold(callId);
+      await a.client.call.hold(callId);
+      expect(await withHold).to.deep.equal({ callId, customParameters: gps });
       expect(await answered).to.deep.equal({ callId, customParameters: fromB });
+      await until(b.client, (s) => s.call.calls[callId]!.remoteHold);
+      // So does the other side's own renegotiation.
+      const offered = nextEvent(a.client, 'call:customParameters');
+      await b.client.call.hold(callId);
+      expect(await offered).to.deep.equal({ callId, customParameters: fromB });
 
       // Cleared: later renegotiations carry none.
       a.client.call.setCustomParameters(callId);

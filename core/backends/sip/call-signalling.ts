@@ -105,6 +105,8 @@ interface SipCall {
   replaces?: string;
   /** This side asked the other party to take the call elsewhere (a REFER): its NOTIFYs count. */
   referring: boolean;
+  /** This side's custom parameters for its answer to the other side's re-INVITE. */
+  answerHeaders?: string[];
   /** The other call of this side's consultative transfer (it ends as transferred too). */
   transferredWith?: SipCall;
   /** Descriptions the engine gave, for SIP.js's next `getDescription`. */
@@ -726,8 +728,10 @@ export class SipCallSignalling implements CallSignalling {
     });
   }
 
-  async answerOffer(callId: string, sdp: string) {
+  async answerOffer(callId: string, sdp: string, customParameters: CustomParameter[]) {
     const call = this.#call(callId);
+    // SIP.js makes the 200 itself: the parameters follow it in an INFO (see `#watch`).
+    if (customParameters.length) call.answerHeaders = headers(customParameters);
     if (call.wanted) {
       call.wanted.resolve(sdp);
       call.wanted = undefined;
@@ -945,6 +949,14 @@ export class SipCallSignalling implements CallSignalling {
       onInvite: (request, _response, statusCode) => {
         const received = parametersOf(request);
         if (statusCode === 200 && received.length) this.#handlers?.parameters(callId, received);
+        const extraHeaders = call.answerHeaders;
+        call.answerHeaders = undefined;
+        if (statusCode === 200 && extraHeaders)
+          session
+            .info({ requestOptions: { extraHeaders } })
+            .catch((error: unknown) =>
+              this.#log.warn(`could not send call ${callId}'s parameters with its answer`, error),
+            );
       },
       onInfo: (info) => {
         const received = parametersOf(info.request);
