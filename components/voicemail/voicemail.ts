@@ -88,7 +88,7 @@ export class CommsVoicemail extends CommsElement {
   #focusAfterRender: string | undefined;
   /** Counts the plays asked for and the stops, so that a late recording is dropped. */
   #asked = 0;
-  #dateFormat: Intl.DateTimeFormat | undefined;
+  #dateFormat: { key: string; format: Intl.DateTimeFormat } | undefined;
 
   constructor() {
     super();
@@ -197,14 +197,20 @@ export class CommsVoicemail extends CommsElement {
       : '[part~="heading"]';
   }
 
+  /** When a voicemail was left: the time alone today, else the date and the time. */
   #when(ms: number): string {
     const lang = this.#l10n.lang;
-    if (this.#dateFormat?.resolvedOptions().locale !== lang)
-      this.#dateFormat = new Intl.DateTimeFormat(lang, {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-      });
-    return this.#dateFormat.format(ms);
+    const today = new Date(ms).toDateString() === new Date().toDateString();
+    const key = `${lang} ${today}`;
+    if (this.#dateFormat?.key !== key)
+      this.#dateFormat = {
+        key,
+        format: new Intl.DateTimeFormat(
+          lang,
+          today ? { timeStyle: 'short' } : { dateStyle: 'medium', timeStyle: 'short' },
+        ),
+      };
+    return this.#dateFormat.format.format(ms);
   }
 
   #renderItem(v: Voicemail, neighbour: Voicemail | undefined) {

@@ -70,7 +70,10 @@ describe('<comms-voicemail>', function () {
     expect(text($(el, '[part~="heading"]'))).to.equal('Voicemail 2 new');
     const [first, second] = rows(el);
     expect(text(first!.querySelector('[part~="name"]'))).to.equal('Ada Lovelace');
-    expect(text(first!.querySelector('[part~="details"]'))).to.match(/ · 0:03$/);
+    // Left today: the time alone (as 7:47 PM), then how long.
+    expect(text(first!.querySelector('[part~="details"]'))).to.match(
+      /^\d{1,2}:\d{2}\s?[AP]M · 0:03$/,
+    );
     expect(text(second!.querySelector('[part~="details"]'))).to.match(/ · 0:02$/);
     expect(first!.dataset.unheard).to.equal('true');
     expect(text(first!.querySelector('[part~="new"]'))).to.equal('New');
