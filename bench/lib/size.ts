@@ -113,9 +113,11 @@ export const ceilings = {
    * manager (its own chunk, 2.4 KB alone: the mailbox, MediaRecorder, uploads), the call view's
    * voicemail controls (their own chunk) and what the initial load gained (see `cdnGzip`).
    * Raised to 124 KB (123.46 KB measured; 121.67 before) with `<comms-voicemail>` (see
-   * `cdnGzip`; its French texts are in the French catalog's chunk).
+   * `cdnGzip`; its French texts are in the French catalog's chunk). Raised to 125 KB (124.10
+   * KB measured; 123.73 before) when the call engine's chunk learnt to resolve glare (both
+   * parties holding at once) on every backend; the initial load did not change.
    */
-  cdnTotalGzip: 124 * KB,
+  cdnTotalGzip: 125 * KB,
   /**
    * `comms-kit/core`'s initial load, every export bundled. Set at 32 KB (30.2 KB measured);
    * raised to 38 KB (36.4 KB measured) with the in-page backend's messaging (~6 KB, absent
