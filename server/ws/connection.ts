@@ -20,7 +20,10 @@ import { TokenBucket } from './rate-limit.js';
 
 /** A subscription as the gateway holds it: the wire form plus when it was claimed. */
 export interface ActiveSubscription extends Subscription {
-  /** When this socket claimed it (ms), to order competing claims of one correlator. */
+  /**
+   * When this socket claimed it (ms, with microseconds), to order competing claims of one
+   * correlator.
+   */
   claimedAt: number;
   /** The device takes a second call while in one (`subscribe`'s `multiCall`). */
   multiCall?: boolean;

@@ -54,6 +54,20 @@ export class SubscriptionManager {
   /** The last claim time handed out: claims on one node are strictly ordered. */
   private lastClaim = 0;
 
+  /**
+   * When a claim is made, in ms with microseconds: the wall clock at sub-millisecond precision
+   * (not the injected clock: claims of two nodes are ordered by when they happened, and
+   * nothing else compares with it), and later than this node's previous claim. Whole
+   * milliseconds made claims on two nodes in the same millisecond tie, and a node that claimed
+   * several in one millisecond ran ahead of the others, so a later claim could lose.
+   */
+  private claimTime(): number {
+    return (this.lastClaim = Math.max(
+      performance.timeOrigin + performance.now(),
+      this.lastClaim + 0.001,
+    ));
+  }
+
   constructor(deps: { registry: SocketRegistry; bus: Bus; clock: Clock }) {
     this.registry = deps.registry;
     this.bus = deps.bus;
@@ -84,7 +98,7 @@ export class SubscriptionManager {
       services: same ? union(current!.services, frame.services) : [...frame.services],
       expires,
       expiresAt: now + expires * 1000,
-      claimedAt: same ? current!.claimedAt : (this.lastClaim = Math.max(now, this.lastClaim + 1)),
+      claimedAt: same ? current!.claimedAt : this.claimTime(),
       ...(frame.multiCall ? { multiCall: true } : {}),
     };
     // What listeners must have done before the reply (a device reachable for calls on every
