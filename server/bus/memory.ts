@@ -10,6 +10,8 @@
 import type { Bus, BusHandler, BusMessage, BusUnsubscribe } from './types.js';
 
 export class MemoryBus implements Bus {
+  /** One process: nothing published here reaches another. */
+  readonly shared = false;
   private readonly channels = new Map<string, Set<BusHandler>>();
   private readonly onError: (error: unknown) => void;
   private closed = false;

@@ -22,6 +22,8 @@ interface Channel {
 }
 
 export class RedisBus implements Bus {
+  /** Every node on the same Redis gets what is published. */
+  readonly shared = true;
   /** The publishing connection: free for other commands (the call store uses it). */
   readonly client: RedisClient;
   private readonly subscriber: RedisClient;

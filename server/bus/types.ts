@@ -30,7 +30,10 @@ export interface SubscriptionClaimedMessage {
   clientCorrelator: string;
   /** The new subscription's id (its holder keeps it). */
   subscriptionId: string;
-  /** When it was claimed (ms): only older subscriptions give way, so racing claims agree. */
+  /**
+   * When it was claimed (ms, with microseconds): only older subscriptions give way, so racing
+   * claims agree.
+   */
   claimedAt: number;
 }
 
@@ -47,6 +50,12 @@ export interface UserEventMessage {
   event: EventName;
   /** The event frame as sockets get it (JSON text, serialised once for every receiver). */
   frame: string;
+  /**
+   * The gateway node that pushed it. That node has already sent it to its own sockets (at
+   * once, without the bus's round trip) and ignores its own copy; the other nodes send it to
+   * theirs.
+   */
+  origin: string;
 }
 
 /**
@@ -98,6 +107,11 @@ export type BusUnsubscribe = () => Promise<void>;
 
 /** Publish/subscribe between gateway nodes. */
 export interface Bus {
+  /**
+   * Whether other processes get what is published here (Redis: yes). When not, a gateway
+   * that has sent an event to its own sockets has nothing to publish.
+   */
+  readonly shared: boolean;
   /** Delivers `message` to every handler subscribed to `channel`, on every node. */
   publish(channel: string, message: BusMessage): Promise<void>;
   /** Calls `handler` with each message published on `channel` from now on. */

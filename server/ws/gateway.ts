@@ -14,6 +14,7 @@
  * the socket closes with 4001 when its access token lapses unless `token.update` brought a
  * newer one; with 4003 when its session is revoked; with 1012 when the server shuts down.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { WebSocket } from 'ws';
@@ -88,6 +89,14 @@ export interface RequestContext {
    * fails. A task that fails is logged, never thrown.
    */
   afterReply(task: () => void | Promise<void>): void;
+  /**
+   * Runs `task` once the handler has succeeded, right before its reply is sent (the same
+   * turn), for events to other sockets that should not wait for the reply's write: a message
+   * reaches its recipients first, and its sender's acknowledgement a few microseconds later.
+   * Not run when the handler fails. A promise it returns is not waited for; a task that fails
+   * is logged, never thrown, and the reply is still sent.
+   */
+  beforeReply(task: () => void | Promise<void>): void;
 }
 
 declare module 'fastify' {
@@ -121,7 +130,8 @@ export interface WebSocketGateway {
   register(table: HandlerTable): void;
   /**
    * Pushes an event to the sockets of each user in `userIds` (internal ids), on whichever
-   * node holds them, through the bus. Resolves once published (not delivered).
+   * node holds them: this node's at once (before it returns), the others' through the bus.
+   * Resolves once published.
    */
   push<E extends EventName>(
     userIds: Iterable<string>,
@@ -196,6 +206,8 @@ export async function registerWebSocket(
 ): Promise<WebSocketGateway> {
   const { tokens, bus, clock, origins, options } = deps;
   const log = app.log.child({ component: 'ws' });
+  /** This node, among those sharing the bus. */
+  const nodeId = randomUUID();
   let closing = false;
 
   const hooks: { [K in keyof GatewayHooks]: Set<GatewayHooks[K]> } = {
@@ -231,7 +243,8 @@ export async function registerWebSocket(
         subscriptions.claimed(message);
         break;
       case 'user.event':
-        deliver(message);
+        // This node's own pushes reached its sockets when they were made.
+        if (message.origin !== nodeId) deliver(message);
         break;
     }
     emit('busMessage', message);
@@ -270,13 +283,13 @@ export async function registerWebSocket(
     },
   };
 
-  const runAfterReply = (task: () => void | Promise<void>) => {
+  const runTask = (task: () => void | Promise<void>) => {
     try {
       const result = task();
       if (result)
-        result.catch((error: unknown) => log.error({ err: error }, 'after-reply task failed'));
+        result.catch((error: unknown) => log.error({ err: error }, 'a task of a request failed'));
     } catch (error) {
-      log.error({ err: error }, 'after-reply task failed');
+      log.error({ err: error }, 'a task of a request failed');
     }
   };
 
@@ -290,12 +303,15 @@ export async function registerWebSocket(
         });
         return;
       }
+      let before: Array<() => void | Promise<void>> | undefined;
       let after: Array<() => void | Promise<void>> | undefined;
       const payload = await handler(conn, frame, {
+        beforeReply: (task) => void (before ??= []).push(task),
         afterReply: (task) => void (after ??= []).push(task),
       });
+      if (before) for (const task of before) runTask(task);
       conn.reply(frame.id, payload);
-      if (after) for (const task of after) runAfterReply(task);
+      if (after) for (const task of after) runTask(task);
     } catch (error) {
       const wire = wireErrorOf(error);
       if (wire) {
@@ -525,19 +541,22 @@ export async function registerWebSocket(
   const push: WebSocketGateway['push'] = async (userIds, event, payload, pushOptions = {}) => {
     // Serialised once, whatever the number of users and sockets it reaches.
     const frame = eventFrame(event, payload);
-    await Promise.all(
-      [...new Set(userIds)].map((userId) => {
-        const message: UserEventMessage = {
-          type: 'user.event',
-          userId,
-          service: pushOptions.service ?? null,
-          exceptConnection: pushOptions.except?.id ?? null,
-          event,
-          frame,
-        };
-        return bus.publish(userChannel(userId), message);
-      }),
-    );
+    const published: Promise<void>[] = [];
+    for (const userId of new Set(userIds)) {
+      const message: UserEventMessage = {
+        type: 'user.event',
+        userId,
+        service: pushOptions.service ?? null,
+        exceptConnection: pushOptions.except?.id ?? null,
+        event,
+        frame,
+        origin: nodeId,
+      };
+      // This node's sockets at once; the other nodes' through the bus.
+      deliver(message);
+      if (bus.shared) published.push(bus.publish(userChannel(userId), message));
+    }
+    await Promise.all(published);
   };
 
   return {

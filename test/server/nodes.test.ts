@@ -99,14 +99,54 @@ describe('two gateway nodes sharing Redis and one database', () => {
     assert.equal(pushed.id, sent.id);
     assert.equal(pushed.sender, alice.name);
     assert.deepEqual(pushed.parts, [{ type: 'text', text: 'across nodes' }]);
-    // The history on either node: the one stored message.
+
+    // Devices on the sending node (which sends to them itself) and on the other (through
+    // Redis) each get a message once: the sending node ignores its own copy on the bus.
+    const a2 = await open(node1, alice, ['chat']);
+    const b1 = await open(node1, bob, ['chat']);
+    const texts = ['one', 'two'];
+    const ids: string[] = [];
+    for (const text of texts)
+      ids.push(
+        ok<{ message: Message }>(
+          await a.request({
+            type: 'message.send',
+            conversationId: conversation.id,
+            clientId: randomUUID(),
+            parts: [{ type: 'text', text }],
+          }),
+        ).message.id,
+      );
+    for (const socket of [a2, b1, b]) {
+      const got: string[] = [];
+      while (got.length < texts.length)
+        got.push(((await socket.event('message:new')).message as Message).id);
+      assert.deepEqual(got, ids, 'both messages, in order');
+    }
+    // A request answered after the bus has carried both: no second copy came before it.
+    await pause(50);
+    for (const socket of [a2, b1, b]) {
+      ok(await socket.request({ type: 'ping' }));
+      assert.deepEqual(
+        socket.pending.filter((f) => f.event === 'message:new'),
+        [],
+        'no copy of a message twice',
+      );
+    }
+    await a.request({ type: 'ping' });
+    assert.equal(
+      a.pending.filter((f) => f.event === 'message:new').length,
+      0,
+      'the sending socket learns from its replies',
+    );
+    // The history on either node: each message stored once.
     for (const socket of [a, b]) {
       const { messages } = ok<{ messages: Message[] }>(
         await socket.request({ type: 'message.history', conversationId: conversation.id }),
       );
       assert.deepEqual(
         messages.map((m) => m.id),
-        [sent.id],
+        [sent.id, ...ids],
       );
     }
   });
