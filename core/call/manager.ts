@@ -1116,13 +1116,16 @@ export class CallManager {
         callId,
         type,
         async () => {
+          // The call as it is now: an offer that waited its turn may find this side's hold or
+          // unhold done meanwhile (the snapshot taken when it arrived would answer it wrongly).
+          const current = this.getById(callId)!;
           const previous = {
-            state: call.state,
-            localHold: call.localHold,
-            remoteHold: call.remoteHold,
+            state: current.state,
+            localHold: current.localHold,
+            remoteHold: current.remoteHold,
           };
           await this.#setRemote(callId, session, 'offer', sdp);
-          if (session.holding ?? call.localHold)
+          if (session.holding ?? this.getById(callId)!.localHold)
             for (const t of pc.getTransceivers())
               if (t.currentDirection !== 'stopped') t.direction = 'inactive';
           const answer = await this.#createDescription(callId, session, 'answer', 'REMOTE_UPDATE');
