@@ -1,8 +1,9 @@
 /**
  * Makes sure Kamailio and the modules the project's configuration loads (WebSocket,
- * auth_ephemeral) are there for the tests of calls over SIP (each test file, and the browser
+ * auth_ephemeral, evapi and jansson for the call events) are there for the tests of calls over SIP (each test file, and the browser
  * run, starts its own on a free loopback port). When they are not found it installs Debian's
- * `kamailio`, `kamailio-websocket-modules` and `kamailio-autheph-modules` if it can (root and
+ * `kamailio`, `kamailio-websocket-modules`, `kamailio-autheph-modules` and
+ * `kamailio-extra-modules` if it can (root and
  * apt-get), otherwise it stops with what to install. Those tests are never skipped silently.
  *
  * Debian's package ships a `kamailio` service; a SIP server nobody configured should not be left
@@ -16,8 +17,9 @@ import { ensureInstalled } from './system.mjs';
 ensureInstalled({
   find: () => findKamailio() && findKamailioModules(),
   envVar: 'KAMAILIO',
-  debianPackage: 'kamailio kamailio-websocket-modules kamailio-autheph-modules',
-  program: 'kamailio with its websocket and auth_ephemeral modules',
+  debianPackage:
+    'kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-extra-modules',
+  program: 'kamailio with its websocket, auth_ephemeral, evapi and jansson modules',
   afterInstall() {
     if (!existsSync('/run/systemd/system')) return;
     try {
@@ -26,9 +28,10 @@ ensureInstalled({
       console.error('Stopping the kamailio service the package started failed (see above).');
     }
   },
-  missing: `The tests of calls over SIP need Kamailio 5.6 or newer with its websocket and
-auth_ephemeral modules, and none was found. Install them, then run the tests again:
-  Debian/Ubuntu:  sudo apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules
+  missing: `The tests of calls over SIP need Kamailio 5.6 or newer with its websocket,
+auth_ephemeral, evapi and jansson modules, and none was found. Install them, then run the
+tests again:
+  Debian/Ubuntu:  sudo apt-get install kamailio kamailio-websocket-modules kamailio-autheph-modules kamailio-extra-modules
                   (then: sudo systemctl disable --now kamailio)
   elsewhere:      install Kamailio with those modules and set KAMAILIO=/path/to/kamailio
                   (KAMAILIO_MODULES=/path/to/modules if they are not found beside it)`,

@@ -2,14 +2,15 @@
  * Finds what the SIP tests run: `kamailio` (`KAMAILIO`, else /usr/sbin/kamailio from Debian's
  * package, /usr/local/sbin, or on the PATH) with the modules the project's configuration loads
  * (`websocket.so` from kamailio-websocket-modules, `auth_ephemeral.so` from
- * kamailio-autheph-modules) in its module directory.
+ * kamailio-autheph-modules, `evapi.so` and `jansson.so` from kamailio-extra-modules) in its
+ * module directory.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findExecutable } from './system.mjs';
 
 /** The modules beyond Debian's `kamailio` package that deploy/kamailio/kamailio.cfg loads. */
-export const EXTRA_MODULES = ['websocket.so', 'auth_ephemeral.so'];
+export const EXTRA_MODULES = ['websocket.so', 'auth_ephemeral.so', 'evapi.so', 'jansson.so'];
 
 /** The path of a `kamailio` executable, or undefined. */
 export function findKamailio() {

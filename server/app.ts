@@ -23,6 +23,7 @@ import {
   type VoicemailRateLimit,
 } from './voicemail/routes.js';
 import { RedisCallStore } from './calls/redis-store.js';
+import { SipCallRecords } from './calls/sip-records.js';
 import type { CallStore } from './calls/store.js';
 import { systemClock, type Clock } from './clock.js';
 import { WireError } from './errors.js';
@@ -64,6 +65,14 @@ import {
   type WebSocketGateway,
   type WebSocketOptions,
 } from './ws/gateway.js';
+
+/** `host:port` (a host name, an IPv4 address, or an IPv6 one in brackets), or undefined. */
+function hostPort(text: string): { host: string; port: number } | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?):(\d{1,5})$/i.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (!match || !(port >= 1 && port <= 65535)) return undefined;
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext its default import is the
 // module object.
@@ -146,6 +155,12 @@ export interface AppOptions extends StorageLocation {
   sipDomain?: string;
   /** Seconds SIP credentials stay valid (`--sip-ttl`). Default 86400. */
   sipTtl?: number;
+  /**
+   * The SIP proxy's call events, `host:port` (`--sip-events`: Kamailio's evapi, see
+   * `deploy/kamailio/kamailio.cfg`): the gateway keeps the records of calls over SIP. Needs
+   * `sipSecret`.
+   */
+  sipEvents?: string;
   /** Messages per user: `{perSecond, burst}`, or false for no limit. Default 30/s, bursts of 60. */
   messageRateLimit?: MessageRateLimit | false;
   /** Whose presence a user may see: `'contacts'` (mutual contacts, default) or `'all'`. */
@@ -268,6 +283,16 @@ export function validateAppOptions(options: AppOptions): void {
     throw new Error(
       `'${options.sipDomain}' is not a SIP domain: use a host name such as sip.example.com`,
     );
+  if (options.sipEvents !== undefined) {
+    if (options.sipSecret === undefined)
+      throw new Error(
+        '--sip-events needs the SIP settings (--sip-secret, --sip-ws-url and --sip-domain)',
+      );
+    if (!hostPort(options.sipEvents))
+      throw new Error(
+        `'${options.sipEvents}' is not an address for the SIP call events: use host:port, such as 127.0.0.1:8448`,
+      );
+  }
   const voicemails = options.voicemailRateLimit;
   if (voicemails && (!(voicemails.perSecond > 0) || !(voicemails.burst >= 1)))
     throw new Error('the voicemail rate limit needs perSecond > 0 and burst ≥ 1');
@@ -477,6 +502,18 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     });
     // Before the storage closes: live calls end and their records are written.
     app.addHook('preClose', async () => calls.close());
+    const sipEvents = options.sipEvents && hostPort(options.sipEvents);
+    if (sipEvents && options.sipSecret) {
+      const sipRecords = new SipCallRecords({
+        ...sipEvents,
+        secret: options.sipSecret,
+        storage,
+        ws,
+        clock,
+        log: app.log.child({ component: 'sip' }),
+      });
+      app.addHook('preClose', async () => sipRecords.close());
+    }
     registerCallRoutes(app, {
       storage,
       tokens,

@@ -70,6 +70,8 @@ Options (flags win over environment variables):
   --sip-domain <d>      the SIP domain: users are sip:<username>@<d> (env COMMS_SIP_DOMAIN)
   --sip-ttl <s>         seconds SIP credentials stay valid, ${callLimits.sipTtl.min}-${callLimits.sipTtl.max} (env COMMS_SIP_TTL;
                         default ${defaults.sipTtl})
+  --sip-events <h:p>    the proxy's call events (Kamailio's evapi, host:port), to keep the records
+                        of calls over SIP (env COMMS_SIP_EVENTS); with the SIP settings
   --frame-rate-limit <n>  WebSocket frames per second per socket, bursts of 2n
                         (env COMMS_FRAME_RATE_LIMIT; default 20)
   --message-rate-limit <n>  messages per second per user, bursts of 2n, 0 for no limit; with
@@ -175,6 +177,7 @@ export function parseCommandLine(
         'sip-ws-url': { type: 'string' },
         'sip-domain': { type: 'string' },
         'sip-ttl': { type: 'string' },
+        'sip-events': { type: 'string' },
         'frame-rate-limit': { type: 'string' },
         'message-rate-limit': { type: 'string' },
         'voicemail-rate-limit': { type: 'string' },
@@ -312,6 +315,7 @@ export function parseCommandLine(
   const sipSecret = values['sip-secret'] ?? env.COMMS_SIP_SECRET;
   const sipWsUrl = values['sip-ws-url'] ?? env.COMMS_SIP_WS_URL;
   const sipDomain = values['sip-domain'] ?? env.COMMS_SIP_DOMAIN;
+  const sipEvents = values['sip-events'] ?? env.COMMS_SIP_EVENTS;
   const turnSecret = values['turn-secret'] ?? env.COMMS_TURN_SECRET;
   const turnUrlsText = values['turn-urls'] ?? env.COMMS_TURN_URLS;
   const turnUrls =
@@ -393,6 +397,7 @@ export function parseCommandLine(
     ...(sipWsUrl !== undefined && { sipWsUrl }),
     ...(sipDomain !== undefined && { sipDomain }),
     ...(sipTtl !== undefined && { sipTtl }),
+    ...(sipEvents !== undefined && { sipEvents }),
     ...(frames !== undefined && { webSocket: { perSecond: frames, burst: 2 * frames } }),
     ...(messages !== undefined && {
       messageRateLimit: messages === 0 ? false : { perSecond: messages, burst: 2 * messages },

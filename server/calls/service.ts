@@ -67,7 +67,7 @@ import type {
 } from '../storage/types.js';
 import type { Connection } from '../ws/connection.js';
 import type { PushOptions, WebSocketGateway } from '../ws/gateway.js';
-import { wireCallRecord } from './routes.js';
+import { storeCallRecords } from './records.js';
 import {
   deviceKey,
   MemoryCallStore,
@@ -1003,24 +1003,9 @@ export class CallService {
     return {};
   }
 
-  /**
-   * Stores call records, and tells each owner's devices of theirs at once (`callHistory:new`):
-   * a callee who was busy, or whose other device took the call, has it without asking. A
-   * failure is logged: the call itself has ended either way.
-   */
-  private async storeRecords(callId: string, records: CallRecordEntry[]): Promise<void> {
-    try {
-      await this.o.storage.insertCallRecords(records);
-    } catch (error) {
-      this.o.log.error({ err: error, callId }, 'the call records could not be stored');
-      return;
-    }
-    for (const entry of records)
-      void this.o.ws
-        .push([entry.userId], 'callHistory:new', { record: wireCallRecord(entry) }, CALLS)
-        .catch((error: unknown) =>
-          this.o.log.error({ err: error, callId }, 'callHistory:new could not be pushed'),
-        );
+  /** Stores call records and pushes each to its owner's sockets that take calls. */
+  private storeRecords(callId: string, records: CallRecordEntry[]): Promise<void> {
+    return storeCallRecords(this.o, callId, records, CALLS);
   }
 
   /** Publishes `call.activity` for the call's users whose "in an answered call" changed. */

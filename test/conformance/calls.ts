@@ -11,6 +11,7 @@ import type {
   CommsError,
   IceCollectionInfo,
 } from '../../core/index.js';
+import { Transitions } from '../../core/index.js';
 import { nextEvent, until } from '../helpers/waits.js';
 import {
   bytesReceived,
@@ -512,7 +513,12 @@ export function callConformance(name: string, setup: () => Promise<CallBackend>)
       await received;
       const ended = await reach(a.client, callId, 'Ended');
       expect(ended.call.calls[callId]!.transition?.statusCode).to.equal(408);
-      await until(b.client, (s) => ['Ended', 'Cancelled'].includes(s.call.calls[callId]!.state));
+      const missed = await until(b.client, (s) =>
+        ['Ended', 'Cancelled'].includes(s.call.calls[callId]!.state),
+      );
+      expect(missed.call.calls[callId]!.transition, 'the callee is told why').to.include(
+        Transitions.NO_ANSWER,
+      );
     });
 
     it('rings every device of the callee; the first answer wins and the others stop', async () => {

@@ -11,7 +11,7 @@
 import { expect } from '@open-wc/testing';
 import { Registerer } from 'sip.js';
 import type { CallState, CommsClient, CommsError } from '../../core/index.js';
-import { createClient } from '../../core/index.js';
+import { createClient, Transitions } from '../../core/index.js';
 import { useSipBackend, type SipBackend } from '../../core/sip.js';
 import { startGateway, uniqueName, type TestGateway } from '../helpers/gateway.browser.js';
 import {
@@ -353,6 +353,145 @@ describe('calls over SIP through a real Kamailio', function () {
       await registerer.unregister().catch(() => undefined);
       await ua.stop();
     }
+  });
+
+  /** `client`'s records of `callId`, once the gateway has pushed them (`callHistory:new`). */
+  async function recordsOf(client: CommsClient, callId: string, count = 1) {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const records = client.call.history.get().filter((r) => r.callId === callId);
+      if (records.length >= count) return records;
+      if (Date.now() > deadline)
+        expect.fail(`no record of ${callId} pushed in 10 s (${records.length} of ${count})`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('the gateway keeps both parties’ records of SIP calls, from Kamailio’s events, as of its own calls', async () => {
+    const [a, b, c] = [await user(), await user(), await user()];
+    // Signed in, never registered with SIP: the proxy answers 404.
+    const away = await signedIn();
+    for (const u of [a, b, c, away]) expect(await u.client.call.history.fetch()).to.deep.equal([]);
+    const party = (u: { id: string }) => ({ id: u.id, displayName: u.id });
+
+    const answered = await connectedCall(a, b);
+    await measureFor(1100);
+    await a.client.call.end(answered);
+    await reach(b.client, answered, 'Ended');
+    const [out] = await recordsOf(a.client, answered);
+    expect(out).to.deep.include({
+      direction: 'outgoing',
+      remoteParticipant: party(b),
+      media: { audio: true, video: false },
+      result: 'answered',
+      statusCode: 200,
+      reasonText: 'Call ended',
+    });
+    expect(out!.answerTime).to.be.at.least(out!.startTime);
+    expect(out!.endTime).to.be.at.least(out!.answerTime! + 1000);
+    expect(out!.duration).to.be.within(1, 3);
+    const [inc] = await recordsOf(b.client, answered);
+    expect(inc).to.deep.include({
+      direction: 'incoming',
+      remoteParticipant: party(a),
+      result: 'answered',
+      reasonText: 'Ended by the other party',
+    });
+
+    const rejected = await ringingCall(a, b);
+    await b.client.call.reject(rejected);
+    for (const u of [a, b])
+      expect((await recordsOf(u.client, rejected))[0]).to.deep.include({
+        result: 'rejected',
+        statusCode: 603,
+        answerTime: null,
+        duration: 0,
+      });
+
+    const cancelled = await ringingCall(a, b, { audio: true, video: true });
+    await a.client.call.end(cancelled);
+    expect((await recordsOf(a.client, cancelled))[0]).to.deep.include({
+      result: 'cancelled',
+      statusCode: 487,
+      media: { audio: true, video: true },
+    });
+    expect((await recordsOf(b.client, cancelled))[0]).to.deep.include({
+      result: 'missed',
+      statusCode: 487,
+    });
+
+    // B forwards it to C, who answers, then hangs up.
+    const forwarded = await ringingCall(a, b);
+    await b.client.call.forward(forwarded, c.id);
+    await reach(c.client, forwarded, 'Ringing');
+    await c.client.call.answer(forwarded, { audio: true });
+    await reach(a.client, forwarded, 'Connected');
+    await c.client.call.end(forwarded);
+    await reach(a.client, forwarded, 'Ended');
+    expect((await recordsOf(b.client, forwarded))[0]).to.deep.include({
+      direction: 'incoming',
+      remoteParticipant: party(a),
+      result: 'rejected',
+      statusCode: 302,
+      reasonText: `Forwarded to ${c.id}`,
+    });
+    expect((await recordsOf(a.client, forwarded))[0]).to.deep.include({
+      remoteParticipant: party(c),
+      result: 'answered',
+      reasonText: `Ended by the other party (forwarded by ${b.id})`,
+    });
+    expect((await recordsOf(c.client, forwarded))[0]).to.deep.include({
+      remoteParticipant: party(a),
+      result: 'answered',
+      reasonText: `Call ended (forwarded by ${b.id})`,
+    });
+
+    const unreachable = a.client.call.make(away.id, { audio: true });
+    await reach(a.client, unreachable, 'Ended');
+    expect((await recordsOf(a.client, unreachable))[0]).to.deep.include({
+      remoteParticipant: party(away),
+      result: 'noAnswer',
+      statusCode: 480,
+      reasonText: 'Not available',
+    });
+    expect((await recordsOf(away.client, unreachable))[0]).to.deep.include({ result: 'missed' });
+
+    // Each record once, in the gateway's history too.
+    const history = await a.client.call.history.fetch();
+    expect(history.map((r) => r.callId)).to.have.members([
+      answered,
+      rejected,
+      cancelled,
+      forwarded,
+      unreachable,
+    ]);
+  });
+
+  it('a call unanswered in time ends as no answer (408) for both, and in both records', async () => {
+    const a = await user();
+    const b = await user();
+    // A's own settings, with a ring of 1 s.
+    const { settings } = registrations.at(-2)!;
+    await registrations.splice(-2, 1)[0]!.close();
+    registrations.push(await useSipBackend(a.client, { ...settings, ringTimeout: 1 }));
+    await a.client.call.history.fetch();
+    await b.client.call.history.fetch();
+    const callId = await ringingCall(a, b);
+    const ended = await reach(a.client, callId, 'Ended');
+    expect(ended.call.calls[callId]!.transition).to.deep.equal(Transitions.NO_ANSWER);
+    const missed = await until(b.client, (s) =>
+      ['Ended', 'Cancelled'].includes(s.call.calls[callId]!.state),
+    );
+    expect(missed.call.calls[callId]!.transition).to.deep.equal(Transitions.NO_ANSWER);
+    expect((await recordsOf(a.client, callId))[0]).to.deep.include({
+      result: 'noAnswer',
+      statusCode: 408,
+      reasonText: 'No answer',
+    });
+    expect((await recordsOf(b.client, callId))[0]).to.deep.include({
+      result: 'missed',
+      statusCode: 408,
+    });
   });
 
   it('refuses a credential past its expiry, and takes the same one signed for later', async () => {

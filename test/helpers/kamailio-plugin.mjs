@@ -3,12 +3,12 @@
  * (`kamailio.mjs`: SIP over WebSocket on a free loopback port, the project's configuration).
  * Browser code calls these with `executeServerCommand` (see test/helpers/kamailio.browser.ts):
  *
- *   kamailio:start  {secret?} → {id, wsUrl, domain, secret}   start one
+ *   kamailio:start  {secret?} → {id, wsUrl, domain, secret, events}   start one
  *   kamailio:output {id}      → what it logged so far (for a failing test's message)
  *   kamailio:stop   {id}                                      stop it, remove its files
  *
  * Each test gives the gateway it starts `--sip-secret <secret> --sip-ws-url <wsUrl>
- * --sip-domain <domain>`.
+ * --sip-domain <domain> --sip-events <events>`.
  */
 import { startKamailio } from './kamailio.mjs';
 import { serversPlugin } from './processes.mjs';
@@ -18,5 +18,5 @@ export const kamailioPlugin = () =>
     name: 'comms-kit-kamailio',
     prefix: 'kamailio',
     start: ({ secret }) => startKamailio({ secret }),
-    describe: ({ wsUrl, domain, secret }) => ({ wsUrl, domain, secret }),
+    describe: ({ wsUrl, domain, secret, events }) => ({ wsUrl, domain, secret, events }),
   });

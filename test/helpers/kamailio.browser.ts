@@ -12,6 +12,8 @@ export interface TestKamailio {
   domain: string;
   /** Its `auth_ephemeral` secret: the gateway's `--sip-secret`. */
   secret: string;
+  /** Where it serves its call events (`host:port`): the gateway's `--sip-events`. */
+  events: string;
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function startKamailio(options: { secret?: string } = {}): Promise<
   };
 }
 
-/** The flags of a gateway that hands out credentials for `kamailio`. */
+/** The flags of a gateway that hands out credentials for `kamailio` and keeps its call records. */
 export const sipGatewayArgs = (kamailio: TestKamailio): string[] => [
   '--sip-secret',
   kamailio.secret,
@@ -36,6 +38,8 @@ export const sipGatewayArgs = (kamailio: TestKamailio): string[] => [
   kamailio.wsUrl,
   '--sip-domain',
   kamailio.domain,
+  '--sip-events',
+  kamailio.events,
 ];
 
 /**

@@ -13,6 +13,8 @@ export interface TestKamailio {
   domain: string;
   /** Its SIP-over-WebSocket URL: the gateway's `--sip-ws-url`. */
   wsUrl: string;
+  /** Where it serves its call events (`host:port`): the gateway's `--sip-events`. */
+  events: string;
   process: ChildProcess;
   /** What it logged so far. */
   output(): string;

@@ -60,9 +60,10 @@ export async function startKamailio({ secret = randomBytes(16).toString('hex') }
   const modules = findKamailioModules(bin);
   if (!bin || !modules)
     throw new Error(
-      'kamailio (with its websocket and auth_ephemeral modules) is not installed: run `node scripts/ensure-kamailio.mjs`, or set KAMAILIO',
+      'kamailio (with its websocket, auth_ephemeral, evapi and jansson modules) is not installed: run `node scripts/ensure-kamailio.mjs`, or set KAMAILIO',
     );
   const port = await freePort();
+  const eventsPort = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'comms-kamailio-'));
   const child = spawn(
     bin,
@@ -87,6 +88,8 @@ export async function startKamailio({ secret = randomBytes(16).toString('hex') }
       `SIP_DOMAIN="${DOMAIN}"`,
       '-A',
       `SIP_SECRET="${secret}"`,
+      '-A',
+      `EVENTS_ADDR="127.0.0.1:${eventsPort}"`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );
@@ -96,6 +99,7 @@ export async function startKamailio({ secret = randomBytes(16).toString('hex') }
   const exited = once(child, 'exit');
   try {
     await listening(port, child);
+    await listening(eventsPort, child);
   } catch (error) {
     await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
@@ -106,6 +110,8 @@ export async function startKamailio({ secret = randomBytes(16).toString('hex') }
     secret,
     domain: DOMAIN,
     wsUrl: `ws://127.0.0.1:${port}`,
+    /** Where its call events are served: the gateway's `--sip-events`. */
+    events: `127.0.0.1:${eventsPort}`,
     process: child,
     output: () => output,
     async stop() {

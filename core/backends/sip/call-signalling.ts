@@ -513,7 +513,9 @@ export class SipCallSignalling implements CallSignalling {
       () => {
         if (inviter.state !== SessionState.Establishing) return;
         call.transition = Transitions.NO_ANSWER;
-        void inviter.cancel().catch(() => undefined);
+        // Saying why (`Reason: SIP;cause=408`): the callee and the call records tell it apart.
+        const { statusCode, reasonText: reasonPhrase } = Transitions.NO_ANSWER;
+        void inviter.cancel({ statusCode, reasonPhrase }).catch(() => undefined);
       },
       (this.#settings.ringTimeout ?? 60) * 1000,
     );
@@ -598,7 +600,8 @@ export class SipCallSignalling implements CallSignalling {
     invitation.delegate = {
       ...invitation.delegate,
       // A proxy forking to several devices cancels the others once one answered or forwarded
-      // the call, saying so (RFC 3326: `Reason: SIP ;cause=200`, or 302 from our Kamailio).
+      // the call, saying so (RFC 3326: `Reason: SIP ;cause=200`, or 302 from our Kamailio);
+      // a caller that waited long enough says 408.
       onCancel: ({ request }) => {
         const cause = /cause\s*=\s*(\d+)/.exec(request.getHeader('Reason') ?? '')?.[1];
         call.transition =
@@ -606,7 +609,9 @@ export class SipCallSignalling implements CallSignalling {
             ? Transitions.ANSWERED_ELSEWHERE
             : cause === '302'
               ? Transitions.FORWARDED
-              : Transitions.CANCELLED;
+              : cause === '408'
+                ? Transitions.NO_ANSWER
+                : Transitions.CANCELLED;
       },
     };
     // Forwarded: each Diversion names who forwarded it, newest first; each forwarded it to the
