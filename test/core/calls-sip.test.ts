@@ -494,6 +494,46 @@ describe('calls over SIP through a real Kamailio', function () {
     });
   });
 
+  it('tabs closed without unregistering (reloads) do not stop calls reaching the user', async () => {
+    const a = await user();
+    const b = await signedIn();
+    const first = await useSipBackend(b.client);
+    const { settings } = first;
+    await first.close();
+    // Tabs that registered, then closed: their WebSockets gone, their registrations not
+    // withdrawn. Kamailio forks to 12 contacts at most, the oldest first: kept, these would
+    // take every branch, each to a connection that is gone, and the call would fail (500).
+    const gone = [];
+    for (let tab = 0; tab < 13; tab++) {
+      const ua = bareUserAgent(settings);
+      gone.push(ua);
+      await ua.start();
+      await new Promise<void>((resolve, reject) => {
+        void new Registerer(ua).register({
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: ({ message }) => reject(new Error(`REGISTER: ${message.statusCode}`)),
+          },
+        });
+      });
+      await ua.transport.disconnect();
+    }
+    registrations.push(await useSipBackend(b.client));
+    const received = nextEvent(b.client, 'call:receive');
+    const callId = a.client.call.make(b.id, { audio: true });
+    const rang = await until(a.client, (s) =>
+      ['Ringing', 'Ended'].includes(s.call.calls[callId]?.state ?? ''),
+    );
+    const { state, transition } = rang.call.calls[callId]!;
+    expect(state, `the call ended: ${JSON.stringify(transition)}`).to.equal('Ringing');
+    await received;
+    await reach(b.client, callId, 'Ringing');
+    await b.client.call.answer(callId, { audio: true });
+    await reach(a.client, callId, 'Connected');
+    await a.client.call.end(callId);
+    await Promise.all(gone.map((ua) => ua.stop()));
+  });
+
   it('refuses a credential past its expiry, and takes the same one signed for later', async () => {
     const a = await signedIn();
     const now = Math.floor(Date.now() / 1000);
